@@ -1,0 +1,115 @@
+"""The `shorei` command (SPEC §7). The window is the main face; this serves clerks, scripts and tests.
+
+Exit codes: 0 fine, 1 the input has problems (errors found, refused, invalid), 2 the input is unreadable.
+Unreadable input gets one line on stderr naming the file and the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from app.models.document import DocumentError, load_application
+from app.models.forms import FormError, bundled_forms
+from app.store.facility_files import FacilityListError, bundled_facility_list
+from app.validation import Issue, has_errors, validate
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+
+_SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shorei",
+        description="Shorei — 学会の症例登録をオフラインで作成・点検します。",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = commands.add_parser("validate", help="申請データ（.json）を点検し、問題を一覧表示します")
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
+    commands.add_parser("forms", help="インストール済みの様式を一覧表示します")
+    return parser
+
+
+def _print_issue(issue: Issue, out: TextIO) -> None:
+    label = _SEVERITY_LABEL[issue.severity]
+    accepted = f"（承認済み: {issue.accepted}）" if issue.accepted else ""
+    print(f"{label}  {issue.message}{accepted}", file=out)
+
+
+def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    try:
+        application = load_application(path)
+        form = bundled_forms().get(application.form.id, application.form.version)
+        assert form is not None  # the loader refuses forms that are not installed
+        facilities = bundled_facility_list()
+    except (DocumentError, FacilityListError, FormError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    issues = validate(application, form, facilities)
+    if as_json:
+        json.dump({"issues": [issue.to_json() for issue in issues]}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        for issue in issues:
+            _print_issue(issue, out)
+        errors = sum(issue.is_error for issue in issues)
+        warnings = len(issues) - errors
+        verdict = "提出できません" if errors else "エラーはありません"
+        print(
+            f"{path.name}: 症例 {application.case_count()}例、エラー {errors}件、警告 {warnings}件 — {verdict}",
+            file=out,
+        )
+    return EXIT_PROBLEMS if has_errors(issues) else EXIT_OK
+
+
+def run_forms(out: TextIO, err: TextIO) -> int:
+    try:
+        forms = bundled_forms().all()
+    except FormError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    for form in forms:
+        print(f"{form.id}\t{form.version}\t{form.society}\t{form.title}", file=out)
+    return EXIT_OK
+
+
+def _utf8_when_piped() -> None:
+    """Pipes and files get UTF-8 whatever the locale (a Windows console writes Unicode by itself)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_when_piped()
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        # The reader went away (`shorei validate x | head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "validate":
+        return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
+    if args.command == "forms":
+        return run_forms(sys.stdout, sys.stderr)
+    # The window arrives with a later issue; until then the command says what it can do.
+    parser.print_help(sys.stdout)
+    print("\n申請データの点検: shorei validate FILE   （例: shorei validate examples/valid-20-cases.json）")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Domain types: the application document, forms as data, year-months, text normalisation (no Qt)."""

@@ -1,0 +1,135 @@
+"""The application document (SPEC §4, `shorei/application@1`) as strict pydantic types.
+
+Strict means: unknown fields are refused, numbers are not strings, booleans are not numbers. Incomplete
+rows are allowed (a draft is a draft): what is missing is the rule engine's to report, not the loader's.
+Text is normalised on the way in (app.models.text), control characters kept for the rules to report.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.models.text import normalize_text
+from app.models.yearmonth import YearMonth
+
+FORMAT: Final = "shorei/application@1"
+
+Text = Annotated[str, AfterValidator(normalize_text)]
+"""A one-line text as stored: trimmed, full-width digits and Latin letters made half-width (JB-14)."""
+
+Sex = Literal["male", "female"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
+
+
+class FormRef(_Strict):
+    """The form (and its version) the document was drafted under."""
+
+    id: str
+    version: str
+
+
+class Applicant(_Strict):
+    name: Text = ""
+    member_id: Text = ""
+    dental: bool = Field(default=False, description="applying as 歯科口腔外科 (JB-9, JB-12)")
+    application_month: YearMonth | None = Field(default=None, description="申請年月 (JB-1, JB-10)")
+
+
+class FacilityChoice(_Strict):
+    """JB-4: a facility from the list (its 認定番号), or a name typed by hand (`manual`)."""
+
+    cert_no: Text = ""
+    name: Text = ""
+    manual: bool = False
+
+    def is_empty(self) -> bool:
+        return not self.cert_no and not self.name
+
+
+class MonthRange(_Strict):
+    """A 施設在籍期間 (JB-5): first and last month, both inclusive."""
+
+    start: YearMonth | None = None
+    end: YearMonth | None = None
+
+
+class AcceptedWarning(_Strict):
+    """A warning the user decided to keep, with the reason that travels into the PDF and the package."""
+
+    code: str
+    reason: Text = Field(min_length=1)
+
+
+class Case(_Strict):
+    """One row of 申請2(n) (JB-6 … JB-13). `note` (備考) is private and never leaves the machine."""
+
+    age: int | None = None
+    sex: Sex | None = None
+    item: Text = ""
+    item_other: Text = ""
+    start: YearMonth | None = None
+    end: YearMonth | None = None
+    diagnosis: Text = ""
+    pathology: Text = ""
+    note: Text = ""
+    accepted: list[AcceptedWarning] = Field(default_factory=list)
+
+    def is_blank(self) -> bool:
+        """A row with nothing entered (備考 aside) is not a case; it is an empty line of the form."""
+        return (
+            self.age is None
+            and self.sex is None
+            and not self.item
+            and not self.item_other
+            and self.start is None
+            and self.end is None
+            and not self.diagnosis
+            and not self.pathology
+        )
+
+    def accepted_reason(self, code: str) -> str | None:
+        return next((a.reason for a in self.accepted if a.code == code), None)
+
+
+class Section(_Strict):
+    """申請2(n): one facility, its enrollment periods, and the cases seen there."""
+
+    facility: FacilityChoice | None = None
+    enrollment: list[MonthRange] = Field(default_factory=list)
+    cases: list[Case] = Field(default_factory=list)
+    accepted: list[AcceptedWarning] = Field(default_factory=list)
+
+    def filled_cases(self) -> list[tuple[int, Case]]:
+        """(0-based row, case) for each row that holds a case."""
+        return [(row, case) for row, case in enumerate(self.cases) if not case.is_blank()]
+
+    def is_used(self) -> bool:
+        return bool(self.filled_cases())
+
+    def accepted_reason(self, code: str) -> str | None:
+        return next((a.reason for a in self.accepted if a.code == code), None)
+
+
+class Application(_Strict):
+    """A whole application as drafted (`shorei/application@1`)."""
+
+    format: Literal["shorei/application@1"] = FORMAT
+    form: FormRef
+    applicant: Applicant = Field(default_factory=Applicant)
+    sections: list[Section] = Field(default_factory=list)
+
+    def case_count(self) -> int:
+        return sum(len(section.filled_cases()) for section in self.sections)
+
+    def without_private(self) -> Application:
+        """The document as it may leave the machine: every 備考 emptied (SPEC §4)."""
+        copy = self.model_copy(deep=True)
+        for section in copy.sections:
+            for case in section.cases:
+                case.note = ""
+        return copy

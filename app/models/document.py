@@ -1,0 +1,177 @@
+"""Reading and writing application documents, with one clear Japanese line for anything unreadable.
+
+Every input is hostile (SPEC §9): size-limited, decoded strictly, parsed, checked for the format and an
+installed form, then validated by the strict types. Errors name the file and the place in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from app.models.application import FORMAT, Application
+from app.models.forms import FormRegistry, bundled_forms
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+"""Far above any real application (75 cases is ~30 kB), far below what would hurt to read."""
+
+
+class DocumentError(Exception):
+    """An application document that cannot be read. `str()` is one line: the file and the problem."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
+def load_application(path: Path, registry: FormRegistry | None = None) -> Application:
+    """Read a document from `path`, or raise DocumentError naming the file and the problem."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                str(path),
+                f"ファイルが大きすぎます（{size / 1024 / 1024:.1f} MB、上限 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB）",
+            )
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise DocumentError(
+            str(path), "フォルダです。申請データのファイル（.json）を指定してください"
+        ) from None
+    except FileNotFoundError:
+        raise DocumentError(str(path), "ファイルがありません") from None
+    except OSError as error:
+        raise DocumentError(str(path), f"読み込めません（{error.strerror}）") from None
+    return parse_application(data, source=str(path), registry=registry)
+
+
+def parse_application(data: bytes, *, source: str, registry: FormRegistry | None = None) -> Application:
+    """Parse and check a document held in memory."""
+    forms = registry if registry is not None else bundled_forms()
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(source, f"データが大きすぎます（上限 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB）")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError(
+            source,
+            f"UTF-8 のテキストとして読めません（{error.start} バイト目）。申請データの JSON ファイルではないようです",
+        ) from None
+    if not text.strip():
+        raise DocumentError(source, "ファイルが空です")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = (
+            "途中で終わっています（ファイルが壊れているか、保存が完了していません）"
+            if error.pos >= len(text.rstrip())
+            else error.msg
+        )
+        raise DocumentError(
+            source, f"JSON として読めません（{error.lineno}行{error.colno}列目）: {problem}"
+        ) from None
+    except RecursionError:
+        raise DocumentError(source, "JSON の入れ子が深すぎます") from None
+    if not isinstance(raw, dict):
+        raise DocumentError(source, "申請データは JSON のオブジェクト（{ … }）で始まる必要があります")
+    _check_envelope(raw, source, forms)
+    try:
+        return Application.model_validate(raw)
+    except ValidationError as error:
+        raise DocumentError(source, describe_validation_error(error)) from None
+
+
+def _check_envelope(raw: dict[str, Any], source: str, forms: FormRegistry) -> None:
+    fmt = raw.get("format")
+    if fmt != FORMAT:
+        shown = "ありません" if fmt is None else f"「{fmt}」です"
+        raise DocumentError(source, f"申請データの形式ではありません（format が{shown}。期待: 「{FORMAT}」）")
+    form = raw.get("form")
+    if (
+        not isinstance(form, dict)
+        or not isinstance(form.get("id"), str)
+        or not isinstance(form.get("version"), str)
+    ):
+        raise DocumentError(source, "様式（form の id と version）が書かれていません")
+    form_id, version = form["id"], form["version"]
+    if form_id not in forms.ids():
+        installed = "、".join(forms.ids()) or "なし"
+        raise DocumentError(
+            source, f"様式「{form_id}」はインストールされていません（インストール済み: {installed}）"
+        )
+    if forms.get(form_id, version) is None:
+        installed = "、".join(forms.versions(form_id))
+        raise DocumentError(
+            source,
+            f"様式「{form_id}」の版「{version}」はインストールされていません（インストール済みの版: {installed}）",
+        )
+
+
+_ERROR_TEXT = {
+    "extra_forbidden": "この項目は申請データにありません（綴りを確認してください）",
+    "missing": "必要な項目がありません",
+    "int_type": "整数で書いてください",
+    "int_from_float": "整数で書いてください",
+    "string_type": "文字列で書いてください",
+    "bool_type": "true か false で書いてください",
+    "list_type": "配列（[ … ]）で書いてください",
+    "model_type": "オブジェクト（{ … }）で書いてください",
+    "model_attributes_type": "オブジェクト（{ … }）で書いてください",
+    "dict_type": "オブジェクト（{ … }）で書いてください",
+    "string_too_short": "空にできません",
+}
+
+
+def _pointer(loc: tuple[int | str, ...]) -> str:
+    return "/" + "/".join(str(part) for part in loc) if loc else "/"
+
+
+def _describe(detail: ErrorDetails) -> str:
+    kind = detail["type"]
+    if kind == "literal_error":
+        expected = detail.get("ctx", {}).get("expected", "")
+        text = f"次のどれかで書いてください: {expected}（値: {detail['input']!r}）"
+    elif kind == "value_error":
+        text = str(detail.get("ctx", {}).get("error", detail["msg"]))
+    else:
+        text = _ERROR_TEXT.get(kind, detail["msg"])
+    return f"{_pointer(detail['loc'])}: {text}"
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem with its place as a JSON pointer, and how many more there are."""
+    details = error.errors(include_url=False)
+    first = _describe(details[0])
+    more = f"（ほか{len(details) - 1}件）" if len(details) > 1 else ""
+    return f"申請データの内容が不正です: {first}{more}"
+
+
+def dump_application(application: Application, *, include_private: bool = True) -> str:
+    """The document as JSON text (UTF-8, Japanese as is, stable key order)."""
+    document = application if include_private else application.without_private()
+    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def save_application(application: Application, path: Path, *, include_private: bool = True) -> None:
+    """Write atomically: a crash leaves the old file or the new one, never half of either."""
+    text = dump_application(application, include_private=include_private)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp_name).replace(path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,41 @@
+"""The result of a rule (SPEC §5): a stable code, a severity, the place, and a Japanese message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found by a rule. `section` and `row` are 1-based, or None for the whole application
+    (or the whole section). `accepted` holds the user's reason when they decided to keep a warning."""
+
+    code: str
+    severity: Severity
+    section: int | None
+    row: int | None
+    field: str | None
+    message: str
+    accepted: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_json(self) -> dict[str, object]:
+        """The shape `shorei validate --json` prints (SPEC §7)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "section": self.section,
+            "row": self.row,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(issue.is_error for issue in issues)

@@ -1,0 +1,196 @@
+"""Writes the example documents in this folder. Run: uv run python examples/generate.py"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+FORM = {"id": "jbct-renewal-2026", "version": "2026.1"}
+
+DIAGNOSES = [
+    ("胃癌", "中分化型管状腺癌", "手術"),
+    ("肝細胞癌", "無し", "IVR"),
+    ("非小細胞肺癌", "腺癌", "薬物療法"),
+    ("大腸癌", "高分化型管状腺癌", "手術"),
+    ("直腸癌", "中分化型管状腺癌", "放射線治療"),
+    ("乳癌", "浸潤性乳管癌", "薬物療法"),
+    ("膵癌", "浸潤性膵管癌", "薬物療法"),
+    ("食道癌", "扁平上皮癌", "内視鏡治療"),
+    ("前立腺癌", "腺癌", "放射線治療"),
+    ("膀胱癌", "尿路上皮癌", "手術"),
+    ("腎細胞癌", "淡明細胞型腎細胞癌", "手術"),
+    ("子宮体癌", "類内膜癌", "手術"),
+    ("子宮頸癌", "扁平上皮癌", "放射線治療"),
+    ("卵巣癌", "高異型度漿液性癌", "薬物療法"),
+    ("びまん性大細胞型B細胞リンパ腫", "びまん性大細胞型B細胞リンパ腫", "薬物療法"),
+    ("急性骨髄性白血病", "無し", "造血幹細胞移植"),
+    ("多発性骨髄腫", "形質細胞腫瘍", "薬物療法"),
+    ("甲状腺乳頭癌", "乳頭癌", "手術"),
+    ("悪性黒色腫", "悪性黒色腫", "その他"),
+    ("脳腫瘍（髄芽腫）", "髄芽腫", "放射線治療"),
+    ("基底細胞癌", "基底細胞癌", "手術"),
+    ("骨肉腫", "骨肉腫", "薬物療法"),
+    ("胆管癌", "腺癌", "緩和ケア"),
+    ("悪性胸膜中皮腫", "上皮型中皮腫", "緩和ケア"),
+    ("小細胞肺癌", "小細胞癌", "薬物療法"),
+]
+
+
+def case(number: int, start: str, end: str) -> dict[str, Any]:
+    diagnosis, pathology, item = DIAGNOSES[number % len(DIAGNOSES)]
+    return {
+        "age": 38 + (number * 7) % 50,
+        "sex": "male" if number % 3 else "female",
+        "item": item,
+        "item_other": "免疫チェックポイント阻害薬の副作用管理" if item == "その他" else "",
+        "start": start,
+        "end": end,
+        "diagnosis": diagnosis,
+        "pathology": pathology,
+        "note": f"カルテ番号 {100200 + number}（自分用のメモ。印刷されません）",
+        "accepted": [],
+    }
+
+
+def months(year: int, month: int, span: int) -> tuple[str, str]:
+    start = year * 12 + month - 1
+    end = start + span
+    return f"{start // 12:04d}-{start % 12 + 1:02d}", f"{end // 12:04d}-{end % 12 + 1:02d}"
+
+
+def document(
+    sections: list[dict[str, Any]], *, dental: bool = False, month: str = "2026-09"
+) -> dict[str, Any]:
+    return {
+        "format": "shorei/application@1",
+        "form": FORM,
+        "applicant": {
+            "name": "山田 太郎",
+            "member_id": "123456",
+            "dental": dental,
+            "application_month": month,
+        },
+        "sections": sections,
+    }
+
+
+def valid_20() -> dict[str, Any]:
+    cases = [case(n, *months(2022 + n // 5, 4 + (n % 5) * 2, n % 4)) for n in range(20)]
+    return document(
+        [
+            {
+                "facility": {"cert_no": "20953", "name": "伊勢赤十字病院", "manual": False},
+                "enrollment": [{"start": "2022-04", "end": "2026-09"}],
+                "cases": cases,
+                "accepted": [],
+            }
+        ]
+    )
+
+
+def valid_25_three_sections() -> dict[str, Any]:
+    first = [case(n, *months(2022, 4 + n, 2)) for n in range(12)]
+    second = [case(12 + n, *months(2023, 10 + n, 3)) for n in range(5)] + [
+        case(17 + n, *months(2025, 10 + n, 1)) for n in range(3)
+    ]
+    third = [case(20 + n, *months(2025, 4 + n, 1)) for n in range(3)] + [
+        case(23 + n, *months(2026, 4 + n, 2)) for n in range(2)
+    ]
+    return document(
+        [
+            {
+                "facility": {"cert_no": "20953", "name": "伊勢赤十字病院", "manual": False},
+                "enrollment": [{"start": "2022-04", "end": "2023-09"}],
+                "cases": first,
+                "accepted": [],
+            },
+            {
+                "facility": {"cert_no": "20615", "name": "大津赤十字病院", "manual": False},
+                "enrollment": [
+                    {"start": "2023-10", "end": "2025-03"},
+                    {"start": "2025-10", "end": "2026-03"},
+                ],
+                "cases": second,
+                "accepted": [],
+            },
+            {
+                "facility": {"cert_no": "", "name": "やまだ腫瘍内科クリニック", "manual": True},
+                "enrollment": [
+                    {"start": "2025-04", "end": "2025-09"},
+                    {"start": "2026-04", "end": "2026-09"},
+                ],
+                "cases": third,
+                "accepted": [],
+            },
+        ]
+    )
+
+
+def broken() -> dict[str, Any]:
+    """Trips most of the JBCT rules, each on its own row so the listing reads like a lesson."""
+    good = valid_20()["sections"][0]["cases"][:3]
+    rows: list[dict[str, Any]] = [
+        good[0],
+        {**good[1], "age": None},  # age-missing
+        {**good[1], "age": 130, "diagnosis": "胃癌疑い"},  # age-range, diagnosis-not-malignant
+        {**good[2], "sex": None},  # sex-missing
+        {**good[2], "item": ""},  # item-missing
+        {**good[2], "item": "化学療法"},  # item-unknown
+        {**good[2], "item": "その他", "item_other": ""},  # item-other-text-missing
+        {**good[2], "item": "口腔ケア", "diagnosis": "口腔がん"},  # item-oral-care-not-dental
+        {**good[2], "end": None},  # period-missing
+        {**good[2], "start": "2024-08", "end": "2024-03"},  # period-order
+        {**good[2], "start": "2021-10", "end": "2022-06"},  # period-before-window
+        {**good[2], "start": "2026-03", "end": "2026-12"},  # period-after-application
+        {**good[2], "start": "2023-01", "end": "2023-06"},  # period-outside-enrollment
+        {**good[2], "diagnosis": ""},  # diagnosis-missing
+        {**good[2], "diagnosis": "HCC", "pathology": "tub2"},  # diagnosis-abbreviation (both)
+        {**good[2], "diagnosis": "脳腫瘍"},  # diagnosis-not-malignant
+        {**good[2], "pathology": ""},  # pathology-missing
+        {**good[0]},  # duplicate-patient (same as row 1)
+        {**good[2], "diagnosis": "胃癌\u0007"},  # text-invalid
+        {**good[2], "diagnosis": "胆嚢癌"},
+    ]
+    # Distinct ages so that only the row meant to look like a second case of one patient does.
+    rows = [
+        row if index in (0, 2, 17) or row["age"] is None else {**row, "age": 20 + 3 * index}
+        for index, row in enumerate(rows)
+    ]
+    return document(
+        [
+            {
+                "facility": {"cert_no": "99999", "name": "架空病院", "manual": False},  # facility-unknown
+                "enrollment": [
+                    {"start": "2022-04", "end": "2022-12"},
+                    {"start": "2022-10", "end": "2022-11"},  # enrollment-overlap
+                    {"start": "2024-06", "end": "2024-01"},  # enrollment-order
+                    {"start": "2025-01", "end": "2027-03"},  # enrollment-outside-window
+                ],
+                "cases": rows,
+                "accepted": [],
+            },
+            {"facility": None, "enrollment": [], "cases": [], "accepted": []},
+            {  # section-order (2(2) is empty), section-unneeded, facility-missing, enrollment-missing
+                "facility": None,
+                "enrollment": [],
+                "cases": [case(n, "2023-01", "2023-02") for n in range(18, 24)],  # and case-count: 26 in all
+                "accepted": [],
+            },
+        ],
+        month="2026-08",
+    )
+
+
+def main() -> None:
+    for name, doc in [
+        ("valid-20-cases.json", valid_20()),
+        ("valid-25-cases-3-sections.json", valid_25_three_sections()),
+        ("broken.json", broken()),
+    ]:
+        (HERE / name).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
