@@ -19,6 +19,15 @@ FORMAT: Final = "shorei/application@1"
 Text = Annotated[str, AfterValidator(normalize_text)]
 """A one-line text as stored: trimmed, full-width digits and Latin letters made half-width (JB-14)."""
 
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("空にできません")
+    return value
+
+
+RequiredText = Annotated[Text, AfterValidator(_not_blank)]
+
 Sex = Literal["male", "female"]
 
 
@@ -62,7 +71,7 @@ class AcceptedWarning(_Strict):
     """A warning the user decided to keep, with the reason that travels into the PDF and the package."""
 
     code: str
-    reason: Text = Field(min_length=1)
+    reason: RequiredText
 
 
 class Case(_Strict):

@@ -71,11 +71,11 @@ def parse_application(data: bytes, *, source: str, registry: FormRegistry | None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
-        problem = (
-            "途中で終わっています（ファイルが壊れているか、保存が完了していません）"
-            if error.pos >= len(text.rstrip())
-            else error.msg
-        )
+        # An unterminated string can only end at the end of the input: the file was cut off as well.
+        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+            problem = "途中で終わっています（ファイルが壊れているか、保存が完了していません）"
+        else:
+            problem = next((ja for en, ja in _JSON_ERRORS.items() if error.msg.startswith(en)), error.msg)
         raise DocumentError(
             source, f"JSON として読めません（{error.lineno}行{error.colno}列目）: {problem}"
         ) from None
@@ -115,6 +115,16 @@ def _check_envelope(raw: dict[str, Any], source: str, forms: FormRegistry) -> No
             f"様式「{form_id}」の版「{version}」はインストールされていません（インストール済みの版: {installed}）",
         )
 
+
+_JSON_ERRORS = {
+    "Expecting value": "値がありません",
+    "Expecting property name": '項目名は "…" で囲んでください',
+    "Expecting ',' delimiter": "「,」が足りません",
+    "Expecting ':' delimiter": "「:」が足りません",
+    "Extra data": "データの後に余分な文字があります",
+    "Invalid control character": "文字列の中に改行などの制御文字があります",
+    "Invalid \\escape": "「\\」の使い方が正しくありません",
+}
 
 _ERROR_TEXT = {
     "extra_forbidden": "この項目は申請データにありません（綴りを確認してください）",

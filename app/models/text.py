@@ -116,7 +116,8 @@ _ERA = re.compile(r"(令和|平成|昭和|r|h|s)\s*(\d{1,2}|元)\s*(?:[-/.]|年)
 
 def parse_year_month_input(value: str) -> YearMonth:
     """Read a year-month as people type it: 2024-05, 2024/5, 2024年5月, 202405, R6.5, 令和6年5月, H31/4."""
-    text = normalize_text(value).lower().replace(" ", "").replace("\u3000", "")
+    # A year-month has no Japanese punctuation to keep: full NFKC also reads ／, ．, and the ㋿ sign.
+    text = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "")
     if match := _WESTERN.fullmatch(text) or _COMPACT.fullmatch(text):
         year, month = int(match[1]), int(match[2])
     elif match := _ERA.fullmatch(text):
