@@ -170,3 +170,25 @@ def test_year_month_round_trip(year: int, month: int) -> None:
     assert YearMonth.parse(str(value)) == value
     assert parse_year_month_input(value.display()) == value
     assert YearMonth.from_ordinal(value.ordinal) == value
+
+
+def _reference_invalid(value: str, multiline: bool) -> list[str]:
+    """The rule as written in words: Cc (bar newline and tab in long text), Cs, non-characters, bidi."""
+    bidi = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    return [
+        c
+        for c in value
+        if not (multiline and c in "\n\t")
+        and (
+            unicodedata.category(c) in ("Cc", "Cs")
+            or c in bidi
+            or 0xFDD0 <= ord(c) <= 0xFDEF
+            or (ord(c) & 0xFFFE) == 0xFFFE
+        )
+    ]
+
+
+@given(st.text(), st.booleans())
+def test_fast_check_agrees_with_the_rule(value: str, multiline: bool) -> None:
+    """The single-regex check finds exactly the characters the rule names."""
+    assert invalid_characters(value, multiline=multiline) == _reference_invalid(value, multiline)
