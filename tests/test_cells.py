@@ -1,0 +1,65 @@
+"""Reading typed or pasted cells into case fields: conversions, and refusals that say what to type."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.models.cells import CellProblem, read_cell
+from app.models.yearmonth import YearMonth
+from tests.factories import jbct_form
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "value"),
+    [
+        ("age", "６５", 65),
+        ("age", "65歳", 65),
+        ("age", "", None),
+        ("sex", "男性", "male"),
+        ("sex", "女", "female"),
+        ("sex", "M", "male"),
+        ("sex", "", None),
+        ("item", "手術", "手術"),
+        ("item", "ＩＶＲ", "IVR"),
+        ("item", "化学療法", "化学療法"),
+        ("start", "2024/5", YearMonth(2024, 5)),
+        ("end", "R6.5", YearMonth(2024, 5)),
+        ("start", "", None),
+        ("diagnosis", " 胃癌 ", "胃癌"),
+        ("pathology", "無し", "無し"),
+        ("note", "", ""),
+    ],
+)
+def test_cells_are_read_as_clerks_type_them(key: str, typed: str, value: object) -> None:
+    """Full-width digits, 男性/女/M, 2024/5 and R6.5, padded text: each becomes the stored value."""
+    assert read_cell(jbct_form(), key, typed) == value
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "expected"),
+    [
+        ("age", "六十五", "年齢"),
+        ("sex", "不明", "男性"),
+        ("start", "来年の春", "R6.5"),
+        ("diagnosis", "胃癌\u0007", "U+0007"),
+        ("diagnosis", "癌" * 101, "100文字以内"),
+    ],
+)
+def test_unreadable_cells_say_why(key: str, typed: str, expected: str) -> None:
+    """A cell that cannot be taken comes back as a problem naming the field and what to type."""
+    result = read_cell(jbct_form(), key, typed)
+    assert isinstance(result, CellProblem)
+    assert expected in result.message
+    assert result.text == typed
+
+
+@given(
+    st.sampled_from(["age", "sex", "item", "item_other", "start", "end", "diagnosis", "pathology", "note"]),
+    st.text(),
+)
+def test_any_text_in_any_cell_is_value_or_problem(key: str, typed: str) -> None:
+    """No cell input raises: it is read, or refused with a message."""
+    result = read_cell(jbct_form(), key, typed)
+    assert result is None or isinstance(result, str | int | YearMonth | CellProblem)
