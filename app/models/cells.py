@@ -8,8 +8,8 @@ it comes back as a `CellProblem` with a Japanese message saying what to type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.models.forms import FieldSpec, FormDefinition
 from app.models.text import (
     InputError,
     invalid_characters,
@@ -19,6 +19,9 @@ from app.models.text import (
     parse_year_month_input,
 )
 from app.models.yearmonth import YearMonth
+
+if TYPE_CHECKING:
+    from app.models.forms import FieldSpec, FormDefinition
 
 CellValue = str | int | YearMonth | None
 
