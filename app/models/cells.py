@@ -77,3 +77,26 @@ def _integer(value: str) -> int:
     if not value.isascii() or not value.isdigit():
         raise InputError(f"数字で入力してください（入力: {value!r}）")
     return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class CellEdit:
+    """One field of one case row set to a value: what the grid, paste and undo hand to the store."""
+
+    section: int
+    row: int
+    key: str
+    value: CellValue
+
+
+def display_value(form: FormDefinition, key: str, value: CellValue) -> str:
+    """How a stored value reads in the grid and on paper: labels for choices, 2024/05 for months."""
+    if value is None:
+        return ""
+    if isinstance(value, YearMonth):
+        return value.display()
+    spec = form.field(key)
+    if spec.kind == "choice" and spec.choices is not None and isinstance(value, str):
+        option = form.choices[spec.choices].by_value(value)
+        return option.label if option is not None else value
+    return str(value)
