@@ -1,0 +1,245 @@
+"""The case grid: a QTableView that behaves like a spreadsheet, and the delegates for its columns.
+
+Delegates only move text between editor and model (the model reads it with the shared cell reader).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QStringListModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QHeaderView,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from app.models.cells import CellEdit
+from app.views.case_model import COLUMNS, CaseTableModel
+
+if TYPE_CHECKING:
+    from app.models.forms import FormDefinition
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+Suggest = Callable[[str], list[str]]
+
+
+class ChoiceDelegate(QStyledItemDelegate):
+    """性別 and 実施した診療項目: a drop-down of the form's labels (and a blank to clear)."""
+
+    def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._labels = ["", *labels]
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex) -> QWidget:
+        editor = QComboBox(parent)
+        editor.addItems(self._labels)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        current = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        editor.setCurrentIndex(max(0, editor.findText(current)))
+        editor.showPopup()
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class TextDelegate(QStyledItemDelegate):
+    """A one-line editor, with completion when `suggest` is given (診断名, 病理診断名)."""
+
+    def __init__(
+        self, placeholder: str = "", suggest: Suggest | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._placeholder = placeholder
+        self._suggest = suggest
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setPlaceholderText(self._placeholder)
+        editor.setFrame(False)
+        if self._suggest is not None:
+            suggest = self._suggest
+            words = QStringListModel(editor)
+            completer = QCompleter(words, editor)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            # Suggestions match readings and abbreviations, not just prefixes: show them unfiltered.
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            editor.setCompleter(completer)
+
+            def refresh(text: str) -> None:
+                words.setStringList(suggest(text))
+                if text:
+                    completer.complete()
+
+            editor.textEdited.connect(refresh)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
+        assert isinstance(editor, QLineEdit)
+        editor.setText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
+        assert isinstance(editor, QLineEdit)
+        model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+
+
+class CaseTableView(QTableView):
+    """The grid: Enter moves down, Delete clears, Ctrl+C / Ctrl+V copy and paste tab-separated blocks."""
+
+    pasteReport = Signal(int, list)
+    """(cells written, refused cell messages) after a paste."""
+
+    def __init__(
+        self,
+        form: FormDefinition,
+        commit: Callable[[Sequence[CellEdit]], None],
+        suggest_diagnosis: Suggest | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._commit = commit
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.setAlternatingRowColors(False)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setTabKeyNavigation(True)
+        items = form.choices["items"].labels()
+        sexes = form.choices["sex"].labels()
+        pathology_words = ["無し"]
+
+        def suggest_pathology(text: str) -> list[str]:
+            found = suggest_diagnosis(text) if suggest_diagnosis is not None else []
+            return [w for w in pathology_words if not text or w.startswith(text)] + found
+
+        self._delegates: dict[str, QStyledItemDelegate] = {
+            "sex": ChoiceDelegate(sexes, self),
+            "item": ChoiceDelegate(items, self),
+            "age": TextDelegate("半角数字", parent=self),
+            "start": TextDelegate("2024/05", parent=self),
+            "end": TextDelegate("2024/05", parent=self),
+            "diagnosis": TextDelegate(form.field("diagnosis").placeholder, suggest_diagnosis, self),
+            "pathology": TextDelegate("実施していない場合は「無し」", suggest_pathology, self),
+        }
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if not isinstance(model, CaseTableModel):
+            return
+        header = self.horizontalHeader()
+        widths = {"age": 52, "sex": 64, "item": 128, "item_other": 120, "start": 80, "end": 80,
+                  "diagnosis": 200, "pathology": 170, "note": 150}  # fmt: skip
+        for column, key in enumerate(COLUMNS):
+            if key in self._delegates:
+                self.setItemDelegateForColumn(column, self._delegates[key])
+            self.setColumnWidth(column, widths[key])
+        header.setSectionResizeMode(COLUMNS.index("diagnosis"), QHeaderView.ResizeMode.Stretch)
+
+    def case_model(self) -> CaseTableModel:
+        model = self.model()
+        assert isinstance(model, CaseTableModel)
+        return model
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+        elif event.matches(QKeySequence.StandardKey.Paste):
+            self.paste()
+        elif (
+            event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            self.clear_selection()
+        elif (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            current = self.currentIndex()
+            below = current.siblingAtRow(current.row() + 1)
+            if below.isValid():
+                self.setCurrentIndex(below)
+        else:
+            super().keyPressEvent(event)
+
+    def _selected_block(self) -> tuple[int, int, int, int] | None:
+        ranges = self.selectionModel().selection()
+        if ranges.isEmpty():
+            current = self.currentIndex()
+            if not current.isValid():
+                return None
+            return current.row(), current.column(), current.row(), current.column()
+        first = ranges.first()
+        return first.top(), first.left(), first.bottom(), first.right()
+
+    def copy_selection(self) -> None:
+        """Copy the selected block as tab-separated text, as Excel does."""
+        block = self._selected_block()
+        if block is None:
+            return
+        top, left, bottom, right = block
+        model = self.case_model()
+        lines = [
+            "\t".join(str(model.data(model.index(row, column)) or "") for column in range(left, right + 1))
+            for row in range(top, bottom + 1)
+        ]
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+
+    def paste(self) -> None:
+        """Paste a block copied from Excel at the current cell, every cell read and checked."""
+        text = QGuiApplication.clipboard().text()
+        current = self.currentIndex()
+        if not text or not current.isValid():
+            return
+        block = [line.split("\t") for line in text.replace("\r\n", "\n").rstrip("\n").split("\n")]
+        edits, refused = self.case_model().edits_for_block(current.row(), current.column(), block)
+        if edits:
+            self._commit(edits)
+        self.pasteReport.emit(len(edits), refused)
+
+    def clear_selection(self) -> None:
+        """Delete empties the selected cells (one undoable step)."""
+        block = self._selected_block()
+        if block is None:
+            return
+        top, left, bottom, right = block
+        model = self.case_model()
+        edits = [
+            CellEdit(
+                model.section_index,
+                row,
+                COLUMNS[column],
+                "" if COLUMNS[column] not in _EMPTY_IS_NONE else None,
+            )
+            for row in range(top, bottom + 1)
+            for column in range(left, right + 1)
+            if model.value(row, COLUMNS[column]) not in (None, "")
+        ]
+        if edits:
+            self._commit(edits)
+
+
+_EMPTY_IS_NONE = frozenset({"age", "sex", "start", "end"})

@@ -1,0 +1,803 @@
+"""The main window: applications on the left, the applicant and the three sections in the middle, every
+problem at the bottom. Every change goes through one store operation (`MainWindow.perform`), which the
+undo stack records as the store versions before and after, so undo and redo are exact restores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.edits import apply_cell_edits
+from app.models.facility import Facility, FacilityLookup
+from app.validation import Issue, validate
+from app.views.enrollment import MonthCombo
+from app.views.facility_picker import FacilityPickerDialog
+from app.views.problems import ProblemsPanel
+from app.views.section_page import SectionPage
+
+if TYPE_CHECKING:
+    from app.models.application import Application, Case, MonthRange
+    from app.models.cells import CellEdit
+    from app.models.forms import FormDefinition, FormRegistry
+    from app.store.store import ApplicationInfo, Store
+    from app.views.grid import Suggest
+
+SearchFacilities = Callable[[str], Sequence[Facility]]
+
+
+class StoreVersionCommand(QUndoCommand):
+    """An edit already made in the store, undone and redone by restoring the versions around it."""
+
+    def __init__(self, window: MainWindow, app_id: int, before: int, after: int, text: str) -> None:
+        super().__init__(text)
+        self._window, self._app_id, self._before, self._after = window, app_id, before, after
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:  # pushed after the store already made the change
+            self._done = False
+            return
+        self._window.restore_version(self._app_id, self._after)
+
+    def undo(self) -> None:
+        self._window.restore_version(self._app_id, self._before)
+
+
+class ApplicantPanel(QWidget):
+    """氏名, 会員番号, 歯科口腔外科, 申請年月 — each change is one store operation."""
+
+    def __init__(
+        self, form: FormDefinition, save: Callable[[str, object], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._save = save
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText(form.field("name").label)
+        self.member_id = QLineEdit(self)
+        self.member_id.setPlaceholderText(form.field("member_id").label)
+        self.member_id.setMaximumWidth(130)
+        self.dental = QCheckBox(self.tr("歯科口腔外科として申請"), self)
+        self.month = MonthCombo(form.window.start, form.window.latest_end, self)
+        self.month.setToolTip(form.field("application_month").hint)
+        for label, widget in (
+            (form.field("name").label, self.name),
+            (form.field("member_id").label, self.member_id),
+            (form.field("application_month").label, self.month),
+        ):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            layout.addWidget(caption)
+            layout.addWidget(widget)
+        layout.addWidget(self.dental)
+        layout.addStretch(1)
+        self._loading = False
+        self.name.editingFinished.connect(lambda: self._changed("name", self.name.text()))
+        self.member_id.editingFinished.connect(lambda: self._changed("member_id", self.member_id.text()))
+        self.dental.toggled.connect(lambda on: self._changed("dental", on))
+        self.month.currentIndexChanged.connect(
+            lambda _: self._changed("application_month", self.month.month())
+        )
+
+    def _changed(self, key: str, value: object) -> None:
+        if not self._loading:
+            self._save(key, value)
+
+    def show_application(self, application: Application) -> None:
+        self._loading = True
+        try:
+            applicant = application.applicant
+            if self.name.text() != applicant.name:
+                self.name.setText(applicant.name)
+            if self.member_id.text() != applicant.member_id:
+                self.member_id.setText(applicant.member_id)
+            self.dental.setChecked(applicant.dental)
+            self.month.set_month(applicant.application_month)
+        finally:
+            self._loading = False
+
+
+class HistoryDialog(QDialog):
+    """Earlier saved states of an application; choosing one restores it (an undoable change)."""
+
+    def __init__(self, store: Store, app_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("変更履歴"))
+        self.resize(620, 420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel(
+                self.tr("戻したい時点を選び、「この時点に戻す」を押してください。戻す操作も元に戻せます。")
+            )
+        )
+        self.list = QListWidget(self)
+        for change in store.history(app_id, limit=500):
+            when = change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            item = QListWidgetItem(f"{when}　{change.summary}")
+            item.setData(Qt.ItemDataRole.UserRole, change.version)
+            self.list.addItem(item)
+        layout.addWidget(self.list, 1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("この時点に戻す"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("閉じる"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.list.itemDoubleClicked.connect(lambda _: self.accept())
+
+    def chosen_version(self) -> int | None:
+        item = self.list.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    @classmethod
+    def ask(cls, store: Store, app_id: int, parent: QWidget | None) -> int | None:
+        dialog = cls(store, app_id, parent)
+        return dialog.chosen_version() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_reason(parent: QWidget | None, message: str) -> str | None:
+    """The reason for keeping a warning (tests patch this)."""
+    text, ok = QInputDialog.getText(
+        parent, "警告を承認", f"{message}\n\nこの警告を承認する理由を入力してください:"
+    )
+    return text.strip() if ok and text.strip() else None
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    """Ask before anything destructive (tests patch this)."""
+    answer = QMessageBox.question(
+        parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class MainWindow(QMainWindow):
+    """Shorei's window over a `Store`."""
+
+    def __init__(
+        self,
+        store: Store,
+        forms: FormRegistry,
+        facilities: Callable[[], FacilityLookup],
+        search_facilities: SearchFacilities,
+        settings: QSettings,
+        *,
+        suggest_diagnosis: Suggest | None = None,
+        import_facility_list: Callable[[QWidget], bool] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.forms = forms
+        self._facilities = facilities
+        self._search = search_facilities
+        self._settings = settings
+        self._suggest = suggest_diagnosis
+        self._import_facility_list = import_facility_list
+        self.undo_stack = QUndoStack(self)
+        self.app_id: int | None = None
+        self.application: Application | None = None
+        self.form: FormDefinition | None = None
+        self.issues: list[Issue] = []
+        self.pages: list[SectionPage] = []
+        self.setWindowTitle("Shorei — 症例登録")
+
+        self.app_list = QListWidget(self)
+        self.app_list.currentItemChanged.connect(self._app_selected)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        left_layout.addWidget(QLabel(self.tr("申請一覧")))
+        left_layout.addWidget(self.app_list, 1)
+        for text, slot in (
+            (self.tr("新規"), self.new_application),
+            (self.tr("複製"), self.duplicate_application),
+            (self.tr("名前変更"), self.rename_application),
+            (self.tr("ゴミ箱へ"), self.trash_application),
+            (self.tr("ゴミ箱…"), self.show_trash),
+        ):
+            button = QPushButton(text, left)
+            button.clicked.connect(slot)
+            left_layout.addWidget(button)
+
+        self.center = QWidget(self)
+        self.center_layout = QVBoxLayout(self.center)
+        self.center_layout.setContentsMargins(0, 0, 0, 0)
+        self.applicant: ApplicantPanel | None = None
+        self.tabs = QTabWidget(self.center)
+        self.center_layout.addWidget(self.tabs, 1)
+
+        self.splitter = QSplitter(self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.center)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1100])
+        self.setCentralWidget(self.splitter)
+
+        self.problems = ProblemsPanel(self)
+        self.problems.issueActivated.connect(self.go_to_issue)
+        dock = QDockWidget(self.tr("問題一覧"), self)
+        dock.setObjectName("problems")
+        dock.setWidget(self.problems)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.problems_dock = dock
+
+        self.count_label = QLabel(self)
+        self.save_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.save_label)
+        self._build_menus()
+        self.refresh_list()
+        self._restore_window_state()
+
+    # --- menus ------------------------------------------------------------------------------------
+
+    def _action(
+        self, menu_text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None
+    ) -> QAction:
+        action = QAction(menu_text, self)
+        action.triggered.connect(lambda _=False: slot())
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("ファイル(&F)"))
+        file_menu.addAction(
+            self._action(self.tr("新しい申請(&N)"), self.new_application, QKeySequence.StandardKey.New)
+        )
+        file_menu.addAction(
+            self._action(
+                self.tr("申請データを開く…(&O)"), self.import_document, QKeySequence.StandardKey.Open
+            )
+        )
+        file_menu.addAction(
+            self._action(self.tr("申請データとして保存…(&S)"), self.export_document, "Ctrl+Shift+S")
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("終了(&X)"), self.close, QKeySequence.StandardKey.Quit))
+
+        edit_menu = bar.addMenu(self.tr("編集(&E)"))
+        undo = self.undo_stack.createUndoAction(self, self.tr("元に戻す"))
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, self.tr("やり直し"))
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action(self.tr("行を挿入"), self.insert_row, "Ctrl+I"))
+        edit_menu.addAction(self._action(self.tr("行を削除"), self.delete_row, "Ctrl+-"))
+        edit_menu.addAction(self._action(self.tr("行を上へ"), lambda: self.move_row(-1), "Alt+Up"))
+        edit_menu.addAction(self._action(self.tr("行を下へ"), lambda: self.move_row(1), "Alt+Down"))
+        edit_menu.addSeparator()
+        edit_menu.addAction(
+            self._action(self.tr("警告を承認…"), self.accept_warning_at_cursor, "Ctrl+Shift+A")
+        )
+        edit_menu.addAction(self._action(self.tr("変更履歴…"), self.show_history, "Ctrl+H"))
+
+        view_menu = bar.addMenu(self.tr("表示(&V)"))
+        view_menu.addAction(self.problems_dock.toggleViewAction())
+        view_menu.addAction(self._action(self.tr("次の問題へ"), self.next_problem, "F8"))
+
+    # --- applications -----------------------------------------------------------------------------
+
+    def refresh_list(self, select: int | None = None) -> None:
+        wanted = select if select is not None else self.app_id
+        self.app_list.blockSignals(True)
+        self.app_list.clear()
+        for info in self.store.list_applications():
+            item = QListWidgetItem(info.title)
+            item.setToolTip(
+                f"{info.title}\n{info.applicant_name}\n更新: {info.updated_at.astimezone():%Y-%m-%d %H:%M}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            self.app_list.addItem(item)
+            if info.id == wanted:
+                self.app_list.setCurrentItem(item)
+        self.app_list.blockSignals(False)
+
+    def _app_selected(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
+        if current is not None:
+            self.open_application(int(current.data(Qt.ItemDataRole.UserRole)))
+
+    def open_application(self, app_id: int) -> None:
+        application = self.store.get(app_id)
+        form = self.forms.get(application.form.id, application.form.version)
+        if form is None:
+            QMessageBox.warning(
+                self, self.tr("様式がありません"), self.tr("この申請の様式はインストールされていません。")
+            )
+            return
+        if app_id != self.app_id:
+            self.undo_stack.clear()
+        self.app_id = app_id
+        if form is not self.form:
+            self._build_form_widgets(form)
+        self.refresh_list(select=app_id)
+        self._settings.setValue("last_application", app_id)
+        self.show_application(application)
+        self.save_label.setText(self.tr("保存済み"))
+
+    def _build_form_widgets(self, form: FormDefinition) -> None:
+        self.form = form
+        if self.applicant is not None:
+            self.applicant.setParent(None)
+        self.applicant = ApplicantPanel(form, self.set_applicant_field, self.center)
+        self.center_layout.insertWidget(0, self.applicant)
+        self.tabs.clear()
+        self.pages = []
+        labels = form.sections.labels if form.sections is not None else ["症例"]
+        for index, _label in enumerate(labels):
+            page = SectionPage(form, index, self.commit_cells, self._suggest, self.tabs)
+            page.facilityRequested.connect(self.choose_facility)
+            page.enrollmentChanged.connect(self.set_enrollment)
+            page.model.cellRejected.connect(self._cell_rejected)
+            page.grid.pasteReport.connect(self._paste_reported)
+            self.tabs.addTab(page, labels[index])
+            self.pages.append(page)
+
+    def show_application(self, application: Application) -> None:
+        """Validate and show `application` everywhere (grid, tabs, problems, status)."""
+        assert self.form is not None
+        self.application = application
+        self.issues = validate(application, self.form, self._facilities())
+        assert self.applicant is not None
+        self.applicant.show_application(application)
+        for page in self.pages:
+            section = application.sections[page.index] if page.index < len(application.sections) else None
+            page.set_section(section, self.issues)
+            count = len(section.filled_cases()) if section is not None else 0
+            errors = sum(1 for i in self.issues if i.section == page.index + 1 and i.is_error)
+            mark = "  ⚠" if errors else ""
+            self.tabs.setTabText(page.index, f"{self.form.section_label(page.index)}（{count}件）{mark}")
+        self.problems.set_issues(self.issues)
+        counts = self.form.counts
+        errors = sum(issue.is_error for issue in self.issues)
+        self.count_label.setText(
+            self.tr("登録件数 {n} / {lo}〜{hi}　エラー {e}件").format(
+                n=application.case_count(), lo=counts.min, hi=counts.max, e=errors
+            )
+        )
+        self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
+
+    # --- every change goes through here -----------------------------------------------------------
+
+    def perform(self, text: str, operation: Callable[[int], Application]) -> bool:
+        """Run one store operation on the open application; record it for undo; show the result."""
+        from app.store.errors import StoreError
+
+        if self.app_id is None:
+            return False
+        app_id = self.app_id
+        before = self.store.info(app_id).version
+        try:
+            application = operation(app_id)
+        except StoreError as error:
+            self.statusBar().showMessage(str(error), 10000)
+            QMessageBox.warning(self, self.tr("変更できません"), str(error))
+            return False
+        after = self.store.info(app_id).version
+        if after != before:
+            self.undo_stack.push(StoreVersionCommand(self, app_id, before, after, text))
+        self.show_application(application)
+        self._mark_saved()
+        return True
+
+    def restore_version(self, app_id: int, version: int) -> None:
+        application = self.store.restore(app_id, version)
+        if app_id == self.app_id:
+            self.show_application(application)
+            self._mark_saved()
+
+    def _mark_saved(self) -> None:
+        rejected = sum(page.model.rejected_cells() for page in self.pages)
+        now = dt.datetime.now().strftime("%H:%M:%S")
+        if rejected:
+            self.save_label.setText(
+                self.tr("保存済み {t}（赤いセル {n}件は未保存）").format(t=now, n=rejected)
+            )
+        else:
+            self.save_label.setText(self.tr("保存済み {t}").format(t=now))
+
+    def _ensure_section(self, app_id: int, section: int) -> None:
+        while len(self.store.get(app_id).sections) <= section:
+            self.store.add_section(app_id)
+
+    def commit_cells(self, edits: Sequence[CellEdit]) -> None:
+        """Cells from the grid: one edit as one cell, several (paste, Delete) as one change."""
+        if not edits:
+            return
+        section = edits[0].section
+        if len(edits) == 1:
+            edit = edits[0]
+
+            def one(app_id: int) -> Application:
+                self._ensure_section(app_id, section)
+                return self.store.set_case_field(app_id, edit.section, edit.row, edit.key, edit.value)
+
+            self.perform(self.tr("No.{row} を変更").format(row=edit.row + 1), one)
+            return
+
+        def many(app_id: int) -> Application:
+            self._ensure_section(app_id, section)
+            current = self.store.get(app_id)
+            changed = apply_cell_edits(current, edits)
+            first = min(edit.row for edit in edits)
+            last = max(edit.row for edit in edits)
+            rows: list[Case] = changed.sections[section].cases[first : last + 1]
+            return self.store.paste_cases(app_id, section, first, rows)
+
+        rows = sorted({edit.row + 1 for edit in edits})
+        self.perform(self.tr("No.{a}〜{b} を変更").format(a=rows[0], b=rows[-1]), many)
+
+    def set_applicant_field(self, key: str, value: object) -> None:
+        self.perform(
+            self.tr("申請者情報を変更"), lambda app_id: self.store.set_applicant_field(app_id, key, value)
+        )  # type: ignore[arg-type]
+
+    def set_enrollment(self, section: int, ranges: list[MonthRange]) -> None:
+        def replace(app_id: int) -> Application:
+            self._ensure_section(app_id, section)
+            current = self.store.get(app_id).sections[section].enrollment
+            application = self.store.get(app_id)
+            for index, period in enumerate(ranges):
+                if index < len(current):
+                    if current[index] != period:
+                        application = self.store.set_enrollment(
+                            app_id, section, index, period.start, period.end
+                        )
+                else:
+                    application = self.store.add_enrollment(app_id, section, period.start, period.end)
+            for index in range(len(current) - 1, len(ranges) - 1, -1):
+                application = self.store.remove_enrollment(app_id, section, index)
+            return application
+
+        self.perform(self.tr("施設在籍期間を変更"), replace)
+
+    def choose_facility(self, section: int) -> None:
+        assert self.form is not None and self.application is not None
+        current = (
+            self.application.sections[section].facility if section < len(self.application.sections) else None
+        )
+        info = self._facilities().info
+        notice = (
+            self.tr(
+                "現在の施設一覧はサンプル（{name}）です。実際の認定施設一覧を取り込んでください。"
+            ).format(name=info.name)
+            if info.sample
+            else None
+        )
+        chosen = FacilityPickerDialog.ask(
+            self,
+            self._search,
+            current,
+            manual_label=self.form.facility.manual_label,
+            sample_notice=notice,
+            import_list=(lambda: self._import_list()) if self._import_facility_list is not None else None,
+        )
+        if chosen is None:
+            return
+
+        def set_facility(app_id: int) -> Application:
+            self._ensure_section(app_id, section)
+            return self.store.set_facility(app_id, section, chosen)
+
+        self.perform(self.tr("施設を変更"), set_facility)
+
+    def _import_list(self) -> None:
+        if self._import_facility_list is not None and self._import_facility_list(self) and self.application:
+            self.show_application(self.application)
+
+    # --- rows ---------------------------------------------------------------------------------------
+
+    def _current_cell(self) -> tuple[SectionPage, int, int] | None:
+        page = self.tabs.currentWidget()
+        if not isinstance(page, SectionPage):
+            return None
+        index = page.grid.currentIndex()
+        if not index.isValid():
+            return None
+        return page, index.row(), index.column()
+
+    def insert_row(self) -> None:
+        where = self._current_cell()
+        if where is None:
+            return
+        page, row, column = where
+        if self.perform(
+            self.tr("No.{row} に行を挿入").format(row=row + 1), lambda a: self._insert(a, page.index, row)
+        ):
+            page.grid.setCurrentIndex(page.model.index(row, column))
+
+    def _insert(self, app_id: int, section: int, row: int) -> Application:
+        self._ensure_section(app_id, section)
+        cases = self.store.get(app_id).sections[section].cases
+        while len(cases) < row:
+            self.store.insert_case(app_id, section, len(cases))
+            cases = self.store.get(app_id).sections[section].cases
+        return self.store.insert_case(app_id, section, row)
+
+    def delete_row(self) -> None:
+        where = self._current_cell()
+        if where is None or self.application is None:
+            return
+        page, row, _ = where
+        sections = self.application.sections
+        if page.index >= len(sections) or row >= len(sections[page.index].cases):
+            return
+        if not sections[page.index].cases[row].is_blank() and not confirm(
+            self,
+            self.tr("行を削除"),
+            self.tr("No.{row} の症例を削除しますか？（元に戻すで復元できます）").format(row=row + 1),
+        ):
+            return
+        self.perform(
+            self.tr("No.{row} を削除").format(row=row + 1),
+            lambda a: self.store.delete_case(a, page.index, row),
+        )
+
+    def move_row(self, step: int) -> None:
+        where = self._current_cell()
+        if where is None or self.application is None:
+            return
+        page, row, column = where
+        cases = (
+            self.application.sections[page.index].cases if page.index < len(self.application.sections) else []
+        )
+        target = row + step
+        if row >= len(cases) or not 0 <= target < len(cases):
+            return
+        moved = self.perform(
+            self.tr("No.{row} を移動").format(row=row + 1),
+            lambda a: self.store.move_case(a, page.index, row, page.index, target),
+        )
+        if moved:
+            page.grid.setCurrentIndex(page.model.index(target, column))
+
+    # --- problems, warnings, history -----------------------------------------------------------------
+
+    def go_to_issue(self, issue: Issue) -> None:
+        if issue.section is None:
+            if issue.field is not None and self.applicant is not None:
+                widget = {"name": self.applicant.name, "member_id": self.applicant.member_id,
+                          "application_month": self.applicant.month}.get(issue.field)  # fmt: skip
+                if widget is not None:
+                    widget.setFocus()
+            return
+        page = self.pages[min(issue.section - 1, len(self.pages) - 1)]
+        self.tabs.setCurrentWidget(page)
+        if issue.row is None:
+            (page.facility_button if issue.field == "facility" else page.enrollment).setFocus()
+            return
+        from app.views.case_model import COLUMNS
+
+        column = COLUMNS.index(issue.field) if issue.field in COLUMNS else 0
+        index = page.model.index(issue.row - 1, column)
+        page.grid.setCurrentIndex(index)
+        page.grid.scrollTo(index)
+        page.grid.setFocus()
+
+    def next_problem(self) -> None:
+        issues = self.problems.issues()
+        if not issues:
+            return
+        current = self.problems.currentItem()
+        position = 0 if current is None else (self.problems.indexOfTopLevelItem(current) + 1) % len(issues)
+        self.problems.setCurrentItem(self.problems.topLevelItem(position))
+        self.go_to_issue(issues[position])
+
+    def accept_warning_at_cursor(self) -> None:
+        where = self._current_cell()
+        if where is None:
+            return
+        page, row, column = where
+        from app.views.case_model import CaseTableModel
+
+        issues = page.model.data(page.model.index(row, column), CaseTableModel.IssuesRole)
+        warnings = (
+            [i for i in issues or [] if not i.is_error and not i.accepted] if isinstance(issues, list) else []
+        )
+        if not warnings:
+            self.statusBar().showMessage(
+                self.tr("このセルに承認できる警告はありません（エラーは承認できません）"), 6000
+            )
+            return
+        warning = warnings[0]
+        reason = ask_reason(self, warning.message)
+        if reason is None:
+            return
+        self.perform(
+            self.tr("警告を承認"),
+            lambda a: self.store.accept_warning(a, page.index, row, warning.code, reason),
+        )
+
+    def show_history(self) -> None:
+        if self.app_id is None:
+            return
+        version = HistoryDialog.ask(self.store, self.app_id, self)
+        if version is not None:
+            self.perform(self.tr("変更履歴から復元"), lambda a: self.store.restore(a, version))
+
+    # --- application list actions --------------------------------------------------------------------
+
+    def new_application(self) -> None:
+        form = self.forms.all()[0]
+        info = self.store.create_application(form.id)
+        self.refresh_list(select=info.id)
+        self.open_application(info.id)
+
+    def duplicate_application(self) -> None:
+        if self.app_id is not None:
+            info = self.store.duplicate(self.app_id)
+            self.open_application(info.id)
+
+    def rename_application(self) -> None:
+        if self.app_id is None:
+            return
+        current = self.store.info(self.app_id).title
+        title, ok = QInputDialog.getText(self, self.tr("名前変更"), self.tr("申請の名前:"), text=current)
+        if ok and title.strip():
+            self.store.rename(self.app_id, title.strip())
+            self.refresh_list()
+
+    def trash_application(self) -> None:
+        if self.app_id is None:
+            return
+        info: ApplicationInfo = self.store.info(self.app_id)
+        if not confirm(
+            self,
+            self.tr("ゴミ箱へ移動"),
+            self.tr("「{t}」をゴミ箱へ移動しますか？（ゴミ箱から戻せます）").format(t=info.title),
+        ):
+            return
+        self.store.move_to_trash(self.app_id)
+        self.app_id = None
+        remaining = self.store.list_applications()
+        if remaining:
+            self.open_application(remaining[0].id)
+        else:
+            self.new_application()
+
+    def show_trash(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("ゴミ箱"))
+        layout = QVBoxLayout(dialog)
+        items = QListWidget(dialog)
+        for info in self.store.list_trash():
+            item = QListWidgetItem(
+                f"{info.title}（{info.trashed_at.astimezone():%Y-%m-%d %H:%M} に削除）"
+                if info.trashed_at
+                else info.title
+            )
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            items.addItem(item)
+        layout.addWidget(items)
+        restore = QPushButton(self.tr("元に戻す"), dialog)
+        empty = QPushButton(self.tr("ゴミ箱を空にする…"), dialog)
+        close = QPushButton(self.tr("閉じる"), dialog)
+        row = QHBoxLayout()
+        for button in (restore, empty, close):
+            row.addWidget(button)
+        layout.addLayout(row)
+
+        def do_restore() -> None:
+            item = items.currentItem()
+            if item is not None:
+                info = self.store.restore_from_trash(int(item.data(Qt.ItemDataRole.UserRole)))
+                dialog.accept()
+                self.open_application(info.id)
+
+        def do_empty() -> None:
+            if confirm(
+                dialog,
+                self.tr("ゴミ箱を空にする"),
+                self.tr("ゴミ箱の申請を完全に削除します。元に戻せません。よろしいですか？"),
+            ):
+                self.store.empty_trash()
+                dialog.accept()
+
+        restore.clicked.connect(do_restore)
+        empty.clicked.connect(do_empty)
+        close.clicked.connect(dialog.reject)
+        dialog.exec()
+
+    def import_document(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("申請データを開く"), "", self.tr("申請データ (*.json)")
+        )
+        if path:
+            self.open_file(Path(path))
+
+    def open_file(self, path: Path) -> bool:
+        from app.models.document import DocumentError
+        from app.store.errors import StoreError
+
+        try:
+            info = self.store.import_document(path)
+        except (DocumentError, StoreError) as error:
+            QMessageBox.warning(self, self.tr("開けません"), str(error))
+            return False
+        self.open_application(info.id)
+        return True
+
+    def export_document(self) -> None:
+        if self.app_id is None:
+            return
+        title = self.store.info(self.app_id).title
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("申請データとして保存"), f"{title}.json", self.tr("申請データ (*.json)")
+        )
+        if path:
+            self.store.export_document(self.app_id, Path(path))
+            self.statusBar().showMessage(self.tr("{p} に保存しました（備考を含みます）").format(p=path), 8000)
+
+    # --- feedback -------------------------------------------------------------------------------------
+
+    def _cell_rejected(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        self._mark_saved()
+
+    def _paste_reported(self, written: int, refused: list[str]) -> None:
+        if refused:
+            QMessageBox.information(
+                self,
+                self.tr("貼り付け"),
+                self.tr("{n}セルを貼り付けました。次のセルは取り込めませんでした:\n\n").format(n=written)
+                + "\n".join(refused[:30]),
+            )
+        else:
+            self.statusBar().showMessage(self.tr("{n}セルを貼り付けました").format(n=written), 6000)
+
+    # --- window state -----------------------------------------------------------------------------------
+
+    def _restore_window_state(self) -> None:
+        geometry = self._settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1340, 740)
+        state = self._settings.value("window_state")
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.setValue("geometry", self.saveGeometry())
+        self._settings.setValue("window_state", self.saveState())
+        self._settings.sync()
+        super().closeEvent(event)
+
+
+def defer(callback: Callable[[], None]) -> None:
+    QTimer.singleShot(0, callback)

@@ -1,0 +1,85 @@
+"""One tab of the window: a facility section (申請2(n)) with its facility, enrollment periods and grid."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.views.case_model import CaseTableModel
+from app.views.enrollment import EnrollmentEditor
+from app.views.grid import CaseTableView, Suggest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from app.models.application import Section
+    from app.models.cells import CellEdit
+    from app.models.forms import FormDefinition
+    from app.validation import Issue
+
+
+class SectionPage(QWidget):
+    """申請2(n): 症例を経験した施設, 施設在籍期間 and the 25-row grid."""
+
+    facilityRequested = Signal(int)
+    """The user asked to choose the facility of this section (its 0-based index)."""
+    enrollmentChanged = Signal(int, list)
+    """(section index, list[MonthRange])"""
+
+    def __init__(
+        self,
+        form: FormDefinition,
+        index: int,
+        commit: Callable[[Sequence[CellEdit]], None],
+        suggest_diagnosis: Suggest | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.index = index
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        top = QFormLayout()
+        top.setHorizontalSpacing(12)
+        facility_row = QHBoxLayout()
+        self.facility_label = QLabel(self)
+        self.facility_label.setTextFormat(self.facility_label.textFormat().PlainText)
+        self.facility_button = QPushButton(self.tr("認定施設検索…"), self)
+        self.facility_button.clicked.connect(lambda: self.facilityRequested.emit(self.index))
+        facility_row.addWidget(self.facility_label, 1)
+        facility_row.addWidget(self.facility_button)
+        top.addRow(form.facility.label, facility_row)
+        self.facility_problem = QLabel(self)
+        self.facility_problem.setStyleSheet("color: #b3261e;")
+        self.facility_problem.setWordWrap(True)
+        self.facility_problem.hide()
+        top.addRow("", self.facility_problem)
+        self.enrollment = EnrollmentEditor(form.window.start, form.window.latest_end, self)
+        self.enrollment.rangesChanged.connect(lambda ranges: self.enrollmentChanged.emit(self.index, ranges))
+        top.addRow(self.tr("施設在籍期間"), self.enrollment)
+        layout.addLayout(top)
+        self.model = CaseTableModel(form, index, commit, self)
+        self.grid = CaseTableView(form, commit, suggest_diagnosis, self)
+        self.grid.setModel(self.model)
+        layout.addWidget(self.grid, 1)
+
+    def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:
+        self.model.set_section(section, issues)
+        facility = section.facility if section is not None else None
+        if facility is None or facility.is_empty():
+            self.facility_label.setText(self.tr("未選択 — 「認定施設検索」で選んでください"))
+        elif facility.manual:
+            self.facility_label.setText(
+                self.tr("{name}（手入力・認定施設ではない）").format(name=facility.name)
+            )
+        else:
+            self.facility_label.setText(
+                self.tr("{name}（認定番号 {no}）").format(name=facility.name, no=facility.cert_no)
+            )
+        mine = [i for i in issues if i.section == self.index + 1 and i.row is None]
+        facility_messages = [i.message.split(": ", 1)[-1] for i in mine if i.field == "facility"]
+        self.facility_problem.setText("\n".join(facility_messages))
+        self.facility_problem.setVisible(bool(facility_messages))
+        self.enrollment.set_ranges(section.enrollment if section is not None else [])
+        self.enrollment.set_problems([i.message.split(": ", 1)[-1] for i in mine if i.field == "enrollment"])
