@@ -1,0 +1,69 @@
+"""Starting the window: the Qt application, the bundled font, the store, and `--screenshot`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from app.paths import data_home
+from app.resources import resource_path
+
+FONT_FILE = ("fonts", "ipaexg.ttf")
+
+
+def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
+    """The one QApplication, with the bundled Japanese font so every PC shows the same glyphs."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
+    app.setApplicationName("Shorei")
+    app.setOrganizationName("Shorei")
+    font_id = QFontDatabase.addApplicationFont(str(resource_path(*FONT_FILE)))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if families:
+        app.setFont(QFont(families[0], 10))
+    return app
+
+
+def window_settings(home: Path) -> QSettings:
+    """Window state lives in the data folder, beside the database (so SHOREI_HOME moves it too)."""
+    return QSettings(str(home / "window.ini"), QSettings.Format.IniFormat)
+
+
+def screenshot_when_painted(widget: QWidget, path: Path, app: QApplication) -> None:
+    """Save a picture of `widget` once it has been laid out and painted, then quit."""
+
+    def shoot() -> None:
+        app.processEvents()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        widget.grab().save(str(path))
+        app.quit()
+
+    QTimer.singleShot(300, shoot)
+
+
+def run(file: Path | None = None, screenshot: Path | None = None) -> int:
+    """Open the main window (importing FILE first, if given). Returns the process exit code."""
+    from app.store.errors import StoreError
+    from app.views.main_window import build_main_window
+
+    app = ensure_qt_app()
+    home = data_home()
+    try:
+        window = build_main_window(home, window_settings(home))
+    except StoreError as error:
+        QMessageBox.critical(None, "Shorei を開けません", str(error))
+        return 2
+    if file is not None and not window.open_file(file):
+        return 2
+    window.show()
+    if screenshot is not None:
+        screenshot_when_painted(window, screenshot, app)
+    code = app.exec()
+    window.store.close()
+    return code
+
