@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from app.models.application import Application
 from app.models.forms import FormDefinition, bundled_forms
 from app.store.facility_files import bundled_facility_list
-from examples.generate import valid_20, valid_25_three_sections
+from examples.generate import valid_20, valid_25_one_section, valid_25_three_sections
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -62,15 +62,9 @@ def with_texts(**fields: str) -> Application:
     return application(document)
 
 
-def single_section_25() -> Application:
-    """One facility with 25 cases: the section the screenshot shows."""
-    document = valid_20()
-    section = document["sections"][0]
-    extra = copy.deepcopy(valid_25_three_sections()["sections"][1]["cases"][:5])
-    for number, case in enumerate(extra):
-        case["start"], case["end"] = f"2025-0{number + 1}", f"2025-0{number + 2}"
-    section["cases"] += extra
-    return application(document)
+def valid_25_one_section_app() -> Application:
+    """One facility with 25 cases, one warning kept with a reason: the section the screenshot shows."""
+    return application(valid_25_one_section())
 
 
 def pdftotext(path: Path) -> str:

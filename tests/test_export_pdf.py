@@ -70,6 +70,16 @@ def test_every_case_is_printed_row_by_row(tmp_path: Path) -> None:
     assert printed == application.case_count() == 25
 
 
+def test_full_section_fits_one_page_with_its_seal_box(tmp_path: Path) -> None:
+    """25 cases of ordinary length, the remark and the seal box fit on one page (the screenshot's sheet)."""
+    result = _export(support.valid_25_one_section_app(), tmp_path)
+    pages = [page for page in support.pdftotext(result.pdf_path).split("\f") if page.strip()]
+    assert len(pages) == 1
+    page = pages[0]
+    assert "申請2(1) 1 / 1" in page and "施設長 公印" in page and "理由：" in page
+    assert "25 56 女性" in page
+
+
 def test_other_item_prints_its_text(tmp_path: Path) -> None:
     """A case whose 診療項目 is その他 prints the text typed for it (JB-9)."""
     application = support.valid_20_app()
