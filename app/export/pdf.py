@@ -5,8 +5,8 @@ package's short hash, the signing key's fingerprint and a QR code of (form, vers
 has none of the package marks and a 「下書き」 watermark instead.
 
 User text only ever reaches reportlab escaped (`<`, `&` are text, never markup), with control characters
-and lone surrogates made visible as U+FFFD, and cut to a length that cannot outgrow a page (only drafts
-can hold such text: a submittable application is within the form's limits).
+and lone surrogates shown as their code point, and cut to a length that cannot outgrow a page (only
+drafts can hold such text: a submittable application is within the form's limits).
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ from reportlab.platypus import (
 )
 
 from app.export.fonts import FONT_NAME, missing_glyphs, sheet_font
+from app.models.application import Section
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-    from app.models.application import Application, Case, Section
+    from app.models.application import Application, Case
     from app.models.forms import FormDefinition
     from app.models.yearmonth import YearMonth
     from app.validation import Issue
@@ -425,11 +426,7 @@ def _glyph_note(sheet: _SectionSheet, st: _Styles) -> list[Any]:
 def _section_story(
     application: Application, index: int, form: FormDefinition, issues: list[Issue], st: _Styles
 ) -> list[Any]:
-    section = application.sections[index] if index < len(application.sections) else None
-    if section is None:
-        from app.models.application import Section as EmptySection
-
-        section = EmptySection()
+    section = application.sections[index] if index < len(application.sections) else Section()
     sheet = _SectionSheet(index)
     title = f"{form.section_label(index)} {form.print.sheet_title}"
     return [
@@ -532,7 +529,9 @@ class _PageDecor:
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, rule_y, PAGE_WIDTH - MARGIN_X, rule_y)
         qr_x = PAGE_WIDTH - MARGIN_X - QR_SIZE
-        qr_y = 12.0
+        # The code is drawn without its own border; 8 pt below the rule and the page margin around it
+        # give the four-module quiet zone a scanner needs.
+        qr_y = 8.0
         # Page x/y of this section's sheet set: each section is stamped on its own (JB-3).
         page_label = f"{self.form.section_label(index)}　{number} / "
         canvas.setFillColor(INK)
