@@ -35,6 +35,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     commands.add_parser("forms", help="インストール済みの様式を一覧表示します")
+    export = commands.add_parser(
+        "export",
+        help="印刷用PDF（押印用）と署名付きアップロード用ファイルを作成します（エラーがあれば作成しません）",
+    )
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="保存先のフォルダ")
+    export.add_argument(
+        "--draft", action="store_true", help="「下書き」と入ったPDFだけを作成します（エラーがあっても作成）"
+    )
+    verify = commands.add_parser(
+        "verify", help="アップロード用ファイルの署名・正規形・様式・施設一覧と、PDFとの対応を確認します"
+    )
+    verify.add_argument("package", type=Path, metavar="PACKAGE")
+    verify.add_argument("--pdf", type=Path, metavar="PDF", help="対応を確認する印刷用PDF")
     return parser
 
 
@@ -81,6 +95,91 @@ def run_forms(out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: TextIO) -> int:
+    # Imported here: reportlab and cryptography are only needed by the commands that write files.
+    from app.export import ExportError, ExportRefusedError, export_application, safe_stem
+
+    try:
+        application = load_application(path)
+        form = bundled_forms().get(application.form.id, application.form.version)
+        assert form is not None  # the loader refuses forms that are not installed
+        facilities = bundled_facility_list()
+    except (DocumentError, FacilityListError, FormError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    try:
+        result = export_application(
+            application, form, facilities, out_dir, stem=safe_stem(path.stem), draft=draft
+        )
+    except ExportRefusedError as refused:
+        for issue in refused.errors:
+            _print_issue(issue, out)
+        print(
+            f"shorei: {path}: エラーが{len(refused.errors)}件あるため、提出用のPDFとアップロード用ファイルは"
+            "作成できません。エラーを直すか、--draft で下書きを印刷してください",
+            file=err,
+        )
+        return EXIT_PROBLEMS
+    except ExportError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    if result.draft:
+        print(f"下書きPDF（押印・提出には使えません）: {result.pdf_path}", file=out)
+        return EXIT_OK
+    print(f"印刷用PDF: {result.pdf_path}", file=out)
+    print(f"アップロード用ファイル: {result.package_path}", file=out)
+    print(f"照合コード: {result.short_hash}　署名鍵の指紋: {result.fingerprint}", file=out)
+    return EXIT_OK
+
+
+def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: TextIO) -> int:
+    from app.export import UnreadablePackageError, read_limited, verify_package
+    from app.export.verify import MAX_PACKAGE_BYTES, MAX_PDF_BYTES
+
+    try:
+        data = read_limited(package_path, MAX_PACKAGE_BYTES, "パッケージ")
+        pdf = read_limited(pdf_path, MAX_PDF_BYTES, "PDF") if pdf_path is not None else None
+        forms = bundled_forms()
+        known_lists = [bundled_facility_list().info]
+        result = verify_package(
+            data,
+            source=str(package_path),
+            forms=forms,
+            facility_lists=known_lists,
+            pdf=pdf,
+            pdf_source=str(pdf_path),
+        )
+    except UnreadablePackageError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    except (FacilityListError, FormError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    if result.failed is not None:
+        print(f"無効: {package_path}: {result.failed.label}の確認に失敗しました — {result.reason}", file=out)
+        return EXIT_PROBLEMS
+    package = result.package
+    assert package is not None
+    content = package.content
+    print(f"有効: {package_path}", file=out)
+    print(f"  署名: 一致（署名鍵の指紋 {package.signature.fingerprint}）、RFC 8785 の正規形", file=out)
+    print(f"  照合コード: {_short(package.content_sha256)}　作成: {content.created}", file=out)
+    print(f"  様式: {content.form.id} {content.form.version}", file=out)
+    facility_list = content.facility_list
+    print(f"  施設一覧: {facility_list.name}（{facility_list.version_date}版、SHA-256 一致）", file=out)
+    if result.pdf_checked:
+        print(f"  PDF: {pdf_path} は {package.pdf.name} と一致（SHA-256）", file=out)
+    else:
+        print(f"  PDF: 未確認（--pdf {package.pdf.name} で対応を確認できます）", file=out)
+    return EXIT_OK
+
+
+def _short(package_hash: str) -> str:
+    from app.export.package import short_hash
+
+    return short_hash(package_hash)
+
+
 def _utf8_when_piped() -> None:
     """Pipes and files get UTF-8 whatever the locale (a Windows console writes Unicode by itself)."""
     for stream in (sys.stdout, sys.stderr):
@@ -105,6 +204,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
     if args.command == "forms":
         return run_forms(sys.stdout, sys.stderr)
+    if args.command == "export":
+        return run_export(args.file, out_dir=args.out, draft=args.draft, out=sys.stdout, err=sys.stderr)
+    if args.command == "verify":
+        return run_verify(args.package, pdf_path=args.pdf, out=sys.stdout, err=sys.stderr)
     # The window arrives with a later issue; until then the command says what it can do.
     parser.print_help(sys.stdout)
     print("\n申請データの点検: shorei validate FILE   （例: shorei validate examples/valid-20-cases.json）")
