@@ -575,16 +575,70 @@ def check_pathology(text: str) -> list[DiagnosisFinding]:
 
 # --- suggestions ---------------------------------------------------------------------------------------
 
+_Kind = Literal["name", "reading"]
+
+
+@dataclass(frozen=True)
+class _Surfaces:
+    """Every spelling of one kind (the name as typed after normalisation, or its reading), twice over:
+    sorted, for prefixes by bisection; and joined into one string in rank order (shorter names first,
+    then vocabulary order), so that a substring search is a C-level scan that can stop once it has
+    found enough names."""
+
+    sorted_keys: list[str]
+    sorted_owners: list[int]
+    joined: str
+    starts: list[int]
+    owners: list[int]
+
+    @classmethod
+    def build(cls, items: list[tuple[str, int]]) -> _Surfaces:
+        ordered = sorted(items)
+        joined_items = sorted(items, key=lambda item: item[1])
+        starts, offset = [], 0
+        for surface, _owner in joined_items:
+            starts.append(offset)
+            offset += len(surface) + 1
+        return cls(
+            [surface for surface, _owner in ordered],
+            [owner for _surface, owner in ordered],
+            "\n".join(surface for surface, _owner in joined_items) + "\n",
+            starts,
+            [owner for _surface, owner in joined_items],
+        )
+
+    def prefixed(self, needle: str) -> list[int]:
+        """The names with a surface that starts with `needle`."""
+        found: list[int] = []
+        position = bisect.bisect_left(self.sorted_keys, needle)
+        while position < len(self.sorted_keys) and self.sorted_keys[position].startswith(needle):
+            found.append(self.sorted_owners[position])
+            position += 1
+        return found
+
+    def containing(self, needle: str, enough: int, skip: set[int]) -> list[int]:
+        """Up to `enough` names outside `skip` with a surface that holds `needle`, best ranked first."""
+        found: list[int] = []
+        at = self.joined.find(needle)
+        while at != -1 and len(found) < enough:
+            surface = bisect.bisect_right(self.starts, at) - 1
+            owner = self.owners[surface]
+            if owner not in skip and owner not in found:
+                found.append(owner)
+            at = self.joined.find(
+                needle, self.starts[surface + 1] if surface + 1 < len(self.starts) else len(self.joined)
+            )
+        return found
+
 
 @dataclass(frozen=True)
 class _Index:
-    """Every surface a name can be found by, joined into one string per kind so that a lookup is one
-    C-level substring search rather than a Python loop over the names."""
+    """What the completer searches: the names that would count for the applicant, in rank order (shorter
+    first, then vocabulary order), their surfaces, and the abbreviations that expand to them."""
 
     names: tuple[tuple[str, str], ...]
-    joined: dict[Literal["name", "reading"], str]
-    starts: dict[Literal["name", "reading"], list[int]]
-    owners: dict[Literal["name", "reading"], list[int]]
+    number: dict[str, int]
+    surfaces: dict[_Kind, _Surfaces]
     abbreviations: dict[str, tuple[str, ...]]
 
 
@@ -600,49 +654,35 @@ def _index(dental: bool) -> _Index:
         entries.setdefault(name, reading)
     for expansions in vocab.abbreviations.values():
         for expansion in expansions:
-            entries.setdefault(expansion, "")
-    names = tuple(
+            # A bare term (転移 for meta, 肉腫 for Sa) is not a name to propose.
+            if _compact(expansion).lower() not in vocab.terms:
+                entries.setdefault(expansion, "")
+    counted = [
         (name, reading) for name, reading in entries.items() if not check_diagnosis(name, dental=dental)
-    )
-    position = {name: number for number, (name, _reading) in enumerate(names)}
-    surfaces: dict[Literal["name", "reading"], list[tuple[str, int]]] = {"name": [], "reading": []}
-    for number, (name, reading) in enumerate(names):
+    ]
+    order = {name: position for position, (name, _reading) in enumerate(counted)}
+    names = tuple(sorted(counted, key=lambda entry: (len(entry[0]), order[entry[0]])))
+    number = {name: position for position, (name, _reading) in enumerate(names)}
+    items: dict[_Kind, list[tuple[str, int]]] = {"name": [], "reading": []}
+    for position, (name, reading) in enumerate(names):
         key = _compact(name).lower()
-        surfaces["name"].append((key, number))
+        items["name"].append((key, position))
         if "癌" in key:
-            surfaces["name"].append((key.replace("癌", "がん"), number))
+            # Before the IME converts, 胃が is on its way to 胃がん.
+            items["name"].append((key.replace("癌", "がん"), position))
         if reading:
-            surfaces["reading"].append((reading, number))
-    joined: dict[Literal["name", "reading"], str] = {}
-    starts: dict[Literal["name", "reading"], list[int]] = {}
-    owners: dict[Literal["name", "reading"], list[int]] = {}
-    for kind, items in surfaces.items():
-        offset, kind_starts, kind_owners = 0, [], []
-        for surface, number in items:
-            kind_starts.append(offset)
-            kind_owners.append(number)
-            offset += len(surface) + 1
-        joined[kind] = "\n".join(surface for surface, _number in items) + "\n"
-        starts[kind] = kind_starts
-        owners[kind] = kind_owners
-    abbreviations = {
-        key.upper(): tuple(e for e in expansions if e in position)
-        for key, expansions in vocab.abbreviations.items()
-        if key.isascii()
-    }
-    return _Index(names, joined, starts, owners, {k: v for k, v in abbreviations.items() if v})
-
-
-def _hits(index: _Index, kind: Literal["name", "reading"], needle: str) -> list[tuple[int, bool]]:
-    """(name number, matched at the start) for each surface of `kind` that contains `needle`."""
-    text, starts, owners = index.joined[kind], index.starts[kind], index.owners[kind]
-    hits: list[tuple[int, bool]] = []
-    found = text.find(needle)
-    while found != -1:
-        surface = bisect.bisect_right(starts, found) - 1
-        hits.append((owners[surface], starts[surface] == found))
-        found = text.find(needle, found + 1)
-    return hits
+            items["reading"].append((reading, position))
+    abbreviations: dict[str, tuple[str, ...]] = {}
+    for key, expansions in vocab.abbreviations.items():
+        kept = tuple(expansion for expansion in expansions if expansion in number)
+        if key.isascii() and kept:
+            abbreviations.setdefault(key.upper(), kept)
+    return _Index(
+        names,
+        number,
+        {kind: _Surfaces.build(kind_items) for kind, kind_items in items.items()},
+        abbreviations,
+    )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -651,38 +691,48 @@ def _suggest(typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
     key = _compact(typed).lower()
     if not key or limit <= 0:
         return ()
-    ranked: dict[str, tuple[int, int, int, Suggestion]] = {}
+    # (tier, position within the tier, name number): abbreviations, then prefixes of the name and of its
+    # reading, then abbreviation prefixes, then the typed text anywhere in the name or the reading.
+    ranked: dict[str, tuple[tuple[int, int, int], Suggestion]] = {}
 
-    def offer(rank: int, name: str, reading: str, reason: MatchReason, matched: str, order: int) -> None:
-        entry = (rank, len(name), order, Suggestion(name, reading, reason, matched))
-        if name not in ranked or entry[:3] < ranked[name][:3]:
-            ranked[name] = entry
+    def offer(tier: int, within: int, name: str, reason: MatchReason, matched: str) -> None:
+        number = index.number.get(name, len(index.names))
+        rank = (tier, within, number)
+        if name not in ranked or rank < ranked[name][0]:
+            reading = index.names[number][1] if number < len(index.names) else ""
+            ranked[name] = (rank, Suggestion(name, reading, reason, matched))
 
-    readings = dict(index.names)
-    numbers = {name: number for number, (name, _reading) in enumerate(index.names)}
+    shown = typed.strip()
     correction = _abbreviation(normalize_text(typed), vocabulary())
     if correction is not None and correction.severity == "error":
-        for name in (correction.suggestion, *correction.alternatives):
+        for position, name in enumerate((correction.suggestion, *correction.alternatives)):
             if name is not None and not check_diagnosis(name, dental=dental):
-                offer(0, name, readings.get(name, ""), "abbreviation", typed.strip(), numbers.get(name, -1))
+                offer(0, position, name, "abbreviation", shown)
     if key.isascii():
         upper = key.upper()
         for abbreviation, expansions in index.abbreviations.items():
             if abbreviation.startswith(upper):
-                rank = 0 if abbreviation == upper else 3
-                for name in expansions:
-                    offer(rank, name, readings[name], "abbreviation", abbreviation, numbers[name])
-    for number, at_start in _hits(index, "name", key):
-        name, reading = index.names[number]
-        offer(1 if at_start else 4, name, reading, "prefix" if at_start else "substring", typed, number)
-    kana = _hiragana(key)
+                for position, name in enumerate(expansions):
+                    if abbreviation == upper:
+                        offer(0, position, name, "abbreviation", abbreviation)
+                    else:
+                        offer(3, len(abbreviation), name, "abbreviation", abbreviation)
+    kana = _hiragana(_SPACES.sub("", normalize_text(typed)).lower())
+    for number in index.surfaces["name"].prefixed(key):
+        offer(1, 0, index.names[number][0], "prefix", shown)
     if not kana.isascii():
-        for number, at_start in _hits(index, "reading", kana):
-            name, reading = index.names[number]
-            reason: MatchReason = "reading" if at_start else "reading-substring"
-            offer(2 if at_start else 5, name, reading, reason, typed, number)
-    best = sorted(ranked.values(), key=lambda entry: entry[:3])
-    return tuple(entry[3] for entry in best[:limit])
+        for number in index.surfaces["reading"].prefixed(kana):
+            offer(2, 0, index.names[number][0], "reading", shown)
+    if len(ranked) < limit:
+        skip = {index.number.get(name, -1) for name in ranked}
+        for number in index.surfaces["name"].containing(key, limit - len(ranked), skip):
+            offer(4, 0, index.names[number][0], "substring", shown)
+    if len(ranked) < limit and not kana.isascii():
+        skip = {index.number.get(name, -1) for name in ranked}
+        for number in index.surfaces["reading"].containing(kana, limit - len(ranked), skip):
+            offer(5, 0, index.names[number][0], "reading-substring", shown)
+    best = sorted(ranked.values(), key=lambda entry: entry[0])
+    return tuple(suggestion for _rank, suggestion in best[:limit])
 
 
 def suggest_diagnoses(typed: str, limit: int = 10, *, dental: bool = False) -> list[Suggestion]:
