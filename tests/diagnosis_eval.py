@@ -40,7 +40,7 @@ def load_examples(path: Path = EVAL_SET) -> list[Example]:
         name, dental, label, note = line.split("\t")
         assert label in LABELS, f"line {number}: unknown label {label!r}"
         assert dental in ("0", "1"), f"line {number}: dental must be 0 or 1"
-        examples.append(Example(name, dental == "1", cast("Label", label), note, number))
+        examples.append(Example(name, dental == "1", label, note, number))
     return examples
 
 
