@@ -145,7 +145,7 @@ class Vocabulary:
     terms: dict[str, Category]
     terms_by_first: dict[str, tuple[str, ...]]
     non_neoplastic_suffixes: tuple[str, ...]
-    suspicion: tuple[str, ...]
+    suspicion_first: frozenset[str]
     suspicion_strip: re.Pattern[str]
     bare_tumour_examples: dict[str, str]
     cancer_tokens: frozenset[str]
@@ -198,8 +198,10 @@ def vocabulary() -> Vocabulary:
     for term in terms:
         by_first.setdefault(term[0], []).append(term)
 
-    suspicion = tuple(term_lists["suspicion"])
-    strip_words = sorted({*suspicion, "疑い", "疑診", "否定できない", "否定できず", "否定出来ない"}, key=len)
+    # One pattern both finds and removes the words of suspicion (肺癌の疑い → 肺癌).
+    strip_words = sorted(
+        {*term_lists["suspicion"], "疑い", "疑診", "否定できない", "否定できず", "否定出来ない"}, key=len
+    )
     suspicion_strip = re.compile(
         "|".join(rf"（?の?{re.escape(word)}）?" for word in reversed(strip_words)), re.IGNORECASE
     )
@@ -216,7 +218,8 @@ def vocabulary() -> Vocabulary:
             first: tuple(sorted(group, key=len, reverse=True)) for first, group in by_first.items()
         },
         non_neoplastic_suffixes=tuple(term_lists["non_neoplastic_suffixes"]),
-        suspicion=suspicion,
+        suspicion_first=frozenset(word[0] for word in strip_words)
+        | frozenset(w[0].upper() for w in strip_words),
         suspicion_strip=suspicion_strip,
         bare_tumour_examples=cast("dict[str, str]", rules["bare_tumour_examples"]),
         cancer_tokens=frozenset(cast("list[str]", shorthand["cancer_tokens"])),
@@ -229,6 +232,7 @@ def vocabulary() -> Vocabulary:
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def _compact(text: str) -> str:
     name = _SPACES.sub("", normalize_text(text)).translate(_FOLD)
     for kana, kanji in _KANA_SPELLINGS:
@@ -342,9 +346,16 @@ def _is_unknown_abbreviation(token: str, vocab: Vocabulary) -> bool:
     return sum(char.isupper() for char in token) >= 2
 
 
+def _suspicious(text: str, vocab: Vocabulary) -> bool:
+    # The character test is a C-level scan that spares most names the slower pattern search.
+    return not vocab.suspicion_first.isdisjoint(text) and vocab.suspicion_strip.search(text) is not None
+
+
 def _outer(compact: str, vocab: Vocabulary) -> str:
     """The name without bracketed parts, suspicion words and treatment qualifiers (術後, 再発)."""
-    outer = vocab.suspicion_strip.sub("", _BRACKETED.sub("", compact))
+    outer = _BRACKETED.sub("", compact)
+    if _suspicious(outer, vocab):
+        outer = vocab.suspicion_strip.sub("", outer)
     for qualifier in _QUALIFIERS:
         outer = outer.removesuffix(qualifier)
     return outer
@@ -436,7 +447,7 @@ def _classify(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     """None when the name shows a malignancy; otherwise why it does not (JB-11)."""
     compact = _compact(name)
     key = compact.lower()
-    if any(word in key for word in vocab.suspicion):
+    if _suspicious(key, vocab):
         confirmed = _SPACES.sub("", vocab.suspicion_strip.sub("", compact)).replace("（）", "").strip("の・")
         proposal = confirmed if confirmed and _classify(confirmed, vocab) is None else None
         advice = f"確定していれば『{proposal}』と入力し、" if proposal else "確定した診断名を入力するか、"
