@@ -96,13 +96,14 @@ _BRACKETED = re.compile(r"（[^（）]*）")
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-/+.][A-Za-z0-9]+)*")
 _TOKEN_PARTS = re.compile(r"[-/+.]")
 # Tokens that qualify a name without abbreviating it: a lineage letter (B細胞), Roman numerals, stage,
-# TNM, grade and FAB types (G3, M2, CD20), and words (Ewing, Bowen, adenocarcinoma).
+# TNM, grade and FAB types (G3, M2, CD20), protein changes (L858R, V600E), and words (Ewing, Bowen).
 _HARMLESS_TOKEN = re.compile(
     r"[A-Za-z]"
     r"|[IVX]+[A-Ca-c]?"
     r"|(?i:[cpy]?stage)(?:[0-4]|[IVX]+)?[A-Ca-c]?[0-9]?"
     r"|[cpyra]{0,3}T(?:is|[0-4Xx])[a-d]?[0-9]?(?:N[0-3Xx][a-c]?)?(?:M[01Xx][a-c]?)?"
     r"|[A-Za-z]{1,2}[0-9]{1,3}[a-z]?"
+    r"|[A-Z][0-9]{1,4}[A-Z*]"
     r"|[A-Z]?[a-z]{3,}[a-z0-9']*"
 )
 _ADJACENT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
