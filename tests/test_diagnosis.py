@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.models.application import Application
 from app.models.forms import bundled_forms
+from app.models.text import normalize_text
 from app.validation import validate
 from app.validation.diagnosis import (
     check_diagnosis,
@@ -304,7 +305,8 @@ def test_full_width_letters_and_spaces_do_not_change_the_verdict(
     assert [
         finding.code for finding in check_diagnosis(name.translate(_FULL_WIDTH), dental=dental)
     ] == expected
-    if not any(char.isascii() and char.isalpha() for char in name):
+    # Spaces typed inside a Latin word split it into other tokens; elsewhere they must not matter.
+    if not any(char.isascii() and char.isalpha() for char in normalize_text(name)):
         assert [finding.code for finding in check_diagnosis(spaced, dental=dental)] == expected
 
 
