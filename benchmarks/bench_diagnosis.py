@@ -175,8 +175,10 @@ def markdown() -> str:
     ]
     lines.append(
         f"\n{len(warnings)} of the {len(examples)} names get a warning (a guess the applicant may accept) "
-        "rather than an error. The set was written by the checker's author just before the vocabulary was "
-        "extended, so these figures are in-sample: they show that the stated decisions hold, not how the "
-        "checker does on names nobody has thought of yet."
+        "rather than an error. These figures are in-sample: the set's first batch was written just before "
+        "the vocabulary was extended, and its second batch was run once against the finished checker "
+        "(120 of 122 right; the two misses were valid names warned about an unknown token) and the gaps "
+        "it exposed were then filled, as its header records. They show that the stated decisions hold, "
+        "not how the checker does on names nobody has thought of yet."
     )
     return "\n".join(lines)
