@@ -131,11 +131,13 @@ def valid_25_three_sections() -> dict[str, Any]:
 def valid_25_one_section() -> dict[str, Any]:
     """25 cases at one facility (the most one sheet set holds), one warning kept with its reason."""
     cases = [case(n, *months(2022 + n // 6, 4 + (n % 6), n % 3)) for n in range(25)]
-    cases[0]["diagnosis"] = "胃癌（stage IV）"
-    cases[0]["accepted"] = [
+    # Two patients of the same sex and age with the same cancer in the same months: JB-6 warns, and the
+    # physician keeps both rows with the reason (the common case of this warning in a busy practice).
+    cases[1] = {**cases[0], "age": cases[0]["age"] + 1, "note": "カルテ番号 100299（別患者）"}
+    cases[1]["accepted"] = [
         {
-            "code": "diagnosis-abbreviation",
-            "reason": "「IV」は病期（ステージ4）を表すローマ数字で、略語ではありません",
+            "code": "duplicate-patient",
+            "reason": "別の患者です（同時期に同じ胃癌で手術した別症例。カルテで確認済み）",
         }
     ]
     return document(

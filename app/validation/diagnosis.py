@@ -235,7 +235,8 @@ def vocabulary() -> Vocabulary:
 
 @functools.lru_cache(maxsize=8192)
 def _compact(text: str) -> str:
-    name = _SPACES.sub("", normalize_text(text)).translate(_FOLD)
+    # Spaces go first: a space between a half-width kana and its sound mark (ｶ ﾞ) must not keep them apart.
+    name = normalize_text(_SPACES.sub("", text)).translate(_FOLD)
     for kana, kanji in _KANA_SPELLINGS:
         name = name.replace(kana, kanji)
     return _GAN.sub("癌", name)
