@@ -7,6 +7,7 @@ Unreadable input gets one line on stderr naming the file and the problem, never 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from app.models.document import DocumentError, load_application
 from app.models.forms import FormError, bundled_forms
-from app.store.facility_files import FacilityListError, bundled_facility_list
+from app.paths import data_home
+from app.store import facility_commands
+from app.store.facility_lists import DEFAULT_KIND, active_facility_list
+from app.store.facility_table import FacilityListError
 from app.validation import Issue, has_errors, validate
 
 if TYPE_CHECKING:
@@ -35,7 +39,36 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     commands.add_parser("forms", help="インストール済みの様式を一覧表示します")
+    _facility_parser(commands)
     return parser
+
+
+def _facility_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    facilities = commands.add_parser("facilities", help="認定施設の一覧を検索・取り込みます")
+    actions = facilities.add_subparsers(dest="action", metavar="ACTION", required=True)
+    search = actions.add_parser("search", help="施設名・認定番号・住所で検索します")
+    search.add_argument("text", nargs="+", metavar="TEXT")
+    search.add_argument("--json", action="store_true", help="結果を JSON で出力します")
+    search.add_argument("--limit", type=int, default=50, help="表示する件数の上限（既定 50）")
+    search.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    imported = actions.add_parser("import", help="学会が公開している施設一覧（CSV / Excel）を取り込みます")
+    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.add_argument("--kind", default=DEFAULT_KIND, help="一覧の種類（既定 jbct）")
+    imported.add_argument("--society", help="学会名（既定: 同じ種類のサンプルと同じ）")
+    imported.add_argument("--name", help="一覧の名前")
+    imported.add_argument("--date", type=_date_argument, help="一覧の版の日付 YYYY-MM-DD（既定: 今日）")
+    imported.add_argument("--source", help="入手元の説明")
+    status = actions.add_parser("status", help="使用中の施設一覧を表示します")
+    status.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    revert = actions.add_parser("revert", help="取り込む前の施設一覧に戻します")
+    revert.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+
+
+def _date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {text!r}") from None
 
 
 def _print_issue(issue: Issue, out: TextIO) -> None:
@@ -49,11 +82,12 @@ def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
         application = load_application(path)
         form = bundled_forms().get(application.form.id, application.form.version)
         assert form is not None  # the loader refuses forms that are not installed
-        facilities = bundled_facility_list()
+        facilities = active_facility_list(data_home(), form.facility.list_kind)
     except (DocumentError, FacilityListError, FormError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
-    issues = validate(application, form, facilities)
+    with facilities:
+        issues = validate(application, form, facilities)
     if as_json:
         json.dump({"issues": [issue.to_json() for issue in issues]}, out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -81,6 +115,38 @@ def run_forms(out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_facilities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`shorei facilities search|import|status|revert`: one line on stderr and exit 2 when it fails."""
+    try:
+        if args.action == "search":
+            return facility_commands.search(
+                data_home(),
+                " ".join(args.text),
+                kind=args.kind,
+                limit=args.limit,
+                as_json=args.json,
+                out=out,
+                err=err,
+            )
+        if args.action == "import":
+            return facility_commands.import_list(
+                data_home(),
+                args.file,
+                kind=args.kind,
+                society=args.society,
+                name=args.name,
+                version_date=args.date,
+                source=args.source,
+                out=out,
+            )
+        if args.action == "status":
+            return facility_commands.status(data_home(), kind=args.kind, out=out)
+        return facility_commands.revert(data_home(), kind=args.kind, out=out)
+    except FacilityListError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+
+
 def _utf8_when_piped() -> None:
     """Pipes and files get UTF-8 whatever the locale (a Windows console writes Unicode by itself)."""
     for stream in (sys.stdout, sys.stderr):
@@ -105,6 +171,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
     if args.command == "forms":
         return run_forms(sys.stdout, sys.stderr)
+    if args.command == "facilities":
+        return run_facilities(args, sys.stdout, sys.stderr)
     # The window arrives with a later issue; until then the command says what it can do.
     parser.print_help(sys.stdout)
     print("\n申請データの点検: shorei validate FILE   （例: shorei validate examples/valid-20-cases.json）")
