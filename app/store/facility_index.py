@@ -11,7 +11,9 @@ SQLite lacks FTS5 (or its trigram tokenizer), scan the folded columns, which the
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import json
 import sqlite3
 import threading
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Self
 from app.models.facility import Facility, FacilityListInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from pathlib import Path
 
 FOLD_VERSION: Final = "1"
@@ -106,8 +108,18 @@ def query_terms(text: str) -> list[str]:
     return [term for term in terms if term]
 
 
-MatchKind = Literal["cert_no", "name_prefix", "name", "address", "words"]
-_TIERS: Final[tuple[MatchKind, ...]] = ("cert_no", "name_prefix", "name", "address", "words")
+MatchKind = Literal["cert_no", "name_prefix", "cert_no_prefix", "name", "address", "other"]
+_TIERS: Final[tuple[MatchKind, ...]] = (
+    "cert_no",
+    "name_prefix",
+    "cert_no_prefix",
+    "name",
+    "address",
+    "other",
+)
+"""The ranking, best first: the 認定番号 itself, a name that starts with the query, a 認定番号 that starts
+with it, a name that contains it, an address that contains it, and last the 認定番号 containing it or
+the words of the query found apart. Within a rank, by folded name (by 認定番号 for 認定番号 prefixes)."""
 
 
 @dataclass(frozen=True)
@@ -140,13 +152,17 @@ CREATE INDEX entries_k_cert ON entries (k_cert);
 _FTS: Final = "CREATE VIRTUAL TABLE search USING fts5(k_all, content='', tokenize='trigram')"
 _SEPARATOR: Final = "\x1f"  # never in a folded text, so no term can match across two columns
 
-# Tier 0 … 4 as in _TIERS; the query text is bound as ?1, its length as ?2.
+# The rank of _TIERS; the query run together is bound as ?1, its length as ?2.
 _TIER_SQL: Final = """CASE
     WHEN e.k_cert = ?1 THEN 0
-    WHEN substr(e.k_name, 1, ?2) = ?1 OR substr(e.k_cert, 1, ?2) = ?1 THEN 1
-    WHEN instr(e.k_name, ?1) > 0 THEN 2
-    WHEN instr(e.k_address, ?1) > 0 THEN 3
-    ELSE 4 END"""
+    WHEN substr(e.k_name, 1, ?2) = ?1 THEN 1
+    WHEN substr(e.k_cert, 1, ?2) = ?1 THEN 2
+    WHEN instr(e.k_name, ?1) > 0 THEN 3
+    WHEN instr(e.k_address, ?1) > 0 THEN 4
+    ELSE 5 END"""
+_ORDER_SQL: Final = (
+    "ORDER BY tier, CASE WHEN tier = 2 THEN e.k_cert ELSE e.k_name END, e.k_name, e.k_cert, e.id"
+)
 _COLUMNS: Final = "e.cert_no, e.name, e.address, e.cert_start, e.cert_end, e.kind"
 
 
@@ -177,6 +193,7 @@ class FacilityIndex:
         self._fts = fts
         self._count = count
         self._guard = threading.Lock()
+        self._scanner: _Scan | None = None
 
     # ---- building and opening ---------------------------------------------------------------------
 
@@ -290,28 +307,121 @@ class FacilityIndex:
     # ---- search -----------------------------------------------------------------------------------
 
     def search(self, text: str, limit: int = 50) -> list[FacilityHit]:
-        """Entries matching `text` (every word of it, or all of it run together), best first."""
+        """Entries holding every word of `text` (width, kana, spaces and variants aside), best first."""
         terms = query_terms(text)
         if not terms or limit <= 0:
             return []
-        joined = "".join(terms)
         long_terms = [term for term in terms if len(term) >= 3]
-        where = " AND ".join("instr(e.k_all, ?) > 0" for _ in terms)
-        order = f"ORDER BY tier, e.k_name, e.k_cert, e.id LIMIT {int(limit)}"
-        parameters: list[object] = [joined, len(joined)]
-        if self._fts and long_terms:
-            phrase = " AND ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
-            sql = (
-                f"SELECT {_COLUMNS}, {_TIER_SQL} AS tier FROM search JOIN entries e ON e.id = search.rowid"
-                f" WHERE search MATCH ? AND {where} {order}"
-            )
-            parameters += [phrase, *terms]
-        else:
-            sql = f"SELECT {_COLUMNS}, {_TIER_SQL} AS tier FROM entries e WHERE {where} {order}"
-            parameters += terms
         with self._guard:
-            rows = self._connection.execute(sql, parameters).fetchall()
+            if self._fts and long_terms:
+                return self._search_fts(terms, long_terms, limit)
+            ranked = self._scan().search(terms, limit)
+            if not ranked:
+                return []
+            ids = [entry_id for entry_id, _ in ranked]
+            marks = ",".join("?" * len(ids))
+            rows = self._connection.execute(
+                f"SELECT e.id, {_COLUMNS} FROM entries e WHERE e.id IN ({marks})", ids
+            )
+            by_id = {row[0]: row[1:] for row in rows}
+        return [FacilityHit(_facility(by_id[entry_id]), _TIERS[tier]) for entry_id, tier in ranked]
+
+    def _search_fts(self, terms: list[str], long_terms: list[str], limit: int) -> list[FacilityHit]:
+        joined = "".join(terms)
+        phrase = " AND ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
+        where = " AND ".join("instr(e.k_all, ?) > 0" for _ in terms)
+        sql = (
+            f"SELECT {_COLUMNS}, {_TIER_SQL} AS tier FROM search JOIN entries e ON e.id = search.rowid"
+            f" WHERE search MATCH ? AND {where} {_ORDER_SQL} LIMIT {int(limit)}"
+        )
+        rows = self._connection.execute(sql, [joined, len(joined), phrase, *terms]).fetchall()
         return [FacilityHit(_facility(row), _TIERS[row[6]]) for row in rows]
+
+    def _scan(self) -> _Scan:
+        if self._scanner is None:
+            rows = self._connection.execute(
+                "SELECT id, k_name, k_address, k_cert FROM entries ORDER BY k_name, k_cert, id"
+            ).fetchall()
+            self._scanner = _Scan(rows)
+        return self._scanner
+
+
+class _Scan:
+    """The search without FTS5 (queries under three characters, or no FTS5 in this SQLite): the folded
+    columns held in name order, each joined into one text that `str.find` scans at C speed, so a common
+    query stops at the first `limit` hits and a rare one costs one pass over the text."""
+
+    def __init__(self, rows: list[tuple[int, str, str, str]]) -> None:
+        self.ids = [row[0] for row in rows]
+        self.names = [row[1] for row in rows]
+        self.certs = [row[3] for row in rows]
+        self.everything = [_SEPARATOR.join((row[1], row[2], row[3])) for row in rows]
+        self.by_cert = sorted(range(len(rows)), key=lambda i: (self.certs[i], self.names[i], self.ids[i]))
+        self.sorted_certs = [self.certs[i] for i in self.by_cert]
+        self.blobs = {
+            "name": _Blob(self.names),
+            "address": _Blob([row[2] for row in rows]),
+            "everything": _Blob(self.everything),
+        }
+
+    def search(self, terms: list[str], limit: int) -> list[tuple[int, int]]:
+        """(entry id, rank) of the best `limit` entries, in the order of `_ORDER_SQL`."""
+        joined = "".join(terms)
+        found: list[tuple[int, int]] = []
+        taken: set[int] = set()
+
+        def take(positions: Iterable[int], tier: int, accept: Callable[[int], bool] = lambda _: True) -> bool:
+            for position in positions:
+                if len(found) >= limit:
+                    return True
+                if position not in taken and accept(position):
+                    taken.add(position)
+                    found.append((self.ids[position], tier))
+            return len(found) >= limit
+
+        first_cert = bisect.bisect_left(self.sorted_certs, joined)
+        by_cert = (self.by_cert[k] for k in range(first_cert, len(self.by_cert)))
+        exact = itertools.takewhile(lambda i: self.certs[i] == joined, by_cert)
+        by_cert = (self.by_cert[k] for k in range(first_cert, len(self.by_cert)))
+        cert_prefix = itertools.takewhile(lambda i: self.certs[i].startswith(joined), by_cert)
+        name_prefix = itertools.takewhile(
+            lambda i: self.names[i].startswith(joined),
+            range(bisect.bisect_left(self.names, joined), len(self.names)),
+        )
+        longest = max(terms, key=len)
+        _ = (
+            take(exact, 0)
+            or take(name_prefix, 1)
+            or take(cert_prefix, 2)
+            or take(self.blobs["name"].find(joined), 3)
+            or take(self.blobs["address"].find(joined), 4)
+            or take(
+                self.blobs["everything"].find(longest),
+                5,
+                lambda i: all(term in self.everything[i] for term in terms),
+            )
+        )
+        return found
+
+
+class _Blob:
+    """Texts joined by newlines (never in a folded text), with where each starts."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.text = "\n".join(texts)
+        self.starts: list[int] = []
+        offset = 0
+        for text in texts:
+            self.starts.append(offset)
+            offset += len(text) + 1
+
+    def find(self, term: str) -> Iterator[int]:
+        """Positions of the texts containing `term`, in order, each once."""
+        start = 0
+        while (hit := self.text.find(term, start)) >= 0:
+            position = bisect.bisect_right(self.starts, hit) - 1
+            yield position
+            start = self.starts[position + 1] if position + 1 < len(self.starts) else len(self.text)
 
 
 def _row(number: int, facility: Facility) -> tuple[object, ...]:
