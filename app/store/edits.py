@@ -457,10 +457,10 @@ def accept_warning(
     """Keep a warning with a reason (it travels into the PDF's remarks and the package)."""
     place = labels.section(section) if row is None else labels.row(section, row)
     _check_length(reason, place)
-    try:
-        accepted = AcceptedWarning(code=code, reason=reason).model_dump(mode="json")
-    except ValidationError:
-        raise EditError(f"{place}: 警告をそのままにする理由を入力してください") from None
+    text = normalize_text(reason)
+    if not text:
+        raise EditError(f"{place}: 警告をそのままにする理由を入力してください")
+    accepted = AcceptedWarning(code=code, reason=text).model_dump(mode="json")
     path, node = _accepted_path(document, labels, section, row)
     summary = f"{place}: 警告（{code}）を承知: {_shown(accepted['reason'])}"
     if row is None:

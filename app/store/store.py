@@ -220,11 +220,6 @@ class Store:
             else:
                 home.mkdir(parents=True, exist_ok=True)
                 connection = sqlite3.connect(path, isolation_level=None)
-                mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-                if mode != "wal":
-                    raise StoreError(f"{path}: ジャーナルを WAL にできません（{mode}）")
-                connection.execute("PRAGMA synchronous=FULL")
-                connection.execute("PRAGMA foreign_keys=ON")
             connection.execute("PRAGMA busy_timeout=5000")
         except sqlite3.DatabaseError as error:
             raise StoreCorruptError(path, str(error), newest_backup(home)) from None
@@ -242,6 +237,13 @@ class Store:
             raise StoreCorruptError(path, "; ".join(verdict)[:200], newest_backup(self._home))
         if found > SCHEMA_VERSION:
             raise StoreVersionError(path, found, SCHEMA_VERSION)
+        if not self.read_only:
+            # Only now, with the file known good and ours to understand, is anything written to it.
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(f"{path}: ジャーナルを WAL にできません（{mode}）")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA foreign_keys=ON")
         if found < SCHEMA_VERSION:
             if self.read_only:
                 raise StoreError(
