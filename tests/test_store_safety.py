@@ -369,3 +369,23 @@ def test_importing_the_store_creates_no_folder(shorei_home: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert not shorei_home.exists()
+
+
+def test_failed_automatic_backup_is_a_warning_not_a_refusal(
+    shorei_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the daily backup cannot be written, the store still opens and says why."""
+    from app.store import store as store_module
+
+    def full_disk(*args: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "take_backup", full_disk)
+    with Store.open(shorei_home) as store:
+        assert store.backup_problem is not None
+        assert store.backup_problem.startswith("自動バックアップを作成できませんでした")
+        store.create_application(FORM)
+    monkeypatch.undo()
+    with Store.open(shorei_home) as store:
+        assert store.backup_problem is None
+        assert len(store.backups()) == 1

@@ -12,6 +12,16 @@ from app.store.errors import (
     StoreReadOnlyError,
     StoreVersionError,
 )
+from app.store.facility_index import FacilityHit, FacilityIndex, fold
+from app.store.facility_lists import (
+    FacilityListStatus,
+    ImportResult,
+    active_facility_list,
+    facility_list_status,
+    import_facility_list,
+    revert_facility_list,
+)
+from app.store.facility_table import FacilityListError
 from app.store.patch import Edit
 from app.store.store import ApplicationInfo, Change, Store
 
@@ -21,8 +31,13 @@ __all__ = [
     "Change",
     "Edit",
     "EditError",
+    "FacilityHit",
+    "FacilityIndex",
+    "FacilityListError",
+    "FacilityListStatus",
     "FieldValue",
     "HistoryError",
+    "ImportResult",
     "NotFoundError",
     "Store",
     "StoreCorruptError",
@@ -30,7 +45,12 @@ __all__ = [
     "StoreLockedError",
     "StoreReadOnlyError",
     "StoreVersionError",
+    "active_facility_list",
+    "facility_list_status",
+    "fold",
+    "import_facility_list",
     "list_backups",
     "newest_backup",
     "restore_backup",
+    "revert_facility_list",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.metadata
 import json
 import os
 import sqlite3
@@ -61,7 +62,12 @@ if TYPE_CHECKING:
 DEFAULT_BACKUP_DAYS: Final = 30
 """How long automatic backups are kept unless the caller says otherwise."""
 
-_APP_VERSION: Final = "0.1.0"
+
+def _app_version() -> str:
+    try:
+        return importlib.metadata.version("shorei")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _utc_now() -> dt.datetime:
@@ -162,6 +168,7 @@ class Store:
         self._backup_days = backup_days
         self._loaded: dict[int, _Loaded] = {}
         self._session: int | None = None
+        self._backup_problem: str | None = None
 
     # ---- opening and closing ----------------------------------------------------------------------
 
@@ -254,10 +261,16 @@ class Store:
             with self._transaction():
                 cursor = connection.execute(
                     "INSERT INTO sessions (started_at, pid, app_version) VALUES (?, ?, ?)",
-                    (_stamp(self._now()), os.getpid(), _APP_VERSION),
+                    (_stamp(self._now()), os.getpid(), _app_version()),
                 )
             self._session = cursor.lastrowid
-            self.backup_if_due()
+            try:
+                self.backup_if_due()
+            except (OSError, sqlite3.Error, StoreError) as error:
+                # The data is safe in the database; a missed backup is worth a warning, not a refusal.
+                self._backup_problem = (
+                    f"自動バックアップを作成できませんでした（{error}）。ディスクの空き容量を確認してください"
+                )
 
     def _migrate(self, found: int) -> None:
         if found > 0:
@@ -308,6 +321,11 @@ class Store:
     def read_only(self) -> bool:
         """True when another Shorei writes to this data folder: reading works, changing raises."""
         return self._lock is None
+
+    @property
+    def backup_problem(self) -> str | None:
+        """Why the automatic backup on opening failed (a Japanese line for the window), or None."""
+        return self._backup_problem
 
     @property
     def session(self) -> int | None:
