@@ -86,6 +86,10 @@ def _dumps(value: Json) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _facility_json(section: Json) -> str | None:
+    return None if section["facility"] is None else _dumps(section["facility"])
+
+
 @dataclass(frozen=True)
 class ApplicationInfo:
     """An application as the store lists it (no rows loaded). Times are UTC; `version` counts changes."""
@@ -640,46 +644,44 @@ class Store:
 
     # ---- writing ----------------------------------------------------------------------------------
 
-    def _write_sections(
-        self, app_id: int, document: Json, only: set[int] | None = None, what: str = "all"
-    ) -> None:
-        """Rewrite the rows of the sections `only` (all when None): their meta, periods and/or cases."""
+    def _write_sections(self, app_id: int, document: Json) -> None:
+        """Rewrite every section of the application with its periods and cases."""
         connection = self._db()
-        indices = range(len(document["sections"])) if only is None else sorted(only)
-        if only is None:
-            for table in ("sections", "enrollments", "cases"):
-                connection.execute(f"DELETE FROM {table} WHERE app_id = ?", (app_id,))
-        for index in indices:
-            section = document["sections"][index]
-            if only is None:
-                connection.execute(
-                    "INSERT INTO sections (app_id, position, facility, accepted) VALUES (?, ?, ?, ?)",
-                    (
-                        app_id,
-                        index,
-                        None if section["facility"] is None else _dumps(section["facility"]),
-                        _dumps(section["accepted"]),
-                    ),
-                )
-            if only is None or what == "enrollment":
-                if only is not None:
-                    connection.execute(
-                        "DELETE FROM enrollments WHERE app_id = ? AND section = ?", (app_id, index)
-                    )
-                connection.executemany(
-                    'INSERT INTO enrollments (app_id, section, position, start, "end") VALUES (?, ?, ?, ?, ?)',
-                    [
-                        (app_id, index, n, period["start"], period["end"])
-                        for n, period in enumerate(section["enrollment"])
-                    ],
-                )
-            if only is None or what == "cases":
-                if only is not None:
-                    connection.execute("DELETE FROM cases WHERE app_id = ? AND section = ?", (app_id, index))
-                connection.executemany(
-                    "INSERT INTO cases (app_id, section, position, data) VALUES (?, ?, ?, ?)",
-                    [(app_id, index, n, _dumps(case)) for n, case in enumerate(section["cases"])],
-                )
+        for table in ("sections", "enrollments", "cases"):
+            connection.execute(f"DELETE FROM {table} WHERE app_id = ?", (app_id,))
+        connection.executemany(
+            "INSERT INTO sections (app_id, position, facility, accepted) VALUES (?, ?, ?, ?)",
+            [
+                (app_id, index, _facility_json(section), _dumps(section["accepted"]))
+                for index, section in enumerate(document["sections"])
+            ],
+        )
+        for index in range(len(document["sections"])):
+            self._write_periods(app_id, document, index, replace=False)
+            self._write_cases(app_id, document, index, replace=False)
+
+    def _write_periods(self, app_id: int, document: Json, index: int, *, replace: bool = True) -> None:
+        connection = self._db()
+        if replace:
+            connection.execute("DELETE FROM enrollments WHERE app_id = ? AND section = ?", (app_id, index))
+        connection.executemany(
+            'INSERT INTO enrollments (app_id, section, position, start, "end") VALUES (?, ?, ?, ?, ?)',
+            [
+                (app_id, index, n, period["start"], period["end"])
+                for n, period in enumerate(document["sections"][index]["enrollment"])
+            ],
+        )
+
+    def _write_cases(self, app_id: int, document: Json, index: int, *, replace: bool = True) -> None:
+        # A row inserted, deleted or moved renumbers the rows after it: the section's rows are rewritten
+        # (25 small rows), which keeps positions dense without juggling unique keys.
+        connection = self._db()
+        if replace:
+            connection.execute("DELETE FROM cases WHERE app_id = ? AND section = ?", (app_id, index))
+        connection.executemany(
+            "INSERT INTO cases (app_id, section, position, data) VALUES (?, ?, ?, ?)",
+            [(app_id, index, n, _dumps(case)) for n, case in enumerate(document["sections"][index]["cases"])],
+        )
 
     def _write(self, app_id: int, document: Json, edits: list[Edit]) -> None:
         """Write the rows `edits` touched, taking them from `document` (the state after the edits)."""
@@ -723,17 +725,12 @@ class Store:
             section = document["sections"][index]
             connection.execute(
                 "UPDATE sections SET facility = ?, accepted = ? WHERE app_id = ? AND position = ?",
-                (
-                    None if section["facility"] is None else _dumps(section["facility"]),
-                    _dumps(section["accepted"]),
-                    app_id,
-                    index,
-                ),
+                (_facility_json(section), _dumps(section["accepted"]), app_id, index),
             )
-        if periods:
-            self._write_sections(app_id, document, periods, "enrollment")
-        if case_lists:
-            self._write_sections(app_id, document, case_lists, "cases")
+        for index in sorted(periods):
+            self._write_periods(app_id, document, index)
+        for index in sorted(case_lists):
+            self._write_cases(app_id, document, index)
         for section_index, row in sorted(case_rows):
             if section_index in case_lists:
                 continue
