@@ -18,11 +18,13 @@ from app.models.forms import FormError, bundled_forms
 from app.paths import data_home
 from app.store import facility_commands
 from app.store.facility_lists import DEFAULT_KIND, active_facility_list
-from app.store.facility_table import FacilityListError
+from app.store.facility_table import FacilityListError, FacilityListMissingError
 from app.validation import Issue, has_errors, validate
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from app.store.facility_index import FacilityIndex
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -82,12 +84,24 @@ def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
         application = load_application(path)
         form = bundled_forms().get(application.form.id, application.form.version)
         assert form is not None  # the loader refuses forms that are not installed
-        facilities = active_facility_list(data_home(), form.facility.list_kind)
-    except (DocumentError, FacilityListError, FormError) as error:
+    except (DocumentError, FormError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
-    with facilities:
+    facilities: FacilityIndex | None
+    try:
+        facilities = active_facility_list(data_home(), form.facility.list_kind)
+    except FacilityListMissingError as error:
+        # A form whose society's list is not installed is still checked, all but the facility.
+        print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
+        facilities = None
+    except FacilityListError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    try:
         issues = validate(application, form, facilities)
+    finally:
+        if facilities is not None:
+            facilities.close()
     if as_json:
         json.dump({"issues": [issue.to_json() for issue in issues]}, out, ensure_ascii=False, indent=2)
         out.write("\n")

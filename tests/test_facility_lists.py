@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from app import cli
+from app.models.forms import FormRegistry, bundled_forms
 from app.resources import facility_data_path
 from app.store.facility_index import FacilityIndex
 from app.store.facility_lists import (
@@ -280,3 +281,29 @@ def test_cli_imports_excel_and_marks_ended_certifications(
     assert out.splitlines() == ["70001\t終了した病院（認定終了）\t長野県", "70001\t終了した病院\t長野県"]
     code, out, _ = run(capsys, "facilities", "search", "70001", "--json")
     assert [r["ended"] for r in json.loads(out)["results"]] == [True, False]
+
+
+def test_validate_without_a_list_of_that_kind_checks_everything_else(
+    capsys: pytest.CaptureFixture[str], examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form whose society's list is not installed is still validated, with a note that facilities are not."""
+    registry = bundled_forms()
+    form = registry.get("jbct-renewal-2026")
+    assert form is not None
+    other = form.model_copy(update={"facility": form.facility.model_copy(update={"list_kind": "nolist"})})
+    monkeypatch.setattr(cli, "bundled_forms", lambda: FormRegistry([other]))
+    code, out, err = run(capsys, "validate", "--json", str(examples_dir / "broken.json"))
+    assert code == 1
+    assert "facility-unknown" not in {issue["code"] for issue in json.loads(out)["issues"]}
+    assert "施設一覧（nolist）がありません" in err and "施設の確認は行いません" in err
+
+
+def test_validate_with_a_broken_list_is_unreadable(
+    capsys: pytest.CaptureFixture[str], shorei_home: Path, tmp_path: Path, examples_dir: Path
+) -> None:
+    """A damaged imported list stops validation with exit 2 rather than checking against the wrong list."""
+    import_facility_list(shorei_home, write(tmp_path, "a.csv", LIST_A))
+    (kind_folder(shorei_home) / "active.json").write_text("[]", encoding="utf-8")
+    code, out, err = run(capsys, "validate", str(examples_dir / "valid-20-cases.json"))
+    assert (code, out) == (2, "")
+    assert "使用中の施設一覧の記録が壊れています" in err

@@ -389,3 +389,11 @@ def test_failed_automatic_backup_is_a_warning_not_a_refusal(
     with Store.open(shorei_home) as store:
         assert store.backup_problem is None
         assert len(store.backups()) == 1
+
+
+def test_backup_is_not_restored_over_an_open_store(shorei_home: Path) -> None:
+    """Restoring a backup while Shorei has the folder open is refused, so nothing is overwritten."""
+    with Store.open(shorei_home) as store:
+        backup = store.backup_now()
+        with pytest.raises(StoreLockedError, match="使用中です"):
+            restore_backup(shorei_home, backup)

@@ -28,7 +28,12 @@ from app.models.facility import Facility, FacilityListInfo
 from app.resources import facility_data_path
 from app.store.facility_files import bundled_facility_list
 from app.store.facility_index import FacilityIndex, FacilityIndexError, info_json
-from app.store.facility_table import FacilityListError, parse_facility_table, read_list_bytes
+from app.store.facility_table import (
+    FacilityListError,
+    FacilityListMissingError,
+    parse_facility_table,
+    read_list_bytes,
+)
 from app.store.layout import facility_folder
 from app.store.lock import FolderLock
 
@@ -141,7 +146,7 @@ def active_facility_list(home: Path, kind: str = DEFAULT_KIND) -> FacilityIndex:
         try:
             sample = bundled_facility_list(f"{kind}-sample")
         except FacilityListError:
-            raise FacilityListError(
+            raise FacilityListMissingError(
                 f"施設一覧（{kind}）がありません。学会が公開している一覧を取り込んでください"
             ) from None
         return FacilityIndex.build(sample.info, sample.facilities)

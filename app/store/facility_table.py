@@ -78,6 +78,10 @@ class FacilityListError(Exception):
     """A facility list that cannot be used; the message names the file and the place."""
 
 
+class FacilityListMissingError(FacilityListError):
+    """No list of that kind at all: none imported and no sample bundled (not a broken list)."""
+
+
 def _header_key(value: object) -> str:
     text = unicodedata.normalize("NFKC", "" if value is None else str(value))
     return "".join(text.split()).casefold()
