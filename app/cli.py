@@ -7,18 +7,27 @@ Unreadable input gets one line on stderr naming the file and the problem, never 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from app.models.document import DocumentError, load_application
 from app.models.forms import FormError, bundled_forms
-from app.store.facility_files import FacilityListError, bundled_facility_list
+from app.paths import data_home
+from app.store import facility_commands
+from app.store.facility_lists import DEFAULT_KIND, active_facility_list, known_facility_lists
+from app.store.facility_table import FacilityListError, FacilityListMissingError
 from app.validation import Issue, has_errors, validate
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from app.models.application import Application
+    from app.models.forms import FormDefinition
+    from app.store.facility_index import FacilityIndex
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -35,7 +44,50 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     commands.add_parser("forms", help="インストール済みの様式を一覧表示します")
+    export = commands.add_parser(
+        "export",
+        help="印刷用PDF（押印用）と署名付きアップロード用ファイルを作成します（エラーがあれば作成しません）",
+    )
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="保存先のフォルダ")
+    export.add_argument(
+        "--draft", action="store_true", help="「下書き」と入ったPDFだけを作成します（エラーがあっても作成）"
+    )
+    verify = commands.add_parser(
+        "verify", help="アップロード用ファイルの署名・正規形・様式・施設一覧と、PDFとの対応を確認します"
+    )
+    verify.add_argument("package", type=Path, metavar="PACKAGE")
+    verify.add_argument("--pdf", type=Path, metavar="PDF", help="対応を確認する印刷用PDF")
+    _facility_parser(commands)
     return parser
+
+
+def _facility_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    facilities = commands.add_parser("facilities", help="認定施設の一覧を検索・取り込みます")
+    actions = facilities.add_subparsers(dest="action", metavar="ACTION", required=True)
+    search = actions.add_parser("search", help="施設名・認定番号・住所で検索します")
+    search.add_argument("text", nargs="+", metavar="TEXT")
+    search.add_argument("--json", action="store_true", help="結果を JSON で出力します")
+    search.add_argument("--limit", type=int, default=50, help="表示する件数の上限（既定 50）")
+    search.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    imported = actions.add_parser("import", help="学会が公開している施設一覧（CSV / Excel）を取り込みます")
+    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.add_argument("--kind", default=DEFAULT_KIND, help="一覧の種類（既定 jbct）")
+    imported.add_argument("--society", help="学会名（既定: 同じ種類のサンプルと同じ）")
+    imported.add_argument("--name", help="一覧の名前")
+    imported.add_argument("--date", type=_date_argument, help="一覧の版の日付 YYYY-MM-DD（既定: 今日）")
+    imported.add_argument("--source", help="入手元の説明")
+    status = actions.add_parser("status", help="使用中の施設一覧を表示します")
+    status.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    revert = actions.add_parser("revert", help="取り込む前の施設一覧に戻します")
+    revert.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+
+
+def _date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {text!r}") from None
 
 
 def _print_issue(issue: Issue, out: TextIO) -> None:
@@ -44,16 +96,49 @@ def _print_issue(issue: Issue, out: TextIO) -> None:
     print(f"{label}  {issue.message}{accepted}", file=out)
 
 
-def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+@dataclass
+class _Loaded:
+    """A document, its form, and the active facility list (None when none of that kind exists)."""
+
+    application: Application
+    form: FormDefinition
+    facilities: FacilityIndex | None
+
+    def close(self) -> None:
+        if self.facilities is not None:
+            self.facilities.close()
+
+
+def _load_for_rules(path: Path, err: TextIO) -> _Loaded | None:
+    """Read FILE and what its rules need; on failure print one line and return None (exit 2)."""
     try:
         application = load_application(path)
         form = bundled_forms().get(application.form.id, application.form.version)
         assert form is not None  # the loader refuses forms that are not installed
-        facilities = bundled_facility_list()
-    except (DocumentError, FacilityListError, FormError) as error:
+    except (DocumentError, FormError) as error:
         print(f"shorei: {error}", file=err)
+        return None
+    try:
+        facilities: FacilityIndex | None = active_facility_list(data_home(), form.facility.list_kind)
+    except FacilityListMissingError as error:
+        # A form whose society's list is not installed is still checked, all but the facility.
+        print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
+        facilities = None
+    except FacilityListError as error:
+        print(f"shorei: {error}", file=err)
+        return None
+    return _Loaded(application, form, facilities)
+
+
+def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    loaded = _load_for_rules(path, err)
+    if loaded is None:
         return EXIT_UNREADABLE
-    issues = validate(application, form, facilities)
+    application = loaded.application
+    try:
+        issues = validate(application, loaded.form, loaded.facilities)
+    finally:
+        loaded.close()
     if as_json:
         json.dump({"issues": [issue.to_json() for issue in issues]}, out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -81,6 +166,128 @@ def run_forms(out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: TextIO) -> int:
+    # Imported here: reportlab and cryptography are only needed by the commands that write files.
+    from app.export import ExportError, ExportRefusedError, export_application, safe_stem
+
+    loaded = _load_for_rules(path, err)
+    if loaded is None:
+        return EXIT_UNREADABLE
+    if loaded.facilities is None:
+        print(f"shorei: {path}: 施設一覧がないため作成できません。施設一覧を取り込んでください", file=err)
+        return EXIT_UNREADABLE
+    try:
+        result = export_application(
+            loaded.application,
+            loaded.form,
+            loaded.facilities,
+            out_dir,
+            stem=safe_stem(path.stem),
+            draft=draft,
+        )
+    except ExportRefusedError as refused:
+        for issue in refused.errors:
+            _print_issue(issue, out)
+        print(
+            f"shorei: {path}: エラーが{len(refused.errors)}件あるため、提出用のPDFとアップロード用ファイルは"
+            "作成できません。エラーを直すか、--draft で下書きを印刷してください",
+            file=err,
+        )
+        return EXIT_PROBLEMS
+    except ExportError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    finally:
+        loaded.close()
+    if result.draft:
+        print(f"下書きPDF（押印・提出には使えません）: {result.pdf_path}", file=out)
+        return EXIT_OK
+    print(f"印刷用PDF: {result.pdf_path}", file=out)
+    print(f"アップロード用ファイル: {result.package_path}", file=out)
+    print(f"照合コード: {result.short_hash}　署名鍵の指紋: {result.fingerprint}", file=out)
+    return EXIT_OK
+
+
+def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: TextIO) -> int:
+    from app.export import UnreadablePackageError, read_limited, verify_package
+    from app.export.verify import MAX_PACKAGE_BYTES, MAX_PDF_BYTES
+
+    try:
+        data = read_limited(package_path, MAX_PACKAGE_BYTES, "パッケージ")
+        pdf = read_limited(pdf_path, MAX_PDF_BYTES, "PDF") if pdf_path is not None else None
+        forms = bundled_forms()
+        known_lists = known_facility_lists(data_home())
+        result = verify_package(
+            data,
+            source=str(package_path),
+            forms=forms,
+            facility_lists=known_lists,
+            pdf=pdf,
+            pdf_source=str(pdf_path),
+        )
+    except UnreadablePackageError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    except (FacilityListError, FormError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    if result.failed is not None:
+        print(f"無効: {package_path}: {result.failed.label}の確認に失敗しました — {result.reason}", file=out)
+        return EXIT_PROBLEMS
+    package = result.package
+    assert package is not None
+    content = package.content
+    print(f"有効: {package_path}", file=out)
+    print(f"  署名: 一致（署名鍵の指紋 {package.signature.fingerprint}）、RFC 8785 の正規形", file=out)
+    print(f"  照合コード: {_short(package.content_sha256)}　作成: {content.created}", file=out)
+    print(f"  様式: {content.form.id} {content.form.version}", file=out)
+    facility_list = content.facility_list
+    print(f"  施設一覧: {facility_list.name}（{facility_list.version_date}版、SHA-256 一致）", file=out)
+    if result.pdf_checked:
+        print(f"  PDF: {pdf_path} は {package.pdf.name} と一致（SHA-256）", file=out)
+    else:
+        print(f"  PDF: 未確認（--pdf {package.pdf.name} で対応を確認できます）", file=out)
+    return EXIT_OK
+
+
+def _short(package_hash: str) -> str:
+    from app.export.package import short_hash
+
+    return short_hash(package_hash)
+
+
+def run_facilities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`shorei facilities search|import|status|revert`: one line on stderr and exit 2 when it fails."""
+    try:
+        if args.action == "search":
+            return facility_commands.search(
+                data_home(),
+                " ".join(args.text),
+                kind=args.kind,
+                limit=args.limit,
+                as_json=args.json,
+                out=out,
+                err=err,
+            )
+        if args.action == "import":
+            return facility_commands.import_list(
+                data_home(),
+                args.file,
+                kind=args.kind,
+                society=args.society,
+                name=args.name,
+                version_date=args.date,
+                source=args.source,
+                out=out,
+            )
+        if args.action == "status":
+            return facility_commands.status(data_home(), kind=args.kind, out=out)
+        return facility_commands.revert(data_home(), kind=args.kind, out=out)
+    except FacilityListError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+
+
 def _utf8_when_piped() -> None:
     """Pipes and files get UTF-8 whatever the locale (a Windows console writes Unicode by itself)."""
     for stream in (sys.stdout, sys.stderr):
@@ -105,6 +312,12 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
     if args.command == "forms":
         return run_forms(sys.stdout, sys.stderr)
+    if args.command == "export":
+        return run_export(args.file, out_dir=args.out, draft=args.draft, out=sys.stdout, err=sys.stderr)
+    if args.command == "verify":
+        return run_verify(args.package, pdf_path=args.pdf, out=sys.stdout, err=sys.stderr)
+    if args.command == "facilities":
+        return run_facilities(args, sys.stdout, sys.stderr)
     # The window arrives with a later issue; until then the command says what it can do.
     parser.print_help(sys.stdout)
     print("\n申請データの点検: shorei validate FILE   （例: shorei validate examples/valid-20-cases.json）")

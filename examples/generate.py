@@ -128,6 +128,30 @@ def valid_25_three_sections() -> dict[str, Any]:
     )
 
 
+def valid_25_one_section() -> dict[str, Any]:
+    """25 cases at one facility (the most one sheet set holds), one warning kept with its reason."""
+    cases = [case(n, *months(2022 + n // 6, 4 + (n % 6), n % 3)) for n in range(25)]
+    # Two patients of the same sex and age with the same cancer in the same months: JB-6 warns, and the
+    # physician keeps both rows with the reason (the common case of this warning in a busy practice).
+    cases[1] = {**cases[0], "age": cases[0]["age"] + 1, "note": "カルテ番号 100299（別患者）"}
+    cases[1]["accepted"] = [
+        {
+            "code": "duplicate-patient",
+            "reason": "別の患者です（同時期に同じ胃癌で手術した別症例。カルテで確認済み）",
+        }
+    ]
+    return document(
+        [
+            {
+                "facility": {"cert_no": "20953", "name": "伊勢赤十字病院", "manual": False},
+                "enrollment": [{"start": "2022-04", "end": "2026-09"}],
+                "cases": cases,
+                "accepted": [],
+            }
+        ]
+    )
+
+
 def broken() -> dict[str, Any]:
     """Trips most of the JBCT rules, each on its own row so the listing reads like a lesson."""
     good = valid_20()["sections"][0]["cases"][:3]
@@ -187,6 +211,7 @@ def main() -> None:
     for name, doc in [
         ("valid-20-cases.json", valid_20()),
         ("valid-25-cases-3-sections.json", valid_25_three_sections()),
+        ("valid-25-cases-1-section.json", valid_25_one_section()),
         ("broken.json", broken()),
     ]:
         (HERE / name).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -57,7 +57,7 @@ def test_json_output_shape(examples_dir: Path, capsys: pytest.CaptureFixture[str
 def test_warnings_alone_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Warnings do not stop an application: exit 0, with the warning listed."""
     doc = document()
-    doc["sections"][0]["cases"][0]["diagnosis"] = "胃潰瘍"
+    doc["sections"][0]["cases"][0]["diagnosis"] = "褐色細胞腫"  # malignant or not by pathology: a warning
     assert main(["validate", str(_write(tmp_path / "w.json", doc))]) == 0
     assert "警告" in capsys.readouterr().out
 

@@ -123,6 +123,10 @@ class PrintSpec(_Data):
     sheet_title: str
     seal_caption: str
     seal_statement: str
+    seal_lines: list[str] = Field(
+        default_factory=list,
+        description="lines under the statement for the date and the signer; {facility} is the section's facility",
+    )
 
 
 class FormDefinition(_Data):

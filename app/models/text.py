@@ -17,6 +17,7 @@ from app.models.yearmonth import YearMonth, YearMonthError
 
 _FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
+_KANA_WITH_MARK = re.compile(r".[\u3099\u309a]")
 # Bidirectional overrides can make a printed name read differently from what is stored.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -25,10 +26,16 @@ def _nfkc(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", match[0])
 
 
+def _nfc(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFC", match[0])
+
+
 def normalize_text(value: str, *, multiline: bool = False) -> str:
     """The stored form of a typed value. Total and idempotent; never drops a control character."""
     text = _FULLWIDTH_ALNUM.sub(_nfkc, value)
     text = _HALFWIDTH_KANA.sub(_nfkc, text)
+    # A sound mark left apart from its kana (カ + U+3099, as ｶ ﾞ becomes) joins it again: ガ.
+    text = _KANA_WITH_MARK.sub(_nfc, text)
     if multiline:
         text = text.replace("\r\n", "\n")
         lines = [line.rstrip() for line in text.split("\n")]

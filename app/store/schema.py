@@ -1,0 +1,77 @@
+"""The database layout, versioned with `PRAGMA user_version`, and the forward migrations between versions.
+
+`MIGRATIONS[n]` takes a database from version n to n + 1; a new database runs them all. A migration is
+never edited once released: a later layout is a new entry, so a database from any earlier version opens
+(the store takes a backup before migrating one that holds data).
+
+Each application is stored as rows, so a cell edit rewrites one small row: the application (title, form,
+applicant as JSON), its sections (facility, accepted warnings), enrollment periods, and cases (one JSON
+object per row, so the case's fields can grow with new forms without a migration). `changes` is the
+history: one row per change with its invertible edits (app.store.patch).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+_V1: Final = """
+CREATE TABLE applications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    form_id TEXT NOT NULL,
+    form_version TEXT NOT NULL,
+    applicant TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    trashed_at TEXT
+);
+CREATE TABLE sections (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    facility TEXT,
+    accepted TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (app_id, position)
+) WITHOUT ROWID;
+CREATE TABLE enrollments (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    section INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    start TEXT,
+    "end" TEXT,
+    PRIMARY KEY (app_id, section, position)
+) WITHOUT ROWID;
+CREATE TABLE cases (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    section INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (app_id, section, position)
+) WITHOUT ROWID;
+CREATE TABLE changes (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    edits TEXT NOT NULL,
+    PRIMARY KEY (app_id, version)
+) WITHOUT ROWID;
+"""
+
+# v2: changes are grouped by the session (one opening of the store) that made them, so the window can
+# offer "the state when I closed it on Tuesday" among the many per-cell states.
+_V2: Final = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    app_version TEXT NOT NULL
+);
+ALTER TABLE changes ADD COLUMN session INTEGER REFERENCES sessions(id);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+"""MIGRATIONS[n] migrates version n to n + 1."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)

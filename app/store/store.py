@@ -1,0 +1,925 @@
+"""The local store: one SQLite database in the data folder that never loses an edit (SPEC §9).
+
+Every change is one short transaction (WAL, `synchronous=FULL`): when an operation returns, the change
+is on disk and recorded in the history with what it replaced, so any earlier state can be rebuilt and
+restored. One process writes to a data folder at a time (an OS lock); a second one gets a read-only
+view or a clear refusal. The database is checked on open, migrated forward with a backup first, and
+backed up once a day.
+
+    with Store.open() as store:
+        info = store.create_application("jbct-renewal-2026", "山田先生")
+        application = store.set_case_field(info.id, 0, 0, "age", "６５")   # committed when it returns
+
+Operations return the application as it now is (a fresh `Application` each time: the caller may keep
+it). Input that cannot be read raises `EditError` with a Japanese message naming the place; nothing is
+changed then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Self
+
+from pydantic import ValidationError
+
+from app.models.application import Application, FormRef
+from app.models.document import DocumentError, describe_validation_error, load_application, save_application
+from app.models.forms import FormRegistry, bundled_forms
+from app.models.text import normalize_text
+from app.paths import data_home
+from app.store import edits as ops
+from app.store.backups import Backup, list_backups, newest_backup, prune_backups, take_backup
+from app.store.errors import (
+    EditError,
+    HistoryError,
+    NotFoundError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreVersionError,
+)
+from app.store.layout import database_path, lock_path
+from app.store.lock import FolderLock
+from app.store.patch import Edit, Json, apply, invert
+from app.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from pathlib import Path
+    from types import TracebackType
+
+    from app.models.application import Case, FacilityChoice
+    from app.models.facility import Facility
+    from app.models.forms import FormDefinition
+
+DEFAULT_BACKUP_DAYS: Final = 30
+"""How long automatic backups are kept unless the caller says otherwise."""
+
+
+def _app_version() -> str:
+    try:
+        return importlib.metadata.version("shorei")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _parse_stamp(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _dumps(value: Json) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _facility_json(section: Json) -> str | None:
+    return None if section["facility"] is None else _dumps(section["facility"])
+
+
+@dataclass(frozen=True)
+class ApplicationInfo:
+    """An application as the store lists it (no rows loaded). Times are UTC; `version` counts changes."""
+
+    id: int
+    title: str
+    form_id: str
+    form_version: str
+    applicant_name: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    trashed_at: dt.datetime | None
+
+    @property
+    def in_trash(self) -> bool:
+        return self.trashed_at is not None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change: the state after it is `version`. `edits` say what it replaced with what."""
+
+    version: int
+    at: dt.datetime
+    operation: str
+    summary: str
+    edits: tuple[Edit, ...]
+    session: int | None
+
+
+@dataclass
+class _Loaded:
+    """What the writing store keeps of an application between edits, so an edit reads no rows."""
+
+    document: Json
+    version: int
+    trashed: bool
+    labels: ops.Labels
+
+
+_INFO_COLUMNS: Final = (
+    "id, title, form_id, form_version, coalesce(json_extract(applicant, '$.name'), ''), version, "
+    "created_at, updated_at, trashed_at"
+)
+
+
+def _info(row: Sequence[Any]) -> ApplicationInfo:
+    return ApplicationInfo(
+        id=row[0],
+        title=row[1],
+        form_id=row[2],
+        form_version=row[3],
+        applicant_name=row[4],
+        version=row[5],
+        created_at=_parse_stamp(row[6]),
+        updated_at=_parse_stamp(row[7]),
+        trashed_at=None if row[8] is None else _parse_stamp(row[8]),
+    )
+
+
+class Store:
+    """The applications in one data folder, their history and backups. Open with `Store.open()`."""
+
+    def __init__(
+        self,
+        home: Path,
+        connection: sqlite3.Connection,
+        lock: FolderLock | None,
+        *,
+        forms: FormRegistry,
+        now: Callable[[], dt.datetime],
+        backup_days: int,
+    ) -> None:
+        self._home = home
+        self._connection: sqlite3.Connection | None = connection
+        self._lock = lock
+        self._forms = forms
+        self._now = now
+        self._backup_days = backup_days
+        self._loaded: dict[int, _Loaded] = {}
+        self._session: int | None = None
+        self._backup_problem: str | None = None
+
+    # ---- opening and closing ----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        home: Path | None = None,
+        *,
+        read_only: bool = False,
+        allow_read_only: bool = True,
+        backup_days: int = DEFAULT_BACKUP_DAYS,
+        forms: FormRegistry | None = None,
+        now: Callable[[], dt.datetime] = _utc_now,
+    ) -> Store:
+        """Open the store in `home` (default: the data folder), creating it when new.
+
+        When another Shorei writes to the folder, the store opens read-only if `allow_read_only`
+        (check `read_only`), else `StoreLockedError`. A database that fails its integrity check raises
+        `StoreCorruptError` carrying the newest backup; one from a newer Shorei `StoreVersionError`.
+        """
+        folder = data_home() if home is None else home
+        if backup_days < 1:
+            raise ValueError("backup_days must be at least 1")
+        registry = bundled_forms() if forms is None else forms
+        lock: FolderLock | None = None
+        if not read_only:
+            lock = FolderLock(lock_path(folder))
+            if not lock.try_acquire():
+                if not allow_read_only:
+                    raise StoreLockedError(folder, lock.holder())
+                lock = None
+                read_only = True
+        try:
+            connection = cls._connect(folder, read_only=read_only)
+            store = cls(folder, connection, lock, forms=registry, now=now, backup_days=backup_days)
+            try:
+                store._prepare()
+            except BaseException:
+                store._close_connection()
+                raise
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return store
+
+    @staticmethod
+    def _connect(home: Path, *, read_only: bool) -> sqlite3.Connection:
+        path = database_path(home)
+        try:
+            if read_only:
+                if not path.exists():
+                    raise StoreError(f"{home}: まだ申請データがありません（データベースがありません）")
+                connection = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, isolation_level=None)
+                connection.execute("PRAGMA query_only=ON")
+            else:
+                home.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(path, isolation_level=None)
+            connection.execute("PRAGMA busy_timeout=5000")
+        except sqlite3.DatabaseError as error:
+            raise StoreCorruptError(path, str(error), newest_backup(home)) from None
+        return connection
+
+    def _prepare(self) -> None:
+        connection = self._db()
+        path = database_path(self._home)
+        try:
+            verdict = [row[0] for row in connection.execute("PRAGMA integrity_check(5)")]
+            found = connection.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise StoreCorruptError(path, str(error), newest_backup(self._home)) from None
+        if verdict != ["ok"]:
+            raise StoreCorruptError(path, "; ".join(verdict)[:200], newest_backup(self._home))
+        if found > SCHEMA_VERSION:
+            raise StoreVersionError(path, found, SCHEMA_VERSION)
+        if not self.read_only:
+            # Only now, with the file known good and ours to understand, is anything written to it.
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(f"{path}: ジャーナルを WAL にできません（{mode}）")
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA foreign_keys=ON")
+        if found < SCHEMA_VERSION:
+            if self.read_only:
+                raise StoreError(
+                    f"{path}: 古い形式のデータベースです。ほかの Shorei を終了してから開き直すと更新されます"
+                )
+            self._migrate(found)
+        if not self.read_only:
+            with self._transaction():
+                cursor = connection.execute(
+                    "INSERT INTO sessions (started_at, pid, app_version) VALUES (?, ?, ?)",
+                    (_stamp(self._now()), os.getpid(), _app_version()),
+                )
+            self._session = cursor.lastrowid
+            try:
+                self.backup_if_due()
+            except (OSError, sqlite3.Error, StoreError) as error:
+                # The data is safe in the database; a missed backup is worth a warning, not a refusal.
+                self._backup_problem = (
+                    f"自動バックアップを作成できませんでした（{error}）。ディスクの空き容量を確認してください"
+                )
+
+    def _migrate(self, found: int) -> None:
+        if found > 0:
+            # A database that holds data is copied before its layout changes (SPEC §9).
+            take_backup(self._db(), self._home, f"before-v{SCHEMA_VERSION}", self._now())
+        with self._transaction():
+            for script in MIGRATIONS[found:]:
+                for statement in split_statements(script):
+                    self._db().execute(statement)
+            self._db().execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the database and give the data folder free for another Shorei."""
+        connection = self._connection
+        if connection is not None and not self.read_only:
+            with contextlib.suppress(sqlite3.Error):
+                # Fold the WAL into the database so the file alone is whole if the user copies it.
+                connection.execute("PRAGMA optimize")
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._close_connection()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        self._loaded.clear()
+
+    def _close_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def home(self) -> Path:
+        return self._home
+
+    @property
+    def path(self) -> Path:
+        return database_path(self._home)
+
+    @property
+    def read_only(self) -> bool:
+        """True when another Shorei writes to this data folder: reading works, changing raises."""
+        return self._lock is None
+
+    @property
+    def backup_problem(self) -> str | None:
+        """Why the automatic backup on opening failed (a Japanese line for the window), or None."""
+        return self._backup_problem
+
+    @property
+    def session(self) -> int | None:
+        """This opening's session id (changes made now carry it); None when read-only."""
+        return self._session
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreError("データベースは閉じられています")
+        return self._connection
+
+    def _writable(self) -> sqlite3.Connection:
+        if self.read_only:
+            raise StoreReadOnlyError()
+        return self._db()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        connection = self._db()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def _saving(self, app_id: int | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction whose failure says, in Japanese, that nothing was saved."""
+        connection = self._writable()
+        try:
+            with self._transaction():
+                yield connection
+        except sqlite3.Error as error:
+            if app_id is not None:
+                self._loaded.pop(app_id, None)
+            raise StoreError(
+                f"保存できませんでした（{error}）。ディスクの空き容量と書き込み権限を確認してください。"
+                "この変更は保存されていません"
+            ) from error
+
+    # ---- backups ----------------------------------------------------------------------------------
+
+    def backups(self) -> list[Backup]:
+        """Backups of this data folder, newest first."""
+        return list_backups(self._home)
+
+    def backup_now(self, reason: str = "manual") -> Path:
+        """Take a backup now (besides the daily one) and return its path."""
+        self._writable()
+        return take_backup(self._db(), self._home, reason, self._now())
+
+    def backup_if_due(self) -> Path | None:
+        """The daily backup: taken when none was taken today (local date), then old ones pruned.
+
+        Called on open; a window left open for days calls it now and then."""
+        self._writable()
+        now = self._now()
+        newest = next(iter(self.backups()), None)
+        taken = None
+        if newest is None or newest.taken_at.date() < now.astimezone().date():
+            taken = take_backup(self._db(), self._home, "daily", now)
+        prune_backups(self._home, self._backup_days, now)
+        return taken
+
+    # ---- applications -----------------------------------------------------------------------------
+
+    def _form(self, form_id: str, version: str) -> FormDefinition | None:
+        return self._forms.get(form_id, version)
+
+    def create_application(
+        self, form_id: str, title: str = "", *, form_version: str | None = None
+    ) -> ApplicationInfo:
+        """A new, empty application under an installed form (the newest version unless named)."""
+        form = self._forms.get(form_id, form_version)
+        if form is None:
+            installed = "、".join(self._forms.ids()) or "なし"
+            raise EditError(f"様式「{form_id}」はインストールされていません（インストール済み: {installed}）")
+        application = Application(form=FormRef(id=form.id, version=form.version))
+        document = application.model_dump(mode="json")
+        document["sections"] = [ops.empty_section()]
+        return self._insert_application(document, title or form.title, "create", "新規作成")
+
+    def import_application(
+        self, application: Application, *, title: str = "", summary: str = "取り込み"
+    ) -> ApplicationInfo:
+        """A new application holding `application` (checked against the store's limits)."""
+        self._check_limits(application, source="申請データ")
+        document = application.model_dump(mode="json")
+        default = application.applicant.name or "取り込んだ申請"
+        return self._insert_application(document, title or default, "import", summary)
+
+    def import_document(self, path: Path, *, title: str | None = None) -> ApplicationInfo:
+        """A new application read from an application document (SPEC §4). Unreadable input raises
+        `DocumentError` (one line naming the file), and nothing is stored."""
+        application = load_application(path, self._forms)
+        self._check_limits(application, source=str(path))
+        return self.import_application(
+            application, title=title or path.stem, summary=f"取り込み: {path.name}"
+        )
+
+    def export_document(self, app_id: int, path: Path, *, include_private: bool = True) -> None:
+        """Write the application as a document (written whole or not at all). `include_private=False`
+        leaves out every 備考, for a document that leaves the machine."""
+        save_application(self.get(app_id), path, include_private=include_private)
+
+    def _check_limits(self, application: Application, *, source: str) -> None:
+        if len(application.sections) > ops.MAX_SECTIONS:
+            raise DocumentError(
+                source, f"施設が多すぎます（{len(application.sections)}件、上限 {ops.MAX_SECTIONS}件）"
+            )
+        for index, section in enumerate(application.sections, start=1):
+            if len(section.cases) > ops.MAX_ROWS:
+                raise DocumentError(
+                    source, f"施設{index}の症例が多すぎます（{len(section.cases)}行、上限 {ops.MAX_ROWS}行）"
+                )
+            if len(section.enrollment) > ops.MAX_ENROLLMENTS:
+                raise DocumentError(
+                    source, f"施設{index}の在籍期間が多すぎます（上限 {ops.MAX_ENROLLMENTS}件）"
+                )
+
+    def _insert_application(
+        self, document: Json, title: str, operation: str, summary: str
+    ) -> ApplicationInfo:
+        title = self._title(title)
+        now = _stamp(self._now())
+        with self._saving() as connection:
+            cursor = connection.execute(
+                "INSERT INTO applications (title, form_id, form_version, applicant, version, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, 0, ?, ?)",
+                (
+                    title,
+                    document["form"]["id"],
+                    document["form"]["version"],
+                    _dumps(document["applicant"]),
+                    now,
+                    now,
+                ),
+            )
+            app_id = cursor.lastrowid
+            assert app_id is not None
+            self._write_sections(app_id, document)
+            connection.execute(
+                "INSERT INTO changes (app_id, version, at, operation, summary, edits, session) VALUES (?, 0, ?, ?, ?, '[]', ?)",
+                (app_id, now, operation, summary, self._session),
+            )
+        return self.info(app_id)
+
+    @staticmethod
+    def _title(title: str) -> str:
+        text = normalize_text(title)
+        if not text:
+            raise EditError("名前を入力してください")
+        if len(text) > 200:
+            raise EditError(f"名前が長すぎます（{len(text)}文字、上限 200文字）")
+        return text
+
+    def list_applications(self) -> list[ApplicationInfo]:
+        """Applications not in the trash, most recently changed first."""
+        rows = self._db().execute(
+            f"SELECT {_INFO_COLUMNS} FROM applications WHERE trashed_at IS NULL ORDER BY updated_at DESC, id DESC"
+        )
+        return [_info(row) for row in rows]
+
+    def list_trash(self) -> list[ApplicationInfo]:
+        """Applications in the trash, most recently deleted first."""
+        rows = self._db().execute(
+            f"SELECT {_INFO_COLUMNS} FROM applications WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, id DESC"
+        )
+        return [_info(row) for row in rows]
+
+    def info(self, app_id: int) -> ApplicationInfo:
+        row = (
+            self._db().execute(f"SELECT {_INFO_COLUMNS} FROM applications WHERE id = ?", (app_id,)).fetchone()
+        )
+        if row is None:
+            raise NotFoundError(app_id)
+        return _info(row)
+
+    def get(self, app_id: int) -> Application:
+        """The application as it is now."""
+        return self._application(self._load(app_id).document)
+
+    def rename(self, app_id: int, title: str) -> ApplicationInfo:
+        """A new name for the application in the list (recorded in its history)."""
+        new = self._title(title)
+        old = self.info(app_id).title
+        if new != old:
+            self._writable()
+            edit = Edit("set", ("$title",), old, new)
+            plan = ops.Plan("rename", f"名前を変更: {old} → {new}", [edit])
+            self._record(app_id, self._load(app_id), plan, title=new)
+        return self.info(app_id)
+
+    def duplicate(self, app_id: int, title: str | None = None) -> ApplicationInfo:
+        """A copy of the application as it is now, with a history of its own."""
+        source = self.info(app_id)
+        document = self._load(app_id).document
+        return self._insert_application(
+            document, title or f"{source.title}（コピー）", "duplicate", f"「{source.title}」から複製"
+        )
+
+    def move_to_trash(self, app_id: int) -> None:
+        """Delete an application: it goes to the trash, from where it can be put back."""
+        self.info(app_id)
+        with self._saving() as connection:
+            connection.execute(
+                "UPDATE applications SET trashed_at = ? WHERE id = ? AND trashed_at IS NULL",
+                (_stamp(self._now()), app_id),
+            )
+        self._loaded.pop(app_id, None)
+
+    def restore_from_trash(self, app_id: int) -> ApplicationInfo:
+        self.info(app_id)
+        with self._saving() as connection:
+            connection.execute("UPDATE applications SET trashed_at = NULL WHERE id = ?", (app_id,))
+        self._loaded.pop(app_id, None)
+        return self.info(app_id)
+
+    def empty_trash(self) -> int:
+        """Remove the applications in the trash for good, with their history. Returns how many."""
+        with self._saving() as connection:
+            removed = [
+                row[0]
+                for row in connection.execute("SELECT id FROM applications WHERE trashed_at IS NOT NULL")
+            ]
+            connection.execute("DELETE FROM applications WHERE trashed_at IS NOT NULL")
+        for app_id in removed:
+            self._loaded.pop(app_id, None)
+        return len(removed)
+
+    # ---- loading ----------------------------------------------------------------------------------
+
+    def _load(self, app_id: int) -> _Loaded:
+        if (loaded := self._loaded.get(app_id)) is not None:
+            return loaded
+        connection = self._db()
+        # One read transaction, so a writer elsewhere cannot change the rows between the selects.
+        connection.execute("BEGIN")
+        try:
+            row = connection.execute(
+                "SELECT form_id, form_version, applicant, version, trashed_at FROM applications WHERE id = ?",
+                (app_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(app_id)
+            sections = connection.execute(
+                "SELECT position, facility, accepted FROM sections WHERE app_id = ? ORDER BY position",
+                (app_id,),
+            ).fetchall()
+            periods = connection.execute(
+                'SELECT section, position, start, "end" FROM enrollments WHERE app_id = ? ORDER BY section, position',
+                (app_id,),
+            ).fetchall()
+            cases = connection.execute(
+                "SELECT section, position, data FROM cases WHERE app_id = ? ORDER BY section, position",
+                (app_id,),
+            ).fetchall()
+        finally:
+            connection.execute("COMMIT")
+        document: Json = {
+            "format": "shorei/application@1",
+            "form": {"id": row[0], "version": row[1]},
+            "applicant": json.loads(row[2]),
+            "sections": [],
+        }
+        for expected, (position, facility, accepted) in enumerate(sections):
+            if position != expected:
+                raise HistoryError(f"申請データ（番号 {app_id}）の施設の並びが壊れています")
+            document["sections"].append(
+                {
+                    "facility": None if facility is None else json.loads(facility),
+                    "enrollment": [],
+                    "cases": [],
+                    "accepted": json.loads(accepted),
+                }
+            )
+        for section, position, start, end in periods:
+            self._append(document, app_id, section, "enrollment", position, {"start": start, "end": end})
+        for section, position, data in cases:
+            self._append(document, app_id, section, "cases", position, json.loads(data))
+        form = self._form(row[0], row[1])
+        loaded = _Loaded(document, row[3], row[4] is not None, ops.Labels(form))
+        if not self.read_only:
+            # Only the writer may trust its copy: nobody else changes the rows under it.
+            self._loaded[app_id] = loaded
+        return loaded
+
+    @staticmethod
+    def _append(document: Json, app_id: int, section: int, key: str, position: int, value: Json) -> None:
+        try:
+            rows = document["sections"][section][key]
+        except IndexError:
+            raise HistoryError(f"申請データ（番号 {app_id}）の行が存在しない施設を指しています") from None
+        if position != len(rows):
+            raise HistoryError(f"申請データ（番号 {app_id}）の行の並びが壊れています")
+        rows.append(value)
+
+    @staticmethod
+    def _application(document: Json) -> Application:
+        try:
+            return Application.model_validate(document)
+        except ValidationError as error:
+            raise EditError(describe_validation_error(error)) from None
+
+    # ---- writing ----------------------------------------------------------------------------------
+
+    def _write_sections(self, app_id: int, document: Json) -> None:
+        """Rewrite every section of the application with its periods and cases."""
+        connection = self._db()
+        for table in ("sections", "enrollments", "cases"):
+            connection.execute(f"DELETE FROM {table} WHERE app_id = ?", (app_id,))
+        connection.executemany(
+            "INSERT INTO sections (app_id, position, facility, accepted) VALUES (?, ?, ?, ?)",
+            [
+                (app_id, index, _facility_json(section), _dumps(section["accepted"]))
+                for index, section in enumerate(document["sections"])
+            ],
+        )
+        for index in range(len(document["sections"])):
+            self._write_periods(app_id, document, index, replace=False)
+            self._write_cases(app_id, document, index, replace=False)
+
+    def _write_periods(self, app_id: int, document: Json, index: int, *, replace: bool = True) -> None:
+        connection = self._db()
+        if replace:
+            connection.execute("DELETE FROM enrollments WHERE app_id = ? AND section = ?", (app_id, index))
+        connection.executemany(
+            'INSERT INTO enrollments (app_id, section, position, start, "end") VALUES (?, ?, ?, ?, ?)',
+            [
+                (app_id, index, n, period["start"], period["end"])
+                for n, period in enumerate(document["sections"][index]["enrollment"])
+            ],
+        )
+
+    def _write_cases(self, app_id: int, document: Json, index: int, *, replace: bool = True) -> None:
+        # A row inserted, deleted or moved renumbers the rows after it: the section's rows are rewritten
+        # (25 small rows), which keeps positions dense without juggling unique keys.
+        connection = self._db()
+        if replace:
+            connection.execute("DELETE FROM cases WHERE app_id = ? AND section = ?", (app_id, index))
+        connection.executemany(
+            "INSERT INTO cases (app_id, section, position, data) VALUES (?, ?, ?, ?)",
+            [(app_id, index, n, _dumps(case)) for n, case in enumerate(document["sections"][index]["cases"])],
+        )
+
+    def _write(self, app_id: int, document: Json, edits: list[Edit]) -> None:
+        """Write the rows `edits` touched, taking them from `document` (the state after the edits)."""
+        connection = self._db()
+        everything = applicant = False
+        meta: set[int] = set()
+        periods: set[int] = set()
+        case_lists: set[int] = set()
+        case_rows: set[tuple[int, int]] = set()
+        for edit in edits:
+            path = edit.path
+            if edit.is_meta:
+                continue
+            if path[:1] == ("applicant",):
+                applicant = True
+            elif path[:1] != ("sections",) or len(path) <= 2:
+                # The whole document, its form, or a whole section inserted or removed.
+                everything = True
+            else:
+                section, part = int(path[1]), path[2]
+                if part in ("facility", "accepted"):
+                    meta.add(section)
+                elif part == "enrollment":
+                    periods.add(section)
+                elif part == "cases" and edit.op == "set" and len(path) >= 4:
+                    case_rows.add((section, int(path[3])))
+                else:
+                    case_lists.add(section)
+        if everything:
+            connection.execute(
+                "UPDATE applications SET form_id = ?, form_version = ?, applicant = ? WHERE id = ?",
+                (document["form"]["id"], document["form"]["version"], _dumps(document["applicant"]), app_id),
+            )
+            self._write_sections(app_id, document)
+            return
+        if applicant:
+            connection.execute(
+                "UPDATE applications SET applicant = ? WHERE id = ?", (_dumps(document["applicant"]), app_id)
+            )
+        for index in sorted(meta):
+            section = document["sections"][index]
+            connection.execute(
+                "UPDATE sections SET facility = ?, accepted = ? WHERE app_id = ? AND position = ?",
+                (_facility_json(section), _dumps(section["accepted"]), app_id, index),
+            )
+        for index in sorted(periods):
+            self._write_periods(app_id, document, index)
+        for index in sorted(case_lists):
+            self._write_cases(app_id, document, index)
+        for section_index, row in sorted(case_rows):
+            if section_index in case_lists:
+                continue
+            cursor = connection.execute(
+                "UPDATE cases SET data = ? WHERE app_id = ? AND section = ? AND position = ?",
+                (_dumps(document["sections"][section_index]["cases"][row]), app_id, section_index, row),
+            )
+            if cursor.rowcount != 1:
+                raise HistoryError(f"申請データ（番号 {app_id}）の行 {row + 1} が保存されていません")
+
+    def _edit(self, app_id: int, plan_for: Callable[[_Loaded], ops.Plan | None]) -> Application:
+        """Plan a change on the application as it is, then record it."""
+        self._writable()
+        loaded = self._load(app_id)
+        if loaded.trashed:
+            raise EditError("ゴミ箱にある申請は変更できません。ゴミ箱から元に戻してから編集してください")
+        return self._record(app_id, loaded, plan_for(loaded))
+
+    def _record(
+        self, app_id: int, loaded: _Loaded, plan: ops.Plan | None, *, title: str | None = None
+    ) -> Application:
+        """Apply `plan`, check the result, and commit rows, history entry and version together."""
+        if plan is None:
+            return self._application(loaded.document)
+        document = apply(loaded.document, plan.edits)
+        # The result must still be a valid document before anything is written.
+        application = self._application(document)
+        version = loaded.version + 1
+        now = _stamp(self._now())
+        with self._saving(app_id) as connection:
+            self._write(app_id, document, plan.edits)
+            connection.execute(
+                "INSERT INTO changes (app_id, version, at, operation, summary, edits, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    app_id,
+                    version,
+                    now,
+                    plan.operation,
+                    plan.summary,
+                    _dumps([e.to_json() for e in plan.edits]),
+                    self._session,
+                ),
+            )
+            cursor = connection.execute(
+                "UPDATE applications SET version = ?, updated_at = ?, title = coalesce(?, title) WHERE id = ? AND version = ?",
+                (version, now, title, app_id, loaded.version),
+            )
+            if cursor.rowcount != 1:
+                raise HistoryError(f"申請データ（番号 {app_id}）が別の場所で変更されています")
+        loaded.document = document
+        loaded.version = version
+        return application
+
+    # ---- operations -------------------------------------------------------------------------------
+
+    def set_applicant_field(self, app_id: int, field: str, value: ops.FieldValue) -> Application:
+        """氏名 (name), 会員番号 (member_id), 歯科口腔外科 (dental), 申請年月 (application_month)."""
+        return self._edit(app_id, lambda it: ops.set_applicant_field(it.document, it.labels, field, value))
+
+    def set_facility(
+        self, app_id: int, section: int, facility: FacilityChoice | Facility | None
+    ) -> Application:
+        """The section's facility: a list entry (`Facility`), a typed one (`FacilityChoice(manual=True)`),
+        or None to clear it."""
+        return self._edit(app_id, lambda it: ops.set_facility(it.document, it.labels, section, facility))
+
+    def add_section(self, app_id: int) -> Application:
+        """One more facility section (申請2(2), 2(3) …) at the end."""
+        return self._edit(app_id, lambda it: ops.add_section(it.document, it.labels))
+
+    def remove_section(self, app_id: int, section: int) -> Application:
+        return self._edit(app_id, lambda it: ops.remove_section(it.document, it.labels, section))
+
+    def add_enrollment(
+        self, app_id: int, section: int, start: ops.FieldValue = None, end: ops.FieldValue = None
+    ) -> Application:
+        """A 施設在籍期間 appended to the section (JB-5); months as typed (2022/04, R4.4 …) or YearMonth."""
+        return self._edit(app_id, lambda it: ops.add_enrollment(it.document, it.labels, section, start, end))
+
+    def set_enrollment(
+        self, app_id: int, section: int, index: int, start: ops.FieldValue, end: ops.FieldValue
+    ) -> Application:
+        return self._edit(
+            app_id, lambda it: ops.set_enrollment(it.document, it.labels, section, index, start, end)
+        )
+
+    def remove_enrollment(self, app_id: int, section: int, index: int) -> Application:
+        return self._edit(app_id, lambda it: ops.remove_enrollment(it.document, it.labels, section, index))
+
+    def set_case_field(
+        self, app_id: int, section: int, row: int, field: str, value: ops.FieldValue
+    ) -> Application:
+        """One cell (0-based section and row). `value` as typed (「６５歳」, 「男性」, 「R6.5」) or typed
+        values; a row past the last is created. An unchanged value records nothing."""
+        return self._edit(
+            app_id, lambda it: ops.set_case_field(it.document, it.labels, section, row, field, value)
+        )
+
+    def insert_case(self, app_id: int, section: int, row: int, case: Case | None = None) -> Application:
+        """A row (blank, or `case`) inserted before `row`; `row` = number of rows appends."""
+        return self._edit(app_id, lambda it: ops.insert_case(it.document, it.labels, section, row, case))
+
+    def delete_case(self, app_id: int, section: int, row: int) -> Application:
+        return self._edit(app_id, lambda it: ops.delete_case(it.document, it.labels, section, row))
+
+    def move_case(self, app_id: int, section: int, row: int, to_section: int, to_row: int) -> Application:
+        """Move a row; `to_row` is its index after the move (in `to_section`)."""
+        return self._edit(
+            app_id, lambda it: ops.move_case(it.document, it.labels, section, row, to_section, to_row)
+        )
+
+    def paste_cases(self, app_id: int, section: int, row: int, cases: Sequence[Case]) -> Application:
+        """Rows pasted from a spreadsheet replace the rows from `row` on, as one change (one undo)."""
+        return self._edit(app_id, lambda it: ops.paste_cases(it.document, it.labels, section, row, cases))
+
+    def accept_warning(
+        self, app_id: int, section: int, row: int | None, code: str, reason: str
+    ) -> Application:
+        """Keep warning `code` at a section (row None) or a case row, with the user's reason."""
+        return self._edit(
+            app_id, lambda it: ops.accept_warning(it.document, it.labels, section, row, code, reason)
+        )
+
+    def withdraw_warning(self, app_id: int, section: int, row: int | None, code: str) -> Application:
+        return self._edit(app_id, lambda it: ops.withdraw_warning(it.document, it.labels, section, row, code))
+
+    # ---- history ----------------------------------------------------------------------------------
+
+    def history(self, app_id: int, *, limit: int | None = None, before: int | None = None) -> list[Change]:
+        """Recorded changes, newest first (`before`: only versions below it, for paging). The state after
+        each is its `version`; version 0 is the application as created or imported."""
+        self.info(app_id)
+        rows = self._db().execute(
+            "SELECT version, at, operation, summary, edits, session FROM changes"
+            " WHERE app_id = ? AND version < ? ORDER BY version DESC LIMIT ?",
+            (app_id, before if before is not None else 1 << 62, -1 if limit is None else limit),
+        )
+        return [
+            Change(
+                version=row[0],
+                at=_parse_stamp(row[1]),
+                operation=row[2],
+                summary=row[3],
+                edits=tuple(Edit.from_json(item) for item in json.loads(row[4])),
+                session=row[5],
+            )
+            for row in rows
+        ]
+
+    def _document_at(self, app_id: int, version: int) -> Json:
+        loaded = self._load(app_id)
+        if not isinstance(version, int) or not 0 <= version <= loaded.version:
+            raise EditError(f"版 {version} はありません（0〜{loaded.version}）")
+        document = loaded.document
+        rows = self._db().execute(
+            "SELECT edits FROM changes WHERE app_id = ? AND version > ? AND version <= ? ORDER BY version DESC",
+            (app_id, version, loaded.version),
+        )
+        for (text,) in rows:
+            document = apply(document, invert([Edit.from_json(item) for item in json.loads(text)]))
+        return document
+
+    def state_at(self, app_id: int, version: int) -> Application:
+        """The application as it was after change `version` (a preview; nothing changes)."""
+        return self._application(self._document_at(app_id, version))
+
+    def restore(self, app_id: int, version: int) -> Application:
+        """Bring back the state of `version`. This is itself a change: restoring can be undone."""
+        self._writable()
+        target = self._document_at(app_id, version)
+        at = (
+            self._db()
+            .execute("SELECT at FROM changes WHERE app_id = ? AND version = ?", (app_id, version))
+            .fetchone()
+        )
+        when = "" if at is None else f"（{_parse_stamp(at[0]).astimezone():%Y-%m-%d %H:%M}）"
+        summary = f"版 {version}{when}の状態に戻す"
+        return self._edit(app_id, lambda it: ops.replace_document(it.document, target, "restore", summary))
+
+
+def split_statements(script: str) -> list[str]:
+    """The statements of a migration script (executescript would commit the open transaction)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

@@ -1,0 +1,91 @@
+"""Helpers for the export tests: example applications, the installed form and list, and poppler's tools."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import subprocess
+from typing import TYPE_CHECKING, Any
+
+from app.models.application import Application
+from app.models.forms import FormDefinition, bundled_forms
+from app.store.facility_files import bundled_facility_list
+from examples.generate import valid_20, valid_25_one_section, valid_25_three_sections
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.models.facility import FacilityList
+
+NOW = dt.datetime(2026, 9, 20, 3, 4, 5, tzinfo=dt.UTC)
+DUPLICATE_REASON = "別の患者です（双子の兄弟で、同じ時期に同じ診断）"
+
+
+def form() -> FormDefinition:
+    found = bundled_forms().get("jbct-renewal-2026", "2026.1")
+    assert found is not None
+    return found
+
+
+def facilities() -> FacilityList:
+    return bundled_facility_list()
+
+
+def application(document: dict[str, Any]) -> Application:
+    return Application.model_validate(document)
+
+
+def valid_20_app() -> Application:
+    return application(valid_20())
+
+
+def valid_25_app() -> Application:
+    return application(valid_25_three_sections())
+
+
+def with_accepted_duplicate() -> Application:
+    """20 cases in which No.2 looks like No.1's patient, a warning kept with a reason."""
+    document = valid_20()
+    cases = document["sections"][0]["cases"]
+    twin = copy.deepcopy(cases[0])
+    twin["age"] = cases[0]["age"] + 1
+    twin["note"] = "双子の弟のカルテ番号 99999（自分用）"
+    twin["accepted"] = [{"code": "duplicate-patient", "reason": DUPLICATE_REASON}]
+    cases[1] = twin
+    return application(document)
+
+
+def with_texts(**fields: str) -> Application:
+    """valid_20 with the first case's text fields replaced."""
+    document = valid_20()
+    document["sections"][0]["cases"][0].update(fields)
+    return application(document)
+
+
+def valid_25_one_section_app() -> Application:
+    """One facility with 25 cases, one warning kept with a reason: the section the screenshot shows."""
+    return application(valid_25_one_section())
+
+
+def pdftotext(path: Path) -> str:
+    """The PDF's text in drawing order (`-raw`): a table row comes out as its cells left to right."""
+    result = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return result.stdout.decode("utf-8")
+
+
+def pdffonts(path: Path) -> list[dict[str, str]]:
+    """The font table of `pdffonts` as dicts: name, type, emb, sub, uni."""
+    result = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
+    rows = []
+    for line in result.stdout.splitlines()[2:]:
+        parts = line.split()
+        # name, type (may be two words), encoding, emb, sub, uni, object, id
+        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return rows
+
+
+def squeezed(text: str) -> str:
+    """Text without any white space, so cell wrapping does not matter when comparing."""
+    return "".join(text.split())
