@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     commands.add_parser("forms", help="インストール済みの様式を一覧表示します")
+    gui = commands.add_parser(
+        "gui", help="ウィンドウを開きます（FILE を指定するとその申請データを取り込んで開きます）"
+    )
+    gui.add_argument("file", type=Path, nargs="?", metavar="FILE")
+    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="表示が済んだら画面を保存して終了します")
     export = commands.add_parser(
         "export",
         help="印刷用PDF（押印用）と署名付きアップロード用ファイルを作成します（エラーがあれば作成しません）",
@@ -318,10 +323,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_verify(args.package, pdf_path=args.pdf, out=sys.stdout, err=sys.stderr)
     if args.command == "facilities":
         return run_facilities(args, sys.stdout, sys.stderr)
-    # The window arrives with a later issue; until then the command says what it can do.
-    parser.print_help(sys.stdout)
-    print("\n申請データの点検: shorei validate FILE   （例: shorei validate examples/valid-20-cases.json）")
-    return EXIT_OK
+    # `shorei` alone opens the window (SPEC §7); Qt is imported only for it.
+    from app.views.app import run
+
+    return run(getattr(args, "file", None), getattr(args, "screenshot", None))
 
 
 if __name__ == "__main__":

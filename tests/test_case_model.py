@@ -59,7 +59,7 @@ def test_grid_has_the_forms_25_rows_and_columns(harness: Harness) -> None:
     assert model.rowCount() == 25
     assert model.headerData(0, Qt.Orientation.Vertical) == "1"
     assert model.headerData(DIAGNOSIS, Qt.Orientation.Horizontal) == "診断名"
-    assert model.headerData(NOTE, Qt.Orientation.Horizontal) == "備考（出力されません）"
+    assert model.headerData(NOTE, Qt.Orientation.Horizontal) == "備考\n（出力されません）"
 
 
 def test_values_show_as_labels(harness: Harness) -> None:

@@ -106,10 +106,22 @@ def test_forms_lists_installed_forms(capsys: pytest.CaptureFixture[str]) -> None
     assert "jbct-renewal-2026\t2026.1\t日本がん治療認定医機構" in capsys.readouterr().out
 
 
-def test_no_command_points_at_validate(capsys: pytest.CaptureFixture[str]) -> None:
-    """Bare `shorei` prints usage and how to check a file."""
+def test_no_command_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bare `shorei` opens the main window (SPEC §7), with no file and no screenshot."""
+    calls: list[tuple[object, object]] = []
+    monkeypatch.setattr("app.views.app.run", lambda file, screenshot: calls.append((file, screenshot)) or 0)
     assert main([]) == 0
-    assert "shorei validate FILE" in capsys.readouterr().out
+    assert calls == [(None, None)]
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    """`shorei --help` names every command."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--help"])
+    assert stopped.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("validate", "forms", "gui", "export", "verify", "facilities"):
+        assert command in out
 
 
 def test_installed_command_never_prints_a_traceback(tmp_path: Path) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -12,6 +11,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.paths import data_home
 from app.resources import resource_path
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
 
 FONT_FILE = ("fonts", "ipaexg.ttf")
 
@@ -54,7 +57,7 @@ def run(file: Path | None = None, screenshot: Path | None = None) -> int:
     app = ensure_qt_app()
     home = data_home()
     try:
-        window = build_main_window(home, window_settings(home))
+        window = build_main_window(home, window_settings(home), opening_file=file is not None)
     except StoreError as error:
         QMessageBox.critical(None, "Shorei を開けません", str(error))
         return 2
@@ -66,4 +69,3 @@ def run(file: Path | None = None, screenshot: Path | None = None) -> int:
     code = app.exec()
     window.store.close()
     return code
-

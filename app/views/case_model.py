@@ -43,6 +43,15 @@ ACCEPTED_TINT = QColor("#eef6e8")
 PRIVATE_TINT = QColor("#e8f0fb")
 
 
+_HEADERS = {
+    "start": "実施期間\n開始",
+    "end": "実施期間\n終了",
+    "item": "実施した\n診療項目",
+    "item_other": "その他の内容",
+}
+"""Two-line headers where the form's label is wider than its column."""
+
+
 @dataclass(frozen=True)
 class RejectedCell:
     text: str
@@ -151,7 +160,7 @@ class CaseTableModel(QAbstractTableModel):
         key = COLUMNS[section]
         spec = self._form.field(key)
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{spec.label}（出力されません）" if spec.private else spec.label
+            return _HEADERS.get(key, f"{spec.label}\n（出力されません）" if spec.private else spec.label)
         if role == Qt.ItemDataRole.ToolTipRole:
             return spec.hint or spec.label
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.models.application import MonthRange
 from app.models.yearmonth import YearMonth
@@ -56,8 +56,10 @@ class EnrollmentEditor(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
-        self._add = QPushButton(self.tr("在籍期間を追加"))
+        self._add = QPushButton(self.tr("＋ 在籍期間を追加"))
+        self._add.setToolTip(self.tr("継続しない複数の期間を登録できます"))
         self._add.clicked.connect(self._append_blank)
+        self._add.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self._problems = QLabel()
         self._problems.setStyleSheet("color: #b3261e;")
         self._problems.setWordWrap(True)
@@ -95,6 +97,8 @@ class EnrollmentEditor(QWidget):
         end = MonthCombo(self._first, self._last, row)
         clear = QPushButton(self.tr("クリア"), row)
         remove = QPushButton(self.tr("削除"), row)
+        for button in (clear, remove):
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         for widget in (start, QLabel("〜", row), end, clear, remove):
             layout.addWidget(widget)
         layout.addStretch(1)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition, FormRegistry
+    from app.store.edits import FieldValue
     from app.store.store import ApplicationInfo, Store
     from app.views.grid import Suggest
 
@@ -73,7 +74,7 @@ class ApplicantPanel(QWidget):
     """氏名, 会員番号, 歯科口腔外科, 申請年月 — each change is one store operation."""
 
     def __init__(
-        self, form: FormDefinition, save: Callable[[str, object], None], parent: QWidget | None = None
+        self, form: FormDefinition, save: Callable[[str, FieldValue], None], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self._save = save
@@ -106,7 +107,7 @@ class ApplicantPanel(QWidget):
             lambda _: self._changed("application_month", self.month.month())
         )
 
-    def _changed(self, key: str, value: object) -> None:
+    def _changed(self, key: str, value: FieldValue) -> None:
         if not self._loading:
             self._save(key, value)
 
@@ -172,6 +173,16 @@ def ask_reason(parent: QWidget | None, message: str) -> str | None:
     return text.strip() if ok and text.strip() else None
 
 
+def notify(parent: QWidget | None, title: str, text: str, *, warning: bool = False) -> None:
+    """A message that does not block the window (the user keeps typing; tests are never stopped)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text, parent=parent
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+
+
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask before anything destructive (tests patch this)."""
     answer = QMessageBox.question(
@@ -203,6 +214,7 @@ class MainWindow(QMainWindow):
         self._suggest = suggest_diagnosis
         self._import_facility_list = import_facility_list
         self.undo_stack = QUndoStack(self)
+        self.facility_source: object | None = None
         self.app_id: int | None = None
         self.application: Application | None = None
         self.form: FormDefinition | None = None
@@ -251,6 +263,7 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.resizeDocks([dock], [150], Qt.Orientation.Vertical)
         self.problems_dock = dock
 
         self.count_label = QLabel(self)
@@ -264,7 +277,10 @@ class MainWindow(QMainWindow):
     # --- menus ------------------------------------------------------------------------------------
 
     def _action(
-        self, menu_text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None
+        self,
+        menu_text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = QAction(menu_text, self)
         action.triggered.connect(lambda _=False: slot())
@@ -336,8 +352,11 @@ class MainWindow(QMainWindow):
         application = self.store.get(app_id)
         form = self.forms.get(application.form.id, application.form.version)
         if form is None:
-            QMessageBox.warning(
-                self, self.tr("様式がありません"), self.tr("この申請の様式はインストールされていません。")
+            notify(
+                self,
+                self.tr("様式がありません"),
+                self.tr("この申請の様式はインストールされていません。"),
+                warning=True,
             )
             return
         if app_id != self.app_id:
@@ -406,7 +425,7 @@ class MainWindow(QMainWindow):
             application = operation(app_id)
         except StoreError as error:
             self.statusBar().showMessage(str(error), 10000)
-            QMessageBox.warning(self, self.tr("変更できません"), str(error))
+            notify(self, self.tr("変更できません"), str(error), warning=True)
             return False
         after = self.store.info(app_id).version
         if after != before:
@@ -462,10 +481,10 @@ class MainWindow(QMainWindow):
         rows = sorted({edit.row + 1 for edit in edits})
         self.perform(self.tr("No.{a}〜{b} を変更").format(a=rows[0], b=rows[-1]), many)
 
-    def set_applicant_field(self, key: str, value: object) -> None:
+    def set_applicant_field(self, key: str, value: FieldValue) -> None:
         self.perform(
             self.tr("申請者情報を変更"), lambda app_id: self.store.set_applicant_field(app_id, key, value)
-        )  # type: ignore[arg-type]
+        )
 
     def set_enrollment(self, section: int, ranges: list[MonthRange]) -> None:
         def replace(app_id: int) -> Application:
@@ -615,7 +634,9 @@ class MainWindow(QMainWindow):
             return
         current = self.problems.currentItem()
         position = 0 if current is None else (self.problems.indexOfTopLevelItem(current) + 1) % len(issues)
-        self.problems.setCurrentItem(self.problems.topLevelItem(position))
+        item = self.problems.topLevelItem(position)
+        if item is not None:
+            self.problems.setCurrentItem(item)
         self.go_to_issue(issues[position])
 
     def accept_warning_at_cursor(self) -> None:
@@ -747,7 +768,7 @@ class MainWindow(QMainWindow):
         try:
             info = self.store.import_document(path)
         except (DocumentError, StoreError) as error:
-            QMessageBox.warning(self, self.tr("開けません"), str(error))
+            notify(self, self.tr("開けません"), str(error), warning=True)
             return False
         self.open_application(info.id)
         return True
@@ -771,7 +792,7 @@ class MainWindow(QMainWindow):
 
     def _paste_reported(self, written: int, refused: list[str]) -> None:
         if refused:
-            QMessageBox.information(
+            notify(
                 self,
                 self.tr("貼り付け"),
                 self.tr("{n}セルを貼り付けました。次のセルは取り込めませんでした:\n\n").format(n=written)
@@ -785,12 +806,12 @@ class MainWindow(QMainWindow):
     def _restore_window_state(self) -> None:
         geometry = self._settings.value("geometry")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:
             self.resize(1340, 740)
         state = self._settings.value("window_state")
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+            self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._settings.setValue("geometry", self.saveGeometry())
@@ -799,5 +820,89 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def defer(callback: Callable[[], None]) -> None:
-    QTimer.singleShot(0, callback)
+class ActiveFacilities:
+    """The facility list in use (imported, or the bundled sample), reopened after an import."""
+
+    def __init__(self, home: Path, kind: str) -> None:
+        from app.store import active_facility_list
+
+        self._home, self._kind = home, kind
+        self._open = active_facility_list
+        self.index = active_facility_list(home, kind)
+
+    def lookup(self) -> FacilityLookup:
+        return self.index
+
+    def search(self, text: str) -> list[Facility]:
+        return [hit.facility for hit in self.index.search(text, limit=200)]
+
+    def reopen(self) -> None:
+        self.index.close()
+        self.index = self._open(self._home, self._kind)
+
+    def import_file(self, parent: QWidget) -> bool:
+        """Ask for the society's list (CSV or XLSX) and import it; the whole file or nothing."""
+        from app.store import FacilityListError, import_facility_list
+
+        path, _ = QFileDialog.getOpenFileName(
+            parent, "施設一覧を取り込む", "", "施設一覧 (*.csv *.xlsx);;すべてのファイル (*)"
+        )
+        if not path:
+            return False
+        try:
+            result = import_facility_list(self._home, Path(path), kind=self._kind)
+        except FacilityListError as error:
+            QMessageBox.warning(parent, "取り込めません", str(error))
+            return False
+        self.reopen()
+        QMessageBox.information(
+            parent,
+            "施設一覧",
+            f"「{result.info.name}」（{result.count}施設）を取り込み、使用を開始しました。",
+        )
+        return True
+
+
+def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = False) -> MainWindow:
+    """The window over the store in `home`, with the active facility list and the diagnosis completer."""
+    from app.models.forms import bundled_forms
+    from app.store import Store
+    from app.validation.diagnosis import suggest_diagnoses
+
+    forms = bundled_forms()
+    store = Store.open(home)
+    kind = forms.all()[0].facility.list_kind
+    facilities = ActiveFacilities(home, kind)
+
+    def suggest(typed: str) -> list[str]:
+        return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
+
+    window = MainWindow(
+        store,
+        forms,
+        facilities.lookup,
+        facilities.search,
+        settings,
+        suggest_diagnosis=suggest,
+        import_facility_list=facilities.import_file,
+    )
+    window.facility_source = facilities
+    if store.read_only:
+        window.setWindowTitle(window.windowTitle() + "（読み取り専用）")
+        window.statusBar().showMessage(
+            "別の Shorei がこのデータフォルダを使用中のため、読み取り専用で開いています", 0
+        )
+    if store.backup_problem:
+        window.statusBar().showMessage(store.backup_problem, 15000)
+    last = settings.value("last_application")
+    existing = {info.id for info in store.list_applications()}
+    if not existing and not store.read_only and not opening_file:
+        window.new_application()
+    elif existing:
+        wanted = (
+            int(str(last))
+            if last is not None and str(last).isdigit() and int(str(last)) in existing
+            else min(existing)
+        )
+        window.open_application(wanted)
+    return window

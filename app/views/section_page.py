@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.views.case_model import CaseTableModel
 from app.views.enrollment import EnrollmentEditor
@@ -40,25 +40,35 @@ class SectionPage(QWidget):
         self.index = index
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        top = QFormLayout()
-        top.setHorizontalSpacing(12)
-        facility_row = QHBoxLayout()
+        layout.setSpacing(4)
+        top = QGridLayout()
+        top.setHorizontalSpacing(10)
+        top.setVerticalSpacing(2)
+        top.setColumnStretch(1, 1)
+        caption = QLabel(form.facility.label, self)
         self.facility_label = QLabel(self)
-        self.facility_label.setTextFormat(self.facility_label.textFormat().PlainText)
+        self.facility_label.setTextFormat(Qt.TextFormat.PlainText)
         self.facility_button = QPushButton(self.tr("認定施設検索…"), self)
         self.facility_button.clicked.connect(lambda: self.facilityRequested.emit(self.index))
-        facility_row.addWidget(self.facility_label, 1)
-        facility_row.addWidget(self.facility_button)
-        top.addRow(form.facility.label, facility_row)
+        caption.setBuddy(self.facility_button)
+        top.addWidget(caption, 0, 0)
+        top.addWidget(self.facility_label, 0, 1)
+        top.addWidget(self.facility_button, 0, 2)
         self.facility_problem = QLabel(self)
         self.facility_problem.setStyleSheet("color: #b3261e;")
         self.facility_problem.setWordWrap(True)
         self.facility_problem.hide()
-        top.addRow("", self.facility_problem)
+        top.addWidget(self.facility_problem, 1, 1, 1, 2)
+        enrollment_caption = QLabel(self.tr("施設在籍期間"), self)
+        enrollment_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.enrollment = EnrollmentEditor(form.window.start, form.window.latest_end, self)
         self.enrollment.rangesChanged.connect(lambda ranges: self.enrollmentChanged.emit(self.index, ranges))
-        top.addRow(self.tr("施設在籍期間"), self.enrollment)
-        layout.addLayout(top)
+        top.addWidget(enrollment_caption, 2, 0)
+        top.addWidget(self.enrollment, 2, 1, 1, 2)
+        header = QWidget(self)
+        header.setLayout(top)
+        header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(header)
         self.model = CaseTableModel(form, index, commit, self)
         self.grid = CaseTableView(form, commit, suggest_diagnosis, self)
         self.grid.setModel(self.model)
