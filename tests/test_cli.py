@@ -109,7 +109,12 @@ def test_forms_lists_installed_forms(capsys: pytest.CaptureFixture[str]) -> None
 def test_no_command_opens_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Bare `shorei` opens the main window (SPEC §7), with no file and no screenshot."""
     calls: list[tuple[object, object]] = []
-    monkeypatch.setattr("app.views.app.run", lambda file, screenshot: calls.append((file, screenshot)) or 0)
+
+    def run(file: object, screenshot: object) -> int:
+        calls.append((file, screenshot))
+        return 0
+
+    monkeypatch.setattr("app.views.app.run", run)
     assert main([]) == 0
     assert calls == [(None, None)]
 
