@@ -20,6 +20,11 @@ class Measurement:
     budget_seconds: float | None
     samples: list[float]
     note: str = ""
+    unit: str = "s"
+    """"s" for seconds; "MB" for memory (samples and budget in megabytes)."""
+
+    def format(self, value: float) -> str:
+        return f"{value:.0f} MB" if self.unit == "MB" else format_seconds(value)
 
     @property
     def median(self) -> float:

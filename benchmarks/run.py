@@ -15,11 +15,13 @@ import os
 import platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import Measurement, format_seconds  # noqa: E402
+if TYPE_CHECKING:
+    from benchmarks.common import Measurement
 
 OUTPUT = ROOT / "docs" / "benchmarks.md"
 
@@ -51,8 +53,8 @@ def table(measurements: list[Measurement]) -> str:
     for m in measurements:
         verdict = {True: "yes", False: "**no**", None: "—"}[m.within_budget]
         lines.append(
-            f"| {m.what} | {m.budget} | {format_seconds(m.median)} | "
-            f"{format_seconds(m.quantile(0.1))} – {format_seconds(m.quantile(0.9))} | {len(m.samples)} | "
+            f"| {m.what} | {m.budget} | {m.format(m.median)} | "
+            f"{m.format(m.quantile(0.1))} – {m.format(m.quantile(0.9))} | {len(m.samples)} | "
             f"{verdict} | {m.note} |"
         )
     return "\n".join(lines)

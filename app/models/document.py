@@ -142,7 +142,11 @@ _ERROR_TEXT = {
 
 
 def _pointer(loc: tuple[int | str, ...]) -> str:
-    return "/" + "/".join(str(part) for part in loc) if loc else "/"
+    """A JSON pointer to the place, with control characters escaped so the message stays one line."""
+    parts = (
+        json.dumps(part, ensure_ascii=False)[1:-1] if isinstance(part, str) else str(part) for part in loc
+    )
+    return "/" + "/".join(parts) if loc else "/"
 
 
 def _describe(detail: ErrorDetails) -> str:

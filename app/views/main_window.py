@@ -183,6 +183,12 @@ def notify(parent: QWidget | None, title: str, text: str, *, warning: bool = Fal
     box.show()
 
 
+def choose_export_folder(parent: QWidget | None, start: str) -> Path | None:
+    """Where to write the PDF and the package (tests patch this)."""
+    folder = QFileDialog.getExistingDirectory(parent, "保存先のフォルダを選択", start)
+    return Path(folder) if folder else None
+
+
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask before anything destructive (tests patch this)."""
     answer = QMessageBox.question(
@@ -303,6 +309,17 @@ class MainWindow(QMainWindow):
             self._action(self.tr("申請データとして保存…(&S)"), self.export_document, "Ctrl+Shift+S")
         )
         file_menu.addSeparator()
+        file_menu.addAction(
+            self._action(
+                self.tr("印刷用PDFとアップロード用ファイルを作成…(&P)"),
+                self.export_files,
+                QKeySequence.StandardKey.Print,
+            )
+        )
+        file_menu.addAction(
+            self._action(self.tr("下書きを印刷…"), lambda: self.export_files(draft=True), "Ctrl+Shift+P")
+        )
+        file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("終了(&X)"), self.close, QKeySequence.StandardKey.Quit))
 
         edit_menu = bar.addMenu(self.tr("編集(&E)"))
@@ -326,6 +343,10 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(self.tr("表示(&V)"))
         view_menu.addAction(self.problems_dock.toggleViewAction())
         view_menu.addAction(self._action(self.tr("次の問題へ"), self.next_problem, "F8"))
+
+        help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
+        help_menu.addAction(self._action(self.tr("この PC の署名鍵…"), self.show_signing_key))
+        help_menu.addAction(self._action(self.tr("様式について…"), self.show_form_notes))
 
     # --- applications -----------------------------------------------------------------------------
 
@@ -783,6 +804,67 @@ class MainWindow(QMainWindow):
         if path:
             self.store.export_document(self.app_id, Path(path))
             self.statusBar().showMessage(self.tr("{p} に保存しました（備考を含みます）").format(p=path), 8000)
+
+    # --- print and upload -------------------------------------------------------------------------------
+
+    def export_files(self, *, draft: bool = False) -> None:
+        """Plan, confirm (or refuse with the errors), write, and offer to open the PDF or the folder."""
+        from app.export import ExportError, default_stem, export_application, plan_export
+        from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
+
+        if self.application is None or self.form is None:
+            return
+        folder = choose_export_folder(self, str(self._settings.value("export_folder", str(Path.home()))))
+        if folder is None:
+            return
+        self._settings.setValue("export_folder", str(folder))
+        application, form, facilities = self.application, self.form, self._facilities()
+        stem = default_stem(application, form)
+        plan = plan_export(application, form, facilities, folder, stem=stem, draft=draft, issues=self.issues)
+        choice = ExportDialog.ask(self, plan)
+        if choice is None:
+            return
+        try:
+            result = export_application(
+                application, form, facilities, folder, stem=stem, draft=draft or choice == DRAFT
+            )
+        except ExportError as error:
+            notify(self, self.tr("作成できません"), str(error), warning=True)
+            return
+        self.statusBar().showMessage(self.tr("{p} を作成しました").format(p=result.pdf_path.name), 10000)
+        ExportDoneDialog.show_result(self, result)
+
+    def show_signing_key(self) -> None:
+        from app.export import KeyFileError, load_or_create_signing_key
+
+        try:
+            key = load_or_create_signing_key()
+        except KeyFileError as error:
+            notify(self, self.tr("署名鍵"), str(error), warning=True)
+            return
+        notify(
+            self,
+            self.tr("この PC の署名鍵"),
+            self.tr(
+                "署名鍵の指紋: {f}\n\nアップロード用ファイルはこの鍵で署名され、印刷用PDFの各ページにも指紋が印刷されます。"
+                "署名は「このPCのShoreiで作成され、その後変更されていない」ことを示すもので、本人確認ではありません。"
+            ).format(f=key.fingerprint),
+        )
+
+    def show_form_notes(self) -> None:
+        if self.form is None:
+            return
+        notes = [f"{self.form.society}\n{self.form.title}（版 {self.form.version}）", ""]
+        for name, choices in self.form.choices.items():
+            if choices.source == "default":
+                notes.append(self.tr("既定値: {name} — {note}").format(name=name, note=choices.note))
+        info = self._facilities().info
+        notes.append(
+            self.tr("施設一覧: {n}（{d}版）{s}").format(
+                n=info.name, d=info.version_date, s="　※サンプル" if info.sample else ""
+            )
+        )
+        notify(self, self.tr("様式について"), "\n".join(notes))
 
     # --- feedback -------------------------------------------------------------------------------------
 

@@ -27,8 +27,8 @@ class ProblemsPanel(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
-        self.setColumnWidth(0, 90)
-        self.setColumnWidth(1, 190)
+        self.setColumnWidth(0, 140)
+        self.setColumnWidth(1, 250)
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
         self._issues: list[Issue] = []

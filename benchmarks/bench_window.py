@@ -1,0 +1,101 @@
+"""SPEC §8 for the window: start to a usable window with 75 cases (≤ 1.0 s), one cell edit end to end —
+store commit, revalidation, repaint — (≤ 16 ms), and peak memory with 75 cases open (≤ 250 MB)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_validate import full_application
+from benchmarks.common import Measurement, time_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _home_with_75_cases(folder: Path) -> Path:
+    from app.store import Store
+
+    home = folder / "home"
+    with Store.open(home) as store:
+        store.import_application(full_application(), title="75例の申請")
+    return home
+
+
+def _start_runs(home: Path, runs: int) -> tuple[list[float], list[float]]:
+    env = {**os.environ, "SHOREI_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    seconds: list[float] = []
+    memory: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "start_window.py")],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        seconds.append(time.perf_counter() - start)
+        memory.append(float(done.stdout.strip().splitlines()[-1]))
+    return seconds, memory
+
+
+def _edit_samples(home: Path, runs: int) -> list[float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from app.views.app import ensure_qt_app, window_settings
+    from app.views.case_model import COLUMNS
+    from app.views.main_window import build_main_window
+
+    app = ensure_qt_app()
+    window = build_main_window(home, window_settings(home))
+    window.resize(1366, 768)
+    window.show()
+    QApplication.processEvents()
+    page = window.pages[1]
+    index = page.model.index(12, COLUMNS.index("age"))
+    ages = iter(range(10**9))
+
+    def edit() -> None:
+        page.model.setData(index, str(20 + next(ages) % 60))
+        page.grid.viewport().repaint()
+        app.processEvents()
+
+    try:
+        return time_calls(edit, runs=runs, warmup=10)
+    finally:
+        window.close()
+        window.store.close()
+        window.facility_source.index.close()  # type: ignore[attr-defined]
+
+
+def run() -> list[Measurement]:
+    with tempfile.TemporaryDirectory() as folder:
+        home = _home_with_75_cases(Path(folder))
+        start, memory = _start_runs(home, runs=9)
+        edits = _edit_samples(home, runs=300)
+    return [
+        Measurement(
+            what="start to a usable main window with a 75-case application open",
+            budget="≤ 1.0 s",
+            budget_seconds=1.0,
+            samples=start,
+            note="whole process: interpreter, Qt, store open with integrity check, window, first paint of the grid",
+        ),
+        Measurement(
+            what="one cell edit: autosave committed + revalidated + view updated",
+            budget="≤ 16 ms",
+            budget_seconds=0.016,
+            samples=edits,
+            note="setData → store (WAL, synchronous=FULL) → validate 75 cases → grid repaint",
+        ),
+        Measurement(
+            what="peak memory with a 75-case application open",
+            budget="≤ 250 MB",
+            budget_seconds=250,
+            samples=memory,
+            note="max resident set size of the process at first paint",
+            unit="MB",
+        ),
+    ]
