@@ -8,12 +8,11 @@ draft is a PDF only, marked 「下書き」, and never has a package.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from app.atomic import write_atomically
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.export.package import prepare_package, sign_package
 from app.export.pdf import PackageMark, SheetMarks, render_sheets, used_section_indexes
@@ -158,21 +157,6 @@ def plan_export(
     return ExportPlan(draft, folder, pdf_path, package_path, sections, found)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    # Written under a temporary name and renamed: a crash leaves the old file or the new one. Opened with
-    # "x" rather than mkstemp so the file gets the usual permissions (it is meant to be shared).
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with temp.open("xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
 def _prepare_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"{folder}: フォルダではありません。保存先にはフォルダを指定してください")
@@ -207,7 +191,7 @@ def export_application(
     if draft:
         pdf = render_sheets(application, form, plan.issues, SheetMarks(None, len(plan.errors)))
         try:
-            _write_atomically(plan.pdf_path, pdf)
+            write_atomically(plan.pdf_path, pdf)
         except OSError as error:
             raise ExportError(f"{plan.pdf_path}: 書き込めません（{error.strerror}）") from None
         return ExportResult(True, plan.pdf_path, None, None, None, None)
@@ -226,7 +210,7 @@ def export_application(
     package = sign_package(prepared, pdf_name=plan.pdf_path.name, pdf_bytes=pdf, key=signing_key)
     for path, data in ((plan.pdf_path, pdf), (plan.package_path, package)):
         try:
-            _write_atomically(path, data)
+            write_atomically(path, data)
         except OSError as error:
             raise ExportError(f"{path}: 書き込めません（{error.strerror}）") from None
     return ExportResult(

@@ -7,17 +7,17 @@ installed form, then validated by the strict types. Errors name the file and the
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from app.atomic import write_atomically
 from app.models.application import FORMAT, Application
 from app.models.forms import FormRegistry, bundled_forms
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pydantic_core import ErrorDetails
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -177,15 +177,5 @@ def dump_application(application: Application, *, include_private: bool = True) 
 
 def save_application(application: Application, path: Path, *, include_private: bool = True) -> None:
     """Write atomically: a crash leaves the old file or the new one, never half of either."""
-    text = dump_application(application, include_private=include_private)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temp_name).replace(path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(path, dump_application(application, include_private=include_private).encode("utf-8"))

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.atomic import fsync_folder
 from app.store.errors import StoreError, StoreLockedError
 from app.store.layout import backup_folder, database_path, lock_path
 from app.store.lock import FolderLock
@@ -78,7 +79,7 @@ def take_backup(connection: sqlite3.Connection, home: Path, reason: str, now: dt
             raise StoreError(f"{temporary}: バックアップの検査に失敗しました（{verdict}）")
         _fsync_file(temporary)
         temporary.replace(final)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -133,7 +134,7 @@ def restore_backup(home: Path, backup: Path, now: dt.datetime | None = None) -> 
                 target.close()
             _fsync_file(temporary)
             temporary.replace(database)
-            _fsync_folder(database.parent)
+            fsync_folder(database.parent)
         finally:
             source.close()
     except sqlite3.DatabaseError as error:
@@ -148,14 +149,3 @@ def restore_backup(home: Path, backup: Path, now: dt.datetime | None = None) -> 
 def _fsync_file(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    # A rename is durable once the folder entry is; Windows cannot open folders and syncs them itself.
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import ValidationError
 
+from app.atomic import fsync_folder, write_atomically
 from app.models.facility import Facility, FacilityListInfo
 from app.resources import facility_data_path
 from app.store.facility_files import bundled_facility_list
@@ -94,27 +95,8 @@ def _read_pointer(folder: Path) -> dict[str, str | None]:
     return {"active": data["active"], "previous": previous if isinstance(previous, str) else None}
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "posix":
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+def _write_text(path: Path, text: str) -> None:
+    write_atomically(path, text.encode("utf-8"))
 
 
 def _read_manifest(folder: Path) -> FacilityListInfo:
@@ -203,9 +185,7 @@ def revert_facility_list(home: Path, kind: str = DEFAULT_KIND) -> FacilityListIn
         if previous is None or not (folder / previous).is_dir():
             raise FacilityListError("元に戻せる以前の施設一覧がありません")
         info = _read_manifest(folder / previous)
-        _write_atomically(
-            folder / _POINTER, json.dumps({"active": previous, "previous": pointer["active"]}) + "\n"
-        )
+        _write_text(folder / _POINTER, json.dumps({"active": previous, "previous": pointer["active"]}) + "\n")
     return info
 
 
@@ -278,7 +258,7 @@ def import_facility_list(
         else:
             info = _read_manifest(target)
         replaced = current if current != target_name else pointer.get("previous")
-        _write_atomically(folder / _POINTER, json.dumps({"active": target_name, "previous": replaced}) + "\n")
+        _write_text(folder / _POINTER, json.dumps({"active": target_name, "previous": replaced}) + "\n")
         _prune(folder, keep={target_name, *([replaced] if replaced else [])})
     previous = None
     if replaced is not None:
@@ -322,7 +302,7 @@ def _build_folder(
             with child.open("rb") as handle:
                 os.fsync(handle.fileno())
         temporary.replace(target)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
