@@ -19,7 +19,7 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Literal, cast, get_args
 
 from app.models.text import normalize_text
 from app.resources import resource_path
@@ -41,17 +41,7 @@ Category = Literal[
 ]
 MatchReason = Literal["abbreviation", "prefix", "reading", "substring", "reading-substring"]
 
-_CATEGORIES: tuple[Category, ...] = (
-    "malignant",
-    "strong_benign",
-    "benign",
-    "borderline",
-    "precancerous",
-    "non_neoplastic",
-    "uncertain",
-    "neutral",
-    "tumour",
-)
+_CATEGORIES: tuple[Category, ...] = get_args(Category)
 # When several non-malignant terms occur, the first category in this order names the problem.
 _NOT_MALIGNANT_ORDER: tuple[Category, ...] = (
     "strong_benign",

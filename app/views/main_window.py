@@ -33,9 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
+from app.store.errors import StoreError
 from app.validation import Issue, validate
+from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.problems import ProblemsPanel
@@ -436,8 +439,6 @@ class MainWindow(QMainWindow):
 
     def perform(self, text: str, operation: Callable[[int], Application]) -> bool:
         """Run one store operation on the open application; record it for undo; show the result."""
-        from app.store.errors import StoreError
-
         if self.app_id is None:
             return False
         app_id = self.app_id
@@ -641,8 +642,6 @@ class MainWindow(QMainWindow):
         if issue.row is None:
             (page.facility_button if issue.field == "facility" else page.enrollment).setFocus()
             return
-        from app.views.case_model import COLUMNS
-
         column = COLUMNS.index(issue.field) if issue.field in COLUMNS else 0
         index = page.model.index(issue.row - 1, column)
         page.grid.setCurrentIndex(index)
@@ -665,8 +664,6 @@ class MainWindow(QMainWindow):
         if where is None:
             return
         page, row, column = where
-        from app.views.case_model import CaseTableModel
-
         issues = page.model.data(page.model.index(row, column), CaseTableModel.IssuesRole)
         warnings = (
             [i for i in issues or [] if not i.is_error and not i.accepted] if isinstance(issues, list) else []
@@ -783,9 +780,6 @@ class MainWindow(QMainWindow):
             self.open_file(Path(path))
 
     def open_file(self, path: Path) -> bool:
-        from app.models.document import DocumentError
-        from app.store.errors import StoreError
-
         try:
             info = self.store.import_document(path)
         except (DocumentError, StoreError) as error:
