@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.cells import CellEdit
 from app.views.case_model import COLUMNS, CaseTableModel
 
 if TYPE_CHECKING:
+    from app.models.cells import CellEdit
     from app.models.forms import FormDefinition
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -221,25 +221,12 @@ class CaseTableView(QTableView):
         self.pasteReport.emit(len(edits), refused)
 
     def clear_selection(self) -> None:
-        """Delete empties the selected cells (one undoable step)."""
+        """Delete empties the selected cells (one undoable step); each cell's empty value is read_cell's."""
         block = self._selected_block()
         if block is None:
             return
         top, left, bottom, right = block
-        model = self.case_model()
-        edits = [
-            CellEdit(
-                model.section_index,
-                row,
-                COLUMNS[column],
-                "" if COLUMNS[column] not in _EMPTY_IS_NONE else None,
-            )
-            for row in range(top, bottom + 1)
-            for column in range(left, right + 1)
-            if model.value(row, COLUMNS[column]) not in (None, "")
-        ]
+        blanks = [[""] * (right - left + 1) for _ in range(top, bottom + 1)]
+        edits, _ = self.case_model().edits_for_block(top, left, blanks)
         if edits:
             self._commit(edits)
-
-
-_EMPTY_IS_NONE = frozenset({"age", "sex", "start", "end"})

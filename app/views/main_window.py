@@ -36,8 +36,11 @@ from PySide6.QtWidgets import (
 from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
+from app.models.forms import bundled_forms
+from app.store import FacilityListError, Store, active_facility_list, import_facility_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
+from app.validation.diagnosis import suggest_diagnoses
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
@@ -49,7 +52,7 @@ if TYPE_CHECKING:
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition, FormRegistry
     from app.store.edits import FieldValue
-    from app.store.store import ApplicationInfo, Store
+    from app.store.store import ApplicationInfo
     from app.views.grid import Suggest
 
 SearchFacilities = Callable[[str], Sequence[Facility]]
@@ -803,6 +806,7 @@ class MainWindow(QMainWindow):
 
     def export_files(self, *, draft: bool = False) -> None:
         """Plan, confirm (or refuse with the errors), write, and offer to open the PDF or the folder."""
+        # Imported on first use: reportlab and cryptography stay out of the window's start-up time.
         from app.export import ExportError, default_stem, export_application, plan_export
         from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
 
@@ -900,10 +904,7 @@ class ActiveFacilities:
     """The facility list in use (imported, or the bundled sample), reopened after an import."""
 
     def __init__(self, home: Path, kind: str) -> None:
-        from app.store import active_facility_list
-
         self._home, self._kind = home, kind
-        self._open = active_facility_list
         self.index = active_facility_list(home, kind)
 
     def lookup(self) -> FacilityLookup:
@@ -914,12 +915,10 @@ class ActiveFacilities:
 
     def reopen(self) -> None:
         self.index.close()
-        self.index = self._open(self._home, self._kind)
+        self.index = active_facility_list(self._home, self._kind)
 
     def import_file(self, parent: QWidget) -> bool:
         """Ask for the society's list (CSV or XLSX) and import it; the whole file or nothing."""
-        from app.store import FacilityListError, import_facility_list
-
         path, _ = QFileDialog.getOpenFileName(
             parent, "施設一覧を取り込む", "", "施設一覧 (*.csv *.xlsx);;すべてのファイル (*)"
         )
@@ -941,10 +940,6 @@ class ActiveFacilities:
 
 def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = False) -> MainWindow:
     """The window over the store in `home`, with the active facility list and the diagnosis completer."""
-    from app.models.forms import bundled_forms
-    from app.store import Store
-    from app.validation.diagnosis import suggest_diagnoses
-
     forms = bundled_forms()
     store = Store.open(home)
     kind = forms.all()[0].facility.list_kind
