@@ -26,7 +26,7 @@ class _Window:
 
 
 def _window(context: ValidationContext, application: Application) -> _Window:
-    spec = context.form.window
+    spec = context.form.target_window()
     month = application.applicant.application_month
     end = spec.latest_end if month is None else min(month, spec.latest_end)
     return _Window(spec.start, end)
@@ -43,7 +43,7 @@ def check_applicant(context: ValidationContext, application: Application, out: R
         elif (problem := text_problem(value, max_length=spec.max_length)) is not None:
             out.add("text-invalid", "error", field=key, label=spec.label, detail=problem)
     month = applicant.application_month
-    window = context.form.window
+    window = context.form.target_window()
     if month is None:
         out.add("applicant-missing", "error", field="application_month", label="申請年月")
     elif not window.start <= month <= window.latest_end:
