@@ -16,7 +16,6 @@ SHA-256. docs/signing.md explains the order.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -24,11 +23,13 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.export.signing import signed_bytes
+from app.export.signing import signed_bytes, utc_timestamp
 from app.models.approval import Sha256Hex, SignatureBlock
 from app.models.canonical import canonical_json, sha256_hex
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from app.export.keys import SigningKey
     from app.models.application import Application
     from app.models.facility import FacilityListInfo
@@ -156,7 +157,7 @@ def prepare_package(
 ) -> PreparedPackage:
     """The content of the package for an application without errors; 備考 is left out (SPEC §4)."""
     content = PackageContent(
-        created=created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created=utc_timestamp(created),
         generator=generator_name(),
         form=FormStamp(id=form.id, version=form.version),
         facility_list=FacilityListStamp(

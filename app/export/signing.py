@@ -9,6 +9,7 @@ caller has checked the structure — the canonical form byte for byte and the si
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any, Final
 
@@ -48,6 +49,11 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
         raise UnreadableFileError(str(path), "ファイルがありません") from None
     except OSError as error:
         raise UnreadableFileError(str(path), f"読み込めません（{error.strerror}）") from None
+
+
+def utc_timestamp(moment: dt.datetime) -> str:
+    """When a signed file was made, as it states it: UTC to the second (`2026-09-20T03:04:05Z`)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def signed_message(document: dict[str, Any]) -> bytes:
