@@ -504,9 +504,10 @@ def build_response(
     )
 
 
-def _statement(raw: Any, *, source: str, what: str) -> ApprovalStatement:
+def _statement(raw: Any, *, source: str, position: int) -> ApprovalStatement:
     """One statement, its shape and its own signature checked (ApprovalFileError otherwise)."""
-    statement = _model(ApprovalStatement, raw, source=source, what=what)
+    statement = _model(ApprovalStatement, raw, source=source, what=f"{position}件目の結果")
+    what = f"症例 {statement.number} の結果"
     if (problem := signature_problem(raw, statement.signature)) is not None:
         raise ApprovalFileError(source, FileCheck.SIGNATURE, f"{what}: {problem}")
     if statement.supervisor.fingerprint != statement.signature.fingerprint:
@@ -529,8 +530,7 @@ def read_response(data: bytes, *, source: str) -> tuple[ApprovalResponse, list[A
         raise ApprovalFileError(source, FileCheck.SIGNATURE, "指導者の指紋が署名鍵の指紋と一致しません")
     statements = []
     for position, item in enumerate(response.statements, start=1):
-        what = f"{position}件目の結果"
-        statement = _statement(item, source=source, what=what)
+        statement = _statement(item, source=source, position=position)
         what = f"症例 {statement.number} の結果"
         if statement.signature.public_key != response.signature.public_key:
             raise ApprovalFileError(
@@ -671,7 +671,7 @@ def verify_statement(
     `report`, as it stands, was approved by a 指導者 for the applicant whose key is
     `applicant_fingerprint` — or None when it does. The report's approval record must agree with it."""
     try:
-        parsed = _statement(statement, source="", what="承認")
+        parsed = _statement(statement, source="", position=1)
     except ApprovalFileError as error:
         return f"{error.check.label}: {error.problem}"
     if (problem := _binding_problem(parsed, report, applicant_fingerprint=applicant_fingerprint)) is not None:

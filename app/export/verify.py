@@ -1,8 +1,9 @@
 """`shorei verify`: is a package exactly what an installation signed, and is this PDF the one it names?
 
 The checks run in a fixed order and the first that fails is reported by name (SPEC §7): the package's
-structure, its canonical form (RFC 8785, byte for byte), the signature, the content hash, the form and the
-facility list it names, and, when given, the PDF's SHA-256. Together they make any changed byte fail:
+structure, its canonical form (RFC 8785, byte for byte), the signature, the content hash, the form, the
+指導者's signed approvals when the form needs them, the facility list it names, and, when given, the PDF's
+SHA-256. Together they make any changed byte fail:
 a change either breaks the JSON, or changes a value the signature covers, or leaves the value the same
 and so spells it non-canonically.
 """
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
+from app.export.approval import verify_statement
 from app.export.package import PACKAGE_FORMAT, Package, short_hash
 from app.export.signing import (
     UnreadableFileError,
@@ -25,12 +27,14 @@ from app.export.signing import (
 )
 from app.models.application import Application
 from app.models.canonical import canonical_json, sha256_hex
+from app.validation import validate
+from app.validation.jspm import APPROVAL_CODES, report_status
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from app.models.facility import FacilityListInfo
-    from app.models.forms import FormRegistry
+    from app.models.forms import FormDefinition, FormRegistry
 
 MAX_PACKAGE_BYTES: Final = 20 * 1024 * 1024
 MAX_PDF_BYTES: Final = 200 * 1024 * 1024
@@ -43,6 +47,7 @@ class Check(StrEnum):
     SIGNATURE = "signature"
     CONTENT_HASH = "content-hash"
     FORM = "form"
+    APPROVALS = "approvals"
     FACILITY_LIST = "facility-list"
     PDF = "pdf"
 
@@ -57,6 +62,7 @@ _CHECK_LABELS = {
     Check.SIGNATURE: "署名",
     Check.CONTENT_HASH: "内容のハッシュ",
     Check.FORM: "様式",
+    Check.APPROVALS: "指導者の承認",
     Check.FACILITY_LIST: "施設一覧",
     Check.PDF: "PDF",
 }
@@ -136,8 +142,11 @@ def verify_package(
             package,
         )
 
-    if (failure := _check_form(package, forms)) is not None:
-        return _fail(Check.FORM, failure, package)
+    checked = _check_form(package, forms)
+    if isinstance(checked, str):
+        return _fail(Check.FORM, checked, package)
+    if (failure := _check_approvals(package, *checked)) is not None:
+        return _fail(Check.APPROVALS, failure, package)
     if (failure := _check_facility_list(package, facility_lists)) is not None:
         return _fail(Check.FACILITY_LIST, failure, package)
 
@@ -153,7 +162,8 @@ def verify_package(
     return Verification(None, "", package)
 
 
-def _check_form(package: Package, forms: FormRegistry) -> str | None:
+def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, FormDefinition] | str:
+    """The package's application and its installed form, or why they cannot be used."""
     stamp = package.content.form
     try:
         application = Application.model_validate(package.content.application)
@@ -165,14 +175,43 @@ def _check_form(package: Package, forms: FormRegistry) -> str | None:
             f"申請データの様式（{application.form.id} {application.form.version}）が"
             f"パッケージの様式（{stamp.id} {stamp.version}）と一致しません"
         )
-    if forms.get(stamp.id, stamp.version) is None:
+    form = forms.get(stamp.id, stamp.version)
+    if form is None:
         installed = "、".join(forms.versions(stamp.id)) or "なし"
         return (
             f"様式「{stamp.id}」の版「{stamp.version}」はこの環境にありません（インストール済みの版: {installed}）。"
             "この版に対応した Shorei で確認してください"
         )
-    if any(case.note for section in application.sections for case in section.cases):
+    notes = [case.note for section in application.sections for case in section.cases]
+    if any(notes + [report.note for report in application.reports]):
         return "申請データに備考（非公開の項目）が含まれています。パッケージには含めない項目です"
+    return application, form
+
+
+def _check_approvals(package: Package, application: Application, form: FormDefinition) -> str | None:
+    """JS-5, JS-6: when the form needs approval, every case carries its 指導者's signed statement, which
+    approves the case as it stands, for the key that signed this package, by someone other than the
+    applicant; and the rules on who may approve hold for the 指導者 the statement names."""
+    if form.approval is None or not form.approval.required:
+        return None
+    signer = package.signature.fingerprint
+    for row, report in enumerate(application.reports):
+        if report.is_blank():
+            continue
+        where = f"症例 {row + 1}"
+        approval = report.approval
+        if approval is None or approval.state != "approved":
+            return f"{where}: 指導者の承認がありません（状態: {report_status(report, ())}）"
+        if approval.statement is None:
+            return f"{where}: 指導者の署名付きの承認が含まれていません"
+        if (
+            problem := verify_statement(approval.statement, report, applicant_fingerprint=signer)
+        ) is not None:
+            return f"{where}: {problem}"
+    # The statements back the 指導者 each approval names, so the rules read a signed name and period.
+    for issue in validate(application, form, None):
+        if issue.is_error and issue.code in APPROVAL_CODES:
+            return issue.message
     return None
 
 
