@@ -145,6 +145,7 @@ class SheetStyles:
 def sheet_styles() -> SheetStyles:
     """The paragraph styles of the sheets (registering the embedded font first: styles name it)."""
     sheet_font()
+
     def style(name: str, size: float, leading: float, **extra: Any) -> ParagraphStyle:
         extra.setdefault("textColor", INK)
         return ParagraphStyle(
@@ -240,6 +241,23 @@ def form_wording(text: str) -> str:
     return escape(text).replace("\u3000", "\u00a0" * 4).replace(" ", "\u00a0")
 
 
+def certification_paragraphs(form: FormDefinition, st: SheetStyles, facility_name: str = "") -> list[Any]:
+    """The form's certification beside the seal box: its statement, then the lines for the date and the
+    signer (`{facility}` in a line is the facility's name)."""
+    spec = form.print
+    return [
+        Paragraph(form_wording(spec.seal_statement), st.seal_text),
+        Spacer(1, 4),
+        *(
+            Paragraph(
+                form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
+                st.seal_text,
+            )
+            for line in spec.seal_lines
+        ),
+    ]
+
+
 def _head_table(
     sheet: SheetTexts, application: Application, section: Section, form: FormDefinition, st: SheetStyles
 ) -> Table:
@@ -253,17 +271,7 @@ def _head_table(
     facility = section.facility
     facility_name = facility.name if facility is not None else ""
     spec = form.print
-    certification = [
-        Paragraph(form_wording(spec.seal_statement), st.seal_text),
-        Spacer(1, 4),
-        *(
-            Paragraph(
-                form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
-                st.seal_text,
-            )
-            for line in spec.seal_lines
-        ),
-    ]
+    certification = certification_paragraphs(form, st, facility_name)
     sheet.texts.append(printable(facility_name))
     rows = [
         [
