@@ -310,6 +310,8 @@ def _head_table(
     table.setStyle(
         TableStyle(
             [
+                # Empty (spanned) cells are drawn in the cell font too: no Helvetica in the file.
+                ("FONT", (0, 0), (-1, -1), FONT_NAME, 9),
                 ("SPAN", (1, 1), (3, 1)),
                 ("SPAN", (1, 2), (3, 2)),
                 ("SPAN", (0, 4), (3, 4)),
@@ -375,7 +377,7 @@ def _case_table(sheet: SheetTexts, section: Section, form: FormDefinition, st: S
             ]
         )
     style = [
-        ("FONT", (0, 1), (-1, -1), FONT_NAME, 8.5, 10.5),
+        ("FONT", (0, 0), (-1, -1), FONT_NAME, 8.5, 10.5),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BOX", (0, 0), (-1, -1), 0.8, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -492,7 +494,8 @@ class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
             self.beginForm(QR_FORM, lowerx=0, lowery=0, upperx=QR_SIZE, uppery=QR_SIZE)
             widget = QrCodeWidget(self._qr_payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE)
             widget.barBorder = 0
-            drawing = Drawing(QR_SIZE, QR_SIZE)
+            # The drawing starts in the embedded font too (reportlab's default would name Helvetica).
+            drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=FONT_NAME)
             drawing.add(widget)
             renderPDF.draw(drawing, self, 0, 0)
             self.endForm()
@@ -696,6 +699,8 @@ def render_pages(
         creator="Shorei",
         author="",
         invariant=True,
+        # Every page starts in the embedded font, so the file names no font it does not carry (Helvetica).
+        initialFontName=FONT_NAME,
     )
     qr_payload = marks.package.qr_payload if marks.package is not None else None
 

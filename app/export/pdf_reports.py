@@ -92,6 +92,7 @@ def _table(rows: list[list[Any]], widths: list[float], extra: list[tuple[Any, ..
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT_NAME, 8, 10),
                 ("BOX", (0, 0), (-1, -1), 0.8, RULE),
                 ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -242,7 +243,6 @@ class _Layout:
                 ]
             )
         extra: list[tuple[Any, ...]] = [
-            ("FONT", (0, 1), (-1, -1), FONT_NAME, 8, 10),
             ("BACKGROUND", (0, 0), (-1, 0), SHADE),
             ("ALIGN", (0, 1), (0, -1), "CENTER"),
             ("ALIGN", (3, 1), (4, -1), "CENTER"),
@@ -393,6 +393,7 @@ class _Layout:
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), FONT_NAME, 8, 10),
                     ("SPAN", (0, 0), (0, 1)),
                     ("BOX", (0, 0), (-1, -1), 0.8, RULE),
                     ("BOX", (1, 0), (1, -1), 0.8, RULE),
