@@ -42,7 +42,7 @@ from tests.jspm_factories import (
 )
 
 if TYPE_CHECKING:
-    from app.models.approval import ApprovalRequest
+    from app.models.approval import ApprovalRequest, Decision
 
 BYTES_SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -51,7 +51,7 @@ COMMENTS = [
     FieldComment(field="history", comment="実際に提供した期間を冒頭に書いてください"),
     FieldComment(field="category", comment="せん妄ではなく精神症状ではありませんか"),
 ]
-REJECT_THIRD = {3: ("rejected", COMMENTS)}
+REJECT_THIRD: dict[int, tuple[Decision, list[FieldComment]]] = {3: ("rejected", COMMENTS)}
 
 
 @pytest.fixture
@@ -514,9 +514,15 @@ def test_what_cannot_be_requested(parties: Parties, form_id: str, rows: list[int
 def test_the_supervisor_cannot_answer_their_own_request(parties: Parties) -> None:
     """An answer made with the key that signed the request (self-approval) is refused."""
     request = read_request(exchange().request, source="request.json")
-    decisions = {case.id: ("approved", []) for case in request.cases}
     with pytest.raises(ApprovalError, match="ご自身の症例は承認できません"):
-        build_response(request, decisions, exchange().parties.applicant, now=REQUESTED)  # type: ignore[arg-type]
+        build_response(request, _everything(request, "approved"), exchange().parties.applicant, now=REQUESTED)
+
+
+def _everything(
+    request: ApprovalRequest, decision: Decision, comments: list[FieldComment] | None = None
+) -> dict[str, tuple[Decision, list[FieldComment]]]:
+    """The same decision for every case of `request`."""
+    return {case.id: (decision, comments or []) for case in request.cases}
 
 
 def _hand_made_request(parties: Parties, **supervisor: Any) -> ApprovalRequest:
@@ -530,20 +536,19 @@ def _hand_made_request(parties: Parties, **supervisor: Any) -> ApprovalRequest:
 def test_the_supervisor_refuses_a_request_naming_the_applicant_as_supervisor(parties: Parties) -> None:
     """A request whose 指導者 has the applicant's 会員番号 is refused by the 指導者's Shorei as well."""
     request = _hand_made_request(parties, member_id=APPLICANT["member_id"])
-    decisions = {case.id: ("rejected", COMMENTS) for case in request.cases}
     with pytest.raises(ApprovalError, match="申請者ご本人"):
-        build_response(request, decisions, parties.supervisor, now=REQUESTED)  # type: ignore[arg-type]
+        build_response(request, _everything(request, "rejected", COMMENTS), parties.supervisor, now=REQUESTED)
 
 
 def test_the_supervisor_cannot_approve_outside_their_certification(parties: Parties) -> None:
     """Approving a case outside the 指導者's certification period is refused; rejecting it is not."""
     request = _hand_made_request(parties, cert_end="2023-05-31")
-    approve = {case.id: ("approved", []) for case in request.cases}
     with pytest.raises(ApprovalError, match="認定期間") as refusal:
-        build_response(request, approve, parties.supervisor, now=REQUESTED)  # type: ignore[arg-type]
+        build_response(request, _everything(request, "approved"), parties.supervisor, now=REQUESTED)
     assert "症例1" in str(refusal.value)
-    reject = {case.id: ("rejected", COMMENTS) for case in request.cases}
-    assert build_response(request, reject, parties.supervisor, now=REQUESTED)  # type: ignore[arg-type]
+    assert build_response(
+        request, _everything(request, "rejected", COMMENTS), parties.supervisor, now=REQUESTED
+    )
 
 
 @pytest.mark.parametrize(

@@ -280,6 +280,7 @@ def test_pdf_has_a_summary_and_one_page_per_case() -> None:
     for category in CATEGORIES:
         assert support.squeezed(category) in squeezed
     assert "0（対象外）" in summary
+    assert "署名された承認としてアップロード用ファイルに含まれています" in summary
     for number in range(1, 21):
         row = f"{number}{CATEGORIES[(number - 1) % 7]}東都中央病院（サンプル）2023/04/01〜2023/06/30承認指導一郎（指導医）"
         assert row in squeezed
@@ -348,6 +349,7 @@ def test_draft_shows_each_state_and_the_comments(tmp_path: Path) -> None:
         )
     assert "介入時までの現病歴：実際の期間を冒頭に書いてください" in pages[2]
     assert all("下書き" in page for page in pages)
+    assert "アップロード用ファイルに含まれています" not in pages[0]
 
 
 def test_coverage_problem_is_printed_on_a_draft(tmp_path: Path) -> None:

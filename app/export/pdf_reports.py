@@ -110,9 +110,12 @@ def _table(rows: list[list[Any]], widths: list[float], extra: list[tuple[Any, ..
 class _Layout:
     """The flowables of a case-report PDF, with the user texts they print (for missing glyphs)."""
 
-    def __init__(self, application: Application, form: FormDefinition, issues: list[Issue]) -> None:
+    def __init__(
+        self, application: Application, form: FormDefinition, issues: list[Issue], *, draft: bool
+    ) -> None:
         self.application = application
         self.form = form
+        self.draft = draft
         self.st: SheetStyles = sheet_styles()
         self.list_cell = ParagraphStyle("list_cell", parent=self.st.cell, fontSize=8, leading=10)
         self.by_row: dict[int, list[Issue]] = defaultdict(list)
@@ -151,7 +154,7 @@ class _Layout:
             ]
             story.append(Spacer(1, 8))
         story.append(self._case_list(texts, reports))
-        if form.approval is not None and form.approval.required:
+        if form.approval is not None and form.approval.required and not self.draft:
             story += [
                 Spacer(1, 6),
                 Paragraph(
@@ -414,7 +417,7 @@ def render_case_reports(
 ) -> bytes:
     """The PDF of a case-report application: the summary page, then each case on its own page(s).
     Deterministic: the same input gives the same bytes."""
-    layout = _Layout(application, form, issues)
+    layout = _Layout(application, form, issues, draft=marks.draft)
     story = layout.summary()
     for row, report in enumerate(application.reports):
         if not report.is_blank():
