@@ -28,7 +28,11 @@ APPROVAL_CODES: Final = frozenset({"not-approved", "supervisor-self", "superviso
 """Codes about the approval, not the case's content: they do not make a case 未登録."""
 
 _WHICH: Final = {"start": "開始", "end": "終了"}
-_STATE_STATUS: Final[dict[str, Status]] = {"requested": "承認依頼中", "approved": "承認", "rejected": "非承認"}
+_STATE_STATUS: Final[dict[str, Status]] = {
+    "requested": "承認依頼中",
+    "approved": "承認",
+    "rejected": "非承認",
+}
 _STATE_ADVICE: Final = {
     None: "未承認です。指導者を選んで「承認依頼をする」で承認を依頼してください",
     "requested": "承認依頼中です。指導者の結果ファイルを「承認結果を取り込む」で取り込んでください",
