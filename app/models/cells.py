@@ -7,6 +7,7 @@ it comes back as a `CellProblem` with a Japanese message saying what to type.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from app.models.text import (
     invalid_characters,
     normalize_text,
     parse_age_input,
+    parse_date_input,
     parse_sex_input,
     parse_year_month_input,
 )
@@ -23,7 +25,7 @@ from app.models.yearmonth import YearMonth
 if TYPE_CHECKING:
     from app.models.forms import FieldSpec, FormDefinition
 
-CellValue = str | int | YearMonth | None
+CellValue = str | int | YearMonth | dt.date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ def read_cell(form: FormDefinition, key: str, text: str) -> CellValue | CellProb
             return parse_age_input(value) if key == "age" else _integer(value)
         if spec.kind == "year-month":
             return parse_year_month_input(value)
+        if spec.kind == "date":
+            return parse_date_input(value)
         if spec.kind == "choice":
             return _choice(form, spec, value)
     except InputError as error:
@@ -95,6 +99,8 @@ def display_value(form: FormDefinition, key: str, value: CellValue) -> str:
         return ""
     if isinstance(value, YearMonth):
         return value.display()
+    if isinstance(value, dt.date):
+        return value.strftime("%Y/%m/%d")
     spec = form.field(key)
     if spec.kind == "choice" and spec.choices is not None and isinstance(value, str):
         option = form.choices[spec.choices].by_value(value)

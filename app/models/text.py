@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import Literal
@@ -139,3 +140,28 @@ def parse_year_month_input(value: str) -> YearMonth:
         return YearMonth(year, month)
     except YearMonthError as error:
         raise InputError(f"{error}（入力: {value.strip()!r}）") from None
+
+
+_WESTERN_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_ERA_DATE = re.compile(
+    r"(令和|平成|昭和|r|h|s)\s*(\d{1,2}|元)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
+)
+
+
+def parse_date_input(value: str) -> dt.date:
+    """Read a date as people type it: 2024-05-01, 2024/5/1, 2024年5月1日, 20240501, R6.5.1, 令和6年5月1日."""
+    text = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "")
+    if match := _WESTERN_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    elif match := _ERA_DATE.fullmatch(text):
+        era_year = 1 if match[2] == "元" else int(match[2])
+        year, month, day = _ERAS[match[1]] + era_year, int(match[3]), int(match[4])
+    else:
+        raise InputError(
+            f"日付が読めません（入力: {value.strip()!r}）。2024/05/01 や R6.5.1 の形で入力してください"
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InputError(f"存在しない日付です（入力: {value.strip()!r}）") from None

@@ -9,6 +9,7 @@ types and commits it; nothing here touches the database.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -43,7 +44,7 @@ much smaller limits are the rules' to report (JB-14), so that what was typed is 
 CASE_FIELDS: Final = ("age", "sex", "item", "item_other", "start", "end", "diagnosis", "pathology", "note")
 APPLICANT_FIELDS: Final = ("name", "member_id", "dental", "application_month")
 
-FieldValue = str | int | bool | YearMonth | None
+FieldValue = str | int | bool | YearMonth | dt.date | None
 """What an editor hands over: the typed text, or an already typed value (an int, a YearMonth, a bool)."""
 
 _TEXT_FIELDS: Final = frozenset({"item", "item_other", "diagnosis", "pathology", "note", "name", "member_id"})

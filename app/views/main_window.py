@@ -92,7 +92,7 @@ class ApplicantPanel(QWidget):
         self.member_id.setPlaceholderText(form.field("member_id").label)
         self.member_id.setMaximumWidth(130)
         self.dental = QCheckBox(self.tr("歯科口腔外科として申請"), self)
-        self.month = MonthCombo(form.window.start, form.window.latest_end, self)
+        self.month = MonthCombo(form.target_window().start, form.target_window().latest_end, self)
         self.month.setToolTip(form.field("application_month").hint)
         for label, widget in (
             (form.field("name").label, self.name),
