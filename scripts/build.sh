@@ -33,7 +33,7 @@ echo "== smoke test of dist/shorei/shorei"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/work" "$tmp/user"
-cp examples/valid-20-cases.json "$tmp/work/"
+cp examples/valid-20-cases.json examples/jspm-transition-7-cases.json "$tmp/work/"
 
 # The built program alone: no source tree on the path, no virtual environment, no user settings.
 shorei() {
@@ -52,6 +52,8 @@ step() {
 }
 
 step "validate the sample application" validate valid-20-cases.json
+
+step "validate a JSPM application (its forms and facility list)" validate jspm-transition-7-cases.json
 
 step "list the installed forms" forms
 grep -q "jbct-renewal-2026" "$tmp/step.out" || fail "'shorei forms' does not list jbct-renewal-2026: the forms are not bundled"
