@@ -51,6 +51,7 @@ from app.models.approval import (
     ApprovalStatement,
     RequestedCase,
     content_hash,
+    pending_approval,
     report_content,
     report_hash,
 )
@@ -220,30 +221,6 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Seq
 # -- request --------------------------------------------------------------------------------------------
 
 
-def _requested(
-    request_id: str, supervisor: Supervisor, case_hash: str, created: str, message: str
-) -> Approval:
-    return Approval(
-        state="requested",
-        request_id=request_id,
-        supervisor=supervisor,
-        content_hash=case_hash,
-        requested_at=created,
-        message=message,
-    )
-
-
-def requested_approvals(request: ApprovalRequest) -> dict[str, Approval]:
-    """The approval (承認依頼中) each case of `request` gets once it is sent, by case id: what the store
-    records so that the answer can be matched to it."""
-    return {
-        case.id: _requested(
-            request.request_id, request.supervisor, case.content_hash, request.created, request.message
-        )
-        for case in request.cases
-    }
-
-
 def build_request(
     application: Application,
     form: FormDefinition,
@@ -286,12 +263,34 @@ def build_request(
     if (problem := text_problem(message, max_length=None, multiline=True)) is not None:
         raise ApprovalError(f"通信欄: {problem}")
 
-    request_id = uuid.uuid4().hex
-    created = utc_timestamp(now)
+    document: dict[str, Any] = {
+        "format": REQUEST_FORMAT,
+        "request_id": uuid.uuid4().hex,
+        "created": utc_timestamp(now),
+        "generator": generator_name(),
+        "form": {"id": form.id, "version": form.version},
+        "applicant": {
+            "name": applicant.name,
+            "member_id": applicant.member_id,
+            "fingerprint": key.fingerprint,
+        },
+        "supervisor": supervisor.model_dump(mode="json"),
+        "message": message,
+        "cases": [
+            {"id": report.id, "number": row + 1, "content_hash": content_hash(content), "content": content}
+            for row in chosen
+            for report in [application.reports[row]]
+            for content in [report_content(report)]
+        ],
+    }
+    data = signed_bytes(document, key)
+    request = ApprovalRequest.model_validate_json(data)
+
+    # The rules judge the application as sending would leave it (each case 承認依頼中 with this 指導者
+    # and 通信欄); the file is only handed out when they find nothing.
     pending = application.model_copy(deep=True)
-    for row in chosen:
-        report = pending.reports[row]
-        report.approval = _requested(request_id, supervisor, report_hash(report), created, message)
+    for row, case in zip(chosen, request.cases, strict=True):
+        pending.reports[row].approval = pending_approval(request, case)
     issues = _issues_by_row(validate(pending, form, facilities))
     # The refusals below are about this request, not the case's content: they do not make it 未登録.
     incomplete = [
@@ -310,34 +309,7 @@ def build_request(
         )
     if refusals := _refusals(chosen, issues, _REQUEST_REFUSALS):
         raise ApprovalError("承認依頼できません。\n" + "\n".join(refusals))
-
-    document: dict[str, Any] = {
-        "format": REQUEST_FORMAT,
-        "request_id": request_id,
-        "created": created,
-        "generator": generator_name(),
-        "form": {"id": form.id, "version": form.version},
-        "applicant": {
-            "name": applicant.name,
-            "member_id": applicant.member_id,
-            "fingerprint": key.fingerprint,
-        },
-        "supervisor": supervisor.model_dump(mode="json"),
-        "message": message,
-        "cases": [
-            {
-                "id": report.id,
-                "number": row + 1,
-                "content_hash": content_hash(content),
-                "content": content,
-            }
-            for row in chosen
-            for report in [pending.reports[row]]
-            for content in [report_content(report)]
-        ],
-    }
-    data = signed_bytes(document, key)
-    return ApprovalRequest.model_validate_json(data), data
+    return request, data
 
 
 def read_request(data: bytes, *, source: str) -> ApprovalRequest:
@@ -406,10 +378,9 @@ def _as_application(
     empty lines), so that the rules of app.validation judge the approval and name the case as the
     applicant numbers it."""
     reports = [CaseReport(id=uuid.uuid4().hex) for _ in range(max(case.number for case in request.cases))]
-    pending = requested_approvals(request)
     for case in request.cases:
         report = requested_report(case)
-        report.approval = pending[case.id].model_copy(
+        report.approval = pending_approval(request, case).model_copy(
             update={"state": decisions[case.id][0], "supervisor": supervisor}
         )
         reports[case.number - 1] = report
