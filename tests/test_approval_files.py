@@ -23,6 +23,8 @@ from app.export.approval import (
     match_response,
     read_request,
     read_response,
+    request_file_name,
+    response_file_name,
     verify_statement,
 )
 from app.export.keys import SigningKey
@@ -151,6 +153,16 @@ def test_files_name_both_parties_and_bind_each_case(parties: Parties) -> None:
     assert statement.content_hash == case.content_hash and statement.case_id == case.id
     assert statement.applicant == request.applicant
     assert statement.signature.fingerprint == parties.supervisor.fingerprint
+
+
+def test_file_names_pair_the_request_and_its_answer(parties: Parties) -> None:
+    """The request and its answer are named after the form, the member and the same request id."""
+    application = jspm_application()
+    request, _ = send(application, [0], parties)
+    short = request.request_id[:8]
+    name = request_file_name(application, jspm_form(), request)
+    assert name == f"jspm-specialist-new-J12345-{short}.approval-request.json"
+    assert response_file_name(request) == f"jspm-specialist-new-J12345-{short}.approval-response.json"
 
 
 def test_request_never_holds_the_note(parties: Parties) -> None:

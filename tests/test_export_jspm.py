@@ -97,6 +97,7 @@ def test_final_package_with_approvals_verifies() -> None:
     files = final()
     result = _verify(files.package, files.pdf)
     assert result.ok and result.pdf_checked, result.reason
+    assert result.approvals == 20
     reports = json.loads(files.package)["content"]["application"]["reports"]
     assert len(reports) == 20
     for report in reports:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.export.export import default_stem, safe_stem
 from app.export.package import generator_name
 from app.export.signing import (
     UnreadableFileError,
@@ -217,6 +218,18 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Seq
             else:
                 messages.append(issue.message)
     return messages
+
+
+def request_file_name(application: Application, form: FormDefinition, request: ApprovalRequest) -> str:
+    """A name for the request file: the form, the member number and the request's first 8 hex digits
+    (`jspm-specialist-new-J12345-1a2b3c4d.approval-request.json`)."""
+    return f"{default_stem(application, form)}-{request.request_id[:8]}{REQUEST_SUFFIX}"
+
+
+def response_file_name(request: ApprovalRequest) -> str:
+    """A name for the answer to `request`, matching the request's (`….approval-response.json`)."""
+    stem = safe_stem(f"{request.form.get('id', '')}-{request.applicant.member_id}")
+    return f"{stem}-{request.request_id[:8]}{RESPONSE_SUFFIX}"
 
 
 # -- request --------------------------------------------------------------------------------------------
