@@ -19,6 +19,7 @@ from app.models.cells import MAX_TEXT as MAX_TEXT  # re-exported for the store's
 from app.models.cells import FieldValue as FieldValue
 from app.models.cells import read_field
 from app.models.document import describe_validation_error
+from app.models.edits import import_problem, import_start
 from app.models.facility import Facility
 from app.models.text import InputError, normalize_text
 from app.models.yearmonth import YearMonth
@@ -86,6 +87,12 @@ class Labels:
 
     def row(self, section: int, row: int) -> str:
         return f"{self.section(section)} No.{row + 1}"
+
+    def rows(self) -> int:
+        """Numbered rows per section on the form (JB-3), or the hard limit without a form."""
+        if self.form is not None and self.form.sections is not None:
+            return self.form.sections.rows
+        return MAX_ROWS
 
 
 def _shown(value: Json) -> str:
@@ -398,6 +405,40 @@ def paste_cases(document: Json, labels: Labels, section: int, row: int, cases: S
         return None
     last = labels.row(section, row + len(cases) - 1).rsplit(" ", 1)[-1]
     return Plan("paste_cases", f"{place}〜{last}に{len(cases)}行を貼り付け", edits)
+
+
+def import_cases(
+    document: Json, labels: Labels, section: int, cases: Sequence[Case], *, replace: bool, source: str
+) -> Plan:
+    """Cases read from a case list (CSV/XLSX) put into a section as one change: after its last filled
+    row, or in place of its cases. Refused, changing nothing, when they would not fit (JB-3)."""
+    sections = _sections(document)
+    if not isinstance(section, int) or not 0 <= section < MAX_SECTIONS:
+        raise EditError(f"{labels.section(section)}には取り込めません（施設欄は{MAX_SECTIONS}まで）")
+    label = labels.section(section)
+    current: list[Json] = sections[section]["cases"] if section < len(sections) else []
+    existing = [_validated_case(case, labels.row(section, row)) for row, case in enumerate(current)]
+    problem = import_problem(label, existing, len(cases), replace=replace, rows=labels.rows())
+    if problem is not None:
+        raise EditError(problem)
+    start = import_start(existing, replace=replace)
+    after = current[:start] + [
+        _case_json(case, labels.row(section, start + n)) for n, case in enumerate(cases)
+    ]
+    edits = [
+        Edit("insert", ("sections", index), after=empty_section())
+        for index in range(len(sections), section + 1)
+    ]
+    edits.append(Edit("set", ("sections", section, "cases"), current, after))
+    how = "置き換え" if replace else "追加"
+    return Plan("import_cases", f"{label}に{source}から{len(cases)}件を取り込み（{how}）", edits)
+
+
+def _validated_case(data: Json, place: str) -> Case:
+    try:
+        return Case.model_validate(data)
+    except ValidationError as error:
+        raise EditError(f"{place}: {describe_validation_error(error)}") from None
 
 
 # ---- accepted warnings (SPEC §5) ------------------------------------------------------------------

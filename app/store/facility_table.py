@@ -20,16 +20,9 @@ from typing import TYPE_CHECKING, Final
 from pydantic import ValidationError
 
 from app.models.facility import Facility
+from app.models.table import TableFile, TableFileError, TableSheet
 from app.models.text import normalize_text, text_problem
-from app.store.table_files import (
-    TableFile,
-    TableFileError,
-    TableLimits,
-    TableSheet,
-    csv_sheet,
-    parse_table,
-    read_table_bytes,
-)
+from app.store.table_files import TableLimits, csv_sheet, parse_table, read_table_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
