@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from app.models.application import Application
+from app.models.case_table import find_header
+from app.store import edits as ops
+from app.store.patch import apply
 from app.store.table_files import TableLimits, parse_table, read_table_file
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
-    from app.models.table import TableFile
+    from app.models.application import Case
+    from app.models.forms import FormDefinition
+    from app.models.table import TableFile, TableSheet
 
 MAX_FILE_BYTES: Final = 10 * 1024 * 1024
 MAX_ROWS: Final = 1_000
@@ -33,3 +40,25 @@ def read_case_list(path: Path) -> TableFile:
 
 def parse_case_list(data: bytes, *, source: str) -> TableFile:
     return parse_table(data, source=source, limits=CASE_LIST_LIMITS)
+
+
+def default_sheet(form: FormDefinition, table: TableFile) -> TableSheet:
+    """The first sheet whose heading row names the form's fields (a cover sheet is passed over), or
+    the first sheet."""
+    return next((sheet for sheet in table.sheets if find_header(form, sheet) is not None), table.sheets[0])
+
+
+def import_into(
+    application: Application,
+    form: FormDefinition,
+    section: int,
+    cases: Sequence[Case],
+    *,
+    replace: bool,
+    source: str,
+) -> Application:
+    """The change `Store.import_cases` makes, on a document outside the store (the command line).
+    `EditError` when the cases do not fit."""
+    document = application.model_dump(mode="json")
+    plan = ops.import_cases(document, ops.Labels(form), section, cases, replace=replace, source=source)
+    return Application.model_validate(apply(document, plan.edits))

@@ -224,6 +224,10 @@ def _workbook_sheets(
                 io.BytesIO(data), read_only=True, data_only=not limits.keep_formulas
             )
             try:
+                if not workbook.worksheets:
+                    raise TableFileError(
+                        f"{source}: 表のシートがありません（グラフのシートだけのブックです）"
+                    )
                 named = len(workbook.worksheets) > 1
                 return [_sheet(sheet, archive, source, limits, named=named) for sheet in workbook.worksheets]
             finally:
