@@ -210,22 +210,29 @@ class CaseTable:
         return "。".join(parts)
 
     def report(self, form: FormDefinition) -> list[str]:
-        """Lines for the user: per row what was taken, then each value refused and why, then the blank
-        rows skipped. Names rows by their number in the file and columns by letter and heading."""
+        """Lines for the user: each value not taken and why (naming the row in the file, the column's
+        letter and heading), rows of which nothing could be read, blank rows skipped, then per row the
+        values taken."""
         lines: list[str] = []
-        for row in self.rows:
+        refused = self.refusals()
+        if refused:
+            lines.append(
+                f"取り込めない値 {len(refused)}件（その項目は空のままになります。表を直して取り込み直すか、画面で入力してください）:"
+            )
+            lines += [f"  {refusal.describe()}" for refusal in refused]
+        else:
+            lines.append("取り込めない値はありません。")
+        for row in self.dropped():
+            lines.append(f"{row.number}行目は読める値がないため取り込みません。")
+        if self.blank:
+            lines.append(f"空の行をとばします: {describe_rows(self.blank)}")
+        lines.append("取り込む値:")
+        for row in self.imported():
             taken = "、".join(
                 f"{form.field(key).label} {display_value(form, key, value)}"
                 for key, value in row.values.items()
             )
-            if row.imported:
-                lines.append(f"{row.number}行目: {taken}")
-            for refusal in row.refused.values():
-                lines.append(f"  取り込めません: {refusal.describe()}")
-            if not row.imported:
-                lines.append(f"  {row.number}行目は読める値がないため取り込みません")
-        if self.blank:
-            lines.append(f"空の行をとばしました: {describe_rows(self.blank)}")
+            lines.append(f"  {row.number}行目: {taken}")
         return lines
 
 
