@@ -135,12 +135,12 @@ def _workbook(rows: list[list[object]], *, merge: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-_HEAD = ["年齢", "性別", "診療項目", "開始", "終了", "診断名", "病理"]
+_HEAD: list[object] = ["年齢", "性別", "診療項目", "開始", "終了", "診断名", "病理"]
 _ROW: list[object] = [65, "男", "手術", "2024/5", "2024/6", "胃癌", "腺癌"]
 
 
 def _many_rows_csv(count: int) -> bytes:
-    return ("\n".join([",".join(_HEAD)] + [",".join(map(str, _ROW))] * count) + "\n").encode()
+    return ("\n".join([",".join(map(str, _HEAD))] + [",".join(map(str, _ROW))] * count) + "\n").encode()
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from app.export.export import ExportError
 from app.export.pdf import used_section_indexes
 from app.models.application import Section
 from app.models.cells import display_value
+from app.models.text import describe_character, invalid_characters
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -44,15 +45,31 @@ def _title(form: FormDefinition, index: int, section: Section) -> str:
     return f"{form.title}　{form.section_label(index)}　{where}"
 
 
+def _check_characters(application: Application, form: FormDefinition, columns: list[FieldSpec]) -> None:
+    """A control character cannot be stored in a worksheet: refuse, naming the first place (JB-14)."""
+    for index, section in enumerate(application.sections):
+        for row, case in section.filled_cases():
+            for spec in columns:
+                value = getattr(case, spec.key)
+                if isinstance(value, str) and (bad := invalid_characters(value, multiline=True)):
+                    codes = "、".join(dict.fromkeys(describe_character(c) for c in bad))
+                    raise ExportError(
+                        f"{form.section_label(index)} No.{row + 1} {spec.label}に使用できない文字（{codes}）があります。"
+                        "その文字を削除してから書き出してください"
+                    )
+
+
 def case_list_workbook(
     application: Application, form: FormDefinition, *, include_notes: bool = False
 ) -> bytes:
-    """The XLSX bytes of the case list (備考 only with `include_notes`)."""
+    """The XLSX bytes of the case list (備考 only with `include_notes`). ExportError when a text holds a
+    character a worksheet cannot (a control character)."""
     import openpyxl  # only this export needs it
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     columns = _columns(form, include_notes=include_notes)
+    _check_characters(application, form, columns)
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for index in used_section_indexes(application):
