@@ -291,6 +291,7 @@ class CaseImportDialog(QDialog):
         start = next((n for n, sheet in enumerate(table.sheets) if find_header(form, sheet) is not None), 0)
         self.sheet_combo.setCurrentIndex(start)
         self._sheet_changed(start)
+        self.mapping.setFocus()
 
     # --- the steps -------------------------------------------------------------------------------
 
