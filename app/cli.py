@@ -158,12 +158,18 @@ class _Loaded:
             self.facilities.close()
 
 
+def _load_document(path: Path) -> tuple[Application, FormDefinition]:
+    """The document in FILE and its form; DocumentError or FormError when either cannot be read."""
+    application = load_application(path)
+    form = bundled_forms().get(application.form.id, application.form.version)
+    assert form is not None  # the loader refuses forms that are not installed
+    return application, form
+
+
 def _load_for_rules(path: Path, err: TextIO) -> _Loaded | None:
     """Read FILE and what its rules need; on failure print one line and return None (exit 2)."""
     try:
-        application = load_application(path)
-        form = bundled_forms().get(application.form.id, application.form.version)
-        assert form is not None  # the loader refuses forms that are not installed
+        application, form = _load_document(path)
     except (DocumentError, FormError) as error:
         print(f"shorei: {error}", file=err)
         return None
@@ -319,9 +325,7 @@ def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`shorei import-cases`: the report on stdout; OUT written only when every value was read (or
     --skip-unreadable) and the cases fit in the section."""
     try:
-        application = load_application(args.file)
-        form = bundled_forms().get(application.form.id, application.form.version)
-        assert form is not None  # the loader refuses forms that are not installed
+        application, form = _load_document(args.file)
         table = read_case_list(args.table)
         sheet = table.sheet(args.sheet) if args.sheet is not None else default_sheet(form, table)
         header = args.header_row if args.header_row is not None else find_header(form, sheet)
@@ -387,9 +391,7 @@ def run_export_cases(path: Path, *, out_path: Path, include_notes: bool, out: Te
     from app.export.case_list import export_case_list
 
     try:
-        application = load_application(path)
-        form = bundled_forms().get(application.form.id, application.form.version)
-        assert form is not None
+        application, form = _load_document(path)
         count = export_case_list(application, form, out_path, include_notes=include_notes)
     except (DocumentError, FormError, ExportError) as error:
         print(f"shorei: {error}", file=err)

@@ -18,13 +18,12 @@ The rules (`app.validation.validate`) then judge the imported cases as they judg
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from app.models.application import Case
 from app.models.cells import CellProblem, CellValue, display_value, read_cell
-from app.models.table import ErrorValue, Formula, column_letter, is_blank_cell
+from app.models.table import ErrorValue, Formula, column_letter, heading_key, is_blank_cell
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,11 +66,6 @@ def case_fields(form: FormDefinition) -> list[FieldSpec]:
     return list(form.fields)
 
 
-def _heading_key(value: object) -> str:
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return "".join(text.split()).casefold()
-
-
 def _heading_score(spec: FieldSpec, heading: str) -> int:
     """How well a heading names the field: an exact name beats one contained in a longer heading; a
     longer contained name beats a shorter one. 0: not at all."""
@@ -79,7 +73,7 @@ def _heading_score(spec: FieldSpec, heading: str) -> int:
         return 0
     best = 0
     for name in (spec.label, spec.key, *spec.aliases):
-        wanted = _heading_key(name)
+        wanted = heading_key(name)
         if not wanted:
             continue
         if heading == wanted:
@@ -98,7 +92,7 @@ def _match(form: FormDefinition, headings: Sequence[str]) -> list[str | None]:
             (-score, index, spec.key)
             for index, heading in enumerate(headings)
             for spec in case_fields(form)
-            if (score := _heading_score(spec, _heading_key(heading)))
+            if (score := _heading_score(spec, heading_key(heading)))
         ),
     )
     used: set[str] = set()
@@ -374,11 +368,11 @@ IGNORED: Final = "取り込まない"
 
 def field_for_name(form: FormDefinition, name: str) -> str | None:
     """The field a person names by its key, label or an alias (None for 「取り込まない」 or "-")."""
-    wanted = _heading_key(name)
-    if wanted in (_heading_key(IGNORED), "-", ""):
+    wanted = heading_key(name)
+    if wanted in (heading_key(IGNORED), "-", ""):
         return None
     for spec in case_fields(form):
-        if wanted in {_heading_key(text) for text in (spec.key, spec.label, *spec.aliases)}:
+        if wanted in {heading_key(text) for text in (spec.key, spec.label, *spec.aliases)}:
             return spec.key
     known = "、".join(spec.label for spec in case_fields(form))
     raise CaseTableError(f"項目「{name}」はこの様式にありません（{known}、または「{IGNORED}」）")
@@ -389,11 +383,11 @@ def remap(form: FormDefinition, columns: Sequence[Column], changes: dict[str, st
     letter (B) and a field by key, label or alias (or 「取り込まない」)."""
     result = list(columns)
     for name, target in changes.items():
-        wanted = _heading_key(name)
+        wanted = heading_key(name)
         found = [
             column
             for column in result
-            if _heading_key(column.header) == wanted or column.letter.casefold() == wanted
+            if heading_key(column.header) == wanted or column.letter.casefold() == wanted
         ]
         if not found:
             headings = "、".join(column.describe() for column in result)

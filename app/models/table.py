@@ -7,6 +7,7 @@ mistakes =TODAY() or #N/A for what a person typed.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -89,6 +90,12 @@ class TableFile:
                 return sheet
         names = "、".join(f"「{sheet.name}」" for sheet in self.sheets)
         raise TableFileError(f"{self.source}: シート「{name}」がありません（シート: {names}）")
+
+
+def heading_key(value: object) -> str:
+    """A column heading as headings are compared: NFKC (全角 and 半角 alike), no spaces, any case."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
+    return "".join(text.split()).casefold()
 
 
 def is_blank_cell(value: object) -> bool:

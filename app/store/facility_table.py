@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 from pydantic import ValidationError
 
 from app.models.facility import Facility
-from app.models.table import TableFile, TableFileError, TableSheet
+from app.models.table import TableFile, TableFileError, TableSheet, heading_key
 from app.models.text import normalize_text, text_problem
 from app.store.table_files import TableLimits, csv_sheet, parse_table, read_table_bytes
 
@@ -80,12 +80,7 @@ class FacilityListMissingError(FacilityListError):
     """No list of that kind at all: none imported and no sample bundled (not a broken list)."""
 
 
-def _header_key(value: object) -> str:
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return "".join(text.split()).casefold()
-
-
-_BY_HEADER: Final = {_header_key(alias): key for key, aliases in _ALIASES.items() for alias in aliases}
+_BY_HEADER: Final = {heading_key(alias): key for key, aliases in _ALIASES.items() for alias in aliases}
 
 
 @dataclass(frozen=True)
@@ -154,7 +149,7 @@ def _find_header(rows: Iterable[_Row]) -> tuple[int, dict[str, int]] | None:
             break
         columns: dict[str, int] = {}
         for index, cell in enumerate(row.cells):
-            key = _BY_HEADER.get(_header_key(cell))
+            key = _BY_HEADER.get(heading_key(cell))
             if key is not None and key not in columns:
                 columns[key] = index
         if "cert_no" in columns and "name" in columns:
