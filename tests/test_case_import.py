@@ -139,6 +139,16 @@ _HEAD: list[object] = ["年齢", "性別", "診療項目", "開始", "終了", "
 _ROW: list[object] = [65, "男", "手術", "2024/5", "2024/6", "胃癌", "腺癌"]
 
 
+def _far_cell(reference: str) -> bytes:
+    """A heading row and one value far away (the last row, or the last column Excel has)."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(_HEAD)
+    workbook.active[reference] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _many_rows_csv(count: int) -> bytes:
     return ("\n".join([",".join(map(str, _HEAD))] + [",".join(map(str, _ROW))] * count) + "\n").encode()
 
@@ -150,11 +160,26 @@ def _many_rows_csv(count: int) -> bytes:
         (b"\xd0\xcf\x11\xe0" + b"\x00" * 200, "古い Excel 形式（.xls）は読めません"),
         (b"PK\x03\x04" + b"\x00" * 200, "Excel ファイルとして読めません（壊れているか、途中で切れています）"),
         (clerk_workbook()[: len(clerk_workbook()) // 2], "途中で切れています"),
-        (_many_rows_csv(10_000), f"データのある行が多すぎます（上限 {MAX_ROWS:,}行）"),
-        (_workbook([_HEAD] + [_ROW] * 10_000), f"データのある行が多すぎます（上限 {MAX_ROWS:,}行）"),
+        (_many_rows_csv(10_000), f"データのある行が多すぎます（見出しなどを含めて上限 {MAX_ROWS:,}行）"),
+        (
+            _workbook([_HEAD] + [_ROW] * 10_000),
+            f"データのある行が多すぎます（見出しなどを含めて上限 {MAX_ROWS:,}行）",
+        ),
         (_workbook([_HEAD, [*_ROW[:6], "x", *[None] * 200, "遠い列"]]), "列が多すぎます"),
+        (_far_cell("A1048576"), "行が多すぎます（空の行を含めて 50,000行を超えています）"),
+        (_far_cell("XFD2"), "2行目: 列が多すぎます（上限 100列）"),
     ],
-    ids=["binary", "xls", "not-a-zip", "truncated", "csv-10000-rows", "xlsx-10000-rows", "too-wide"],
+    ids=[
+        "binary",
+        "xls",
+        "not-a-zip",
+        "truncated",
+        "csv-10000-rows",
+        "xlsx-10000-rows",
+        "too-wide",
+        "last-row",
+        "last-column",
+    ],  # fmt: skip
 )
 def test_unreadable_files_are_refused_with_one_message(data: bytes, message: str) -> None:
     """Not a table, an old .xls, a broken or truncated zip, 10,000 rows: one message naming the file."""

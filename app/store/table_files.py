@@ -171,7 +171,9 @@ class _Collector:
             return
         self._filled += 1
         if self._filled > self._limits.max_rows:
-            raise self._error(number, f"データのある行が多すぎます（上限 {self._limits.max_rows:,}行）")
+            raise self._error(
+                number, f"データのある行が多すぎます（見出しなどを含めて上限 {self._limits.max_rows:,}行）"
+            )
         self._rows.append(row)
         self._kept = len(self._rows)
 
