@@ -179,7 +179,7 @@ def _many_rows_csv(count: int) -> bytes:
         "too-wide",
         "last-row",
         "last-column",
-    ],  # fmt: skip
+    ],
 )
 def test_unreadable_files_are_refused_with_one_message(data: bytes, message: str) -> None:
     """Not a table, an old .xls, a broken or truncated zip, 10,000 rows: one message naming the file."""
