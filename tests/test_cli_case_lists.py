@@ -96,6 +96,20 @@ def test_replace_and_the_section_limit(tmp_path: Path, capsys: pytest.CaptureFix
     assert len(load_application(out).sections[0].cases) == 5
 
 
+@pytest.mark.parametrize("number", ["0", "4"])
+def test_section_outside_the_form_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], number: str
+) -> None:
+    """--section counts the form's sections from 1: 0 or 4 (the form has three) is refused, exit 1."""
+    table = tmp_path / "cases.csv"
+    table.write_text(csv_text(2), encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["import-cases", str(_empty_application(tmp_path)), str(table), "--section", number,
+                 "--out", str(out)]) == 1  # fmt: skip
+    assert f"取り込み先の施設欄は1〜3の番号で指定してください（指定: {number}）" in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -413,8 +413,10 @@ def import_cases(
     """Cases read from a case list (CSV/XLSX) put into a section as one change: after its last filled
     row, or in place of its cases. Refused, changing nothing, when they would not fit (JB-3)."""
     sections = _sections(document)
-    if not isinstance(section, int) or not 0 <= section < MAX_SECTIONS:
-        raise EditError(f"{labels.section(section)}には取り込めません（施設欄は{MAX_SECTIONS}まで）")
+    form_sections = labels.form.sections if labels.form is not None else None
+    allowed = len(form_sections.labels) if form_sections is not None else MAX_SECTIONS
+    if not isinstance(section, int) or isinstance(section, bool) or not 0 <= section < allowed:
+        raise EditError(f"取り込み先の施設欄は1〜{allowed}の番号で指定してください（指定: {section + 1}）")
     label = labels.section(section)
     current: list[Json] = sections[section]["cases"] if section < len(sections) else []
     existing = [_validated_case(case, labels.row(section, row)) for row, case in enumerate(current)]
