@@ -218,3 +218,18 @@ def test_text_that_looks_like_a_formula_stays_text(examples_dir: Path) -> None:
     cell = openpyxl.load_workbook(io.BytesIO(data))["申請2(1)"]["H3"]
     assert cell.value == "=1+1" and cell.data_type == "s"
     assert _round_trip(application, include_notes=False)[0][0].diagnosis == "=1+1"  # type: ignore[attr-defined]
+
+
+def test_case_report_forms_have_no_case_list(
+    examples_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSPM application (one report per case) has no case list to import or export: one line, exit 2."""
+    source = examples_dir / "jspm-transition-7-cases.json"
+    table = tmp_path / "cases.csv"
+    table.write_text(csv_text(2), encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["import-cases", str(source), str(table), "--section", "1", "--out", str(out)]) == 2
+    assert "の症例は一覧表から取り込めません（1例ずつの症例報告です）" in capsys.readouterr().err
+    assert main(["export-cases", str(source), "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert "の症例は一覧表から書き出せません" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "x.xlsx").exists()

@@ -16,9 +16,9 @@ from app.export import (
     export_application,
     load_or_create_signing_key,
 )
-from app.export.canonical import canonical_json, sha256_hex
 from app.export.keys import fingerprint, verify_signature
 from app.export.package import short_hash, signed_message
+from app.models.canonical import canonical_json, sha256_hex
 from tests import export_support as support
 
 if TYPE_CHECKING:

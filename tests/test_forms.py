@@ -34,7 +34,8 @@ def test_registry_lists_the_jbct_form() -> None:
 def test_jbct_limits_match_the_spec() -> None:
     """JB-1, JB-2, JB-3, JB-7: window, counts, sections and age limits as the seed states them."""
     form = jbct_form()
-    assert (str(form.window.start), str(form.window.latest_end)) == ("2022-04", "2026-09")
+    window = form.target_window()
+    assert (str(window.start), str(window.latest_end)) == ("2022-04", "2026-09")
     assert (form.counts.min, form.counts.max) == (20, 25)
     assert form.sections is not None
     assert form.sections.labels == ["申請2(1)", "申請2(2)", "申請2(3)"]

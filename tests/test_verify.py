@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.export import Check, SigningKey, UnreadablePackageError, export_application, verify_package
-from app.export.canonical import canonical_json, sha256_hex
 from app.export.package import signed_message
+from app.models.canonical import canonical_json, sha256_hex
 from app.models.facility import FacilityListInfo
 from app.models.forms import FormRegistry
 from tests import export_support as support

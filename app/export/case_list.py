@@ -16,6 +16,7 @@ from app.atomic import write_atomically
 from app.export.export import ExportError
 from app.export.pdf import used_section_indexes
 from app.models.application import Section
+from app.models.case_table import list_problem
 from app.models.cells import display_value
 from app.models.text import describe_character, invalid_characters
 
@@ -68,6 +69,8 @@ def case_list_workbook(
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    if (problem := list_problem(form)) is not None:
+        raise ExportError(problem.replace("取り込めません", "書き出せません"))
     columns = _columns(form, include_notes=include_notes)
     _check_characters(application, form, columns)
     workbook = openpyxl.Workbook()

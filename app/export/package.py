@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.export.canonical import canonical_json, sha256_hex
+from app.models.canonical import canonical_json, sha256_hex
 
 if TYPE_CHECKING:
     from app.export.keys import SigningKey

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from app.export.canonical import canonical_json, sha256_hex
 from app.export.keys import fingerprint, verify_signature
 from app.export.package import PACKAGE_FORMAT, Package, short_hash, signed_message
 from app.models.application import Application
+from app.models.canonical import canonical_json, sha256_hex
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

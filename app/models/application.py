@@ -7,12 +7,12 @@ Text is normalised on the way in (app.models.text), control characters kept for 
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.models.text import normalize_text
-from app.models.yearmonth import YearMonth
+from app.models.yearmonth import Date, YearMonth
 
 FORMAT: Final = "shorei/application@1"
 
@@ -27,6 +27,14 @@ def _not_blank(value: str) -> str:
 
 
 RequiredText = Annotated[Text, AfterValidator(_not_blank)]
+
+
+def _normalize_multiline(value: str) -> str:
+    return normalize_text(value, multiline=True)
+
+
+LongText = Annotated[str, AfterValidator(_normalize_multiline)]
+"""A narrative field (JSPM 現病歴 …): like Text, but line breaks are kept."""
 
 Sex = Literal["male", "female"]
 
@@ -124,16 +132,111 @@ class Section(_Strict):
         return next((a.reason for a in self.accepted if a.code == code), None)
 
 
+class ReportFacility(_Strict):
+    """JS-3: the 診療施設 entry a case report names. A facility can be listed several times with other
+    certification periods and kinds, so the chosen entry's period and kind are recorded with it."""
+
+    cert_no: Text = ""
+    name: Text = ""
+    kind: Text = ""
+    cert_start: Date | None = None
+    cert_end: Date | None = None
+    manual: bool = False
+
+
+class Supervisor(_Strict):
+    """A 指導者 (JS-5) as the applicant registers them: who, which qualification, which certification
+    period, and the fingerprint of the key their Shorei signs with (empty until first trusted)."""
+
+    name: RequiredText
+    member_id: RequiredText
+    qualification: RequiredText
+    cert_start: Date
+    cert_end: Date
+    fingerprint: str = ""
+
+
+class FieldComment(_Strict):
+    """A 指導者's comment on one field of a case (`field` is the form's field key; "" for the case)."""
+
+    field: str
+    comment: RequiredText
+
+
+ApprovalState = Literal["requested", "approved", "rejected"]
+"""JS-6 states held in the document; 未登録 and 未承認 are derived (incomplete / complete, no request)."""
+
+
+class Approval(_Strict):
+    """Where a case report stands with its 指導者 (JS-5, JS-6).
+
+    `content_hash` is the case content the request carried (app.models.approval.report_hash); an approval
+    binds to it. `statement` is the 指導者's signed decision exactly as received (a `shorei/approval@1`
+    object), carried into the final package so the society can verify it."""
+
+    state: ApprovalState
+    request_id: str
+    supervisor: Supervisor
+    content_hash: str
+    requested_at: str
+    message: Text = ""
+    decided_at: str | None = None
+    comments: list[FieldComment] = Field(default_factory=list)
+    statement: dict[str, Any] | None = None
+
+
+class CaseReport(_Strict):
+    """One JSPM 症例報告 (JS-1 … JS-7). `id` is stable across reordering: requests and approvals name it.
+    `note` (備考) is private; `narrative` holds the form's long fields by key."""
+
+    id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    category: Text = ""
+    facility: ReportFacility | None = None
+    start: Date | None = None
+    end: Date | None = None
+    age: int | None = None
+    sex: Sex | None = None
+    diagnosis: Text = ""
+    narrative: dict[str, LongText] = Field(default_factory=dict)
+    note: Text = ""
+    approval: Approval | None = None
+    accepted: list[AcceptedWarning] = Field(default_factory=list)
+
+    def accepted_reason(self, code: str) -> str | None:
+        return next((a.reason for a in self.accepted if a.code == code), None)
+
+    def is_blank(self) -> bool:
+        """Nothing entered yet (備考 aside): an empty numbered line of the list, 未登録, not yet a case."""
+        return (
+            not self.category
+            and self.facility is None
+            and self.start is None
+            and self.end is None
+            and self.age is None
+            and self.sex is None
+            and not self.diagnosis
+            and not any(self.narrative.values())
+            and self.approval is None
+        )
+
+    def is_locked(self) -> bool:
+        """JS-6: a case waiting for or holding an approval cannot be edited."""
+        return self.approval is not None and self.approval.state in ("requested", "approved")
+
+
 class Application(_Strict):
-    """A whole application as drafted (`shorei/application@1`)."""
+    """A whole application as drafted (`shorei/application@1`). A form laid out in sections (JBCT) fills
+    `sections`; one made of case reports (JSPM) fills `reports`."""
 
     format: Literal["shorei/application@1"] = FORMAT
     form: FormRef
     applicant: Applicant = Field(default_factory=Applicant)
     sections: list[Section] = Field(default_factory=list)
+    reports: list[CaseReport] = Field(default_factory=list)
 
     def case_count(self) -> int:
-        return sum(len(section.filled_cases()) for section in self.sections)
+        filled_reports = sum(not report.is_blank() for report in self.reports)
+        return sum(len(section.filled_cases()) for section in self.sections) + filled_reports
 
     def without_private(self) -> Application:
         """The document as it may leave the machine: every 備考 emptied (SPEC §4)."""
@@ -141,4 +244,6 @@ class Application(_Strict):
         for section in copy.sections:
             for case in section.cases:
                 case.note = ""
+        for report in copy.reports:
+            report.note = ""
         return copy

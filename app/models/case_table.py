@@ -66,6 +66,14 @@ def case_fields(form: FormDefinition) -> list[FieldSpec]:
     return list(form.fields)
 
 
+def list_problem(form: FormDefinition) -> str | None:
+    """Why cases of this form cannot come from (or go to) a case list, or None. Only forms laid out in
+    sections of numbered rows (JBCT) have one; a case report (JSPM) is written case by case."""
+    if form.layout != "sections":
+        return f"この様式（{form.title}）の症例は一覧表から取り込めません（1例ずつの症例報告です）"
+    return None
+
+
 def _heading_score(spec: FieldSpec, heading: str) -> int:
     """How well a heading names the field: an exact name beats one contained in a longer heading; a
     longer contained name beats a shorter one. 0: not at all."""
@@ -289,6 +297,8 @@ def read_cases(
     form: FormDefinition, sheet: TableSheet, header: int | None, columns: Sequence[Column]
 ) -> CaseTable:
     """The cases in the rows below `header` (every row when None), read through `columns`' mapping."""
+    if (problem := list_problem(form)) is not None:
+        raise CaseTableError(problem)
     _check_mapping(form, columns)
     _check_cells(sheet, header, columns)
     mapped = [column for column in columns if column.key is not None]

@@ -15,6 +15,7 @@ A value that cannot be read is never dropped silently: `read_cell` returns it as
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -22,6 +23,7 @@ from app.models.text import (
     InputError,
     normalize_text,
     parse_age_input,
+    parse_date_input,
     parse_sex_input,
     parse_year_month_input,
     text_problem,
@@ -31,10 +33,11 @@ from app.models.yearmonth import YearMonth
 if TYPE_CHECKING:
     from app.models.forms import FieldKind, FieldSpec, FormDefinition
 
-CellValue = str | int | YearMonth | None
+CellValue = str | int | YearMonth | dt.date | None
 
-FieldValue = str | int | bool | YearMonth | None
-"""What an editor hands over: the typed text, or an already typed value (an int, a YearMonth, a bool)."""
+FieldValue = str | int | bool | YearMonth | dt.date | None
+"""What an editor hands over: the typed text, or an already typed value (an int, a YearMonth, a date, a
+bool)."""
 
 MAX_TEXT: Final = 10_000
 """The hard limit on one text kept for the rules (a paste of a whole spreadsheet into one cell). The
@@ -126,6 +129,12 @@ def read_field(
         if isinstance(value, str):
             return parse_year_month_input(value)
         raise _wrong_kind(value)
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            return parse_date_input(value)
+        raise _wrong_kind(value)
     if not isinstance(value, str):
         raise _wrong_kind(value)
     text = normalize_text(value, multiline=multiline)
@@ -179,6 +188,8 @@ def display_value(form: FormDefinition, key: str, value: CellValue) -> str:
         return ""
     if isinstance(value, YearMonth):
         return value.display()
+    if isinstance(value, dt.date):
+        return value.strftime("%Y/%m/%d")
     spec = form.field(key)
     if spec.kind == "choice" and spec.choices is not None and isinstance(value, str):
         option = form.choices[spec.choices].by_value(value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -18,6 +18,11 @@ from app.resources import resource_path
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+REPORT_ATTRIBUTES: frozenset[str] = frozenset(
+    {"category", "facility", "start", "end", "age", "sex", "diagnosis", "note"}
+)
+"""Case-report fields held as attributes of `CaseReport`; any other field key is a narrative field."""
 
 Source = Literal["seed", "society", "default"]
 """Where a value comes from (SPEC §2.1): stated in the seed, in the society's pages, or our default."""
@@ -40,6 +45,16 @@ class Counts(_Data):
 
     min: int = Field(ge=0)
     max: int = Field(ge=1)
+    source: Source
+    note: str = ""
+
+
+class CoverageSpec(_Data):
+    """JS-2: how many cases each category of a choice list needs (choices with counts_for_coverage)."""
+
+    choices: str
+    min_each: int = Field(ge=0)
+    max_each: int | None = Field(default=None, ge=1)
     source: Source
     note: str = ""
 
@@ -142,8 +157,10 @@ class FormDefinition(_Data):
     source: str
     layout: Literal["sections", "case-reports"]
     rule_set: str
-    window: Window
+    window: Window | None = None
     counts: Counts
+    coverage: CoverageSpec | None = None
+    period_label: str = "実施期間"
     sections: SectionsSpec | None = None
     facility: FacilitySpec
     applicant_fields: list[FieldSpec]
@@ -165,7 +182,25 @@ class FormDefinition(_Data):
                 raise ValueError(f"field {spec.key}: unknown choice list {spec.choices!r}")
         if self.counts.min > self.counts.max:
             raise ValueError("counts.min ≤ counts.max")
+        if self.coverage is not None and self.coverage.choices not in self.choices:
+            raise ValueError(f"coverage: unknown choice list {self.coverage.choices!r}")
+        if self.layout == "case-reports":
+            for spec in self.fields:
+                if spec.key not in REPORT_ATTRIBUTES and spec.kind not in ("text", "multiline"):
+                    raise ValueError(f"field {spec.key}: a case report's narrative field is text")
         return self
+
+    def target_window(self) -> Window:
+        """The target period of a form that has one (JB-1); a form without one is a data error here."""
+        if self.window is None:
+            raise ValueError(f"form {self.id} has no [window]")
+        return self.window
+
+    def narrative_fields(self) -> list[FieldSpec]:
+        """A case report's long fields, kept by key in `CaseReport.narrative` (JS-4 hint, SPEC §4)."""
+        if self.layout != "case-reports":
+            return []
+        return [spec for spec in self.fields if spec.key not in REPORT_ATTRIBUTES]
 
     @cached_property
     def _field_index(self) -> dict[str, FieldSpec]:
@@ -193,10 +228,34 @@ class FormError(Exception):
     """A form-definition file that cannot be used; names the file."""
 
 
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` over `base`: tables merge key by key, anything else (arrays too) is replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_form_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A form file's data; `extends = "_name"` starts from the shared part `_name.toml` beside it, so
+    forms of one society state what they share once."""
+    if path in seen:
+        raise FormError(f"{path.name}: extends が循環しています")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str) or not base.startswith("_"):
+        raise FormError(f"{path.name}: extends には「_」で始まる共通定義の名前を書いてください")
+    return _merged(_read_form_data(path.with_name(f"{base}.toml"), (*seen, path)), data)
+
+
 def load_form(path: Path) -> FormDefinition:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return FormDefinition.model_validate(data)
+        return FormDefinition.model_validate(_read_form_data(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as error:
         raise FormError(f"{path.name}: 様式定義を読めません: {error}") from error
 
@@ -209,7 +268,9 @@ class FormRegistry:
 
     @classmethod
     def from_folder(cls, folder: Path) -> FormRegistry:
-        return cls([load_form(path) for path in sorted(folder.glob("*.toml"))])
+        # Files named `_*.toml` are shared parts that forms extend, not forms.
+        paths = sorted(path for path in folder.glob("*.toml") if not path.name.startswith("_"))
+        return cls([load_form(path) for path in paths])
 
     def all(self) -> list[FormDefinition]:
         return sorted(self._forms.values(), key=lambda form: (form.id, form.version))

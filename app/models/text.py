@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-import calendar
+import datetime as dt
 import re
 import unicodedata
 from typing import Literal
@@ -121,11 +121,8 @@ _ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "
 _WESTERN = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})")
 _ERA = re.compile(r"(令和|平成|昭和|r|h|s)\s*(\d{1,2}|元)\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?")
-# A whole date (as Excel writes a date cell into CSV: 2024/5/17, maybe with 0:00) gives its month.
-_DAY = r"\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
 _TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
-_WESTERN_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})" + _DAY)
-_ERA_DATE = re.compile(r"(令和|平成|昭和|r|h|s)\s*(\d{1,2}|元)\s*(?:[-/.]|年)\s*(\d{1,2})" + _DAY)
+"""The time Excel writes after a date cell's date in CSV (2024/5/17 0:00)."""
 
 
 def parse_year_month_input(value: str) -> YearMonth:
@@ -133,25 +130,48 @@ def parse_year_month_input(value: str) -> YearMonth:
     a whole date (2024/5/17, R6.5.17, as Excel writes date cells into CSV) gives its month."""
     # A year-month has no Japanese punctuation to keep: full NFKC also reads ／, ．, and the ㋿ sign.
     text = _TIME.sub("", unicodedata.normalize("NFKC", value).strip().lower()).replace(" ", "")
-    day: int | None = None
     if match := _WESTERN.fullmatch(text) or _COMPACT.fullmatch(text):
         year, month = int(match[1]), int(match[2])
     elif match := _ERA.fullmatch(text):
         era_year = 1 if match[2] == "元" else int(match[2])
         year, month = _ERAS[match[1]] + era_year, int(match[3])
-    elif match := _WESTERN_DATE.fullmatch(text):
+    elif _is_date(text):
+        day = parse_date_input(text)
+        year, month = day.year, day.month
+    else:
+        raise InputError(
+            f"年月が読めません（入力: {value.strip()!r}）。2024/05 や R6.5 の形で入力してください"
+        )
+    try:
+        return YearMonth(year, month)
+    except YearMonthError as error:
+        raise InputError(f"{error}（入力: {value.strip()!r}）") from None
+
+
+_WESTERN_DATE = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_ERA_DATE = re.compile(
+    r"(令和|平成|昭和|r|h|s)\s*(\d{1,2}|元)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
+)
+
+
+def parse_date_input(value: str) -> dt.date:
+    """Read a date as people type it: 2024-05-01, 2024/5/1, 2024年5月1日, 20240501, R6.5.1, 令和6年5月1日."""
+    text = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "")
+    if match := _WESTERN_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text):
         year, month, day = int(match[1]), int(match[2]), int(match[3])
     elif match := _ERA_DATE.fullmatch(text):
         era_year = 1 if match[2] == "元" else int(match[2])
         year, month, day = _ERAS[match[1]] + era_year, int(match[3]), int(match[4])
     else:
         raise InputError(
-            f"年月が読めません（入力: {value.strip()!r}）。2024/05 や R6.5 の形で入力してください"
+            f"日付が読めません（入力: {value.strip()!r}）。2024/05/01 や R6.5.1 の形で入力してください"
         )
     try:
-        found = YearMonth(year, month)
-    except YearMonthError as error:
-        raise InputError(f"{error}（入力: {value.strip()!r}）") from None
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
-        raise InputError(f"存在しない日付です（入力: {value.strip()!r}）")
-    return found
+        return dt.date(year, month, day)
+    except ValueError:
+        raise InputError(f"存在しない日付です（入力: {value.strip()!r}）") from None
+
+
+def _is_date(text: str) -> bool:
+    return bool(_WESTERN_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text) or _ERA_DATE.fullmatch(text))

@@ -9,6 +9,7 @@ types and commits it; nothing here touches the database.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -120,7 +121,7 @@ def read_value(form: FormDefinition | None, key: str, value: FieldValue, place: 
         stored = read_field(form, key, value, keep_for_rules=True)
     except InputError as error:
         raise EditError(f"{place}: {error}") from None
-    return str(stored) if isinstance(stored, YearMonth) else stored
+    return str(stored) if isinstance(stored, YearMonth | dt.date) else stored
 
 
 def _check_length(text: str, place: str) -> None:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.case_table import list_problem
 from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
@@ -94,7 +95,7 @@ class ApplicantPanel(QWidget):
         self.member_id.setPlaceholderText(form.field("member_id").label)
         self.member_id.setMaximumWidth(130)
         self.dental = QCheckBox(self.tr("歯科口腔外科として申請"), self)
-        self.month = MonthCombo(form.window.start, form.window.latest_end, self)
+        self.month = MonthCombo(form.target_window().start, form.target_window().latest_end, self)
         self.month.setToolTip(form.field("application_month").hint)
         for label, widget in (
             (form.field("name").label, self.name),
@@ -819,6 +820,9 @@ class MainWindow(QMainWindow):
         )
 
         if self.application is None or self.form is None:
+            return
+        if (problem := list_problem(self.form)) is not None:
+            notify(self, self.tr("取り込めません"), problem, warning=True)
             return
         path = choose_case_list(self, str(self._settings.value("case_list_folder", str(Path.home()))))
         if path is None:

@@ -61,7 +61,7 @@ class SectionPage(QWidget):
         top.addWidget(self.facility_problem, 1, 1, 1, 2)
         enrollment_caption = QLabel(self.tr("施設在籍期間"), self)
         enrollment_caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.enrollment = EnrollmentEditor(form.window.start, form.window.latest_end, self)
+        self.enrollment = EnrollmentEditor(form.target_window().start, form.target_window().latest_end, self)
         self.enrollment.rangesChanged.connect(lambda ranges: self.enrollmentChanged.emit(self.index, ranges))
         top.addWidget(enrollment_caption, 2, 0)
         top.addWidget(self.enrollment, 2, 1, 1, 2)
