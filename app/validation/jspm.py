@@ -24,7 +24,9 @@ Status = Literal["未登録", "未承認", "承認依頼中", "承認", "非承�
 """JS-6 as the society's list shows it, plus 承認無効: approved, but the content changed since (only a
 document edited outside Shorei can get there; the store refuses to edit an approved case)."""
 
-APPROVAL_CODES: Final = frozenset({"not-approved", "supervisor-self", "supervisor-period-mismatch"})
+APPROVAL_CODES: Final = frozenset(
+    {"not-approved", "supervisor-self", "supervisor-period-mismatch", "message-too-long"}
+)
 """Codes about the approval, not the case's content: they do not make a case 未登録."""
 
 _WHICH: Final = {"start": "開始", "end": "終了"}
