@@ -1,0 +1,422 @@
+"""Supervisor mode (指導者): opening a 承認依頼 file, deciding each case with comments, saving the signed
+response, and what is refused (self-approval, a case outside the certification period, a tampered file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.cli import main
+from app.export.approval import build_request, read_response
+from app.export.keys import SigningKey, load_or_create_signing_key
+from app.export.package import signed_message
+from app.models.application import Application, Supervisor
+from app.models.canonical import canonical_json
+from app.models.forms import bundled_forms
+from app.views import review_window as review_module
+from app.views.app import ensure_qt_app
+from app.views.review_window import ReviewWindow, open_review
+from tests.ime import commit_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from pytestqt.qtbot import QtBot
+
+    from app.models.forms import FormDefinition
+
+FORM_ID = "jspm-specialist-new"
+CATEGORIES = ["痛み", "身体症状（痛み以外）", "精神症状", "せん妄", "苦痛緩和のための鎮静", "社会的な関わり"]
+NOW = dt.datetime(2025, 5, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def jspm_form() -> FormDefinition:
+    form = bundled_forms().get(FORM_ID)
+    assert form is not None
+    return form
+
+
+def report(number: int, *, start: str = "2023-04-01", end: str = "2023-09-30") -> dict[str, Any]:
+    """A complete case report at the sample facility S001 (基幹施設, 2020-04-01〜2030-03-31)."""
+    return {
+        "id": uuid.uuid4().hex,
+        "category": CATEGORIES[number % len(CATEGORIES)],
+        "facility": {
+            "cert_no": "S001",
+            "name": "東都中央病院（サンプル）",
+            "kind": "基幹施設",
+            "cert_start": "2020-04-01",
+            "cert_end": "2030-03-31",
+            "manual": False,
+        },
+        "start": start,
+        "end": end,
+        "age": 60 + number,
+        "sex": "female" if number % 2 else "male",
+        "diagnosis": "膵癌",
+        "narrative": {
+            "history": f"症例{number + 1}: 膵癌に対し化学療法中、腹痛が増強し緩和ケアチームに紹介された。",
+            "problems": "NRS 7 の持続痛と突出痛。オピオイドへの不安が強い。",
+            "course": "オキシコドンを導入し、レスキューの使い方を説明した。2週間で NRS 2 となった。",
+            "reflection": "疼痛の評価と患者の不安への説明を並行したことが有効だった。",
+        },
+        "note": "私用メモ: 指導者に送らない",
+    }
+
+
+def application(reports: list[dict[str, Any]]) -> Application:
+    return Application.model_validate(
+        {
+            "format": "shorei/application@1",
+            "form": {"id": FORM_ID, "version": jspm_form().version},
+            "applicant": {"name": "山田 花子", "member_id": "100234"},
+            "reports": reports,
+        }
+    )
+
+
+SUPERVISOR = Supervisor(
+    name="佐藤 一郎",
+    member_id="200567",
+    qualification="指導医",
+    cert_start=dt.date(2021, 4, 1),
+    cert_end=dt.date(2026, 3, 31),
+)
+
+
+@pytest.fixture
+def applicant_key() -> SigningKey:
+    """The applicant's key: another PC's, never the one in this test's data folder."""
+    return SigningKey.generate()
+
+
+def write_request(
+    folder: Path, reports: list[dict[str, Any]], key: SigningKey, *, supervisor: Supervisor = SUPERVISOR
+) -> Path:
+    """A signed request for every report, as the applicant's Shorei writes it."""
+    app = application(reports)
+    _request, data = build_request(
+        app, jspm_form(), range(len(reports)), supervisor, "3例の承認をお願いします。", key, now=NOW
+    )
+    path = folder / "承認依頼.json"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, list[Any]]:
+    """Dialogs answered as a user would (yes; the suggested place); what they said is recorded."""
+    seen: dict[str, list[Any]] = {"notify": [], "confirm": [], "saved": [], "chosen": []}
+
+    def notify(parent: object, title: str, text: str, *, warning: bool = False) -> None:
+        seen["notify"].append((title, text))
+
+    def confirm(parent: object, title: str, text: str) -> bool:
+        seen["confirm"].append((title, text))
+        return True
+
+    def choose(parent: object, suggested: Path) -> Path:
+        seen["chosen"].append(suggested)
+        return tmp_path / "結果.json"
+
+    monkeypatch.setattr(review_module, "notify", notify)
+    monkeypatch.setattr(review_module, "confirm", confirm)
+    monkeypatch.setattr(review_module, "choose_response_file", choose)
+    monkeypatch.setattr(review_module, "show_saved", lambda parent, path, summary: seen["saved"].append(path))
+    return seen
+
+
+@pytest.fixture
+def opened(qtbot: QtBot) -> Iterator[Callable[[Path], ReviewWindow]]:
+    """Opens review screens the way the menu does; closes those still open at the end."""
+    ensure_qt_app()
+    windows: list[ReviewWindow] = []
+
+    def open_it(path: Path) -> ReviewWindow:
+        window = open_review(path, None)
+        assert window is not None
+        windows.append(window)
+        qtbot.waitExposed(window)
+        with qtbot.waitActive(window):
+            window.activateWindow()
+        return window
+
+    yield open_it
+    for window in windows:
+        if shiboken6.isValid(window):
+            window.close()
+
+
+def type_comment(window: ReviewWindow, field: str, text: str) -> None:
+    box = window.detail.case_comment if field == "" else window.detail.comments[field]
+    box.setFocus()
+    commit_text(box, text)
+
+
+def test_approve_two_reject_one_and_read_the_response_back(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+    qtbot: QtBot,
+) -> None:
+    """Two cases approved with Ctrl+Enter, one rejected with a field comment; the saved file reads back."""
+    reports = [report(0), report(1), report(2)]
+    window = opened(write_request(tmp_path, reports, applicant_key))
+    assert window.table.rowCount() == 3
+    assert "3例の承認をお願いします。" in window.header_values["通信欄"].text()
+    assert "山田 花子" in window.header_values["申請者"].text()
+    assert window.header_values["この PC の署名鍵"].text() == load_or_create_signing_key().fingerprint
+    assert not window.banner.isVisible()
+
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_row() == 1  # approving moves on to the next case
+    qtbot.keyClick(window.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_row() == 2
+    type_comment(window, "course", "レスキュー薬の用量を記載してください")
+    window.detail.reject_button.click()
+    assert window.table.item(2, 4).text() == "非承認"  # type: ignore[union-attr]
+
+    window.save_button.click()
+    assert dialogs["confirm"] and "承認 2件、非承認 1件" in dialogs["confirm"][-1][1]
+    saved = tmp_path / "結果.json"
+    assert dialogs["saved"] == [saved]
+    assert dialogs["chosen"][0].parent == tmp_path  # suggested beside the request
+
+    response, statements = read_response(saved.read_bytes(), source=str(saved))
+    decisions = {s.case_id: (s.decision, [(c.field, c.comment) for c in s.comments]) for s in statements}
+    assert decisions == {
+        reports[0]["id"]: ("approved", []),
+        reports[1]["id"]: ("approved", []),
+        reports[2]["id"]: ("rejected", [("course", "レスキュー薬の用量を記載してください")]),
+    }
+    assert response.signature.fingerprint == load_or_create_signing_key().fingerprint
+    assert "私用メモ" not in saved.read_text(encoding="utf-8")
+
+
+def test_saving_is_refused_until_every_case_is_decided(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+) -> None:
+    """With a case undecided nothing is written; the message names it and the list jumps to it."""
+    window = opened(write_request(tmp_path, [report(0), report(1)], applicant_key))
+    window.detail.approve_button.click()
+    window.save_button.click()
+    assert not (tmp_path / "結果.json").exists()
+    [(_title, text)] = dialogs["notify"]
+    assert "番号 2" in text
+    assert window.current_row() == 1
+
+
+def test_rejecting_needs_a_comment(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+) -> None:
+    """非承認 without any comment is refused with what to do; a whole-case comment is enough."""
+    window = opened(write_request(tmp_path, [report(0)], applicant_key))
+    window.detail.reject_button.click()
+    assert window.review.state(window.review.cases[0].id).decision is None
+    assert "コメント" in dialogs["notify"][-1][1]
+    type_comment(window, "", "全体に記載が不足しています")
+    window.detail.reject_button.click()
+    assert window.review.state(window.review.cases[0].id).decision == "rejected"
+
+
+def test_self_approval_is_blocked(
+    tmp_path: Path, opened: Callable[[Path], ReviewWindow], dialogs: dict[str, list[Any]], qtbot: QtBot
+) -> None:
+    """A request signed with this PC's own key: a red warning, and nothing can be approved or saved."""
+    own_key = load_or_create_signing_key()
+    window = opened(write_request(tmp_path, [report(0)], own_key))
+    assert window.banner.isVisible()
+    assert "申請者ご本人の鍵" in window.banner.text()
+    assert not window.detail.approve_button.isEnabled()
+    assert not window.approve_all_button.isEnabled()
+    assert not window.save_button.isEnabled()
+    qtbot.keyClick(window.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.undecided()
+    assert "承認できません" in dialogs["notify"][-1][1]
+
+
+def test_a_case_outside_the_certification_period_cannot_be_approved(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+) -> None:
+    """JS-5: a case period beyond the 指導者's certification period is marked and cannot be approved."""
+    reports = [report(0), report(1, start="2020-10-01", end="2021-06-30")]
+    window = opened(write_request(tmp_path, reports, applicant_key))
+    assert "期間外" in window.table.item(1, 4).text()  # type: ignore[union-attr]
+    window.select_case(1)
+    assert window.detail.period_banner.isVisible()
+    assert "2021/04/01〜2026/03/31" in window.detail.period_banner.text()
+    assert "認定期間外" in window.detail.values["start"].text()
+    assert not window.detail.approve_button.isEnabled()
+    window.approve_current()
+    assert window.review.state(reports[1]["id"]).decision is None
+
+    window.approve_all()
+    assert "番号 2 は指導者の認定期間外" in dialogs["confirm"][-1][1]
+    assert window.review.state(reports[0]["id"]).decision == "approved"
+    assert window.review.state(reports[1]["id"]).decision is None
+
+
+def test_approve_all_asks_first(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """「すべて承認」 approves nothing when the confirmation is declined, and every undecided case when given."""
+    window = opened(write_request(tmp_path, [report(0), report(1), report(2)], applicant_key))
+    monkeypatch.setattr(review_module, "confirm", lambda parent, title, text: False)
+    window.approve_all_button.click()
+    assert len(window.review.undecided()) == 3
+    monkeypatch.setattr(review_module, "confirm", lambda parent, title, text: True)
+    window.approve_all_button.click()
+    assert window.review.undecided() == []
+    assert window.progress.text().startswith("承認 3件")
+
+
+def resigned(data: bytes, key: SigningKey, change: Callable[[dict[str, Any]], None]) -> bytes:
+    """The request changed by `change` and signed again with the applicant's key: a valid signature over
+    content that no longer matches its hash (a generator that lies, or a hand-edited file re-signed)."""
+    request = json.loads(data)
+    change(request)
+    request["signature"].pop("value")
+    request["signature"]["value"] = key.sign(signed_message(request)).hex()
+    return canonical_json(request)
+
+
+def _edit_history(request: dict[str, Any]) -> None:
+    request["cases"][0]["content"]["narrative"]["history"] += "（追記）"
+
+
+@pytest.mark.parametrize(
+    ("tamper", "check"),
+    [
+        (lambda data, key: resigned(data, key, _edit_history), "ハッシュ"),
+        (lambda data, key: data.replace("腹痛".encode(), "頭痛".encode()), "署名"),
+        (lambda data, key: data.replace("3例の承認".encode(), "4例の承認".encode()), "署名"),
+        (lambda data, key: json.dumps(json.loads(data), indent=1).encode(), "正規形"),
+        (lambda data, key: data[: len(data) // 2], "読"),
+    ],
+    ids=["case-content-resigned", "case-content", "message", "pretty-printed", "truncated"],
+)
+def test_a_tampered_request_opens_nothing_and_names_the_check(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    dialogs: dict[str, list[Any]],
+    tamper: Callable[[bytes, SigningKey], bytes],
+    check: str,
+) -> None:
+    """A changed request is refused before anything is shown; the message names the file and the check."""
+    ensure_qt_app()
+    path = write_request(tmp_path, [report(0)], applicant_key)
+    path.write_bytes(tamper(path.read_bytes(), applicant_key))
+    assert open_review(path, None) is None
+    [(title, text)] = dialogs["notify"]
+    assert title == "承認依頼ファイルを開けません"
+    assert str(path) in text and check in text
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, ReviewWindow) and w.isVisible()]
+
+
+def test_decisions_survive_closing_and_reopening(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+    shorei_home: Path,
+) -> None:
+    """Closed by accident: the draft in the data folder brings back decisions and comments."""
+    reports = [report(0), report(1)]
+    path = write_request(tmp_path, reports, applicant_key)
+    window = opened(path)
+    window.detail.approve_button.click()
+    type_comment(window, "diagnosis", "病期を追記してください")
+    window.close()
+    request_id = window.review.request.request_id
+    draft = json.loads((shorei_home / "reviews" / f"{request_id}.json").read_text(encoding="utf-8"))
+    assert draft["cases"][reports[0]["id"]]["decision"] == "approved"
+
+    again = opened(path)
+    assert again.review.state(reports[0]["id"]).decision == "approved"
+    assert again.table.item(0, 4).text() == "承認"  # type: ignore[union-attr]
+    assert "下書きを復元" in again.statusBar().currentMessage()
+    again.select_case(1)
+    assert again.detail.comments["diagnosis"].text() == "病期を追記してください"
+
+
+def test_the_menu_opens_the_review_screen(
+    window: Any, tmp_path: Path, applicant_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ファイル → 承認依頼ファイルを開く（指導者）… opens the chosen request beside the main window."""
+    path = write_request(tmp_path, [report(0)], applicant_key)
+    monkeypatch.setattr(review_module, "choose_request_file", lambda parent: path)
+    [action] = [a for a in window.menuBar().actions()[0].menu().actions() if "指導者" in a.text()]
+    action.trigger()
+    [review] = [w for w in window.findChildren(ReviewWindow) if w.isVisible()]
+    assert review.review.request.applicant.name == "山田 花子"
+    review.close()
+
+
+def test_cli_gui_review_opens_the_review_screen(
+    tmp_path: Path, applicant_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`shorei gui --review REQUEST` shows only the review screen for that request (exit code of the loop)."""
+    app = ensure_qt_app()
+    path = write_request(tmp_path, [report(0), report(1)], applicant_key)
+    shown: list[ReviewWindow] = []
+
+    def run_loop() -> int:
+        shown.extend(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, ReviewWindow) and w.isVisible()
+        )
+        for window in shown:
+            window.close()
+        return 0
+
+    monkeypatch.setattr(app, "exec", run_loop)
+    assert main(["gui", "--review", str(path)]) == 0
+    [window] = shown
+    assert window.table.rowCount() == 2
+
+
+def test_cli_gui_review_refuses_a_tampered_file(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A request that fails a check: exit 2, the check named on stderr and in a message box, no window."""
+    ensure_qt_app()
+    path = write_request(tmp_path, [report(0)], applicant_key)
+    path.write_bytes(resigned(path.read_bytes(), applicant_key, _edit_history))
+    boxes: list[str] = []
+    monkeypatch.setattr("app.views.app.QMessageBox.critical", lambda parent, title, text: boxes.append(text))
+    assert main(["gui", "--review", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "ハッシュ" in err and str(path) in err
+    assert boxes and "ハッシュ" in boxes[0]
+
+
+def test_cli_gui_review_and_file_together_is_a_usage_error(tmp_path: Path) -> None:
+    """`--review` opens the 指導者's screen only; naming an application file too is refused."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["gui", str(tmp_path / "a.json"), "--review", str(tmp_path / "r.json")])
+    assert stopped.value.code == 2
