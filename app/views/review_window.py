@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -186,10 +187,16 @@ def _date(value: dt.date | None) -> str:
 
 def _value_label(parent: QWidget) -> QLabel:
     label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # what a request says is text, never markup
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+def _mark_commented(box: QWidget, text: str) -> None:
+    """A comment box that holds a comment stands out, so the 指導者 sees at a glance what they wrote."""
+    box.setStyleSheet("background: #fff6d5;" if text.strip() else "")
 
 
 class _ScrollIntoView(QObject):
@@ -219,6 +226,7 @@ class CaseDetail(QWidget):
         layout.setContentsMargins(6, 0, 0, 0)
         heading = QHBoxLayout()
         self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -228,8 +236,7 @@ class CaseDetail(QWidget):
         heading.addStretch(1)
         heading.addWidget(self.decision)
         layout.addLayout(heading)
-        self.period_banner = QLabel(self)
-        self.period_banner.setWordWrap(True)
+        self.period_banner = _value_label(self)
         self.period_banner.setStyleSheet(RED_BANNER)
         self.period_banner.hide()
         layout.addWidget(self.period_banner)
@@ -325,7 +332,10 @@ class CaseDetail(QWidget):
             state = self._review.state(case.id)
             for key, box in self.comments.items():
                 box.setText(state.comments.get(key, ""))
+                box.setCursorPosition(0)
+                _mark_commented(box, box.text())
             self.case_comment.setPlainText(state.comments.get(WHOLE_CASE, ""))
+            _mark_commented(self.case_comment, self.case_comment.toPlainText())
         finally:
             self._loading = False
         self.refresh_decision()
@@ -371,11 +381,10 @@ class CaseDetail(QWidget):
         for key, value in (("start", case.report.start), ("end", case.report.end)):
             label = self.values[key]
             inside = value is not None and supervisor.cert_start <= value <= supervisor.cert_end
-            mark = "" if inside else self.tr("　⚠ 認定期間外")
-            colour = "#5f6368" if inside else "#b3261e"
-            shown = _date(value) or self.tr("（未入力）")
-            label.setText(f"{shown}<br><span style='color:{colour}'>{period}{mark}</span>")
+            mark = "" if inside else "<span style='color:#b3261e'>" + self.tr("　⚠ 認定期間外") + "</span>"
+            shown = escape(_date(value) or self.tr("（未入力）"))
             label.setTextFormat(Qt.TextFormat.RichText)
+            label.setText(f"{shown}{mark}<br><span style='color:#5f6368'>{escape(period)}</span>")
         if case.outside_period:
             self.period_banner.setText(
                 self.tr(
@@ -419,11 +428,14 @@ class CaseDetail(QWidget):
     def _comment_edited(self, field: str, text: str) -> None:
         if self.case is not None and not self._loading:
             self._review.set_comment(self.case.id, field, text)
+            _mark_commented(self.comments[field], text)
             self.commentChanged.emit()
 
     def _case_comment_changed(self) -> None:
         if self.case is not None and not self._loading:
-            self._review.set_comment(self.case.id, WHOLE_CASE, self.case_comment.toPlainText())
+            text = self.case_comment.toPlainText()
+            self._review.set_comment(self.case.id, WHOLE_CASE, text)
+            _mark_commented(self.case_comment, text)
             self.commentChanged.emit()
 
 
@@ -454,8 +466,7 @@ class ReviewWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self._header(request))
-        self.banner = QLabel(central)
-        self.banner.setWordWrap(True)
+        self.banner = _value_label(central)
         self.banner.hide()
         layout.addWidget(self.banner)
 
@@ -471,6 +482,8 @@ class ReviewWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the comment boxes
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -483,7 +496,7 @@ class ReviewWindow(QMainWindow):
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([470, 880])
+        splitter.setSizes([540, 810])
         layout.addWidget(splitter, 1)
 
         bottom = QHBoxLayout()
@@ -545,7 +558,7 @@ class ReviewWindow(QMainWindow):
                 self.tr("指導者の認定期間"),
                 f"{_date(supervisor.cert_start)}〜{_date(supervisor.cert_end)}",
             ),
-            (self.tr("この PC の署名鍵"), self.key.fingerprint, "", self._key_note(request)),
+            (self.tr("この PC の署名鍵"), self.key.fingerprint, self.tr("鍵の確認"), self._key_note(request)),
         ]
         self.header_values: dict[str, QLabel] = {}
         for row, (label_a, value_a, label_b, value_b) in enumerate(rows):
@@ -554,9 +567,9 @@ class ReviewWindow(QMainWindow):
                 caption.setStyleSheet("color: #5f6368;")
                 shown = _value_label(box)
                 shown.setText(value)
-                grid.addWidget(caption, row, column * 2)
+                grid.addWidget(caption, row, column * 2, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(shown, row, column * 2 + 1)
-                self.header_values[label or self.tr("鍵の確認")] = shown
+                self.header_values[label] = shown
         caption = QLabel(self.tr("通信欄"), box)
         caption.setStyleSheet("color: #5f6368;")
         message = _value_label(box)
@@ -572,9 +585,9 @@ class ReviewWindow(QMainWindow):
     def _key_note(self, request: ApprovalRequest) -> str:
         expected = request.supervisor.fingerprint
         if self.review.self_approval:
-            return ""
+            return self.tr("⚠ 申請者ご本人の鍵です")
         if not expected:
-            return self.tr("依頼に指導者の指紋はありません（初回）。この指紋を申請者に伝えてください")
+            return self.tr("初回の依頼: この PC の指紋を申請者に伝えてください")
         if expected == self.key.fingerprint:
             return self.tr("依頼先の指導者の鍵と一致しています")
         return self.tr("⚠ 依頼先の鍵（{f}）と違います").format(f=expected)
@@ -673,6 +686,7 @@ class ReviewWindow(QMainWindow):
                 item = QTableWidgetItem()
                 self.table.setItem(row, column, item)
             item.setText(text)
+            item.setToolTip(text)
         status_item = self.table.item(row, 4)
         assert status_item is not None
         status_item.setForeground(

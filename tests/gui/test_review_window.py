@@ -420,3 +420,27 @@ def test_cli_gui_review_and_file_together_is_a_usage_error(tmp_path: Path) -> No
     with pytest.raises(SystemExit) as stopped:
         main(["gui", str(tmp_path / "a.json"), "--review", str(tmp_path / "r.json")])
     assert stopped.value.code == 2
+
+
+def test_keyboard_moves_between_cases_and_through_the_fields(
+    tmp_path: Path, applicant_key: SigningKey, opened: Callable[[Path], ReviewWindow], qtbot: QtBot
+) -> None:
+    """Up/Down in the list change the case shown; Tab goes from the list into the comment boxes in form
+    order; Alt+Down moves on from inside a comment box."""
+    window = opened(write_request(tmp_path, [report(0), report(1), report(2)], applicant_key))
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.current_row() == 1
+    assert window.detail.title.text().startswith("番号 2")
+    qtbot.keyClick(window.table, Qt.Key.Key_Up)
+    assert window.current_row() == 0
+
+    expected = [*window.detail.comments.values(), window.detail.case_comment, window.detail.approve_button]
+    for widget in expected:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is widget
+
+    box = window.detail.comments["diagnosis"]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.current_row() == 1
