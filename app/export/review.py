@@ -1,40 +1,45 @@
 """The 指導者's side of offline approval (JS-5 … JS-7): one 承認依頼 under review.
 
 A `Review` holds, for each requested case, the decision (承認 / 非承認, or none yet) and the comments per
-field made so far. It refuses what the signed response would refuse anyway, but at the moment the 指導者
-decides: approving when this PC's key is the applicant's own (self-approval), approving a case whose period
-lies outside the 指導者's certification period, rejecting without a comment. The decisions in progress are
-kept as a draft in the data folder (`reviews/<request id>.json`) so that closing the screen by accident
-loses nothing; the draft is private to this PC and is never sent. The signed response itself is made by
-`app.export.approval.build_response`.
+field made so far. It refuses at the moment the 指導者 decides what the signed response would refuse
+anyway: answering a request this PC may not answer (the applicant's own key, the applicant named as their
+own 指導者, a request addressed to another 指導者's key), approving a case whose period lies outside the
+指導者's certification period, rejecting without a comment. Who may approve and the periods are the rules
+of app.validation.jspm, asked here of `validate` once when the request is opened. The decisions in
+progress are kept as a draft in the data folder (`reviews/<request id>.json`) so that closing the screen
+by accident loses nothing; the draft is private to this PC and never sent. The signed response itself is
+made by `app.export.approval.build_response`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.atomic import write_atomically
-from app.export.approval import ApprovalError, build_response
-from app.models.application import CaseReport, FieldComment
+from app.export.approval import ApprovalError, build_response, requested_approvals, requested_report
+from app.export.signing import utc_timestamp
+from app.models.application import Applicant, Application, CaseReport, FieldComment, FormRef
+from app.validation import validate
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import datetime as dt
     from pathlib import Path
 
     from app.export.keys import SigningKey
-    from app.models.application import Supervisor
     from app.models.approval import ApprovalRequest, Decision, RequestedCase
+    from app.models.forms import FormDefinition
 
 DRAFT_FOLDER: Final = "reviews"
 DRAFT_FORMAT: Final = "shorei/review-draft@1"
 MAX_DRAFT_BYTES: Final = 5 * 1024 * 1024
 WHOLE_CASE: Final = ""
 """The comment key for the case as a whole (FieldComment.field "")."""
+FACILITY: Final = "facility"
 
 
 class ReviewError(Exception):
@@ -62,6 +67,12 @@ class ReviewDraft(BaseModel):
     saved_response: str | None = None
 
 
+def review_fields(form: FormDefinition) -> list[str]:
+    """The fields a 指導者 comments on, in the order of the society's edit screen: the case as a whole
+    (WHOLE_CASE), 診療施設名, then the form's fields; private ones (the 備考) never travel in a request."""
+    return [WHOLE_CASE, FACILITY, *(spec.key for spec in form.fields if not spec.private)]
+
+
 def draft_path(home: Path, request_id: str) -> Path:
     return home / DRAFT_FOLDER / f"{request_id}.json"
 
@@ -83,15 +94,18 @@ def load_draft(home: Path, request_id: str) -> tuple[ReviewDraft | None, str | N
     return draft, None
 
 
-def outside_period(report: CaseReport, supervisor: Supervisor) -> bool:
-    """JS-5: the case period must lie inside the 指導者's certification period (a missing date is outside)."""
-    if report.start is None or report.end is None:
-        return True
-    return report.start < supervisor.cert_start or report.end > supervisor.cert_end
-
-
-def _timestamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _requested_application(request: ApprovalRequest) -> Application:
+    """The requested cases as the applicant's application holds them once sent (承認依頼中 under this
+    request), each at its own number, so that the rules judge them and name them as the applicant does."""
+    reports = [CaseReport(id=uuid.uuid4().hex) for _ in range(max(case.number for case in request.cases))]
+    approvals = requested_approvals(request)
+    for case in request.cases:
+        reports[case.number - 1] = requested_report(case).model_copy(update={"approval": approvals[case.id]})
+    return Application(
+        form=FormRef(id=request.form.get("id", ""), version=request.form.get("version", "")),
+        applicant=Applicant(name=request.applicant.name, member_id=request.applicant.member_id),
+        reports=reports,
+    )
 
 
 @dataclass(frozen=True)
@@ -113,30 +127,38 @@ class ReviewCase:
 
 
 class Review:
-    """The decisions on one request in progress. `fields` is the order comments are listed in (the form's
-    field keys, with WHOLE_CASE first)."""
+    """The decisions on one request in progress, for the form the request names."""
 
     def __init__(
         self,
         request: ApprovalRequest,
+        form: FormDefinition,
         *,
         signer_fingerprint: str,
-        fields: Sequence[str],
         draft: ReviewDraft | None = None,
     ) -> None:
         self.request = request
         self.signer_fingerprint = signer_fingerprint
-        self._fields = [WHOLE_CASE, *(key for key in fields if key != WHOLE_CASE)]
-        self.cases: list[ReviewCase] = []
-        for case in request.cases:
-            try:
-                report = CaseReport.model_validate({**case.content, "id": case.id})
-            except ValidationError:
-                raise ReviewError(
-                    f"症例 {case.number} の内容を読めません（形式が違います）。"
-                    "申請者の Shorei を更新して承認依頼を作り直してもらってください"
-                ) from None
-            self.cases.append(ReviewCase(case, report, outside_period(report, request.supervisor)))
+        self._fields = review_fields(form)
+        highest = max(case.number for case in request.cases)
+        if highest > form.counts.max:
+            raise ReviewError(
+                f"症例の番号 {highest} は「{form.title}」（{form.counts.max}例まで）にない番号です。"
+                "申請者に承認依頼を作り直してもらってください"
+            )
+        try:
+            application = _requested_application(request)
+        except ValidationError:
+            raise ReviewError(
+                "症例の内容を読めません（形式が違います）。申請者に Shorei を更新して承認依頼を作り直してもらってください"
+            ) from None
+        issues = validate(application, form, None)
+        outside = {issue.row for issue in issues if issue.code == "supervisor-period-mismatch"}
+        self._self_named = next((issue.message for issue in issues if issue.code == "supervisor-self"), None)
+        self.cases = [
+            ReviewCase(case, application.reports[case.number - 1], case.number in outside)
+            for case in request.cases
+        ]
         known = {case.id for case in self.cases}
         self._drafts: dict[str, CaseDraft] = {case.id: CaseDraft() for case in self.cases}
         self.saved_response: str | None = None
@@ -153,19 +175,37 @@ class Review:
     # --- what may be decided -------------------------------------------------------------------------
 
     @property
-    def self_approval(self) -> bool:
-        """JS-5: this PC's key is the applicant's own, or the applicant named themselves as 指導者."""
-        applicant, supervisor = self.request.applicant, self.request.supervisor
-        return applicant.fingerprint == self.signer_fingerprint or applicant.member_id == supervisor.member_id
+    def own_request(self) -> bool:
+        """JS-5: this PC's key is the applicant's own (the request was made on this PC)."""
+        return self.request.applicant.fingerprint == self.signer_fingerprint
+
+    def answer_problem(self) -> str | None:
+        """Why this PC cannot answer the request at all, or None: self-approval (JS-5), or a request the
+        applicant addressed to another 指導者's key."""
+        if self.own_request:
+            return (
+                f"この PC の署名鍵は、申請者ご本人の鍵です（指紋 {self.signer_fingerprint}）。"
+                "ご自身の症例は承認できません。症例の指導を受けた指導者に、その指導者の PC で判定してもらってください"
+            )
+        if self._self_named is not None:
+            return self._self_named
+        named = self.request.supervisor.fingerprint
+        if named and named != self.signer_fingerprint:
+            return (
+                f"この承認依頼は、署名鍵の指紋 {named} の指導者あてです（この PC の鍵は {self.signer_fingerprint}）。"
+                "この PC では回答できません。申請者に、登録している指導者の指紋を確かめてもらってください"
+            )
+        return None
 
     def approval_problem(self, case: ReviewCase) -> str | None:
         """Why `case` cannot be approved here, or None."""
-        if self.self_approval:
-            return "ご自身の症例は承認できません（申請者ご本人の署名鍵です）"
+        problem = self.answer_problem()
+        if problem is not None:
+            return problem
         if case.outside_period:
             supervisor = self.request.supervisor
             return (
-                f"症例 {case.number} の期間が指導者の認定期間（{supervisor.cert_start:%Y/%m/%d}〜"
+                f"症例 {case.number} の期間は指導者の認定期間（{supervisor.cert_start:%Y/%m/%d}〜"
                 f"{supervisor.cert_end:%Y/%m/%d}）の外のため承認できません。非承認にして理由をコメントしてください"
             )
         return None
@@ -211,8 +251,9 @@ class Review:
 
     def reject(self, case_id: str, *, now: dt.datetime) -> None:
         case = self.case(case_id)
-        if self.self_approval:
-            raise ReviewError("ご自身の症例は判定できません（申請者ご本人の署名鍵です）")
+        problem = self.answer_problem()
+        if problem is not None:
+            raise ReviewError(problem)
         if not self.comments(case_id):
             raise ReviewError(
                 f"症例 {case.number} を非承認にするには、直してほしい項目のコメントか、"
@@ -237,7 +278,7 @@ class Review:
 
     def _decide(self, case_id: str, decision: Decision, now: dt.datetime) -> None:
         self._drafts[case_id].decision = decision
-        self._drafts[case_id].decided_at = _timestamp(now)
+        self._drafts[case_id].decided_at = utc_timestamp(now)
 
     # --- files ---------------------------------------------------------------------------------------
 

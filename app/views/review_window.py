@@ -41,8 +41,16 @@ from PySide6.QtWidgets import (
 
 from app.atomic import write_atomically
 from app.export import KeyFileError, load_or_create_signing_key, safe_stem
-from app.export.approval import ApprovalFileError, read_request
-from app.export.review import WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
+from app.export.approval import (
+    MAX_REQUEST_BYTES,
+    REQUEST_NAME,
+    RESPONSE_SUFFIX,
+    ApprovalFileError,
+    FileCheck,
+    read_request,
+)
+from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft, review_fields
+from app.export.signing import UnreadableFileError, read_limited
 from app.models.forms import bundled_forms
 from app.paths import data_home
 from app.views.export_dialog import open_local
@@ -54,8 +62,6 @@ if TYPE_CHECKING:
     from app.models.approval import ApprovalRequest
     from app.models.forms import FormDefinition
 
-MAX_REQUEST_BYTES: Final = 5 * 1024 * 1024
-FACILITY: Final = "facility"
 DRAFT_DELAY_MS: Final = 400
 STATE_LABELS: Final = {None: "承認依頼中", "approved": "承認", "rejected": "非承認"}
 STATE_COLOURS: Final = {None: "#5f6368", "approved": "#1e7b34", "rejected": "#b3261e"}
@@ -97,21 +103,10 @@ def show_saved(parent: QWidget | None, path: Path, summary: str) -> None:
 def read_request_file(path: Path) -> ApprovalRequest:
     """The checked request in `path`; ReviewOpenError naming the file and the check that failed."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REQUEST_BYTES:
-            raise ReviewOpenError(
-                f"{path}: 承認依頼ファイルとして大きすぎます（{size / 1024 / 1024:.1f} MB）。"
-                "申請者から届いたファイルか確認してください"
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ReviewOpenError(f"{path}: ファイルがありません") from None
-    except IsADirectoryError:
-        raise ReviewOpenError(f"{path}: フォルダです。承認依頼ファイルを指定してください") from None
-    except OSError as error:
-        raise ReviewOpenError(f"{path}: 読み込めません（{error.strerror}）") from None
-    try:
+        data = read_limited(path, MAX_REQUEST_BYTES, REQUEST_NAME)
         return read_request(data, source=str(path))
+    except UnreadableFileError as error:
+        raise ReviewOpenError(str(ApprovalFileError(str(path), FileCheck.READ, error.problem))) from None
     except ApprovalFileError as error:
         raise ReviewOpenError(str(error)) from None
 
@@ -128,12 +123,6 @@ def _form_for(request: ApprovalRequest, path: Path) -> FormDefinition:
     return form
 
 
-def _review_fields(form: FormDefinition) -> list[str]:
-    """The fields a 指導者 sees, in the order of the society's edit screen: 診療施設名 first, then the form's
-    fields; private ones (the 備考) never travel in a request."""
-    return [FACILITY, *(spec.key for spec in form.fields if not spec.private)]
-
-
 def open_review_window(path: Path, parent: QWidget | None = None) -> ReviewWindow:
     """The review screen for the request in `path`; ReviewOpenError when it cannot be opened."""
     request = read_request_file(path)
@@ -145,7 +134,7 @@ def open_review_window(path: Path, parent: QWidget | None = None) -> ReviewWindo
     home = data_home()
     draft, draft_problem = load_draft(home, request.request_id)
     try:
-        review = Review(request, signer_fingerprint=key.fingerprint, fields=_review_fields(form), draft=draft)
+        review = Review(request, form, signer_fingerprint=key.fingerprint, draft=draft)
     except ReviewError as error:
         raise ReviewOpenError(f"{path}: {error}") from None
     window = ReviewWindow(review, form, key, home, path, parent)
@@ -256,7 +245,7 @@ class CaseDetail(QWidget):
         self.values: dict[str, QLabel] = {}
         self.comments: dict[str, QLineEdit] = {}
         follow = _ScrollIntoView(self.fields_area)
-        for row, key in enumerate(_review_fields(form), start=1):
+        for row, key in enumerate((k for k in review_fields(form) if k != WHOLE_CASE), start=1):
             caption = QLabel(self._label(key), body)
             caption.setWordWrap(True)
             caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -416,7 +405,7 @@ class CaseDetail(QWidget):
         problem = self._review.approval_problem(case)
         self.approve_button.setEnabled(problem is None)
         self.approve_button.setToolTip(problem or self.tr("この症例を承認します（Ctrl+Enter）"))
-        blocked = self._review.self_approval
+        blocked = self._review.answer_problem() is not None
         self.reject_button.setEnabled(not blocked)
         self.clear_button.setEnabled(state.decision is not None)
         for box in self.comments.values():
@@ -584,7 +573,7 @@ class ReviewWindow(QMainWindow):
 
     def _key_note(self, request: ApprovalRequest) -> str:
         expected = request.supervisor.fingerprint
-        if self.review.self_approval:
+        if self.review.own_request:
             return self.tr("⚠ 申請者ご本人の鍵です")
         if not expected:
             return self.tr("初回の依頼: この PC の指紋を申請者に伝えてください")
@@ -593,36 +582,15 @@ class ReviewWindow(QMainWindow):
         return self.tr("⚠ 依頼先の鍵（{f}）と違います").format(f=expected)
 
     def _show_banner(self) -> None:
-        request = self.review.request
-        if self.review.self_approval:
-            if request.applicant.fingerprint == self.key.fingerprint:
-                reason = self.tr("この PC の署名鍵は、申請者ご本人の鍵です（指紋 {f}）。").format(
-                    f=self.key.fingerprint
-                )
-            else:
-                reason = self.tr("申請者ご本人（会員番号 {m}）が指導者として指定されています。").format(
-                    m=request.applicant.member_id
-                )
-            self.banner.setText(
-                reason
-                + self.tr(
-                    "ご自身の症例は承認できません。症例の指導を受けた別の指導者に、"
-                    "その指導者の PC で承認してもらってください。"
-                )
-            )
-            self.banner.setStyleSheet(RED_BANNER)
-            self.banner.show()
-            for button in (self.approve_all_button, self.save_button):
-                button.setEnabled(False)
-        elif request.supervisor.fingerprint and request.supervisor.fingerprint != self.key.fingerprint:
-            self.banner.setText(
-                self.tr(
-                    "この承認依頼は、別の署名鍵（指紋 {f}）を持つ指導者あてです。この PC で判定した結果は、"
-                    "申請者が新しい指紋を確認するまで取り込まれません。"
-                ).format(f=request.supervisor.fingerprint)
-            )
-            self.banner.setStyleSheet(AMBER_BANNER)
-            self.banner.show()
+        """A request this PC may not answer (JS-5): said at the top, and nothing can be decided or saved."""
+        problem = self.review.answer_problem()
+        if problem is None:
+            return
+        self.banner.setText(problem)
+        self.banner.setStyleSheet(RED_BANNER)
+        self.banner.show()
+        for button in (self.approve_all_button, self.save_button):
+            button.setEnabled(False)
 
     def _connect(self) -> None:
         self.table.currentCellChanged.connect(lambda row, *_: self._case_selected(row))
@@ -826,7 +794,7 @@ class ReviewWindow(QMainWindow):
     def suggested_response_path(self) -> Path:
         request = self.review.request
         stem = safe_stem(f"承認結果_{request.applicant.name}_{request.request_id[:8]}", "承認結果")
-        return self.source.parent / f"{stem}.json"
+        return self.source.parent / f"{stem}{RESPONSE_SUFFIX}"
 
     def save_response(self) -> None:
         """Refuse until every case is decided; confirm; write the signed response; offer the folder."""

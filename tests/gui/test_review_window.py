@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,14 +15,13 @@ from PySide6.QtWidgets import QApplication
 from app.cli import main
 from app.export.approval import build_request, read_response
 from app.export.keys import SigningKey, load_or_create_signing_key
-from app.export.package import signed_message
-from app.models.application import Application, Supervisor
-from app.models.canonical import canonical_json
-from app.models.forms import bundled_forms
+from app.export.signing import signed_bytes
+from app.models.application import Supervisor
 from app.views import review_window as review_module
 from app.views.app import ensure_qt_app
 from app.views.review_window import ReviewWindow, open_review
 from tests.ime import commit_text
+from tests.jspm_factories import APPLICANT, SUPERVISOR, jspm_application, jspm_facilities, jspm_form, report
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -31,65 +29,13 @@ if TYPE_CHECKING:
 
     from pytestqt.qtbot import QtBot
 
-    from app.models.forms import FormDefinition
-
-FORM_ID = "jspm-specialist-new"
-CATEGORIES = ["痛み", "身体症状（痛み以外）", "精神症状", "せん妄", "苦痛緩和のための鎮静", "社会的な関わり"]
 NOW = dt.datetime(2025, 5, 1, 9, 30, tzinfo=dt.UTC)
+PRIVATE_NOTE = "私用メモ: 指導者に送らない"
 
 
-def jspm_form() -> FormDefinition:
-    form = bundled_forms().get(FORM_ID)
-    assert form is not None
-    return form
-
-
-def report(number: int, *, start: str = "2023-04-01", end: str = "2023-09-30") -> dict[str, Any]:
-    """A complete case report at the sample facility S001 (基幹施設, 2020-04-01〜2030-03-31)."""
-    return {
-        "id": uuid.uuid4().hex,
-        "category": CATEGORIES[number % len(CATEGORIES)],
-        "facility": {
-            "cert_no": "S001",
-            "name": "東都中央病院（サンプル）",
-            "kind": "基幹施設",
-            "cert_start": "2020-04-01",
-            "cert_end": "2030-03-31",
-            "manual": False,
-        },
-        "start": start,
-        "end": end,
-        "age": 60 + number,
-        "sex": "female" if number % 2 else "male",
-        "diagnosis": "膵癌",
-        "narrative": {
-            "history": f"症例{number + 1}: 膵癌に対し化学療法中、腹痛が増強し緩和ケアチームに紹介された。",
-            "problems": "NRS 7 の持続痛と突出痛。オピオイドへの不安が強い。",
-            "course": "オキシコドンを導入し、レスキューの使い方を説明した。2週間で NRS 2 となった。",
-            "reflection": "疼痛の評価と患者の不安への説明を並行したことが有効だった。",
-        },
-        "note": "私用メモ: 指導者に送らない",
-    }
-
-
-def application(reports: list[dict[str, Any]]) -> Application:
-    return Application.model_validate(
-        {
-            "format": "shorei/application@1",
-            "form": {"id": FORM_ID, "version": jspm_form().version},
-            "applicant": {"name": "山田 花子", "member_id": "100234"},
-            "reports": reports,
-        }
-    )
-
-
-SUPERVISOR = Supervisor(
-    name="佐藤 一郎",
-    member_id="200567",
-    qualification="指導医",
-    cert_start=dt.date(2021, 4, 1),
-    cert_end=dt.date(2026, 3, 31),
-)
+def cases(count: int) -> list[dict[str, Any]]:
+    """Complete reports, each with a private 備考 that must never reach the 指導者."""
+    return [report(n, note=PRIVATE_NOTE) for n in range(count)]
 
 
 @pytest.fixture
@@ -99,12 +45,18 @@ def applicant_key() -> SigningKey:
 
 
 def write_request(
-    folder: Path, reports: list[dict[str, Any]], key: SigningKey, *, supervisor: Supervisor = SUPERVISOR
+    folder: Path, reports: list[dict[str, Any]], key: SigningKey, *, supervisor: dict[str, Any] = SUPERVISOR
 ) -> Path:
     """A signed request for every report, as the applicant's Shorei writes it."""
-    app = application(reports)
     _request, data = build_request(
-        app, jspm_form(), range(len(reports)), supervisor, "3例の承認をお願いします。", key, now=NOW
+        jspm_application(reports),
+        jspm_form(),
+        range(len(reports)),
+        Supervisor.model_validate(supervisor, strict=False),
+        "3例の承認をお願いします。",
+        key,
+        now=NOW,
+        facilities=jspm_facilities(),
     )
     path = folder / "承認依頼.json"
     path.write_bytes(data)
@@ -155,6 +107,10 @@ def opened(qtbot: QtBot) -> Iterator[Callable[[Path], ReviewWindow]]:
             window.close()
 
 
+def visible_reviews() -> list[ReviewWindow]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, ReviewWindow) and w.isVisible()]
+
+
 def type_comment(window: ReviewWindow, field: str, text: str) -> None:
     box = window.detail.case_comment if field == "" else window.detail.comments[field]
     box.setFocus()
@@ -169,11 +125,11 @@ def test_approve_two_reject_one_and_read_the_response_back(
     qtbot: QtBot,
 ) -> None:
     """Two cases approved with Ctrl+Enter, one rejected with a field comment; the saved file reads back."""
-    reports = [report(0), report(1), report(2)]
+    reports = cases(3)
     window = opened(write_request(tmp_path, reports, applicant_key))
     assert window.table.rowCount() == 3
     assert "3例の承認をお願いします。" in window.header_values["通信欄"].text()
-    assert "山田 花子" in window.header_values["申請者"].text()
+    assert "緩和 花子" in window.header_values["申請者"].text()
     assert window.header_values["この PC の署名鍵"].text() == load_or_create_signing_key().fingerprint
     assert not window.banner.isVisible()
 
@@ -200,7 +156,7 @@ def test_approve_two_reject_one_and_read_the_response_back(
         reports[2]["id"]: ("rejected", [("course", "レスキュー薬の用量を記載してください")]),
     }
     assert response.signature.fingerprint == load_or_create_signing_key().fingerprint
-    assert "私用メモ" not in saved.read_text(encoding="utf-8")
+    assert PRIVATE_NOTE not in saved.read_text(encoding="utf-8")
 
 
 def test_saving_is_refused_until_every_case_is_decided(
@@ -210,7 +166,7 @@ def test_saving_is_refused_until_every_case_is_decided(
     dialogs: dict[str, list[Any]],
 ) -> None:
     """With a case undecided nothing is written; the message names it and the list jumps to it."""
-    window = opened(write_request(tmp_path, [report(0), report(1)], applicant_key))
+    window = opened(write_request(tmp_path, cases(2), applicant_key))
     window.detail.approve_button.click()
     window.save_button.click()
     assert not (tmp_path / "結果.json").exists()
@@ -226,7 +182,7 @@ def test_rejecting_needs_a_comment(
     dialogs: dict[str, list[Any]],
 ) -> None:
     """非承認 without any comment is refused with what to do; a whole-case comment is enough."""
-    window = opened(write_request(tmp_path, [report(0)], applicant_key))
+    window = opened(write_request(tmp_path, cases(1), applicant_key))
     window.detail.reject_button.click()
     assert window.review.state(window.review.cases[0].id).decision is None
     assert "コメント" in dialogs["notify"][-1][1]
@@ -240,7 +196,7 @@ def test_self_approval_is_blocked(
 ) -> None:
     """A request signed with this PC's own key: a red warning, and nothing can be approved or saved."""
     own_key = load_or_create_signing_key()
-    window = opened(write_request(tmp_path, [report(0)], own_key))
+    window = opened(write_request(tmp_path, cases(1), own_key))
     assert window.banner.isVisible()
     assert "申請者ご本人の鍵" in window.banner.text()
     assert not window.detail.approve_button.isEnabled()
@@ -251,20 +207,60 @@ def test_self_approval_is_blocked(
     assert "承認できません" in dialogs["notify"][-1][1]
 
 
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda request: request["supervisor"].update(fingerprint="0000-1111-2222-3333-4444-5555-6666-7777"),
+         "0000-1111-2222-3333-4444-5555-6666-7777 の指導者あて"),
+        (lambda request: request["supervisor"].update(member_id=APPLICANT["member_id"]), "申請者ご本人"),
+    ],
+    ids=["addressed-to-another-key", "applicant-named-as-supervisor"],
+)  # fmt: skip
+def test_a_request_this_pc_may_not_answer_is_blocked(
+    tmp_path: Path,
+    applicant_key: SigningKey,
+    opened: Callable[[Path], ReviewWindow],
+    dialogs: dict[str, list[Any]],
+    change: Callable[[dict[str, Any]], None],
+    said: str,
+) -> None:
+    """Addressed to another 指導者's key, or naming the applicant as 指導者: shown, and nothing is decided."""
+    path = write_request(tmp_path, cases(1), applicant_key)
+    path.write_bytes(resigned(path.read_bytes(), applicant_key, change))
+    window = opened(path)
+    assert window.banner.isVisible() and said in window.banner.text()
+    assert not window.detail.approve_button.isEnabled()
+    assert not window.detail.reject_button.isEnabled()
+    assert not window.save_button.isEnabled()
+    window.reject_current()
+    assert window.review.undecided()
+
+
 def test_a_case_outside_the_certification_period_cannot_be_approved(
     tmp_path: Path,
     applicant_key: SigningKey,
     opened: Callable[[Path], ReviewWindow],
     dialogs: dict[str, list[Any]],
 ) -> None:
-    """JS-5: a case period beyond the 指導者's certification period is marked and cannot be approved."""
-    reports = [report(0), report(1, start="2020-10-01", end="2021-06-30")]
-    window = opened(write_request(tmp_path, reports, applicant_key))
+    """JS-5: a case period beyond the 指導者's certification period is marked and cannot be approved. The
+    applicant's Shorei never writes such a request; one edited and signed again elsewhere can say it."""
+    reports = [report(0), report(1, start="2024-01-10", end="2024-03-31")]
+    path = write_request(tmp_path, reports, applicant_key)
+
+    def narrow(request: dict[str, Any]) -> None:
+        request["supervisor"]["cert_end"] = "2023-12-31"
+
+    path.write_bytes(resigned(path.read_bytes(), applicant_key, narrow))
+    window = opened(path)
     assert "期間外" in window.table.item(1, 4).text()  # type: ignore[union-attr]
     window.select_case(1)
     assert window.detail.period_banner.isVisible()
-    assert "2021/04/01〜2026/03/31" in window.detail.period_banner.text()
+    assert "2020/04/01〜2023/12/31" in window.detail.period_banner.text()
     assert "認定期間外" in window.detail.values["start"].text()
+    window.select_case(0)
+    assert not window.detail.period_banner.isVisible()
+    assert "認定期間外" not in window.detail.values["start"].text()
+    window.select_case(1)
     assert not window.detail.approve_button.isEnabled()
     window.approve_current()
     assert window.review.state(reports[1]["id"]).decision is None
@@ -283,7 +279,7 @@ def test_approve_all_asks_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """「すべて承認」 approves nothing when the confirmation is declined, and every undecided case when given."""
-    window = opened(write_request(tmp_path, [report(0), report(1), report(2)], applicant_key))
+    window = opened(write_request(tmp_path, cases(3), applicant_key))
     monkeypatch.setattr(review_module, "confirm", lambda parent, title, text: False)
     window.approve_all_button.click()
     assert len(window.review.undecided()) == 3
@@ -298,9 +294,8 @@ def resigned(data: bytes, key: SigningKey, change: Callable[[dict[str, Any]], No
     content that no longer matches its hash (a generator that lies, or a hand-edited file re-signed)."""
     request = json.loads(data)
     change(request)
-    request["signature"].pop("value")
-    request["signature"]["value"] = key.sign(signed_message(request)).hex()
-    return canonical_json(request)
+    del request["signature"]
+    return signed_bytes(request, key)
 
 
 def _edit_history(request: dict[str, Any]) -> None:
@@ -311,7 +306,7 @@ def _edit_history(request: dict[str, Any]) -> None:
     ("tamper", "check"),
     [
         (lambda data, key: resigned(data, key, _edit_history), "ハッシュ"),
-        (lambda data, key: data.replace("腹痛".encode(), "頭痛".encode()), "署名"),
+        (lambda data, key: data.replace("疼痛".encode(), "頭痛".encode()), "署名"),
         (lambda data, key: data.replace("3例の承認".encode(), "4例の承認".encode()), "署名"),
         (lambda data, key: json.dumps(json.loads(data), indent=1).encode(), "正規形"),
         (lambda data, key: data[: len(data) // 2], "読"),
@@ -327,13 +322,16 @@ def test_a_tampered_request_opens_nothing_and_names_the_check(
 ) -> None:
     """A changed request is refused before anything is shown; the message names the file and the check."""
     ensure_qt_app()
-    path = write_request(tmp_path, [report(0)], applicant_key)
-    path.write_bytes(tamper(path.read_bytes(), applicant_key))
+    path = write_request(tmp_path, cases(1), applicant_key)
+    changed = tamper(path.read_bytes(), applicant_key)
+    assert changed != path.read_bytes()
+    path.write_bytes(changed)
+    before = visible_reviews()
     assert open_review(path, None) is None
     [(title, text)] = dialogs["notify"]
     assert title == "承認依頼ファイルを開けません"
     assert str(path) in text and check in text
-    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, ReviewWindow) and w.isVisible()]
+    assert visible_reviews() == before
 
 
 def test_decisions_survive_closing_and_reopening(
@@ -344,7 +342,7 @@ def test_decisions_survive_closing_and_reopening(
     shorei_home: Path,
 ) -> None:
     """Closed by accident: the draft in the data folder brings back decisions and comments."""
-    reports = [report(0), report(1)]
+    reports = cases(2)
     path = write_request(tmp_path, reports, applicant_key)
     window = opened(path)
     window.detail.approve_button.click()
@@ -366,12 +364,12 @@ def test_the_menu_opens_the_review_screen(
     window: Any, tmp_path: Path, applicant_key: SigningKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """ファイル → 承認依頼ファイルを開く（指導者）… opens the chosen request beside the main window."""
-    path = write_request(tmp_path, [report(0)], applicant_key)
+    path = write_request(tmp_path, cases(1), applicant_key)
     monkeypatch.setattr(review_module, "choose_request_file", lambda parent: path)
     [action] = [a for a in window.menuBar().actions()[0].menu().actions() if "指導者" in a.text()]
     action.trigger()
     [review] = [w for w in window.findChildren(ReviewWindow) if w.isVisible()]
-    assert review.review.request.applicant.name == "山田 花子"
+    assert review.review.request.applicant.name == "緩和 花子"
     review.close()
 
 
@@ -380,7 +378,7 @@ def test_cli_gui_review_opens_the_review_screen(
 ) -> None:
     """`shorei gui --review REQUEST` shows only the review screen for that request (exit code of the loop)."""
     app = ensure_qt_app()
-    path = write_request(tmp_path, [report(0), report(1)], applicant_key)
+    path = write_request(tmp_path, cases(2), applicant_key)
     shown: list[ReviewWindow] = []
 
     def run_loop() -> int:
@@ -405,7 +403,7 @@ def test_cli_gui_review_refuses_a_tampered_file(
 ) -> None:
     """A request that fails a check: exit 2, the check named on stderr and in a message box, no window."""
     ensure_qt_app()
-    path = write_request(tmp_path, [report(0)], applicant_key)
+    path = write_request(tmp_path, cases(1), applicant_key)
     path.write_bytes(resigned(path.read_bytes(), applicant_key, _edit_history))
     boxes: list[str] = []
     monkeypatch.setattr("app.views.app.QMessageBox.critical", lambda parent, title, text: boxes.append(text))
@@ -427,7 +425,7 @@ def test_keyboard_moves_between_cases_and_through_the_fields(
 ) -> None:
     """Up/Down in the list change the case shown; Tab goes from the list into the comment boxes in form
     order; Alt+Down moves on from inside a comment box."""
-    window = opened(write_request(tmp_path, [report(0), report(1), report(2)], applicant_key))
+    window = opened(write_request(tmp_path, cases(3), applicant_key))
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Down)
     assert window.current_row() == 1
