@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
@@ -183,6 +182,39 @@ def _value_label(parent: QWidget) -> QLabel:
     return label
 
 
+class CommentBox(QPlainTextEdit):
+    """A comment on one field: one line high when empty, growing with what is written (up to five lines,
+    then it scrolls), so a long remark on a narrative field can be read whole. Tab moves on."""
+
+    MAX_LINES: Final = 5
+
+    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setTabChangesFocus(True)
+        self.document().setDocumentMargin(3)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _: self._fit())
+        self._fit()
+
+    def _fit(self) -> None:
+        wanted = int(self.document().size().height())
+        lines = max(1, min(self.MAX_LINES, wanted))
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if wanted > self.MAX_LINES
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        margins = self.contentsMargins()
+        height = (
+            lines * self.fontMetrics().lineSpacing()
+            + 2 * round(self.document().documentMargin())
+            + margins.top()
+            + margins.bottom()
+            + 2
+        )
+        self.setFixedHeight(height)
+
+
 def _mark_commented(box: QWidget, text: str) -> None:
     """A comment box that holds a comment stands out, so the 指導者 sees at a glance what they wrote."""
     box.setStyleSheet("background: #fff6d5;" if text.strip() else "")
@@ -243,7 +275,7 @@ class CaseDetail(QWidget):
             header.setStyleSheet("color: #5f6368; font-weight: bold;")
             grid.addWidget(header, 0, column)
         self.values: dict[str, QLabel] = {}
-        self.comments: dict[str, QLineEdit] = {}
+        self.comments: dict[str, CommentBox] = {}
         follow = _ScrollIntoView(self.fields_area)
         for row, key in enumerate((k for k in review_fields(form) if k != WHOLE_CASE), start=1):
             caption = QLabel(self._label(key), body)
@@ -251,10 +283,9 @@ class CaseDetail(QWidget):
             caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             caption.setStyleSheet("font-weight: bold;")
             value = _value_label(body)
-            comment = QLineEdit(body)
-            comment.setPlaceholderText(self.tr("この項目へのコメント"))
+            comment = CommentBox(self.tr("この項目へのコメント"), body)
             comment.setAccessibleName(self.tr("{label}へのコメント").format(label=self._label(key)))
-            comment.textEdited.connect(lambda text, field=key: self._comment_edited(field, text))
+            comment.textChanged.connect(lambda field=key: self._comment_edited(field))
             comment.installEventFilter(follow)
             caption.setBuddy(comment)
             grid.addWidget(caption, row, 0)
@@ -320,9 +351,8 @@ class CaseDetail(QWidget):
             self._show_period(case)
             state = self._review.state(case.id)
             for key, box in self.comments.items():
-                box.setText(state.comments.get(key, ""))
-                box.setCursorPosition(0)
-                _mark_commented(box, box.text())
+                box.setPlainText(state.comments.get(key, ""))
+                _mark_commented(box, box.toPlainText())
             self.case_comment.setPlainText(state.comments.get(WHOLE_CASE, ""))
             _mark_commented(self.case_comment, self.case_comment.toPlainText())
         finally:
@@ -414,8 +444,9 @@ class CaseDetail(QWidget):
 
     # --- comments ----------------------------------------------------------------------------------------
 
-    def _comment_edited(self, field: str, text: str) -> None:
+    def _comment_edited(self, field: str) -> None:
         if self.case is not None and not self._loading:
+            text = self.comments[field].toPlainText()
             self._review.set_comment(self.case.id, field, text)
             _mark_commented(self.comments[field], text)
             self.commentChanged.emit()

@@ -357,7 +357,7 @@ def test_decisions_survive_closing_and_reopening(
     assert again.table.item(0, 4).text() == "承認"  # type: ignore[union-attr]
     assert "下書きを復元" in again.statusBar().currentMessage()
     again.select_case(1)
-    assert again.detail.comments["diagnosis"].text() == "病期を追記してください"
+    assert again.detail.comments["diagnosis"].toPlainText() == "病期を追記してください"
 
 
 def test_the_menu_opens_the_review_screen(
@@ -442,3 +442,6 @@ def test_keyboard_moves_between_cases_and_through_the_fields(
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert window.current_row() == 1
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.state(window.review.cases[1].id).decision == "approved"
