@@ -107,7 +107,7 @@ class FileCheck(StrEnum):
 
 
 _FILE_CHECK_LABELS: Final = {
-    FileCheck.READ: "読み込み",
+    FileCheck.READ: "読み込み",  # not a file of the kind at all (size, UTF-8, JSON, format)
     FileCheck.STRUCTURE: "形式",
     FileCheck.CANONICAL: "正規形（RFC 8785）",
     FileCheck.SIGNATURE: "署名",
@@ -124,7 +124,10 @@ class ApprovalFileError(Exception):
     `str()` names the file, the check and the problem in Japanese. Nothing of such a file is used."""
 
     def __init__(self, source: str, check: FileCheck, problem: str) -> None:
-        super().__init__(f"{source}: {check.label}の確認に失敗しました — {problem}")
+        if check is FileCheck.READ:
+            super().__init__(f"{source}: 読み込めません — {problem}")
+        else:
+            super().__init__(f"{source}: {check.label}の確認に失敗しました — {problem}")
         self.source = source
         self.check = check
         self.problem = problem
@@ -207,7 +210,10 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Seq
                 continue
             if issue.code in _ONCE:
                 said.add(issue.code)
-            messages.append(issue.message)
+                # Said of the request, not of the case whose place the engine put in front ("症例1 承認: ").
+                messages.append(issue.message.split(": ", 1)[-1])
+            else:
+                messages.append(issue.message)
     return messages
 
 
@@ -287,8 +293,15 @@ def build_request(
         report = pending.reports[row]
         report.approval = _requested(request_id, supervisor, report_hash(report), created, message)
     issues = _issues_by_row(validate(pending, form, facilities))
+    # The refusals below are about this request, not the case's content: they do not make it 未登録.
     incomplete = [
-        row for row in chosen if report_status(pending.reports[row], issues.get(row, [])) == "未登録"
+        row
+        for row in chosen
+        if report_status(
+            pending.reports[row],
+            [issue for issue in issues.get(row, []) if issue.code not in _REQUEST_REFUSALS],
+        )
+        == "未登録"
     ]
     if incomplete:
         raise ApprovalError(
@@ -588,13 +601,13 @@ def match_response(
     *,
     applicant_fingerprint: str,
     trusted_fingerprint: str,
+    source: str = RESPONSE_NAME,
 ) -> list[tuple[int, Approval]]:
     """(0-based report index, new Approval) for each statement of a response read by `read_response`.
     Every statement must name a case of `application` that is 承認依頼中 under the response's request,
     whose content is unchanged since, of our applicant (`applicant_fingerprint`, this installation's
     key), signed by the 指導者's registered key (`trusted_fingerprint`). The first failure raises
-    ApprovalFileError naming the case and the check; nothing is returned then."""
-    source = RESPONSE_NAME
+    ApprovalFileError naming the case and the check (and `source`, the file); nothing is returned then."""
     signer = response.signature.fingerprint
     if not trusted_fingerprint:
         raise ApprovalFileError(
