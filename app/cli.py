@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     gui.add_argument("file", type=Path, nargs="?", metavar="FILE")
     gui.add_argument("--screenshot", type=Path, metavar="PNG", help="表示が済んだら画面を保存して終了します")
+    gui.add_argument(
+        "--review",
+        type=Path,
+        metavar="REQUEST",
+        help="指導者として承認依頼ファイルを開き、症例を承認・非承認します（FILE とは同時に指定できません）",
+    )
     export = commands.add_parser(
         "export",
         help="印刷用PDF（押印用）と署名付きアップロード用ファイルを作成します（エラーがあれば作成しません）",
@@ -475,6 +481,13 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_export_cases(
             args.file, out_path=args.out, include_notes=args.with_notes, out=sys.stdout, err=sys.stderr
         )
+    review = getattr(args, "review", None)
+    if review is not None:
+        if args.file is not None:
+            parser.error("--review と FILE は同時に指定できません")
+        from app.views.app import run_review
+
+        return run_review(review, args.screenshot)
     # `shorei` alone opens the window (SPEC §7); Qt is imported only for it.
     from app.views.app import run
 

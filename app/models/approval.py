@@ -28,6 +28,8 @@ STATEMENT_FORMAT: Final = "shorei/approval@1"
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 RequestId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 Decision = Literal["approved", "rejected"]
+MAX_CASE_NUMBER: Final = 200
+"""No form numbers more cases; a file naming case 10⁹ is refused as malformed, not allocated for."""
 
 
 class _Frozen(BaseModel):
@@ -54,7 +56,7 @@ class RequestedCase(_Frozen):
     and the content itself (app.models.approval.report_content: no 備考, no approval, no id)."""
 
     id: RequestId
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_CASE_NUMBER)
     content_hash: Sha256Hex
     content: dict[str, Any]
 
@@ -80,7 +82,7 @@ class ApprovalStatement(_Frozen):
     format: Literal["shorei/approval@1"]
     request_id: RequestId
     case_id: RequestId
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_CASE_NUMBER)
     content_hash: Sha256Hex
     decision: Decision
     comments: list[FieldComment]

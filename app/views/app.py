@@ -81,3 +81,21 @@ def run(file: Path | None = None, screenshot: Path | None = None) -> int:
     code = app.exec()
     window.store.close()
     return code
+
+
+def run_review(request: Path, screenshot: Path | None = None) -> int:
+    """Supervisor mode (`shorei gui --review REQUEST`): only the review screen for that request. A file that
+    fails a check opens nothing: the reason goes to stderr and to a message box. Returns the exit code."""
+    from app.views.review_window import ReviewOpenError, open_review_window
+
+    app = ensure_qt_app()
+    try:
+        window = open_review_window(request)
+    except ReviewOpenError as error:
+        print(f"shorei: {error}", file=sys.stderr)
+        QMessageBox.critical(None, "承認依頼ファイルを開けません", str(error))
+        return 2
+    window.show()
+    if screenshot is not None:
+        screenshot_when_painted(window, screenshot, app)
+    return app.exec()

@@ -332,6 +332,10 @@ class MainWindow(QMainWindow):
             self._action(self.tr("下書きを印刷…"), lambda: self.export_files(draft=True), "Ctrl+Shift+P")
         )
         file_menu.addSeparator()
+        file_menu.addAction(
+            self._action(self.tr("承認依頼ファイルを開く（指導者）…"), self.open_review_request)
+        )
+        file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("終了(&X)"), self.close, QKeySequence.StandardKey.Quit))
 
         edit_menu = bar.addMenu(self.tr("編集(&E)"))
@@ -905,6 +909,14 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(self.tr("{p} を作成しました").format(p=result.pdf_path.name), 10000)
         ExportDoneDialog.show_result(self, result)
+
+    def open_review_request(self) -> None:
+        """Supervisor mode: a 承認依頼ファイル from an applicant opens the review screen beside this window."""
+        from app.views.review_window import choose_request_file, open_review
+
+        path = choose_request_file(self)
+        if path is not None:
+            open_review(path, self)
 
     def show_signing_key(self) -> None:
         from app.export import KeyFileError, load_or_create_signing_key

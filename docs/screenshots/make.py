@@ -9,6 +9,10 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -17,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QEvent, Qt
     from PySide6.QtWidgets import QApplication
 
     from app.views.app import ensure_qt_app, window_settings
@@ -48,6 +52,8 @@ def main() -> None:
         settle()
         window.grab().save(str(HERE / "main-window-problems.png"))
 
+        review_screen(home, settle)
+
         source = window.facility_source
         dialog = FacilityPickerDialog(
             source.search,  # type: ignore[attr-defined]
@@ -63,6 +69,9 @@ def main() -> None:
         settle()
         dialog.grab().save(str(HERE / "facility-picker.png"))
         dialog.close()
+        # Gone before the index closes: its search-as-you-type timer must not fire on a closed database.
+        dialog.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
         # The mapping step of a case-list import: the clerk's 25-row workbook of the tests, into an empty
         # application (two values it cannot read are red, and listed under the preview).
@@ -83,6 +92,55 @@ def main() -> None:
         window.store.close()
         source.index.close()  # type: ignore[attr-defined]
     QApplication.processEvents()
+
+
+def review_screen(home: Path, settle: Callable[[], None]) -> None:
+    """The 指導者's review screen: a request for three example cases, signed on another PC (a key made
+    here for the applicant), the first approved, the second selected with a comment typed."""
+    import datetime as dt
+
+    from app.export.approval import build_request
+    from app.export.keys import SigningKey
+    from app.models.application import Supervisor
+    from app.models.document import load_application
+    from app.models.forms import bundled_forms
+    from app.store import active_facility_list
+    from app.views.review_window import open_review_window
+
+    application = load_application(ROOT / "examples" / "jspm-specialist-new-unapproved.json")
+    form = bundled_forms().get(application.form.id, application.form.version)
+    assert form is not None
+    supervisor = Supervisor(
+        name="指導 一郎",
+        member_id="J00001",
+        qualification="指導医",
+        cert_start=dt.date(2020, 4, 1),
+        cert_end=dt.date(2030, 3, 31),
+    )
+    facilities = active_facility_list(home, form.facility.list_kind)
+    _request, data = build_request(
+        application,
+        form,
+        [0, 1, 2],
+        supervisor,
+        "3例の承認をお願いいたします。2例目は施設の認定期間に合わせて期間を記載しています。",
+        SigningKey.generate(),
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
+        facilities=facilities,
+    )
+    facilities.close()
+    request = home / "承認依頼.approval-request.json"
+    request.write_bytes(data)
+    review = open_review_window(request)
+    review.resize(1366, 768)
+    review.show()
+    settle()
+    review.approve_current()
+    comment = "実際に緩和医療を提供した期間を現病歴の冒頭に書いてください"
+    review.detail.comments["history"].setPlainText(comment)
+    settle()
+    review.grab().save(str(HERE / "jspm-review.png"))
+    review.close()
 
 
 if __name__ == "__main__":
