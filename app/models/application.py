@@ -205,6 +205,20 @@ class CaseReport(_Strict):
     def accepted_reason(self, code: str) -> str | None:
         return next((a.reason for a in self.accepted if a.code == code), None)
 
+    def is_blank(self) -> bool:
+        """Nothing entered yet (備考 aside): an empty numbered line of the list, 未登録, not yet a case."""
+        return (
+            not self.category
+            and self.facility is None
+            and self.start is None
+            and self.end is None
+            and self.age is None
+            and self.sex is None
+            and not self.diagnosis
+            and not any(self.narrative.values())
+            and self.approval is None
+        )
+
     def is_locked(self) -> bool:
         """JS-6: a case waiting for or holding an approval cannot be edited."""
         return self.approval is not None and self.approval.state in ("requested", "approved")
@@ -221,7 +235,8 @@ class Application(_Strict):
     reports: list[CaseReport] = Field(default_factory=list)
 
     def case_count(self) -> int:
-        return sum(len(section.filled_cases()) for section in self.sections) + len(self.reports)
+        filled_reports = sum(not report.is_blank() for report in self.reports)
+        return sum(len(section.filled_cases()) for section in self.sections) + filled_reports
 
     def without_private(self) -> Application:
         """The document as it may leave the machine: every 備考 emptied (SPEC §4)."""

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.models.application import CaseReport, FieldComment, Supervisor
+from app.models.application import Approval, CaseReport, FieldComment, Supervisor
 from app.models.canonical import canonical_json, sha256_hex
 
 REQUEST_FORMAT: Final = "shorei/approval-request@1"
@@ -122,3 +122,15 @@ def content_hash(content: dict[str, Any]) -> str:
 def report_hash(report: CaseReport) -> str:
     """The hash an approval binds to (JS-6: change the case and the approval no longer matches)."""
     return content_hash(report_content(report))
+
+
+def pending_approval(request: ApprovalRequest, case: RequestedCase) -> Approval:
+    """The 承認依頼中 state a case takes when `request` is sent (JS-6)."""
+    return Approval(
+        state="requested",
+        request_id=request.request_id,
+        supervisor=request.supervisor,
+        content_hash=case.content_hash,
+        requested_at=request.created,
+        message=request.message,
+    )

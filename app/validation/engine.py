@@ -39,8 +39,8 @@ class Reporter:
         differs from the code."""
         self.emit(code, severity, section, row, field, message, accepted, params)
 
-    def at_row(self, section: int, row: int) -> RowReporter:
-        """A reporter for one case row."""
+    def at_row(self, section: int | None, row: int) -> RowReporter:
+        """A reporter for one case row (a JBCT section's row, or a JSPM case report when `section` is None)."""
         return RowReporter(self, section, row)
 
     def emit(
@@ -73,7 +73,7 @@ class Reporter:
         if section is not None:
             parts.append(self.form.section_label(section))
         if row is not None:
-            parts.append(f"No.{row + 1}")
+            parts.append(f"No.{row + 1}" if section is not None else f"症例{row + 1}")
         if field is not None:
             parts.append(self.field_label(field))
         return " ".join(parts)
@@ -84,7 +84,9 @@ class Reporter:
         if key == "enrollment":
             return "施設在籍期間"
         if key in ("start", "end"):
-            return "実施期間"
+            return self.form.period_label
+        if key == "approval":
+            return "承認"
         return self.form.field(key).label
 
 
@@ -93,7 +95,7 @@ class RowReporter:
     """Adds issues at one case row (0-based section and row)."""
 
     reporter: Reporter
-    section: int
+    section: int | None
     row: int
 
     def add(
@@ -121,9 +123,9 @@ Rule = Callable[[ValidationContext, Application, Reporter], None]
 
 
 def _rule_sets() -> dict[str, list[Rule]]:
-    from app.validation import jbct
+    from app.validation import jbct, jspm
 
-    return {"jbct": jbct.RULES}
+    return {"jbct": jbct.RULES, "jspm": jspm.RULES}
 
 
 def validate(

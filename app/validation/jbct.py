@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.models.text import text_problem
+from app.validation.common import check_age, check_applicant_texts, check_text
 from app.validation.diagnosis import check_diagnosis, check_pathology, normalize_diagnosis
 
 if TYPE_CHECKING:
@@ -34,14 +35,8 @@ def _window(context: ValidationContext, application: Application) -> _Window:
 
 def check_applicant(context: ValidationContext, application: Application, out: Reporter) -> None:
     """JB-1, JB-14: the applicant's name, member number and application month."""
+    check_applicant_texts(context, application, out)
     applicant = application.applicant
-    for key in ("name", "member_id"):
-        value: str = getattr(applicant, key)
-        spec = context.form.field(key)
-        if not value:
-            out.add("applicant-missing", "error", field=key, label=spec.label)
-        elif (problem := text_problem(value, max_length=spec.max_length)) is not None:
-            out.add("text-invalid", "error", field=key, label=spec.label, detail=problem)
     month = applicant.application_month
     window = context.form.target_window()
     if month is None:
@@ -228,10 +223,7 @@ def check_enrollment(context: ValidationContext, application: Application, out: 
 def _check_text_fields(context: ValidationContext, case: Case, out: RowReporter) -> None:
     """JB-14: control characters and lengths of every text a case holds."""
     for key in ("item_other", "diagnosis", "pathology", "note"):
-        spec = context.form.field(key)
-        value: str = getattr(case, key)
-        if value and (problem := text_problem(value, max_length=spec.max_length)) is not None:
-            out.add("text-invalid", "error", field=key, label=spec.label, detail=problem)
+        check_text(context.form.field(key), getattr(case, key), out)
 
 
 def _check_case(
@@ -246,11 +238,7 @@ def _check_case(
     form = context.form
 
     # JB-7
-    age_spec = form.field("age")
-    if case.age is None:
-        out.add("age-missing", "error", field="age")
-    elif not (age_spec.min or 0) <= case.age <= (age_spec.max or 120):
-        out.add("age-range", "error", field="age", age=case.age, min=age_spec.min, max=age_spec.max)
+    check_age(form.field("age"), case.age, out)
 
     # JB-8
     if case.sex is None:
