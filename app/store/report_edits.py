@@ -14,8 +14,8 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Final
 
-from app.models.application import AcceptedWarning, Approval, CaseReport, ReportFacility
-from app.models.approval import report_hash
+from app.models.application import AcceptedWarning, CaseReport, ReportFacility
+from app.models.approval import pending_approval, report_hash
 from app.models.facility import Facility
 from app.models.forms import REPORT_ATTRIBUTES
 from app.models.text import InputError, normalize_text, parse_date_input
@@ -35,7 +35,7 @@ from app.store.patch import Edit, Json
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from app.models.application import Supervisor
+    from app.models.application import Approval, Supervisor
     from app.models.approval import ApprovalRequest
 
 MAX_REPORTS: Final = 100
@@ -371,14 +371,8 @@ def mark_requested(document: Json, labels: Labels, request: ApprovalRequest, sup
             raise EditError(
                 f"{place}は承認依頼ファイルの作成後に変更されています。もう一度「承認依頼をする」で依頼し直してください"
             )
-        approval = Approval(
-            state="requested",
-            request_id=request.request_id,
-            supervisor=supervisor,
-            content_hash=case.content_hash,
-            requested_at=request.created,
-            message=request.message,
-        )
+        # The registry's entry, which carries the key fingerprint trusted for this 指導者's results.
+        approval = pending_approval(request, case).model_copy(update={"supervisor": supervisor})
         edits.append(_set_report(row, report, {**report, "approval": approval.model_dump(mode="json")}))
         marked.append(row)
     summary = f"承認依頼: {_places(labels, marked)}（指導者 {supervisor.name}）"
