@@ -207,13 +207,129 @@ def broken() -> dict[str, Any]:
     )
 
 
+JSPM_CASES = [
+    (
+        "痛み",
+        "膵癌",
+        "膵癌に対し外来化学療法中、背部痛が増悪し入院。",
+        "背部痛 NRS 8/10、夜間不眠。",
+        "オキシコドンを導入・増量し NRS 2/10。腹腔神経叢ブロックを併用した。",
+        "神経障害性疼痛の評価と早期のブロック併用が有効であった。",
+    ),
+    (
+        "身体症状（痛み以外）",
+        "非小細胞肺癌",
+        "肺癌の多発転移で呼吸困難が増悪し入院。",
+        "安静時の呼吸困難、不安。",
+        "モルヒネ少量持続投与と送風、体位の工夫で呼吸困難が軽減した。",
+        "非薬物療法を組み合わせることで少量のオピオイドで緩和できた。",
+    ),
+    (
+        "精神症状",
+        "乳癌",
+        "乳癌の骨転移で治療中、抑うつ気分が続き紹介。",
+        "抑うつ、食欲低下、希死念慮なし。",
+        "精神科と連携し薬物療法と支持的精神療法を行い、気分が改善した。",
+        "身体症状の緩和と並行した精神的支援が重要であった。",
+    ),
+    (
+        "せん妄",
+        "大腸癌",
+        "大腸癌の肝転移で入院中、夜間の不穏が出現。",
+        "過活動型せん妄、高カルシウム血症。",
+        "原因検索と補正、環境調整、少量の抗精神病薬で改善した。",
+        "可逆的な原因を探すことの大切さを学んだ。",
+    ),
+    (
+        "苦痛緩和のための鎮静",
+        "胃癌",
+        "胃癌の腹膜播種で終末期、治療抵抗性の苦痛が出現。",
+        "治療抵抗性の呼吸困難と苦悶。",
+        "多職種で検討し、家族の同意を得て間欠的鎮静を行った。",
+        "ガイドラインに沿った意思決定の過程を記録することが重要であった。",
+    ),
+    (
+        "社会的な関わり",
+        "慢性心不全",
+        "重症心不全で入退院を繰り返し、在宅療養を希望。",
+        "介護力不足、経済的な不安。",
+        "医療ソーシャルワーカーと介護保険・訪問診療を調整し、在宅へ移行した。",
+        "非がん疾患でも早期の社会的支援が生活の質を支えた。",
+    ),
+    (
+        "スピリチュアルな関わり",
+        "膵癌",
+        "膵癌の終末期、生きる意味を問う発言が増えた。",
+        "スピリチュアルペイン（関係性、自律）。",
+        "傾聴とディグニティセラピーを行い、家族への手紙を残された。",
+        "患者の語りを支えることがケアの中心であった。",
+    ),
+]
+
+
+def jspm_report(number: int) -> dict[str, Any]:
+    category, diagnosis, history, problems, course, reflection = JSPM_CASES[number % len(JSPM_CASES)]
+    month = 4 + number % 9
+    return {
+        "id": f"{number + 1:032x}",
+        "category": category,
+        "facility": {
+            "cert_no": "S001",
+            "name": "東都中央病院（サンプル）",
+            "kind": "基幹施設",
+            "cert_start": "2020-04-01",
+            "cert_end": "2030-03-31",
+            "manual": False,
+        },
+        "start": f"2023-{month:02d}-01",
+        "end": f"2023-{month:02d}-28",
+        "age": 45 + (number * 7) % 45,
+        "sex": "male" if number % 2 else "female",
+        "diagnosis": diagnosis,
+        "narrative": {"history": history, "problems": problems, "course": course, "reflection": reflection},
+        "note": f"ID {300400 + number}（自分用のメモ。指導者には送信されません）",
+        "approval": None,
+        "accepted": [],
+    }
+
+
+def jspm_document(form: dict[str, str], reports: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "format": "shorei/application@1",
+        "form": form,
+        "applicant": {"name": "緩和 花子", "member_id": "J12345", "dental": False, "application_month": None},
+        "sections": [],
+        "reports": reports,
+    }
+
+
+def jspm_specialist_new() -> dict[str, Any]:
+    """専門医新規申請: 20 complete cases over the seven categories, none requested yet (all 未承認)."""
+    return jspm_document(
+        {"id": "jspm-specialist-new", "version": "2024.1"}, [jspm_report(n) for n in range(20)]
+    )
+
+
+def jspm_transition() -> dict[str, Any]:
+    """専門医移行申請: exactly seven, one per category, no approval needed: ready to print."""
+    return jspm_document(
+        {"id": "jspm-specialist-transition", "version": "2024.1"}, [jspm_report(n) for n in range(7)]
+    )
+
+
+EXAMPLES = {
+    "valid-20-cases.json": valid_20,
+    "valid-25-cases-3-sections.json": valid_25_three_sections,
+    "valid-25-cases-1-section.json": valid_25_one_section,
+    "broken.json": broken,
+    "jspm-specialist-new-unapproved.json": jspm_specialist_new,
+    "jspm-transition-7-cases.json": jspm_transition,
+}
+
+
 def main() -> None:
-    for name, doc in [
-        ("valid-20-cases.json", valid_20()),
-        ("valid-25-cases-3-sections.json", valid_25_three_sections()),
-        ("valid-25-cases-1-section.json", valid_25_one_section()),
-        ("broken.json", broken()),
-    ]:
+    for name, build in EXAMPLES.items():
+        doc = build()
         (HERE / name).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.models.document import load_application
 from app.models.schema import application_schema_text
-from examples.generate import broken, valid_20, valid_25_three_sections
+from examples.generate import EXAMPLES
 from tests.factories import issues_of
 from tests.test_forms import SPEC_CODES
 
@@ -16,11 +16,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def test_example_files_are_generated_from_the_script(examples_dir: Path) -> None:
     """examples/*.json equal what examples/generate.py writes (no hand edits drifting)."""
-    for name, builder in [
-        ("valid-20-cases.json", valid_20),
-        ("valid-25-cases-3-sections.json", valid_25_three_sections),
-        ("broken.json", broken),
-    ]:
+    for name, builder in EXAMPLES.items():
         assert json.loads((examples_dir / name).read_text(encoding="utf-8")) == builder()
 
 
@@ -40,3 +36,14 @@ def test_broken_example_trips_most_rules(examples_dir: Path) -> None:
 def test_published_schema_is_current() -> None:
     """docs/application.schema.json matches the types (regenerate: uv run python -m app.models.schema)."""
     assert (DOCS / "application.schema.json").read_text(encoding="utf-8") == application_schema_text()
+
+
+def test_jspm_examples_are_what_their_names_say(examples_dir: Path) -> None:
+    """The transition example is ready to print; the specialist one lacks only its approvals."""
+    from tests.jspm_factories import jspm_issues
+
+    transition = load_application(examples_dir / "jspm-transition-7-cases.json")
+    assert jspm_issues(transition) == []
+    specialist = load_application(examples_dir / "jspm-specialist-new-unapproved.json")
+    issues = jspm_issues(specialist)
+    assert {issue.code for issue in issues} == {"not-approved"} and len(issues) == 20

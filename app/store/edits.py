@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.models.application import AcceptedWarning, Applicant, Case, FacilityChoice, MonthRange
 from app.models.document import describe_validation_error
@@ -88,8 +89,8 @@ class Labels:
                 if spec.choices is not None:
                     choice = self.form.choices[spec.choices].by_value(value)
                     if choice is not None:
-                        return _shown(choice.label)
-        return _shown(value)
+                        return shown(choice.label)
+        return shown(value)
 
     def facility(self) -> str:
         return self.form.facility.label if self.form is not None else "施設"
@@ -97,16 +98,34 @@ class Labels:
     def row(self, section: int, row: int) -> str:
         return f"{self.section(section)} No.{row + 1}"
 
+    def report(self, row: int) -> str:
+        """A case report by its number in the list (症例3), as the validation messages name it."""
+        return f"症例{row + 1}"
 
-def _shown(value: Json) -> str:
+    def report_field(self, key: str) -> str:
+        """A case report's field as its form labels it (主に緩和医療を提供した期間（開始）, 診療施設名)."""
+        if self.form is not None:
+            if key == "facility":
+                return self.form.facility.label
+            with contextlib.suppress(KeyError):
+                return self.form.field(key).label
+        return {"facility": "診療施設", "start": "期間（開始）", "end": "期間（終了）"}.get(key, key)
+
+
+_STORED_DATE: Final = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+"""A year-month (2024-05) or a date (2024-05-01) as stored; shown with slashes as the form does."""
+
+
+def shown(value: Json) -> str:
+    """A stored value in a one-line history summary: （空）, はい/いいえ, 2024/05, cut at 20 characters."""
     if value is None or value == "":
         return "（空）"
     if value is True:
         return "はい"
     if value is False:
         return "いいえ"
-    text = str(value)
-    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+    text = " ".join(str(value).split("\n"))
+    if isinstance(value, str) and _STORED_DATE.fullmatch(value):
         text = value.replace("-", "/")
     return text if len(text) <= 20 else text[:19] + "…"
 
@@ -114,7 +133,7 @@ def _shown(value: Json) -> str:
 # ---- reading typed values -------------------------------------------------------------------------
 
 
-def _blank(value: FieldValue) -> bool:
+def blank_input(value: FieldValue) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -122,21 +141,21 @@ def read_value(key: str, value: FieldValue, place: str) -> Json:
     """`value` for field `key` as the document stores it (JSON), or EditError naming `place`."""
     try:
         if key == "age":
-            if _blank(value):
+            if blank_input(value):
                 return None
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
             if isinstance(value, str):
                 return parse_age_input(value)
         elif key == "sex":
-            if _blank(value):
+            if blank_input(value):
                 return None
             if value in ("male", "female"):
                 return value
             if isinstance(value, str):
                 return parse_sex_input(value)
         elif key in _MONTH_FIELDS:
-            if _blank(value):
+            if blank_input(value):
                 return None
             if isinstance(value, YearMonth):
                 return str(value)
@@ -149,7 +168,7 @@ def read_value(key: str, value: FieldValue, place: str) -> Json:
             if value is None:
                 return ""
             if isinstance(value, str):
-                _check_length(value, place)
+                check_length(value, place)
                 return normalize_text(value)
         else:
             raise EditError(f"{place}: この項目は変更できません（{key}）")
@@ -158,14 +177,15 @@ def read_value(key: str, value: FieldValue, place: str) -> Json:
     raise EditError(f"{place}: 値の種類が違います（{type(value).__name__}）")
 
 
-def _check_length(text: str, place: str) -> None:
+def check_length(text: str, place: str) -> None:
     if len(text) > MAX_TEXT:
         raise EditError(
             f"{place}: 入力が長すぎます（{len(text)}文字、上限 {MAX_TEXT}文字）。内容を確認してください"
         )
 
 
-def _validated(model: type[Case] | type[Applicant] | type[FacilityChoice], data: Json, place: str) -> Json:
+def validated(model: type[BaseModel], data: Json, place: str) -> Json:
+    """`data` checked by the document type `model`, in its stored (JSON) form; EditError naming `place`."""
     try:
         return model.model_validate(data).model_dump(mode="json")
     except ValidationError as error:
@@ -187,7 +207,7 @@ def _section(document: Json, index: int, labels: Labels) -> Json:
     return sections[index]
 
 
-def _check_row(row: int, limit: int, place: str) -> None:
+def check_row(row: int, limit: int, place: str) -> None:
     if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row < limit:
         raise EditError(f"{place}: 行番号が範囲外です（1〜{limit}）")
 
@@ -213,7 +233,7 @@ def set_applicant_field(document: Json, labels: Labels, key: str, value: FieldVa
     if key not in APPLICANT_FIELDS:
         raise EditError(f"申請者の項目「{key}」はありません")
     before = document["applicant"]
-    after = _validated(Applicant, {**before, key: read_value(key, value, place)}, place)
+    after = validated(Applicant, {**before, key: read_value(key, value, place)}, place)
     if after == before:
         return None
     return Plan(
@@ -238,19 +258,19 @@ def set_facility(
         else:
             data = facility.model_dump(mode="json")
         for key in ("cert_no", "name"):
-            _check_length(data[key], place)
-        after = _validated(FacilityChoice, data, place)
+            check_length(data[key], place)
+        after = validated(FacilityChoice, data, place)
     before = current["facility"]
     if after == before:
         return None
     if after is None:
-        shown = "（空）"
+        label = "（空）"
     elif after["manual"]:
-        shown = f"{after['name']}（手入力）"
+        label = f"{after['name']}（手入力）"
     else:
-        shown = f"{after['name']}（{after['cert_no']}）"
+        label = f"{after['name']}（{after['cert_no']}）"
     return Plan(
-        "set_facility", f"{place}: {shown}", [Edit("set", ("sections", section, "facility"), before, after)]
+        "set_facility", f"{place}: {label}", [Edit("set", ("sections", section, "facility"), before, after)]
     )
 
 
@@ -296,7 +316,7 @@ def add_enrollment(
     value = _month_range(start, end, place)
     return Plan(
         "add_enrollment",
-        f"{place}を追加: {_shown(value['start'])}〜{_shown(value['end'])}",
+        f"{place}を追加: {shown(value['start'])}〜{shown(value['end'])}",
         [Edit("insert", ("sections", section, "enrollment", len(periods)), after=value)],
     )
 
@@ -306,14 +326,14 @@ def set_enrollment(
 ) -> Plan | None:
     periods = _section(document, section, labels)["enrollment"]
     place = f"{labels.section(section)} 施設在籍期間 {index + 1}"
-    _check_row(index, len(periods), place)
+    check_row(index, len(periods), place)
     before = periods[index]
     after = _month_range(start, end, place)
     if after == before:
         return None
     return Plan(
         "set_enrollment",
-        f"{place}: {_shown(after['start'])}〜{_shown(after['end'])}",
+        f"{place}: {shown(after['start'])}〜{shown(after['end'])}",
         [Edit("set", ("sections", section, "enrollment", index), before, after)],
     )
 
@@ -321,7 +341,7 @@ def set_enrollment(
 def remove_enrollment(document: Json, labels: Labels, section: int, index: int) -> Plan:
     periods = _section(document, section, labels)["enrollment"]
     place = f"{labels.section(section)} 施設在籍期間 {index + 1}"
-    _check_row(index, len(periods), place)
+    check_row(index, len(periods), place)
     return Plan(
         "remove_enrollment",
         f"{place}を削除",
@@ -338,13 +358,13 @@ def set_case_field(
     """One cell of a case row. A row beyond the last is created (with blank rows before it)."""
     cases = _section(document, section, labels)["cases"]
     place = labels.row(section, row)
-    _check_row(row, MAX_ROWS, place)
+    check_row(row, MAX_ROWS, place)
     if key not in CASE_FIELDS:
         raise EditError(f"{place}: 症例の項目「{key}」はありません")
     place = f"{place} {labels.field(key)}"
     stored = read_value(key, value, place)
     before = cases[row] if row < len(cases) else blank_case()
-    after = _validated(Case, {**before, key: stored}, place)
+    after = validated(Case, {**before, key: stored}, place)
     if after == before:
         return None
     summary = f"{place}: {labels.value(key, before.get(key))} → {labels.value(key, after.get(key))}"
@@ -361,8 +381,8 @@ def _case_json(case: Case | None, place: str) -> Json:
         return blank_case()
     data = case.model_dump(mode="json")
     for key in _TEXT_FIELDS & set(data):
-        _check_length(data[key], place)
-    return _validated(Case, data, place)
+        check_length(data[key], place)
+    return validated(Case, data, place)
 
 
 def insert_case(document: Json, labels: Labels, section: int, row: int, case: Case | None = None) -> Plan:
@@ -371,7 +391,7 @@ def insert_case(document: Json, labels: Labels, section: int, row: int, case: Ca
     place = labels.row(section, row)
     if len(cases) >= MAX_ROWS:
         raise EditError(f"{labels.section(section)}: これ以上行を追加できません（上限 {MAX_ROWS}行）")
-    _check_row(row, len(cases) + 1, place)
+    check_row(row, len(cases) + 1, place)
     return Plan(
         "insert_case",
         f"{place}に行を挿入",
@@ -382,12 +402,12 @@ def insert_case(document: Json, labels: Labels, section: int, row: int, case: Ca
 def delete_case(document: Json, labels: Labels, section: int, row: int) -> Plan:
     cases = _section(document, section, labels)["cases"]
     place = labels.row(section, row)
-    _check_row(row, len(cases), place)
+    check_row(row, len(cases), place)
     diagnosis = cases[row].get("diagnosis") or ""
-    shown = f"（{_shown(diagnosis)}）" if diagnosis else ""
+    detail = f"（{shown(diagnosis)}）" if diagnosis else ""
     return Plan(
         "delete_case",
-        f"{place}の行を削除{shown}",
+        f"{place}の行を削除{detail}",
         [Edit("delete", ("sections", section, "cases", row), before=cases[row])],
     )
 
@@ -399,17 +419,17 @@ def move_case(
     cases = _section(document, section, labels)["cases"]
     target_cases = _section(document, to_section, labels)["cases"]
     place = labels.row(section, row)
-    _check_row(row, len(cases), place)
+    check_row(row, len(cases), place)
     target = labels.row(to_section, to_row)
     if section == to_section:
-        _check_row(to_row, len(cases), target)
+        check_row(to_row, len(cases), target)
         if row == to_row:
             return None
         edits = [Edit("move", ("sections", section, "cases"), before=row, after=to_row)]
     else:
         if len(target_cases) >= MAX_ROWS:
             raise EditError(f"{labels.section(to_section)}: これ以上行を追加できません（上限 {MAX_ROWS}行）")
-        _check_row(to_row, len(target_cases) + 1, target)
+        check_row(to_row, len(target_cases) + 1, target)
         edits = [
             Edit("delete", ("sections", section, "cases", row), before=cases[row]),
             Edit("insert", ("sections", to_section, "cases", to_row), after=cases[row]),
@@ -421,7 +441,7 @@ def paste_cases(document: Json, labels: Labels, section: int, row: int, cases: S
     """Rows pasted from a spreadsheet: they replace the rows from `row` on, as one change."""
     current = _section(document, section, labels)["cases"]
     place = labels.row(section, row)
-    _check_row(row, MAX_ROWS, place)
+    check_row(row, MAX_ROWS, place)
     if row + len(cases) > MAX_ROWS:
         raise EditError(f"{place}: 貼り付ける行が多すぎます（上限 {MAX_ROWS}行まで）")
     edits = _pad(section, current, row)
@@ -448,7 +468,7 @@ def _accepted_path(
     current = _section(document, section, labels)
     if row is None:
         return ("sections", section, "accepted"), current["accepted"]
-    _check_row(row, len(current["cases"]), labels.row(section, row))
+    check_row(row, len(current["cases"]), labels.row(section, row))
     return ("sections", section, "cases", row), current["cases"][row]
 
 
@@ -457,13 +477,13 @@ def accept_warning(
 ) -> Plan | None:
     """Keep a warning with a reason (it travels into the PDF's remarks and the package)."""
     place = labels.section(section) if row is None else labels.row(section, row)
-    _check_length(reason, place)
+    check_length(reason, place)
     text = normalize_text(reason)
     if not text:
         raise EditError(f"{place}: 警告をそのままにする理由を入力してください")
     accepted = AcceptedWarning(code=code, reason=text).model_dump(mode="json")
     path, node = _accepted_path(document, labels, section, row)
-    summary = f"{place}: 警告（{code}）を承知: {_shown(accepted['reason'])}"
+    summary = f"{place}: 警告（{code}）を承知: {shown(accepted['reason'])}"
     if row is None:
         others = [item for item in node if item["code"] != code]
         after = [*others, accepted]
