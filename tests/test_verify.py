@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.export import Check, SigningKey, UnreadablePackageError, export_application, verify_package
-from app.export.package import signed_message
+from app.export.signing import signed_bytes
 from app.models.canonical import canonical_json, sha256_hex
 from app.models.facility import FacilityListInfo
 from app.models.forms import FormRegistry
@@ -93,10 +93,7 @@ def _is_rejected(data: bytes, pdf: bytes | None = None) -> bool:
 
 def _resign(package: dict[str, Any], key: SigningKey) -> bytes:
     """`package` signed again by `key`: what someone with their own key could make."""
-    package["signature"]["public_key"] = key.public_key.hex()
-    package["signature"]["fingerprint"] = key.fingerprint
-    package["signature"]["value"] = key.sign(signed_message(package)).hex()
-    return canonical_json(package)
+    return signed_bytes({name: value for name, value in package.items() if name != "signature"}, key)
 
 
 def test_exported_package_and_pdf_verify() -> None:

@@ -14,7 +14,8 @@ from app.export.export import (
     safe_stem,
 )
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
-from app.export.verify import Check, UnreadablePackageError, Verification, read_limited, verify_package
+from app.export.signing import UnreadableFileError, read_limited
+from app.export.verify import Check, UnreadablePackageError, Verification, verify_package
 
 __all__ = [
     "Check",
@@ -24,6 +25,7 @@ __all__ = [
     "ExportResult",
     "KeyFileError",
     "SigningKey",
+    "UnreadableFileError",
     "UnreadablePackageError",
     "Verification",
     "default_stem",
