@@ -145,6 +145,7 @@ class SheetStyles:
 def sheet_styles() -> SheetStyles:
     """The paragraph styles of the sheets (registering the embedded font first: styles name it)."""
     sheet_font()
+
     def style(name: str, size: float, leading: float, **extra: Any) -> ParagraphStyle:
         extra.setdefault("textColor", INK)
         return ParagraphStyle(

@@ -429,7 +429,9 @@ class MainWindow(QMainWindow):
         self.tabs.setVisible(form.layout == "sections")
         if form.layout == "case-reports":
             self.reports = ReportsPage(form, self._report_context(), self.center)
+            self.reports.editor.inputRejected.connect(self._cell_rejected)
             self.center_layout.addWidget(self.reports, 1)
+            self.reports.show()
             return
         labels = form.sections.labels if form.sections is not None else ["症例"]
         for index, _label in enumerate(labels):

@@ -96,6 +96,8 @@ class ReportEditor(QWidget):
     """「削除して再依頼」 from the banner of an approved case."""
     withdrawRequested = Signal()
     """「承認依頼の取り下げをする」 from the banner of a requested case."""
+    inputRejected = Signal(str)
+    """A typed value could not be read (the message says what to type); it stays on screen, unsaved."""
 
     def __init__(self, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +128,11 @@ class ReportEditor(QWidget):
         layout.setContentsMargins(4, 2, 8, 4)
         layout.setSpacing(6)
 
+        self.captions: dict[str, QLabel] = {}
+        self.problems: dict[str, QLabel] = {}
+        """Where each field's issues are shown (start and end share one; "approval" is the case's state)."""
+        self.inputs: dict[str, QWidget] = {}
+        self._rows = 0
         self.lock_banner, self.lock_text, self.lock_button = self._lock_banner(body)
         layout.addWidget(self.lock_banner)
         self.rejection = QFrame(body)
@@ -138,16 +145,18 @@ class ReportEditor(QWidget):
         self.rejection_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         rejection_layout.addWidget(self.rejection_text)
         layout.addWidget(self.rejection)
+        self.approval_problem = QLabel(body)
+        self.approval_problem.setWordWrap(True)
+        self.approval_problem.setStyleSheet("color: #a15c00;")
+        self.approval_problem.hide()
+        self.problems["approval"] = self.approval_problem
+        layout.addWidget(self.approval_problem)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(3)
         grid.setColumnStretch(1, 1)
         self._grid = grid
-        self.captions: dict[str, QLabel] = {}
-        self.problems: dict[str, QLabel] = {}
-        self.inputs: dict[str, QWidget] = {}
-        self._rows = 0
 
         self.category = QComboBox(body)
         self.category.addItem(self.tr("（選択してください）"), "")
@@ -174,10 +183,11 @@ class ReportEditor(QWidget):
         period_row = QWidget(body)
         period_layout = QHBoxLayout(period_row)
         period_layout.setContentsMargins(0, 0, 0, 0)
-        self.start = self._line_edit(period_row, "start", "2024/05/01・R6.5.1")
-        self.end = self._line_edit(period_row, "end", "2024/08/31")
+        self.start = self._line_edit(period_row, "start", self.tr("例: 2024/05/01"))
+        self.end = self._line_edit(period_row, "end", self.tr("例: 2024/08/31"))
         for edit in (self.start, self.end):
-            edit.setMaximumWidth(150)
+            edit.setMaximumWidth(130)
+            edit.setToolTip(self.tr("2024/5/1、R6.5.1、令和6年5月1日 のようにも入力できます"))
         period_layout.addWidget(self.start)
         period_layout.addWidget(QLabel("〜", period_row))
         period_layout.addWidget(self.end)
@@ -529,6 +539,7 @@ class ReportEditor(QWidget):
             if isinstance(value, CellProblem):
                 self.rejected[key] = value.message
                 self._refresh_own_problems()
+                self.inputRejected.emit(value.message)
                 return
             was_rejected = self.rejected.pop(key, None) is not None
             if was_rejected:

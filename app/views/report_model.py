@@ -84,17 +84,7 @@ class ReportTableModel(QAbstractTableModel):
     """One row per case report, in the application's order (番号 = row + 1)."""
 
     SELECT, NUMBER, CATEGORY, FACILITY, PERIOD, NOTE, STATUS, SUPERVISOR, DECIDED = range(9)
-    HEADERS: Final = (
-        "選択",
-        "番号",
-        "症例区分",
-        "診療施設",
-        "期間",
-        "備考（送信されません）",
-        "状態",
-        "指導者",
-        "承認日",
-    )
+    HEADERS: Final = ("選択", "番号", "症例区分", "診療施設", "期間", "備考※", "状態", "指導者", "承認日")
 
     ReportRole = Qt.ItemDataRole.UserRole + 1
     """The CaseReport of the row."""
@@ -281,6 +271,6 @@ class PrivateFrameDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
         painter.save()
         painter.setPen(QPen(PRIVATE_FRAME, 1.5))
-        rect: QRect = option.rect.adjusted(1, 1, -2, -2)  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(1, 1, -2, -2)
         painter.drawRect(rect)
         painter.restore()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QSplitter,
     QTableView,
@@ -28,7 +29,7 @@ from app.views.approval_flow import ApprovalFlow
 from app.views.coverage import CoveragePanel
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.report_editor import ReportEditor, comment_label
-from app.views.report_model import APPROVED, REQUESTED, PrivateFrameDelegate, ReportTableModel
+from app.views.report_model import APPROVED, PRIVATE_FRAME, REQUESTED, PrivateFrameDelegate, ReportTableModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from app.models.application import Application, CaseReport
     from app.models.facility import Facility, FacilityLookup
     from app.models.forms import FormDefinition
-    from app.store import Store
+    from app.store import FieldValue, Store
     from app.validation import Issue
 
     Operation = Callable[[int], Application]
@@ -93,16 +94,19 @@ class ReportsPage(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        font = self.table.font()
+        font.setPointSizeF(font.pointSizeF() - 1)
+        self.table.setFont(font)
         widths = {
-            ReportTableModel.SELECT: 38,
-            ReportTableModel.NUMBER: 38,
-            ReportTableModel.CATEGORY: 140,
-            ReportTableModel.FACILITY: 150,
-            ReportTableModel.PERIOD: 168,
-            ReportTableModel.NOTE: 120,
-            ReportTableModel.STATUS: 78,
-            ReportTableModel.SUPERVISOR: 80,
-            ReportTableModel.DECIDED: 82,
+            ReportTableModel.SELECT: 36,
+            ReportTableModel.NUMBER: 36,
+            ReportTableModel.CATEGORY: 118,
+            ReportTableModel.FACILITY: 92,
+            ReportTableModel.PERIOD: 158,
+            ReportTableModel.NOTE: 70,
+            ReportTableModel.STATUS: 70,
+            ReportTableModel.SUPERVISOR: 64,
+            ReportTableModel.DECIDED: 74,
         }
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
@@ -111,6 +115,15 @@ class ReportsPage(QWidget):
         self.table.setItemDelegateForColumn(ReportTableModel.NOTE, PrivateFrameDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         left_layout.addWidget(self.table, 1)
+        legend = QLabel(
+            self.tr(
+                "※青枠の備考は自分用のメモです。指導者には送信されず、印刷・アップロード用ファイルにも出力されません。"
+            ),
+            left,
+        )
+        legend.setStyleSheet(f"color: {PRIVATE_FRAME.name()}; font-size: 9pt;")
+        legend.setWordWrap(True)
+        left_layout.addWidget(legend)
 
         rows = QHBoxLayout()
         self.add_button = self._button(left, rows, self.tr("追加"), self.add_report)
@@ -156,7 +169,7 @@ class ReportsPage(QWidget):
         self.splitter.addWidget(self.editor)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 520])
+        self.splitter.setSizes([740, 430])
         self.model.checkedChanged.connect(self._update_buttons)
 
     @staticmethod
@@ -296,7 +309,7 @@ class ReportsPage(QWidget):
 
     # --- editing --------------------------------------------------------------------------------------
 
-    def set_field(self, key: str, value: object) -> None:
+    def set_field(self, key: str, value: FieldValue) -> None:
         row = self.editor.row
         if row is None:
             return
