@@ -359,12 +359,15 @@ class RequestDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("症例承認依頼"))
-        self.resize(640, 560)
+        self.resize(640, 0)
         self._form = form
         self._supervisors = supervisors
         self._limit = form.approval.message_max_length if form.approval is not None else 200
         self._result: RequestChoice | None = None
         layout = QVBoxLayout(self)
+        heading = QLabel(self.tr("症例承認依頼"), self)
+        heading.setStyleSheet("font-weight: bold; font-size: 12pt;")
+        layout.addWidget(heading)
 
         cases_caption = QLabel(self.tr("症例（{n}件）").format(n=len(cases)), self)
         cases_caption.setStyleSheet("font-weight: bold;")
@@ -376,6 +379,7 @@ class RequestDialog(QDialog):
         self.cases.verticalHeader().hide()
         self.cases.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.cases.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.cases.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cases.setColumnWidth(0, 50)
         self.cases.setColumnWidth(1, 200)
         self.cases.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -389,7 +393,10 @@ class RequestDialog(QDialog):
             private.setToolTip(NOT_SENT_NOTE)
             self.cases.setItem(row, 2, private)
         self.cases.setItemDelegateForColumn(2, PrivateFrameDelegate(self.cases))
-        self.cases.setMaximumHeight(min(220, 34 + 26 * max(len(cases), 1)))
+        self.cases.setWordWrap(False)
+        self.cases.verticalHeader().setDefaultSectionSize(26)
+        rows_height = 26 * min(max(len(cases), 1), 6)
+        self.cases.setFixedHeight(self.cases.horizontalHeader().sizeHint().height() + rows_height + 4)
         layout.addWidget(self.cases)
 
         supervisor_caption = QLabel(self.tr("指導者"), self)
@@ -456,7 +463,6 @@ class RequestDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.hide()
         layout.addWidget(self.problem)
-        layout.addStretch(1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -468,6 +474,7 @@ class RequestDialog(QDialog):
         layout.addWidget(buttons)
         self.refresh_supervisors()
         self._update_counter()
+        self.resize(640, self.sizeHint().height())
 
     def refresh_supervisors(self) -> None:
         chosen = self.supervisor.currentData()

@@ -52,6 +52,8 @@ HINT_TEXT = "color: #5f6368;"
 BLUE_FRAME = f"QFrame#blueFrame {{ border: 2px solid {PRIVATE_FRAME.name()}; border-radius: 4px; background: #f3f7fe; }}"
 LOCK_BANNER = "QFrame#lockBanner { border: 1px solid #e0c060; border-radius: 4px; background: #fff3c4; }"
 MARKED_FIELD = f"border: 2px solid {PRIVATE_FRAME.name()};"
+REJECTED_MARK = "◆"
+"""Put before the caption of a field the 指導者 commented on (the comments are in the blue frame above)."""
 NARRATIVE_HEIGHT = 84
 IDLE_SAVE_MS = 1500
 """A long field is saved after this pause in typing (and when it loses focus), so a crash loses little."""
@@ -107,6 +109,7 @@ class ReportEditor(QWidget):
         self._loading = False
         self._locked = False
         self._issues: list[Issue] = []
+        self._status = ""
         self.rejected: dict[str, str] = {}
         """Typed values that could not be read (key → message): shown, not saved."""
         self.setStyleSheet(BLUE_FRAME + LOCK_BANNER)
@@ -168,16 +171,17 @@ class ReportEditor(QWidget):
         self._add_row("category", form.field("category").label, self.category)
 
         facility_row = QWidget(body)
-        facility_layout = QHBoxLayout(facility_row)
+        facility_layout = QVBoxLayout(facility_row)
         facility_layout.setContentsMargins(0, 0, 0, 0)
+        facility_layout.setSpacing(2)
         self.facility_label = QLabel(facility_row)
         self.facility_label.setWordWrap(True)
         self.facility_label.setTextFormat(Qt.TextFormat.PlainText)
         self.facility_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.facility_button = QPushButton(self.tr("診療施設検索…"), facility_row)
         self.facility_button.clicked.connect(self.facilityRequested.emit)
-        facility_layout.addWidget(self.facility_label, 1)
-        facility_layout.addWidget(self.facility_button)
+        facility_layout.addWidget(self.facility_label)
+        facility_layout.addWidget(self.facility_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._add_row("facility", form.facility.label, facility_row, focus=self.facility_button)
 
         period_row = QWidget(body)
@@ -355,7 +359,7 @@ class ReportEditor(QWidget):
         """Show `report` (row is 0-based; None shows an empty, disabled editor)."""
         if row != self._row:
             self.rejected.clear()
-        self._row, self._report = row, report
+        self._row, self._report, self._status = row, report, status
         self._loading = True
         try:
             self._show_values(report)
@@ -380,7 +384,7 @@ class ReportEditor(QWidget):
             start = facility.cert_start.strftime("%Y/%m/%d") if facility.cert_start else ""
             end = facility.cert_end.strftime("%Y/%m/%d") if facility.cert_end else ""
             self.facility_label.setText(
-                self.tr("{name}　{kind}　認定期間 {start}〜{end}").format(
+                self.tr("{name}\n{kind}（{start}〜{end}）").format(
                     name=facility.name, kind=facility.kind, start=start, end=end
                 )
             )
@@ -475,25 +479,32 @@ class ReportEditor(QWidget):
                 lines.append(f"・{comment_label(self._form, comment.field)}: {comment.comment}")
                 marked.add(comment.field)
             lines.append(
-                self.tr("指摘された項目を修正してから、もう一度「承認依頼をする」で依頼してください。")
+                self.tr(
+                    "{mark}印の項目を修正してから、もう一度「承認依頼をする」で依頼してください。"
+                ).format(mark=REJECTED_MARK)
             )
             self.rejection_text.setText("\n".join(lines))
             self.rejection.show()
-        for key, caption in self.captions.items():
-            text = caption.text().removesuffix("（非承認）")
-            caption.setText(f"{text}（非承認）" if key in marked else text)
-            widget = self.inputs.get(key)
-            if widget is not None and key != "note":
-                widget.setStyleSheet(MARKED_FIELD if key in marked else "")
         if "start" in marked or "end" in marked:
-            self.inputs["end"].setStyleSheet(MARKED_FIELD)
-            self.inputs["start"].setStyleSheet(MARKED_FIELD)
+            marked |= {"start", "end"}
+        for key, caption in self.captions.items():
+            if key == "note":
+                continue
+            text = caption.text().removeprefix(REJECTED_MARK)
+            bold = "font-weight: bold;" if key in self.narratives else ""
+            caption.setText(f"{REJECTED_MARK}{text}" if key in marked else text)
+            caption.setStyleSheet(bold + (f"color: {PRIVATE_FRAME.name()};" if key in marked else ""))
+        for key, widget in self.inputs.items():
+            if key != "note":
+                widget.setStyleSheet(MARKED_FIELD if key in marked else "")
 
     def _show_problems(self, issues: Sequence[Issue]) -> None:
         """Each field's issues (and typed values not taken) under it; several keys may share a label."""
         messages: dict[QLabel, list[str]] = {label: [] for label in self.problems.values()}
         for issue in issues:
             label = self.problems.get(issue.field or "")
+            if issue.code == "not-approved" and self._status in (REQUESTED, APPROVED, REJECTED):
+                continue  # the banner above says it, with what to do
             if label is not None and not issue.accepted:
                 messages[label].append(issue.message.split(": ", 1)[-1])
         for key, message in self.rejected.items():

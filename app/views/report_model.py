@@ -57,9 +57,16 @@ def shown_status(report: CaseReport, issues: Sequence[Issue], *, approval_requir
 
 
 def period_text(report: CaseReport) -> str:
-    start = report.start.strftime("%Y/%m/%d") if report.start is not None else ""
-    end = report.end.strftime("%Y/%m/%d") if report.end is not None else ""
-    return f"{start}〜{end}" if start or end else ""
+    """The period as the list shows it: 2023/04/01〜2023/06/30, the end's year left out within one year
+    (2023/04/01〜06/30) so that the column stays narrow; the editor shows both dates in full."""
+    start, end = report.start, report.end
+    if start is None and end is None:
+        return ""
+    first = start.strftime("%Y/%m/%d") if start is not None else ""
+    if end is None:
+        return f"{first}〜"
+    last = end.strftime("%m/%d") if start is not None and start.year == end.year else end.strftime("%Y/%m/%d")
+    return f"{first}〜{last}"
 
 
 def facility_text(report: CaseReport) -> str:

@@ -98,15 +98,15 @@ class ReportsPage(QWidget):
         font.setPointSizeF(font.pointSizeF() - 1)
         self.table.setFont(font)
         widths = {
-            ReportTableModel.SELECT: 36,
-            ReportTableModel.NUMBER: 36,
-            ReportTableModel.CATEGORY: 118,
+            ReportTableModel.SELECT: 34,
+            ReportTableModel.NUMBER: 34,
+            ReportTableModel.CATEGORY: 120,
             ReportTableModel.FACILITY: 92,
-            ReportTableModel.PERIOD: 158,
+            ReportTableModel.PERIOD: 134,
             ReportTableModel.NOTE: 70,
-            ReportTableModel.STATUS: 70,
-            ReportTableModel.SUPERVISOR: 64,
-            ReportTableModel.DECIDED: 74,
+            ReportTableModel.STATUS: 72,
+            ReportTableModel.SUPERVISOR: 68,
+            ReportTableModel.DECIDED: 82,
         }
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)

@@ -401,8 +401,11 @@ def test_rejected_case_shows_the_comments_above_it(window: MainWindow) -> None:
     text = editor.rejection_text.text()
     assert "考察: 考察が短すぎます。" in text and "診療施設名: 施設の種別を確認してください。" in text
     assert "2026/10/30" in text
-    assert editor.captions["reflection"].text().endswith("（非承認）")
-    assert not editor.captions["history"].text().endswith("（非承認）")
+    assert editor.captions["reflection"].text() == "◆考察" and editor.captions["facility"].text().startswith(
+        "◆"
+    )
+    assert editor.captions["history"].text() == "介入時までの現病歴"
+    assert "#3b6fd4" in editor.inputs["reflection"].styleSheet()
     assert not editor.diagnosis.isReadOnly()
 
 
