@@ -281,13 +281,31 @@ class SupervisorRegistryDialog(QDialog):
         supervisors = self.supervisors()
         return supervisors[row] if 0 <= row < len(supervisors) else None
 
-    def _save(self, supervisor: Supervisor | None) -> None:
+    def _save(self, supervisor: Supervisor | None, previous: Supervisor | None = None) -> None:
+        """Store an entry; a new key for a 指導者 whose key is trusted is taken only after asking (the
+        registry keeps a trusted key unless told on purpose), and a changed 会員番号 replaces the entry."""
         from app.store import StoreError
+        from app.store.supervisors import read_fingerprint
 
         if supervisor is None:
             return
         try:
-            self._store.save_supervisor(supervisor)
+            new_key = read_fingerprint(supervisor.fingerprint) if supervisor.fingerprint.strip() else ""
+            same_person = previous is not None and previous.member_id == supervisor.member_id
+            trusted = previous.fingerprint if previous is not None and same_person else ""
+            if new_key and trusted and new_key != trusted:
+                question = self.tr(
+                    "指導者 {name} の署名鍵の指紋を {old} から {new} に変更しますか？\n"
+                    "鍵が替わったことを指導者ご本人に電話や対面で確かめてから変更してください。"
+                ).format(name=supervisor.name, old=trusted, new=new_key)
+                if self._confirm is None or not self._confirm(self.tr("署名鍵の変更"), question):
+                    return
+                self._store.save_supervisor(supervisor.model_copy(update={"fingerprint": ""}))
+                self._store.trust_supervisor_key(supervisor.member_id, new_key)
+            else:
+                self._store.save_supervisor(supervisor)
+            if previous is not None and not same_person:
+                self._store.remove_supervisor(previous.member_id)
         except StoreError as error:
             self.problem.setText(str(error))
             self.problem.show()
@@ -301,7 +319,7 @@ class SupervisorRegistryDialog(QDialog):
     def edit_selected(self) -> None:
         current = self._selected()
         if current is not None:
-            self._save(SupervisorDialog.ask(self, self._kinds, current))
+            self._save(SupervisorDialog.ask(self, self._kinds, current), current)
 
     def remove_selected(self) -> None:
         from app.store import StoreError

@@ -429,6 +429,16 @@ def test_supervisor_registry_adds_edits_and_removes(
     monkeypatch.setattr(SupervisorDialog, "ask", classmethod(lambda cls, parent, kinds, current: changed))
     dialog.edit_selected()
     assert window.store.supervisors()[0].qualification == "専門医"
+    key = SigningKey.generate().fingerprint
+    window.store.trust_supervisor_key(SUPERVISOR.member_id, key)
+    dialog.refresh()
+    assert cell(dialog.table, 0, 4) == key
+    other = SigningKey.generate().fingerprint
+    rekeyed = changed.model_copy(update={"fingerprint": other})
+    monkeypatch.setattr(SupervisorDialog, "ask", classmethod(lambda cls, parent, kinds, current: rekeyed))
+    dialog.table.selectRow(0)
+    dialog.edit_selected()  # a new key for a trusted 指導者 is taken after asking (confirm says yes here)
+    assert window.store.supervisors()[0].fingerprint == other
     dialog.table.selectRow(0)
     dialog.remove_selected()
     assert window.store.supervisors() == []
