@@ -177,9 +177,10 @@ class FacilityPickerDialog(QDialog):
         if today is None:
             self.table.setColumnWidth(2, 260)
         else:
+            self.table.setWordWrap(False)
             self.table.setColumnWidth(2, 110)
-            self.table.setColumnWidth(3, 250)
-            self.table.setColumnWidth(4, 200)
+            self.table.setColumnWidth(3, 262)
+            self.table.setColumnWidth(4, 220)
         self.table.doubleClicked.connect(lambda _: self._choose_selected())
         layout.addWidget(self.table, 1)
 
