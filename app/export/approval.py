@@ -51,6 +51,7 @@ from app.models.approval import (
     ApprovalStatement,
     RequestedCase,
     content_hash,
+    pending_approval,
     report_content,
     report_hash,
 )
@@ -107,7 +108,7 @@ class FileCheck(StrEnum):
 
 
 _FILE_CHECK_LABELS: Final = {
-    FileCheck.READ: "読み込み",
+    FileCheck.READ: "読み込み",  # not a file of the kind at all (size, UTF-8, JSON, format)
     FileCheck.STRUCTURE: "形式",
     FileCheck.CANONICAL: "正規形（RFC 8785）",
     FileCheck.SIGNATURE: "署名",
@@ -124,7 +125,10 @@ class ApprovalFileError(Exception):
     `str()` names the file, the check and the problem in Japanese. Nothing of such a file is used."""
 
     def __init__(self, source: str, check: FileCheck, problem: str) -> None:
-        super().__init__(f"{source}: {check.label}の確認に失敗しました — {problem}")
+        if check is FileCheck.READ:
+            super().__init__(f"{source}: 読み込めません — {problem}")
+        else:
+            super().__init__(f"{source}: {check.label}の確認に失敗しました — {problem}")
         self.source = source
         self.check = check
         self.problem = problem
@@ -207,35 +211,14 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Seq
                 continue
             if issue.code in _ONCE:
                 said.add(issue.code)
-            messages.append(issue.message)
+                # Said of the request, not of the case whose place the engine put in front ("症例1 承認: ").
+                messages.append(issue.message.split(": ", 1)[-1])
+            else:
+                messages.append(issue.message)
     return messages
 
 
 # -- request --------------------------------------------------------------------------------------------
-
-
-def _requested(
-    request_id: str, supervisor: Supervisor, case_hash: str, created: str, message: str
-) -> Approval:
-    return Approval(
-        state="requested",
-        request_id=request_id,
-        supervisor=supervisor,
-        content_hash=case_hash,
-        requested_at=created,
-        message=message,
-    )
-
-
-def requested_approvals(request: ApprovalRequest) -> dict[str, Approval]:
-    """The approval (承認依頼中) each case of `request` gets once it is sent, by case id: what the store
-    records so that the answer can be matched to it."""
-    return {
-        case.id: _requested(
-            request.request_id, request.supervisor, case.content_hash, request.created, request.message
-        )
-        for case in request.cases
-    }
 
 
 def build_request(
@@ -280,28 +263,10 @@ def build_request(
     if (problem := text_problem(message, max_length=None, multiline=True)) is not None:
         raise ApprovalError(f"通信欄: {problem}")
 
-    request_id = uuid.uuid4().hex
-    created = utc_timestamp(now)
-    pending = application.model_copy(deep=True)
-    for row in chosen:
-        report = pending.reports[row]
-        report.approval = _requested(request_id, supervisor, report_hash(report), created, message)
-    issues = _issues_by_row(validate(pending, form, facilities))
-    incomplete = [
-        row for row in chosen if report_status(pending.reports[row], issues.get(row, [])) == "未登録"
-    ]
-    if incomplete:
-        raise ApprovalError(
-            f"症例 {_numbers([row + 1 for row in incomplete])} は未登録です（入力が完了していません）。"
-            "エラーを直してから承認依頼をしてください"
-        )
-    if refusals := _refusals(chosen, issues, _REQUEST_REFUSALS):
-        raise ApprovalError("承認依頼できません。\n" + "\n".join(refusals))
-
     document: dict[str, Any] = {
         "format": REQUEST_FORMAT,
-        "request_id": request_id,
-        "created": created,
+        "request_id": uuid.uuid4().hex,
+        "created": utc_timestamp(now),
         "generator": generator_name(),
         "form": {"id": form.id, "version": form.version},
         "applicant": {
@@ -312,19 +277,39 @@ def build_request(
         "supervisor": supervisor.model_dump(mode="json"),
         "message": message,
         "cases": [
-            {
-                "id": report.id,
-                "number": row + 1,
-                "content_hash": content_hash(content),
-                "content": content,
-            }
+            {"id": report.id, "number": row + 1, "content_hash": content_hash(content), "content": content}
             for row in chosen
-            for report in [pending.reports[row]]
+            for report in [application.reports[row]]
             for content in [report_content(report)]
         ],
     }
     data = signed_bytes(document, key)
-    return ApprovalRequest.model_validate_json(data), data
+    request = ApprovalRequest.model_validate_json(data)
+
+    # The rules judge the application as sending would leave it (each case 承認依頼中 with this 指導者
+    # and 通信欄); the file is only handed out when they find nothing.
+    pending = application.model_copy(deep=True)
+    for row, case in zip(chosen, request.cases, strict=True):
+        pending.reports[row].approval = pending_approval(request, case)
+    issues = _issues_by_row(validate(pending, form, facilities))
+    # The refusals below are about this request, not the case's content: they do not make it 未登録.
+    incomplete = [
+        row
+        for row in chosen
+        if report_status(
+            pending.reports[row],
+            [issue for issue in issues.get(row, []) if issue.code not in _REQUEST_REFUSALS],
+        )
+        == "未登録"
+    ]
+    if incomplete:
+        raise ApprovalError(
+            f"症例 {_numbers([row + 1 for row in incomplete])} は未登録です（入力が完了していません）。"
+            "エラーを直してから承認依頼をしてください"
+        )
+    if refusals := _refusals(chosen, issues, _REQUEST_REFUSALS):
+        raise ApprovalError("承認依頼できません。\n" + "\n".join(refusals))
+    return request, data
 
 
 def read_request(data: bytes, *, source: str) -> ApprovalRequest:
@@ -393,10 +378,9 @@ def _as_application(
     empty lines), so that the rules of app.validation judge the approval and name the case as the
     applicant numbers it."""
     reports = [CaseReport(id=uuid.uuid4().hex) for _ in range(max(case.number for case in request.cases))]
-    pending = requested_approvals(request)
     for case in request.cases:
         report = requested_report(case)
-        report.approval = pending[case.id].model_copy(
+        report.approval = pending_approval(request, case).model_copy(
             update={"state": decisions[case.id][0], "supervisor": supervisor}
         )
         reports[case.number - 1] = report
@@ -588,13 +572,13 @@ def match_response(
     *,
     applicant_fingerprint: str,
     trusted_fingerprint: str,
+    source: str = RESPONSE_NAME,
 ) -> list[tuple[int, Approval]]:
     """(0-based report index, new Approval) for each statement of a response read by `read_response`.
     Every statement must name a case of `application` that is 承認依頼中 under the response's request,
     whose content is unchanged since, of our applicant (`applicant_fingerprint`, this installation's
     key), signed by the 指導者's registered key (`trusted_fingerprint`). The first failure raises
-    ApprovalFileError naming the case and the check; nothing is returned then."""
-    source = RESPONSE_NAME
+    ApprovalFileError naming the case and the check (and `source`, the file); nothing is returned then."""
     signer = response.signature.fingerprint
     if not trusted_fingerprint:
         raise ApprovalFileError(

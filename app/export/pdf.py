@@ -241,6 +241,23 @@ def form_wording(text: str) -> str:
     return escape(text).replace("\u3000", "\u00a0" * 4).replace(" ", "\u00a0")
 
 
+def certification_paragraphs(form: FormDefinition, st: SheetStyles, facility_name: str = "") -> list[Any]:
+    """The form's certification beside the seal box: its statement, then the lines for the date and the
+    signer (`{facility}` in a line is the facility's name)."""
+    spec = form.print
+    return [
+        Paragraph(form_wording(spec.seal_statement), st.seal_text),
+        Spacer(1, 4),
+        *(
+            Paragraph(
+                form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
+                st.seal_text,
+            )
+            for line in spec.seal_lines
+        ),
+    ]
+
+
 def _head_table(
     sheet: SheetTexts, application: Application, section: Section, form: FormDefinition, st: SheetStyles
 ) -> Table:
@@ -254,17 +271,7 @@ def _head_table(
     facility = section.facility
     facility_name = facility.name if facility is not None else ""
     spec = form.print
-    certification = [
-        Paragraph(form_wording(spec.seal_statement), st.seal_text),
-        Spacer(1, 4),
-        *(
-            Paragraph(
-                form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
-                st.seal_text,
-            )
-            for line in spec.seal_lines
-        ),
-    ]
+    certification = certification_paragraphs(form, st, facility_name)
     sheet.texts.append(printable(facility_name))
     rows = [
         [
@@ -303,6 +310,8 @@ def _head_table(
     table.setStyle(
         TableStyle(
             [
+                # Empty (spanned) cells are drawn in the cell font too: no Helvetica in the file.
+                ("FONT", (0, 0), (-1, -1), FONT_NAME, 9),
                 ("SPAN", (1, 1), (3, 1)),
                 ("SPAN", (1, 2), (3, 2)),
                 ("SPAN", (0, 4), (3, 4)),
@@ -368,7 +377,7 @@ def _case_table(sheet: SheetTexts, section: Section, form: FormDefinition, st: S
             ]
         )
     style = [
-        ("FONT", (0, 1), (-1, -1), FONT_NAME, 8.5, 10.5),
+        ("FONT", (0, 0), (-1, -1), FONT_NAME, 8.5, 10.5),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BOX", (0, 0), (-1, -1), 0.8, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -485,7 +494,8 @@ class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
             self.beginForm(QR_FORM, lowerx=0, lowery=0, upperx=QR_SIZE, uppery=QR_SIZE)
             widget = QrCodeWidget(self._qr_payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE)
             widget.barBorder = 0
-            drawing = Drawing(QR_SIZE, QR_SIZE)
+            # The drawing starts in the embedded font too (reportlab's default would name Helvetica).
+            drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=FONT_NAME)
             drawing.add(widget)
             renderPDF.draw(drawing, self, 0, 0)
             self.endForm()
@@ -689,6 +699,8 @@ def render_pages(
         creator="Shorei",
         author="",
         invariant=True,
+        # Every page starts in the embedded font, so the file names no font it does not carry (Helvetica).
+        initialFontName=FONT_NAME,
     )
     qr_payload = marks.package.qr_payload if marks.package is not None else None
 
