@@ -390,6 +390,8 @@ class MainWindow(QMainWindow):
             self.open_application(int(current.data(Qt.ItemDataRole.UserRole)))
 
     def open_application(self, app_id: int) -> None:
+        if self.reports is not None and app_id != self.app_id:
+            self.reports.editor.save_pending()  # a long field still being typed belongs to the open one
         application = self.store.get(app_id)
         form = self.forms.get(application.form.id, application.form.version)
         if form is None:
@@ -964,6 +966,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.reports is not None:
+            self.reports.editor.save_pending()
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("window_state", self.saveState())
         self._settings.sync()

@@ -272,6 +272,22 @@ def test_fill_a_case_through_the_editor(
     assert "西浜がんセンター" in editor.facility_label.text()
 
 
+def test_text_being_typed_is_saved_when_another_application_opens(window: MainWindow) -> None:
+    """A long field typed but not yet saved (no pause, no focus change) goes to its own application
+    before another one opens."""
+    page = open_application(window, jspm_application())
+    first = window.app_id
+    narrative = page.editor.narratives["course"]
+    narrative.setFocus()
+    narrative.selectAll()
+    commit_text(narrative, "途中まで書いた経過")
+    other = window.store.import_application(jspm_application(), title="別の申請")
+    window.open_application(other.id)
+    assert first is not None
+    assert window.store.get(first).reports[0].narrative["course"] == "途中まで書いた経過"
+    assert window.store.get(other.id).reports[0].narrative["course"] != "途中まで書いた経過"
+
+
 def test_unreadable_date_is_kept_on_screen_and_not_saved(window: MainWindow, qtbot: QtBot) -> None:
     """A date that cannot be read stays as typed with the reason; the store keeps the old date."""
     page = open_application(window, jspm_application())
