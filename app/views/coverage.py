@@ -45,6 +45,11 @@ def coverage_rule_text(form: FormDefinition) -> str:
     return f"{count}区分すべてに{coverage.min_each}例以上"
 
 
+def _restyle(label: QLabel, style: str) -> None:
+    if label.styleSheet() != style:  # a style sheet set again re-polishes the widget, even if unchanged
+        label.setStyleSheet(style)
+
+
 class CoveragePanel(QFrame):
     """症例区分の充足: a tick or the count for each category, and the ones still missing."""
 
@@ -85,16 +90,15 @@ class CoveragePanel(QFrame):
             count = counts[choice.value]
             cell = self.cells[choice.value]
             if count < coverage.min_each:
-                cell.setText(f"✗ {choice.label} {count}")
-                cell.setStyleSheet(MISSING_STYLE)
+                mark, style = "✗", MISSING_STYLE
                 missing.append(choice.label)
             elif coverage.max_each is not None and count > coverage.max_each:
-                cell.setText(f"! {choice.label} {count}")
-                cell.setStyleSheet(OVER_STYLE)
+                mark, style = "!", OVER_STYLE
                 over.append(choice.label)
             else:
-                cell.setText(f"✓ {choice.label} {count}")
-                cell.setStyleSheet(OK_STYLE)
+                mark, style = "✓", OK_STYLE
+            cell.setText(f"{mark} {choice.label} {count}")
+            _restyle(cell, style)
         parts: list[str] = []
         if missing:
             parts.append(self.tr("まだない区分: {names}").format(names="、".join(missing)))
@@ -107,6 +111,6 @@ class CoveragePanel(QFrame):
         if not parts:
             parts.append(self.tr("すべての区分がそろっています"))
         self.summary.setText("　".join(parts))
-        self.summary.setStyleSheet(MISSING_STYLE if missing or over else OK_STYLE)
+        _restyle(self.summary, MISSING_STYLE if missing or over else OK_STYLE)
         coverage_issues = [i for i in issues if i.code == "category-coverage"]
         self.setToolTip("\n".join(i.message for i in coverage_issues) or self.summary.text())

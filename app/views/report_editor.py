@@ -110,9 +110,9 @@ class ReportEditor(QWidget):
         self._locked = False
         self._issues: list[Issue] = []
         self._status = ""
+        self._marked: set[str] | None = None
         self.rejected: dict[str, str] = {}
         """Typed values that could not be read (key → message): shown, not saved."""
-        self.setStyleSheet(BLUE_FRAME + LOCK_BANNER)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -140,6 +140,7 @@ class ReportEditor(QWidget):
         layout.addWidget(self.lock_banner)
         self.rejection = QFrame(body)
         self.rejection.setObjectName("blueFrame")
+        self.rejection.setStyleSheet(BLUE_FRAME)
         rejection_layout = QVBoxLayout(self.rejection)
         rejection_layout.setContentsMargins(8, 6, 8, 6)
         self.rejection_text = QLabel(self.rejection)
@@ -239,6 +240,7 @@ class ReportEditor(QWidget):
         note_spec = form.field("note")
         self.note_frame = QFrame(body)
         self.note_frame.setObjectName("blueFrame")
+        self.note_frame.setStyleSheet(BLUE_FRAME)
         note_layout = QVBoxLayout(self.note_frame)
         note_layout.setContentsMargins(8, 6, 8, 6)
         note_layout.setSpacing(2)
@@ -274,6 +276,7 @@ class ReportEditor(QWidget):
     def _lock_banner(self, parent: QWidget) -> tuple[QFrame, QLabel, QPushButton]:
         banner = QFrame(parent)
         banner.setObjectName("lockBanner")
+        banner.setStyleSheet(LOCK_BANNER)
         row = QHBoxLayout(banner)
         row.setContentsMargins(8, 6, 8, 6)
         text = QLabel(banner)
@@ -487,6 +490,9 @@ class ReportEditor(QWidget):
             self.rejection.show()
         if "start" in marked or "end" in marked:
             marked |= {"start", "end"}
+        if marked == self._marked:
+            return  # restyling every field on each edit would cost more than the edit itself
+        self._marked = marked
         for key, caption in self.captions.items():
             if key == "note":
                 continue
@@ -521,7 +527,9 @@ class ReportEditor(QWidget):
         over = text_problem(normalize_text(text, multiline=True), max_length=spec.max_length, multiline=True)
         counter = self.counters[key]
         counter.setText(f"{length} / {spec.max_length}")
-        counter.setStyleSheet(ERROR_TEXT + "font-weight: bold;" if over else HINT_TEXT)
+        style = ERROR_TEXT + "font-weight: bold;" if over else HINT_TEXT
+        if counter.styleSheet() != style:
+            counter.setStyleSheet(style)
         counter.setToolTip(over or self.tr("{max}文字以内").format(max=spec.max_length))
 
     # --- editing ----------------------------------------------------------------------------------
