@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -29,7 +29,19 @@ def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
         app.setFont(QFont(families[0], 10))
+    _install_qt_japanese(app)
     return app
+
+
+def _install_qt_japanese(app: QApplication) -> None:
+    """Qt's own words (はい/いいえ, キャンセル, the file dialog) in Japanese, whatever the PC's locale."""
+    if app.property("shorei_translator") is not None:
+        return
+    QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    translator = QTranslator(app)
+    if translator.load("qtbase_ja", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+        app.setProperty("shorei_translator", translator)
 
 
 def window_settings(home: Path) -> QSettings:
