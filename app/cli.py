@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from app.models.document import DocumentError, load_application
+from app.models.case_table import IGNORED, CaseTableError, find_header, propose_mapping, read_cases, remap
+from app.models.document import DocumentError, load_application, save_application
 from app.models.forms import FormError, bundled_forms
+from app.models.table import TableFileError
 from app.paths import data_home
-from app.store import facility_commands
+from app.store import EditError, facility_commands
+from app.store.case_lists import default_sheet, import_into, read_case_list
 from app.store.facility_lists import DEFAULT_KIND, active_facility_list, known_facility_lists
 from app.store.facility_table import FacilityListError, FacilityListMissingError
 from app.validation import Issue, has_errors, validate
@@ -63,8 +66,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("package", type=Path, metavar="PACKAGE")
     verify.add_argument("--pdf", type=Path, metavar="PDF", help="対応を確認する印刷用PDF")
+    _case_list_parser(commands)
     _facility_parser(commands)
     return parser
+
+
+def _case_list_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imported = commands.add_parser(
+        "import-cases",
+        help="Excel（.xlsx）か CSV の症例一覧を申請データの施設欄に取り込み、別のファイルに保存します",
+    )
+    imported.add_argument("file", type=Path, metavar="FILE", help="申請データ（.json）")
+    imported.add_argument("table", type=Path, metavar="TABLE", help="症例一覧（.xlsx / .csv）")
+    imported.add_argument(
+        "--section", type=int, required=True, metavar="N", help="取り込む施設欄（1 = 申請2(1)）"
+    )
+    imported.add_argument(
+        "--replace", action="store_true", help="施設欄の症例を置き換えます（既定: 最後の症例の後に追加）"
+    )
+    imported.add_argument("--sheet", metavar="NAME", help="読むシート（既定: 見出しのある最初のシート）")
+    imported.add_argument(
+        "--header-row", type=int, metavar="N", help="見出しの行番号（既定: 自動で探します）"
+    )
+    imported.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="列=項目",
+        help="列の割り当てを変えます（例: --map 歳=年齢 --map D=取り込まない）。列は見出しか列記号（B）",
+    )
+    imported.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="読めない値があっても、読めた値だけで取り込みます（既定: 1件でもあれば何も書きません）",
+    )
+    imported.add_argument(
+        "--out", type=Path, required=True, metavar="OUT", help="保存先の申請データ（.json）"
+    )
+    exported = commands.add_parser("export-cases", help="症例一覧を Excel（.xlsx）に書き出します")
+    exported.add_argument("file", type=Path, metavar="FILE", help="申請データ（.json）")
+    exported.add_argument("--out", type=Path, required=True, metavar="XLSX", help="保存先（.xlsx）")
+    exported.add_argument(
+        "--with-notes", action="store_true", help="備考（自分用のメモ）も書き出します（既定: 書き出しません）"
+    )
 
 
 def _facility_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -114,25 +158,37 @@ class _Loaded:
             self.facilities.close()
 
 
+def _load_document(path: Path) -> tuple[Application, FormDefinition]:
+    """The document in FILE and its form; DocumentError or FormError when either cannot be read."""
+    application = load_application(path)
+    form = bundled_forms().get(application.form.id, application.form.version)
+    assert form is not None  # the loader refuses forms that are not installed
+    return application, form
+
+
 def _load_for_rules(path: Path, err: TextIO) -> _Loaded | None:
     """Read FILE and what its rules need; on failure print one line and return None (exit 2)."""
     try:
-        application = load_application(path)
-        form = bundled_forms().get(application.form.id, application.form.version)
-        assert form is not None  # the loader refuses forms that are not installed
+        application, form = _load_document(path)
     except (DocumentError, FormError) as error:
         print(f"shorei: {error}", file=err)
         return None
     try:
-        facilities: FacilityIndex | None = active_facility_list(data_home(), form.facility.list_kind)
-    except FacilityListMissingError as error:
-        # A form whose society's list is not installed is still checked, all but the facility.
-        print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
-        facilities = None
+        facilities = _active_facilities(form, err)
     except FacilityListError as error:
         print(f"shorei: {error}", file=err)
         return None
     return _Loaded(application, form, facilities)
+
+
+def _active_facilities(form: FormDefinition, err: TextIO) -> FacilityIndex | None:
+    """The facility list the form's rules check against; None (with a note) when none is installed."""
+    try:
+        return active_facility_list(data_home(), form.facility.list_kind)
+    except FacilityListMissingError as error:
+        # A form whose society's list is not installed is still checked, all but the facility.
+        print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
+        return None
 
 
 def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -255,6 +311,96 @@ def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: T
     return EXIT_OK
 
 
+def _mapping_changes(pairs: Sequence[str]) -> dict[str, str]:
+    changes: dict[str, str] = {}
+    for pair in pairs:
+        column, separator, target = pair.partition("=")
+        if not separator or not column.strip():
+            raise CaseTableError(f"--map は「列=項目」の形で指定してください（{pair}）")
+        changes[column.strip()] = target.strip()
+    return changes
+
+
+def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`shorei import-cases`: the report on stdout; OUT written only when every value was read (or
+    --skip-unreadable) and the cases fit in the section."""
+    try:
+        application, form = _load_document(args.file)
+        table = read_case_list(args.table)
+        sheet = table.sheet(args.sheet) if args.sheet is not None else default_sheet(form, table)
+        header = args.header_row if args.header_row is not None else find_header(form, sheet)
+        columns = remap(form, propose_mapping(form, sheet, header), _mapping_changes(args.map))
+        result = read_cases(form, sheet, header, columns)
+    except (DocumentError, FormError, TableFileError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    except CaseTableError as error:
+        print(f"shorei: {args.table}: {error}", file=err)
+        return EXIT_UNREADABLE
+    where = f"シート「{sheet.name}」" if sheet.name else args.table.name
+    heading = f"{header}行目" if header is not None else "なし"
+    print(f"{where}（見出し: {heading}）", file=out)
+    for column in columns:
+        target = form.field(column.key).label if column.key is not None else IGNORED
+        print(f"  {column.describe()} → {target}", file=out)
+    for line in result.report(form):
+        print(line, file=out)
+    print(result.summary(), file=out)
+    refused = result.refusals()
+    if refused and not args.skip_unreadable:
+        print(
+            f"shorei: {args.table}: 取り込めない値が{len(refused)}件あるため、何も書き込みませんでした。"
+            "表を直すか、--skip-unreadable で読めた値だけを取り込んでください",
+            file=err,
+        )
+        return EXIT_PROBLEMS
+    try:
+        changed = import_into(
+            application, form, args.section - 1, result.cases(), replace=args.replace, source=args.table.name
+        )
+    except EditError as error:
+        print(f"shorei: {args.table}: {error}", file=err)
+        return EXIT_PROBLEMS
+    try:
+        save_application(changed, args.out)
+    except OSError as error:
+        print(f"shorei: {args.out}: 書き込めません（{error.strerror}）", file=err)
+        return EXIT_UNREADABLE
+    try:
+        facilities = _active_facilities(form, err)
+    except FacilityListError as error:
+        print(f"shorei: {error}（施設の確認は行いません）", file=err)
+        facilities = None
+    try:
+        issues = validate(changed, form, facilities)
+    finally:
+        if facilities is not None:
+            facilities.close()
+    errors = sum(issue.is_error for issue in issues)
+    print(
+        f"{args.out}: {form.section_label(args.section - 1)}に{len(result.cases())}件を取り込みました"
+        f"（症例 {changed.case_count()}例、エラー {errors}件、警告 {len(issues) - errors}件。"
+        f"shorei validate {args.out} で確認できます）",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def run_export_cases(path: Path, *, out_path: Path, include_notes: bool, out: TextIO, err: TextIO) -> int:
+    from app.export import ExportError
+    from app.export.case_list import export_case_list
+
+    try:
+        application, form = _load_document(path)
+        count = export_case_list(application, form, out_path, include_notes=include_notes)
+    except (DocumentError, FormError, ExportError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    notes = "（備考を含みます）" if include_notes else ""
+    print(f"症例一覧: {out_path}（{count}例）{notes}", file=out)
+    return EXIT_OK
+
+
 def _short(package_hash: str) -> str:
     from app.export.package import short_hash
 
@@ -323,6 +469,12 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_verify(args.package, pdf_path=args.pdf, out=sys.stdout, err=sys.stderr)
     if args.command == "facilities":
         return run_facilities(args, sys.stdout, sys.stderr)
+    if args.command == "import-cases":
+        return run_import_cases(args, sys.stdout, sys.stderr)
+    if args.command == "export-cases":
+        return run_export_cases(
+            args.file, out_path=args.out, include_notes=args.with_notes, out=sys.stdout, err=sys.stderr
+        )
     # `shorei` alone opens the window (SPEC §7); Qt is imported only for it.
     from app.views.app import run
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.models.cells import CellProblem, read_cell
+from app.models.cells import CellProblem, read_cell, read_field
+from app.models.text import InputError
 from app.models.yearmonth import YearMonth
 from tests.factories import jbct_form
 
@@ -63,3 +64,31 @@ def test_any_text_in_any_cell_is_value_or_problem(key: str, typed: str) -> None:
     """No cell input raises: it is read, or refused with a message."""
     result = read_cell(jbct_form(), key, typed)
     assert result is None or isinstance(result, str | int | YearMonth | CellProblem)
+
+
+@pytest.mark.parametrize(
+    ("key", "typed"),
+    [("diagnosis", "癌" * 101), ("diagnosis", "胃癌\u0007"), ("item_other", "\u202e温熱療法")],
+)
+def test_grid_refuses_what_the_store_keeps_for_the_rules(key: str, typed: str) -> None:
+    """The one difference between the grid and the store: text over the form's length or with a control
+    character is refused at once in the grid and kept by the store, for the rules to report (JB-14)."""
+    assert isinstance(read_cell(jbct_form(), key, typed), CellProblem)
+    assert read_field(jbct_form(), key, typed, keep_for_rules=True) == typed
+
+
+@given(
+    st.sampled_from(["age", "sex", "item", "item_other", "start", "end", "diagnosis", "pathology", "note"]),
+    st.text(max_size=30),
+)
+def test_grid_and_store_read_alike(key: str, typed: str) -> None:
+    """Whatever the grid takes, the store stores the same; what the store refuses, the grid refuses."""
+    form = jbct_form()
+    grid = read_cell(form, key, typed)
+    try:
+        stored = read_field(form, key, typed, keep_for_rules=True)
+    except InputError:
+        assert isinstance(grid, CellProblem)
+        return
+    if not isinstance(grid, CellProblem):
+        assert grid == stored

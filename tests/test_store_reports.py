@@ -13,6 +13,7 @@ import pytest
 from app.models.application import Application, Approval, FieldComment, Supervisor
 from app.models.approval import REQUEST_FORMAT, ApprovalRequest, report_content, report_hash
 from app.models.document import DocumentError, load_application
+from app.models.forms import FormRegistry, bundled_forms
 from app.store import EditError, Store, StoreReadOnlyError
 from app.store.facility_files import bundled_facility_list
 from app.store.report_edits import MAX_REPORTS
@@ -728,3 +729,14 @@ def test_read_only_store_refuses_registry_and_report_changes(
         ):
             with pytest.raises(StoreReadOnlyError):
                 change()
+
+
+def test_report_of_a_form_not_installed_is_not_guessed_at(shorei_home: Path) -> None:
+    """Without its form the kinds of a report's fields are unknown: editing says so instead of guessing,
+    and the report stays readable."""
+    only_jbct = FormRegistry([form for form in bundled_forms().all() if form.layout == "sections"])
+    with Store.open(shorei_home, forms=only_jbct) as store:
+        app_id = store.import_application(jspm_application([report(0)])).id
+        with pytest.raises(EditError, match="症例1 期間（開始）: この申請の様式がインストールされていないため"):
+            store.set_report_field(app_id, 0, "start", "2024/5/1")
+        assert store.get(app_id).reports[0].start == dt.date(2023, 4, 1)

@@ -149,6 +149,13 @@ def test_sex_unknown_word() -> None:
         ("令和元年5月", YearMonth(2019, 5)),
         ("H31.4", YearMonth(2019, 4)),
         ("平成31年4月", YearMonth(2019, 4)),
+        ("2024/5/17", YearMonth(2024, 5)),
+        ("2024/5/1 0:00", YearMonth(2024, 5)),
+        ("2024/2/3 12:00", YearMonth(2024, 2)),
+        ("2024-05-31", YearMonth(2024, 5)),
+        ("2024年5月17日", YearMonth(2024, 5)),
+        ("R6.5.17", YearMonth(2024, 5)),
+        ("令和6年5月17日", YearMonth(2024, 5)),
     ],
 )
 def test_year_month_input_forms(typed: str, expected: YearMonth) -> None:
@@ -156,7 +163,7 @@ def test_year_month_input_forms(typed: str, expected: YearMonth) -> None:
     assert parse_year_month_input(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "2024", "2024-13", "R6", "来年"])
+@pytest.mark.parametrize("typed", ["", "2024", "2024-13", "R6", "来年", "2024/2/30", "2024/5/17/1"])
 def test_year_month_input_refused(typed: str) -> None:
     """An unreadable year-month says which forms are understood."""
     with pytest.raises(InputError):

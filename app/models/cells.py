@@ -1,31 +1,65 @@
-"""Reading one typed, pasted or imported cell into a case field (JB-7 … JB-14).
+"""Reading one typed, pasted or imported value into a field (JB-7 … JB-14).
 
-The window's paste from Excel, the CSV/XLSX import and the grid's editors all read values here, so a
-cell means the same thing wherever it was typed. A value that cannot be read is never dropped silently:
-it comes back as a `CellProblem` with a Japanese message saying what to type.
+The grid's editors, the window's paste from Excel, the CSV/XLSX case import and the store's operations
+all read values here, so a value means the same thing wherever it was typed. There is one difference,
+chosen by the caller (`keep_for_rules`):
+
+- the grid, paste and import refuse at once what the rules would refuse (control characters, text over
+  the form's length), so the user sees it where it was typed;
+- the store keeps such text (up to a hard limit against runaway input) so that the rules report it and
+  nothing typed is lost.
+
+A value that cannot be read is never dropped silently: `read_cell` returns it as a `CellProblem`, and
+`read_field` raises `InputError`, each with a Japanese message saying what to type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from app.models.text import (
     InputError,
-    invalid_characters,
     normalize_text,
     parse_age_input,
     parse_date_input,
     parse_sex_input,
     parse_year_month_input,
+    text_problem,
 )
 from app.models.yearmonth import YearMonth
 
 if TYPE_CHECKING:
-    from app.models.forms import FieldSpec, FormDefinition
+    from app.models.forms import FieldKind, FieldSpec, FormDefinition
 
 CellValue = str | int | YearMonth | dt.date | None
+
+FieldValue = str | int | bool | YearMonth | dt.date | None
+"""What an editor hands over: the typed text, or an already typed value (an int, a YearMonth, a date, a
+bool)."""
+
+MAX_TEXT: Final = 10_000
+"""The hard limit on one text kept for the rules (a paste of a whole spreadsheet into one cell). The
+form's own, much smaller limits are the rules' to report (JB-14)."""
+
+_DOCUMENT_KINDS: Final[dict[str, FieldKind | None]] = {
+    "age": "integer",
+    "sex": "choice",
+    "item": "choice",
+    "item_other": "text",
+    "start": "year-month",
+    "end": "year-month",
+    "diagnosis": "text",
+    "pathology": "text",
+    "note": "text",
+    "name": "text",
+    "member_id": "text",
+    "application_month": "year-month",
+    "dental": None,
+}
+"""How the document stores each field (app.models.application), for when the form is not installed.
+`dental` is a flag and is read as one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,43 +71,98 @@ class CellProblem:
     message: str
 
 
-def _choice(form: FormDefinition, spec: FieldSpec, text: str) -> str:
-    assert spec.choices is not None
-    choices = form.choices[spec.choices]
-    for option in choices.options:
-        if text in (option.value, option.label):
-            return option.value
-    if spec.key == "sex":
+def _spec(form: FormDefinition | None, key: str) -> FieldSpec | None:
+    if form is None:
+        return None
+    try:
+        return form.field(key)
+    except KeyError:
+        return None
+
+
+def _choice(form: FormDefinition | None, spec: FieldSpec | None, key: str, text: str) -> str:
+    if form is not None and spec is not None and spec.choices is not None:
+        for option in form.choices[spec.choices].options:
+            if text in (option.value, option.label):
+                return option.value
+    if key == "sex":
         return parse_sex_input(text)
     # An item outside the list is kept as typed: the rules report it (item-unknown) with the list.
     return text
 
 
-def read_cell(form: FormDefinition, key: str, text: str) -> CellValue | CellProblem:
-    """The stored value of `text` typed into field `key`; an empty cell is None (or "" for text)."""
-    spec = form.field(key)
-    value = normalize_text(text, multiline=spec.kind == "multiline")
-    if not value:
-        return "" if spec.kind in ("text", "multiline", "choice") and key != "sex" else None
-    try:
-        if spec.kind == "integer":
-            return parse_age_input(value) if key == "age" else _integer(value)
-        if spec.kind == "year-month":
+def _wrong_kind(value: FieldValue) -> InputError:
+    return InputError(f"値の種類が違います（{type(value).__name__}）")
+
+
+def read_field(
+    form: FormDefinition | None, key: str, value: FieldValue, *, keep_for_rules: bool
+) -> CellValue | bool:
+    """The stored value of `value` (typed text, or an already typed value) for field `key`.
+
+    An empty value is None (or "" for text). `keep_for_rules` keeps control characters and text over the
+    form's length for the rules to report (the store); without it they are refused at once (the grid).
+    Raises `InputError` with a message that does not name the field (the caller names the place).
+    """
+    spec = _spec(form, key)
+    if key == "dental":
+        if isinstance(value, bool):
+            return value
+        raise _wrong_kind(value)
+    kind = spec.kind if spec is not None else _DOCUMENT_KINDS.get(key)
+    if kind is None:
+        raise InputError(f"この項目は変更できません（{key}）")
+    if isinstance(value, bool):
+        raise _wrong_kind(value)
+    multiline = kind == "multiline"
+    if value is None or (isinstance(value, str) and not normalize_text(value, multiline=multiline)):
+        return "" if kind in ("text", "multiline", "choice") and key != "sex" else None
+    if kind == "integer":
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str):
+            return parse_age_input(value) if key == "age" else _integer(normalize_text(value))
+        raise _wrong_kind(value)
+    if kind == "year-month":
+        if isinstance(value, YearMonth):
+            return value
+        if isinstance(value, str):
             return parse_year_month_input(value)
-        if spec.kind == "date":
+        raise _wrong_kind(value)
+    if kind == "date":
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
             return parse_date_input(value)
-        if spec.kind == "choice":
-            return _choice(form, spec, value)
+        raise _wrong_kind(value)
+    if not isinstance(value, str):
+        raise _wrong_kind(value)
+    text = normalize_text(value, multiline=multiline)
+    if kind == "choice":
+        text = _choice(form, spec, key, text)
+        if key == "sex":
+            return text
+    if keep_for_rules:
+        if len(text) > MAX_TEXT:
+            raise InputError(
+                f"入力が長すぎます（{len(text)}文字、上限 {MAX_TEXT}文字）。内容を確認してください"
+            )
+        return text
+    problem = text_problem(
+        text, max_length=spec.max_length if spec is not None else None, multiline=multiline
+    )
+    if problem is not None:
+        raise InputError(problem)
+    return text
+
+
+def read_cell(form: FormDefinition, key: str, text: str) -> CellValue | CellProblem:
+    """The stored value of `text` typed into field `key` of the grid; an empty cell is None (or "")."""
+    try:
+        value = read_field(form, key, text, keep_for_rules=False)
     except InputError as error:
-        return CellProblem(key, text, f"{spec.label}: {error}")
-    bad = invalid_characters(value, multiline=spec.kind == "multiline")
-    if bad:
-        codes = "、".join(dict.fromkeys(f"U+{ord(c):04X}" for c in bad))
-        return CellProblem(key, text, f"{spec.label}: 使用できない制御文字（{codes}）が含まれています")
-    if spec.max_length is not None and len(value) > spec.max_length:
-        return CellProblem(
-            key, text, f"{spec.label}: {spec.max_length}文字以内で入力してください（{len(value)}文字）"
-        )
+        return CellProblem(key, text, f"{form.field(key).label}: {error}")
+    assert not isinstance(value, bool)  # only `dental` is a flag, and it is not a cell
     return value
 
 

@@ -31,3 +31,30 @@ def apply_cell_edits(application: Application, edits: Sequence[CellEdit]) -> App
             cases.append(Case())
         setattr(cases[edit.row], edit.key, edit.value)
     return result
+
+
+def import_start(cases: Sequence[Case], *, replace: bool) -> int:
+    """Where imported rows go: row 0 when they replace the section's cases, else after the last row
+    with anything in it (a 備考 or an accepted warning counts: nothing is overwritten)."""
+    if replace:
+        return 0
+    empty = Case()
+    return next((row + 1 for row in range(len(cases) - 1, -1, -1) if cases[row] != empty), 0)
+
+
+def import_problem(label: str, cases: Sequence[Case], count: int, *, replace: bool, rows: int) -> str | None:
+    """Why `count` imported cases do not fit in the section (JB-3: `rows` numbered rows), or None."""
+    if count == 0:
+        return "取り込む症例がありません"
+    start = import_start(cases, replace=replace)
+    if start + count <= rows:
+        return None
+    if replace:
+        return (
+            f"{label}は{rows}行までです。取り込む症例が{count}件あります。"
+            "取り込む行を減らすか、別の施設欄に分けて取り込んでください"
+        )
+    return (
+        f"{label}は{rows}行までです。今ある{start}行の後に{count}件を追加すると{start + count}行になります。"
+        "「置き換える」を選ぶか、取り込む行を減らすか、別の施設欄に分けて取り込んでください"
+    )

@@ -114,6 +114,9 @@ class FieldSpec(_Data):
     placeholder: str = ""
     hint: str = ""
     private: bool = False
+    aliases: tuple[str, ...] = Field(
+        default=(), description="other column headings that mean this field, for case-list imports"
+    )
 
     @model_validator(mode="after")
     def _kind_matches(self) -> FieldSpec:

@@ -121,17 +121,23 @@ _ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "
 _WESTERN = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})")
 _ERA = re.compile(r"(令和|平成|昭和|r|h|s)\s*(\d{1,2}|元)\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?")
+_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
+"""The time Excel writes after a date cell's date in CSV (2024/5/17 0:00)."""
 
 
 def parse_year_month_input(value: str) -> YearMonth:
-    """Read a year-month as people type it: 2024-05, 2024/5, 2024年5月, 202405, R6.5, 令和6年5月, H31/4."""
+    """Read a year-month as people type it: 2024-05, 2024/5, 2024年5月, 202405, R6.5, 令和6年5月, H31/4;
+    a whole date (2024/5/17, R6.5.17, as Excel writes date cells into CSV) gives its month."""
     # A year-month has no Japanese punctuation to keep: full NFKC also reads ／, ．, and the ㋿ sign.
-    text = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "")
+    text = _TIME.sub("", unicodedata.normalize("NFKC", value).strip().lower()).replace(" ", "")
     if match := _WESTERN.fullmatch(text) or _COMPACT.fullmatch(text):
         year, month = int(match[1]), int(match[2])
     elif match := _ERA.fullmatch(text):
         era_year = 1 if match[2] == "元" else int(match[2])
         year, month = _ERAS[match[1]] + era_year, int(match[3])
+    elif _is_date(text):
+        day = parse_date_input(text)
+        year, month = day.year, day.month
     else:
         raise InputError(
             f"年月が読めません（入力: {value.strip()!r}）。2024/05 や R6.5 の形で入力してください"
@@ -165,3 +171,7 @@ def parse_date_input(value: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise InputError(f"存在しない日付です（入力: {value.strip()!r}）") from None
+
+
+def _is_date(text: str) -> bool:
+    return bool(_WESTERN_DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text) or _ERA_DATE.fullmatch(text))

@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import BaseModel, ValidationError
 
 from app.models.application import AcceptedWarning, Applicant, Case, FacilityChoice, MonthRange
+from app.models.cells import MAX_TEXT as MAX_TEXT  # re-exported for the store's callers
+from app.models.cells import FieldValue as FieldValue
+from app.models.cells import read_field
 from app.models.document import describe_validation_error
+from app.models.edits import import_problem, import_start
 from app.models.facility import Facility
-from app.models.text import (
-    InputError,
-    normalize_text,
-    parse_age_input,
-    parse_sex_input,
-    parse_year_month_input,
-)
+from app.models.text import InputError, normalize_text
 from app.models.yearmonth import YearMonth
 from app.store.errors import EditError
 from app.store.patch import Edit, Json
@@ -38,18 +36,12 @@ if TYPE_CHECKING:
 MAX_SECTIONS: Final = 20
 MAX_ROWS: Final = 500
 MAX_ENROLLMENTS: Final = 50
-MAX_TEXT: Final = 10_000
-"""Hard limits against runaway input (a paste of a whole spreadsheet into one cell). The form's own,
-much smaller limits are the rules' to report (JB-14), so that what was typed is kept and shown."""
+"""Hard limits against runaway input; with `MAX_TEXT` (app.models.cells) for one text."""
 
 CASE_FIELDS: Final = ("age", "sex", "item", "item_other", "start", "end", "diagnosis", "pathology", "note")
 APPLICANT_FIELDS: Final = ("name", "member_id", "dental", "application_month")
 
-FieldValue = str | int | bool | YearMonth | dt.date | None
-"""What an editor hands over: the typed text, or an already typed value (an int, a YearMonth, a bool)."""
-
 _TEXT_FIELDS: Final = frozenset({"item", "item_other", "diagnosis", "pathology", "note", "name", "member_id"})
-_MONTH_FIELDS: Final = frozenset({"start", "end", "application_month"})
 
 
 @dataclass(frozen=True)
@@ -98,6 +90,12 @@ class Labels:
     def row(self, section: int, row: int) -> str:
         return f"{self.section(section)} No.{row + 1}"
 
+    def rows(self) -> int:
+        """Numbered rows per section on the form (JB-3), or the hard limit without a form."""
+        if self.form is not None and self.form.sections is not None:
+            return self.form.sections.rows
+        return MAX_ROWS
+
     def report(self, row: int) -> str:
         """A case report by its number in the list (症例3), as the validation messages name it."""
         return f"症例{row + 1}"
@@ -133,48 +131,16 @@ def shown(value: Json) -> str:
 # ---- reading typed values -------------------------------------------------------------------------
 
 
-def blank_input(value: FieldValue) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def read_value(form: FormDefinition | None, key: str, value: FieldValue, place: str) -> Json:
+    """`value` for field `key` as the document stores it (JSON), or EditError naming `place`.
 
-
-def read_value(key: str, value: FieldValue, place: str) -> Json:
-    """`value` for field `key` as the document stores it (JSON), or EditError naming `place`."""
+    The same reading as the grid's (app.models.cells), except that text over the form's length is kept
+    for the rules to report (JB-14)."""
     try:
-        if key == "age":
-            if blank_input(value):
-                return None
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-            if isinstance(value, str):
-                return parse_age_input(value)
-        elif key == "sex":
-            if blank_input(value):
-                return None
-            if value in ("male", "female"):
-                return value
-            if isinstance(value, str):
-                return parse_sex_input(value)
-        elif key in _MONTH_FIELDS:
-            if blank_input(value):
-                return None
-            if isinstance(value, YearMonth):
-                return str(value)
-            if isinstance(value, str):
-                return str(parse_year_month_input(value))
-        elif key == "dental":
-            if isinstance(value, bool):
-                return value
-        elif key in _TEXT_FIELDS:
-            if value is None:
-                return ""
-            if isinstance(value, str):
-                check_length(value, place)
-                return normalize_text(value)
-        else:
-            raise EditError(f"{place}: この項目は変更できません（{key}）")
+        stored = read_field(form, key, value, keep_for_rules=True)
     except InputError as error:
         raise EditError(f"{place}: {error}") from None
-    raise EditError(f"{place}: 値の種類が違います（{type(value).__name__}）")
+    return str(stored) if isinstance(stored, YearMonth | dt.date) else stored
 
 
 def check_length(text: str, place: str) -> None:
@@ -207,7 +173,7 @@ def _section(document: Json, index: int, labels: Labels) -> Json:
     return sections[index]
 
 
-def check_row(row: int, limit: int, place: str) -> None:
+def _check_row(row: int, limit: int, place: str) -> None:
     if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row < limit:
         raise EditError(f"{place}: 行番号が範囲外です（1〜{limit}）")
 
@@ -233,7 +199,7 @@ def set_applicant_field(document: Json, labels: Labels, key: str, value: FieldVa
     if key not in APPLICANT_FIELDS:
         raise EditError(f"申請者の項目「{key}」はありません")
     before = document["applicant"]
-    after = validated(Applicant, {**before, key: read_value(key, value, place)}, place)
+    after = validated(Applicant, {**before, key: read_value(labels.form, key, value, place)}, place)
     if after == before:
         return None
     return Plan(
@@ -301,8 +267,11 @@ def remove_section(document: Json, labels: Labels, section: int) -> Plan:
 # ---- enrollment periods (JB-5) --------------------------------------------------------------------
 
 
-def _month_range(start: FieldValue, end: FieldValue, place: str) -> Json:
-    data = {"start": read_value("start", start, place), "end": read_value("end", end, place)}
+def _month_range(labels: Labels, start: FieldValue, end: FieldValue, place: str) -> Json:
+    data = {
+        "start": read_value(labels.form, "start", start, place),
+        "end": read_value(labels.form, "end", end, place),
+    }
     return MonthRange.model_validate(data).model_dump(mode="json")
 
 
@@ -313,7 +282,7 @@ def add_enrollment(
     place = f"{labels.section(section)} 施設在籍期間"
     if len(periods) >= MAX_ENROLLMENTS:
         raise EditError(f"{place}: これ以上追加できません（上限 {MAX_ENROLLMENTS}件）")
-    value = _month_range(start, end, place)
+    value = _month_range(labels, start, end, place)
     return Plan(
         "add_enrollment",
         f"{place}を追加: {shown(value['start'])}〜{shown(value['end'])}",
@@ -326,9 +295,9 @@ def set_enrollment(
 ) -> Plan | None:
     periods = _section(document, section, labels)["enrollment"]
     place = f"{labels.section(section)} 施設在籍期間 {index + 1}"
-    check_row(index, len(periods), place)
+    _check_row(index, len(periods), place)
     before = periods[index]
-    after = _month_range(start, end, place)
+    after = _month_range(labels, start, end, place)
     if after == before:
         return None
     return Plan(
@@ -341,7 +310,7 @@ def set_enrollment(
 def remove_enrollment(document: Json, labels: Labels, section: int, index: int) -> Plan:
     periods = _section(document, section, labels)["enrollment"]
     place = f"{labels.section(section)} 施設在籍期間 {index + 1}"
-    check_row(index, len(periods), place)
+    _check_row(index, len(periods), place)
     return Plan(
         "remove_enrollment",
         f"{place}を削除",
@@ -358,11 +327,11 @@ def set_case_field(
     """One cell of a case row. A row beyond the last is created (with blank rows before it)."""
     cases = _section(document, section, labels)["cases"]
     place = labels.row(section, row)
-    check_row(row, MAX_ROWS, place)
+    _check_row(row, MAX_ROWS, place)
     if key not in CASE_FIELDS:
         raise EditError(f"{place}: 症例の項目「{key}」はありません")
     place = f"{place} {labels.field(key)}"
-    stored = read_value(key, value, place)
+    stored = read_value(labels.form, key, value, place)
     before = cases[row] if row < len(cases) else blank_case()
     after = validated(Case, {**before, key: stored}, place)
     if after == before:
@@ -391,7 +360,7 @@ def insert_case(document: Json, labels: Labels, section: int, row: int, case: Ca
     place = labels.row(section, row)
     if len(cases) >= MAX_ROWS:
         raise EditError(f"{labels.section(section)}: これ以上行を追加できません（上限 {MAX_ROWS}行）")
-    check_row(row, len(cases) + 1, place)
+    _check_row(row, len(cases) + 1, place)
     return Plan(
         "insert_case",
         f"{place}に行を挿入",
@@ -402,7 +371,7 @@ def insert_case(document: Json, labels: Labels, section: int, row: int, case: Ca
 def delete_case(document: Json, labels: Labels, section: int, row: int) -> Plan:
     cases = _section(document, section, labels)["cases"]
     place = labels.row(section, row)
-    check_row(row, len(cases), place)
+    _check_row(row, len(cases), place)
     diagnosis = cases[row].get("diagnosis") or ""
     detail = f"（{shown(diagnosis)}）" if diagnosis else ""
     return Plan(
@@ -419,17 +388,17 @@ def move_case(
     cases = _section(document, section, labels)["cases"]
     target_cases = _section(document, to_section, labels)["cases"]
     place = labels.row(section, row)
-    check_row(row, len(cases), place)
+    _check_row(row, len(cases), place)
     target = labels.row(to_section, to_row)
     if section == to_section:
-        check_row(to_row, len(cases), target)
+        _check_row(to_row, len(cases), target)
         if row == to_row:
             return None
         edits = [Edit("move", ("sections", section, "cases"), before=row, after=to_row)]
     else:
         if len(target_cases) >= MAX_ROWS:
             raise EditError(f"{labels.section(to_section)}: これ以上行を追加できません（上限 {MAX_ROWS}行）")
-        check_row(to_row, len(target_cases) + 1, target)
+        _check_row(to_row, len(target_cases) + 1, target)
         edits = [
             Edit("delete", ("sections", section, "cases", row), before=cases[row]),
             Edit("insert", ("sections", to_section, "cases", to_row), after=cases[row]),
@@ -441,7 +410,7 @@ def paste_cases(document: Json, labels: Labels, section: int, row: int, cases: S
     """Rows pasted from a spreadsheet: they replace the rows from `row` on, as one change."""
     current = _section(document, section, labels)["cases"]
     place = labels.row(section, row)
-    check_row(row, MAX_ROWS, place)
+    _check_row(row, MAX_ROWS, place)
     if row + len(cases) > MAX_ROWS:
         raise EditError(f"{place}: 貼り付ける行が多すぎます（上限 {MAX_ROWS}行まで）")
     edits = _pad(section, current, row)
@@ -459,6 +428,42 @@ def paste_cases(document: Json, labels: Labels, section: int, row: int, cases: S
     return Plan("paste_cases", f"{place}〜{last}に{len(cases)}行を貼り付け", edits)
 
 
+def import_cases(
+    document: Json, labels: Labels, section: int, cases: Sequence[Case], *, replace: bool, source: str
+) -> Plan:
+    """Cases read from a case list (CSV/XLSX) put into a section as one change: after its last filled
+    row, or in place of its cases. Refused, changing nothing, when they would not fit (JB-3)."""
+    sections = _sections(document)
+    form_sections = labels.form.sections if labels.form is not None else None
+    allowed = len(form_sections.labels) if form_sections is not None else MAX_SECTIONS
+    if not isinstance(section, int) or isinstance(section, bool) or not 0 <= section < allowed:
+        raise EditError(f"取り込み先の施設欄は1〜{allowed}の番号で指定してください（指定: {section + 1}）")
+    label = labels.section(section)
+    current: list[Json] = sections[section]["cases"] if section < len(sections) else []
+    existing = [_validated_case(case, labels.row(section, row)) for row, case in enumerate(current)]
+    problem = import_problem(label, existing, len(cases), replace=replace, rows=labels.rows())
+    if problem is not None:
+        raise EditError(problem)
+    start = import_start(existing, replace=replace)
+    after = current[:start] + [
+        _case_json(case, labels.row(section, start + n)) for n, case in enumerate(cases)
+    ]
+    edits = [
+        Edit("insert", ("sections", index), after=empty_section())
+        for index in range(len(sections), section + 1)
+    ]
+    edits.append(Edit("set", ("sections", section, "cases"), current, after))
+    how = "置き換え" if replace else "追加"
+    return Plan("import_cases", f"{label}に{source}から{len(cases)}件を取り込み（{how}）", edits)
+
+
+def _validated_case(data: Json, place: str) -> Case:
+    try:
+        return Case.model_validate(data)
+    except ValidationError as error:
+        raise EditError(f"{place}: {describe_validation_error(error)}") from None
+
+
 # ---- accepted warnings (SPEC §5) ------------------------------------------------------------------
 
 
@@ -468,7 +473,7 @@ def _accepted_path(
     current = _section(document, section, labels)
     if row is None:
         return ("sections", section, "accepted"), current["accepted"]
-    check_row(row, len(current["cases"]), labels.row(section, row))
+    _check_row(row, len(current["cases"]), labels.row(section, row))
     return ("sections", section, "cases", row), current["cases"][row]
 
 

@@ -1,7 +1,8 @@
 """Reading a facility list as the societies publish it: CSV (UTF-8, UTF-8 with BOM, Shift_JIS, UTF-16
 tab-separated as Excel writes "Unicode text") or XLSX.
 
-The file is hostile until read whole (SPEC §9): size and row limits, the header found among the first
+The file is hostile until read whole (SPEC §9): size and row limits (app.store.table_files reads the
+file, as it does for case lists), the header found among the first
 rows under any of its usual names, every row checked (missing 認定番号 or 施設名, dates that cannot be
 read, an end before the start, control characters, the same 認定番号 twice for the same period and
 kind). The first problem is reported with the file and line, and how many more there are; nothing is
@@ -10,24 +11,21 @@ returned unless every row is good.
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from pydantic import ValidationError
 
 from app.models.facility import Facility
+from app.models.table import TableFile, TableFileError, TableSheet, heading_key
 from app.models.text import normalize_text, text_problem
+from app.store.table_files import TableLimits, csv_sheet, parse_table, read_table_bytes
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable
     from pathlib import Path
 
 MAX_FILE_BYTES: Final = 50 * 1024 * 1024
@@ -82,19 +80,19 @@ class FacilityListMissingError(FacilityListError):
     """No list of that kind at all: none imported and no sample bundled (not a broken list)."""
 
 
-def _header_key(value: object) -> str:
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return "".join(text.split()).casefold()
-
-
-_BY_HEADER: Final = {_header_key(alias): key for key, aliases in _ALIASES.items() for alias in aliases}
+_BY_HEADER: Final = {heading_key(alias): key for key, aliases in _ALIASES.items() for alias in aliases}
 
 
 @dataclass(frozen=True)
 class _Row:
     line: str
     """Where the row is, for messages: 「12行目」 or 「シート「一覧」の12行目」."""
-    cells: list[object]
+    cells: tuple[object, ...]
+
+
+_LIMITS_FILE: Final = TableLimits(
+    max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS + _HEADER_SEARCH_ROWS, max_scanned_rows=10 * MAX_ROWS
+)
 
 
 def read_facility_file(path: Path) -> list[Facility]:
@@ -105,112 +103,41 @@ def read_facility_file(path: Path) -> list[Facility]:
 def read_list_bytes(path: Path) -> bytes:
     """The bytes of a list file, refused when it is too large to be a list."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FacilityListError(
-                f"{path}: ファイルが大きすぎます（{size / 1024 / 1024:.1f} MB、上限 {MAX_FILE_BYTES // 1024 // 1024} MB）"
-            )
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise FacilityListError(
-            f"{path}: フォルダです。施設一覧のファイル（CSV か Excel）を指定してください"
-        ) from None
-    except FileNotFoundError:
-        raise FacilityListError(f"{path}: ファイルがありません") from None
-    except OSError as error:
-        raise FacilityListError(f"{path}: 読み込めません（{error.strerror}）") from None
+        return read_table_bytes(path, MAX_FILE_BYTES)
+    except TableFileError as error:
+        raise FacilityListError(str(error)) from None
 
 
 def parse_facility_table(data: bytes, *, source: str) -> list[Facility]:
     """Parse a whole list held in memory; XLSX is told from CSV by its content, not its name."""
-    if len(data) > MAX_FILE_BYTES:
-        raise FacilityListError(f"{source}: データが大きすぎます（上限 {MAX_FILE_BYTES // 1024 // 1024} MB）")
-    if data.startswith(b"PK\x03\x04"):
-        return _facilities(_xlsx_rows(data, source), source)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FacilityListError(
-            f"{source}: 古い Excel 形式（.xls）は読めません。Excel で「.xlsx」か「CSV」として保存し直してください"
-        )
-    return _facilities(_csv_rows(_decode(data, source)), source)
+    try:
+        table = parse_table(data, source=source, limits=_LIMITS_FILE)
+    except TableFileError as error:
+        raise FacilityListError(str(error)) from None
+    return _facilities(_list_rows(table), source)
 
 
 def parse_facility_text(text: str, *, source: str) -> list[Facility]:
     """Parse a CSV list already decoded."""
-    return _facilities(_csv_rows(text), source)
-
-
-# ---- decoding -------------------------------------------------------------------------------------
-
-
-def _decode(data: bytes, source: str) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        encodings: tuple[str, ...] = ("utf-8-sig",)
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ("utf-16",)
-    else:
-        # Excel on Japanese Windows saves CSV as Shift_JIS (cp932, with its NEC/IBM extensions).
-        encodings = ("utf-8", "cp932")
-    for encoding in encodings:
-        with contextlib.suppress(UnicodeDecodeError):
-            return data.decode(encoding)
-    raise FacilityListError(
-        f"{source}: 文字コードを読み取れません。UTF-8 か Shift_JIS の CSV、または Excel（.xlsx）で保存し直してください"
-    )
-
-
-def _csv_rows(text: str) -> Iterator[_Row]:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for cells in reader:
-            yield _Row(f"{reader.line_num}行目", list(cells))
-    except csv.Error as error:
-        yield _Row(f"{reader.line_num}行目", [_Broken(f"CSV として読めません（{error}）")])
+        sheet = csv_sheet(text, source=source, limits=_LIMITS_FILE)
+    except TableFileError as error:
+        raise FacilityListError(str(error)) from None
+    return _facilities(_rows_of(sheet, named=False), source)
 
 
-@dataclass(frozen=True)
-class _Broken:
-    """A row the reader could not read; its message is reported at its line."""
-
-    problem: str
+def _rows_of(sheet: TableSheet, *, named: bool) -> list[_Row]:
+    return [_Row(sheet.where(row.number, named=named), row.cells) for row in sheet.rows]
 
 
-def _xlsx_rows(data: bytes, source: str) -> list[_Row]:
-    import openpyxl  # only a list import needs it; keeps every other start fast
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it ignores; they do not matter to a list.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheets = list(workbook.worksheets)
-                chosen: list[_Row] = []
-                for sheet in sheets:
-                    prefix = f"シート「{sheet.title}」の" if len(sheets) > 1 else ""
-                    rows = _sheet_rows(sheet, prefix)
-                    if _find_header(rows) is not None:
-                        return rows
-                    chosen = chosen or rows
-                return chosen
-            finally:
-                workbook.close()
-    # A hostile file may break the parser anywhere, with any exception: each is the same refusal.
-    except Exception as error:
-        raise FacilityListError(
-            f"{source}: Excel ファイルとして読めません（{type(error).__name__}）"
-        ) from None
-
-
-def _sheet_rows(sheet: Any, prefix: str) -> list[_Row]:
-    rows: list[_Row] = []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if number > MAX_ROWS + _HEADER_SEARCH_ROWS:
-            rows.append(_Row(f"{prefix}{number}行目", [_Broken(f"行が多すぎます（上限 {MAX_ROWS}行）")]))
-            break
-        rows.append(_Row(f"{prefix}{number}行目", list(values)))
-    return rows
+def _list_rows(table: TableFile) -> list[_Row]:
+    """The rows of the first sheet that has the list's header (or of the first sheet)."""
+    named = len(table.sheets) > 1
+    for sheet in table.sheets:
+        rows = _rows_of(sheet, named=named)
+        if _find_header(rows) is not None:
+            return rows
+    return _rows_of(table.sheets[0], named=named) if table.sheets else []
 
 
 # ---- rows -----------------------------------------------------------------------------------------
@@ -222,7 +149,7 @@ def _find_header(rows: Iterable[_Row]) -> tuple[int, dict[str, int]] | None:
             break
         columns: dict[str, int] = {}
         for index, cell in enumerate(row.cells):
-            key = _BY_HEADER.get(_header_key(cell))
+            key = _BY_HEADER.get(heading_key(cell))
             if key is not None and key not in columns:
                 columns[key] = index
         if "cert_no" in columns and "name" in columns:
@@ -249,9 +176,6 @@ def _facilities(rows_iter: Iterable[_Row], source: str) -> list[Facility]:
     facilities: list[Facility] = []
     seen: dict[tuple[str, str, dt.date | None, dt.date | None], str] = {}
     for row in rows[header_at + 1 :]:
-        if row.cells and isinstance(row.cells[0], _Broken):
-            problems.append(f"{row.line}: {row.cells[0].problem}")
-            break
         if not any(_text(cell) for cell in row.cells):
             continue
         if len(facilities) >= MAX_ROWS:

@@ -10,7 +10,6 @@ reopen_report) change a report's `approval`.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Final
 
@@ -18,12 +17,11 @@ from app.models.application import AcceptedWarning, CaseReport, ReportFacility
 from app.models.approval import pending_approval, report_hash
 from app.models.facility import Facility
 from app.models.forms import REPORT_ATTRIBUTES
-from app.models.text import InputError, normalize_text, parse_date_input
+from app.models.text import normalize_text
 from app.store.edits import (
     FieldValue,
     Labels,
     Plan,
-    blank_input,
     check_length,
     read_value,
     shown,
@@ -40,9 +38,6 @@ if TYPE_CHECKING:
 
 MAX_REPORTS: Final = 100
 """A hard limit against runaway input; the form's count (JS-2, 20 for 専門医新規申請) is the rules' to report."""
-
-TEXT_FIELDS: Final = ("category", "diagnosis", "note")
-"""Report attributes typed as one line of text; `start`/`end` are dates, `age`/`sex` read as for JBCT."""
 
 NOT_A_FIELD: Final = frozenset({"id", "facility", "narrative", "approval", "accepted"})
 """Parts of a report that have operations of their own (or none): never set as a field."""
@@ -113,46 +108,19 @@ def _set_report(row: int, before: Json, after: Json) -> Edit:
 # ---- reading typed values -------------------------------------------------------------------------
 
 
-def _choice_value(labels: Labels, key: str, text: str) -> str:
-    """A choice typed by its label (as shown) or its value; anything else is kept for the rules to report."""
-    form = labels.form
-    if form is None or not text:
-        return text
-    spec = form.field(key)
-    if spec.choices is None:
-        return text
-    for option in form.choices[spec.choices].options:
-        if text in (option.value, option.label):
-            return option.value
-    return text
-
-
 def read_report_value(labels: Labels, key: str, value: FieldValue, place: str) -> Json:
     """`value` typed into field `key` of a report, as the document stores it, or EditError naming `place`.
 
-    Dates read as typed (2024/5/1, R6.5.1, 令和6年5月1日); texts are normalised and kept however long (the
-    form's limits are the rules' to report, so nothing typed is lost)."""
-    if key in ("age", "sex"):
-        return read_value(key, value, place)
-    if key in ("start", "end"):
-        if blank_input(value):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, str):
-            try:
-                return parse_date_input(value).isoformat()
-            except InputError as error:
-                raise EditError(f"{place}: {error}") from None
-    elif value is None:
-        return ""
-    elif isinstance(value, str):
-        check_length(value, place)
-        text = normalize_text(value, multiline=key not in REPORT_ATTRIBUTES)
-        return _choice_value(labels, key, text) if key == "category" else text
-    raise EditError(f"{place}: 値の種類が違います（{type(value).__name__}）")
+    Read as the grid reads it (app.models.cells.read_field, by the form's field kinds): dates as typed
+    (2024/5/1, R6.5.1, 令和6年5月1日), line breaks kept in narrative fields, a category by its label; text
+    over the form's length is kept for the rules to report, so nothing typed is lost."""
+    if labels.form is None:
+        # Without the form the kinds of its fields (dates, narratives) are unknown: guessing could store
+        # a date as a month.
+        raise EditError(
+            f"{place}: この申請の様式がインストールされていないため編集できません。Shorei を更新してください"
+        )
+    return read_value(labels.form, key, value, place)
 
 
 def _check_field(labels: Labels, row: int, key: str) -> None:
@@ -274,7 +242,7 @@ def set_report_facility(
         after_facility = validated(ReportFacility, data, place)
     elif facility is not None:
         raise EditError(f"{place}: 値の種類が違います（{type(facility).__name__}）")
-    elif manual_name is not None and not blank_input(manual_name):
+    elif manual_name is not None and normalize_text(manual_name):
         check_length(manual_name, place)
         after_facility = validated(ReportFacility, {"name": manual_name, "manual": True}, place)
     else:

@@ -943,6 +943,19 @@ class Store:
         """Rows pasted from a spreadsheet replace the rows from `row` on, as one change (one undo)."""
         return self._edit(app_id, lambda it: ops.paste_cases(it.document, it.labels, section, row, cases))
 
+    def import_cases(
+        self, app_id: int, section: int, cases: Sequence[Case], *, replace: bool, source: str
+    ) -> Application:
+        """Cases from a case list into `section` (created when missing) as one change and one undo step:
+        after its last filled row, or replacing its cases. Refused, changing nothing, when they would
+        not fit in the section's rows. `source` names the file in the history."""
+        return self._edit(
+            app_id,
+            lambda it: ops.import_cases(
+                it.document, it.labels, section, cases, replace=replace, source=source
+            ),
+        )
+
     def accept_warning(
         self, app_id: int, section: int, row: int | None, code: str, reason: str
     ) -> Application:

@@ -33,11 +33,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.case_table import list_problem
 from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
 from app.models.forms import bundled_forms
+from app.models.table import TableFileError
 from app.store import FacilityListError, Store, active_facility_list, import_facility_list
+from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
 from app.validation.diagnosis import suggest_diagnoses
@@ -328,6 +331,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action(self.tr("申請データとして保存…(&S)"), self.export_document, "Ctrl+Shift+S")
         )
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("Excel/CSVから症例を取り込む…(&I)"), self.import_case_list))
+        file_menu.addAction(self._action(self.tr("症例一覧をExcelに書き出す…(&E)"), self.export_case_list))
         file_menu.addSeparator()
         file_menu.addAction(
             self._action(
@@ -873,6 +879,74 @@ class MainWindow(QMainWindow):
         if path:
             self.store.export_document(self.app_id, Path(path))
             self.statusBar().showMessage(self.tr("{p} に保存しました（備考を含みます）").format(p=path), 8000)
+
+    # --- case lists from and to Excel ------------------------------------------------------------------
+
+    def import_case_list(self) -> None:
+        """Choose a CSV/XLSX case list, map its columns, import it into a section as one undoable change."""
+        from app.views.case_import import (
+            CaseImportDialog,
+            ImportReportDialog,
+            choose_case_list,
+            import_report,
+        )
+
+        if self.application is None or self.form is None:
+            return
+        if (problem := list_problem(self.form)) is not None:
+            notify(self, self.tr("取り込めません"), problem, warning=True)
+            return
+        path = choose_case_list(self, str(self._settings.value("case_list_folder", str(Path.home()))))
+        if path is None:
+            return
+        self._settings.setValue("case_list_folder", str(path.parent))
+        try:
+            table = read_case_list(path)
+        except TableFileError as error:
+            notify(self, self.tr("取り込めません"), str(error), warning=True)
+            return
+        page = self.tabs.currentWidget()
+        section = page.index if isinstance(page, SectionPage) else 0
+        choice = CaseImportDialog.ask(self, self.form, self.application, table, section)
+        if choice is None:
+            return
+        cases = choice.cases
+        imported = self.perform(
+            self.tr("{f} から症例を取り込み").format(f=path.name),
+            lambda a: self.store.import_cases(
+                a, choice.section, cases, replace=choice.replace, source=path.name
+            ),
+        )
+        if imported:
+            if choice.section < len(self.pages):
+                self.tabs.setCurrentWidget(self.pages[choice.section])
+            ImportReportDialog.show_report(self, import_report(self.form, choice, path.name))
+
+    def export_case_list(self) -> None:
+        """Write the case list to an XLSX file (備考 only when the user ticks it)."""
+        from app.export import ExportError, default_stem
+        from app.export.case_list import export_case_list
+        from app.views.case_import import CaseExportDialog
+
+        if self.application is None or self.form is None:
+            return
+        folder = Path(str(self._settings.value("export_folder", str(Path.home()))))
+        stem = default_stem(self.application, self.form)
+        choice = CaseExportDialog.ask(self, folder / f"{stem}-cases.xlsx")
+        if choice is None:
+            return
+        try:
+            count = export_case_list(
+                self.application, self.form, choice.path, include_notes=choice.include_notes
+            )
+        except ExportError as error:
+            notify(self, self.tr("書き出せません"), str(error), warning=True)
+            return
+        self._settings.setValue("export_folder", str(choice.path.parent))
+        notes = self.tr("（備考を含みます）") if choice.include_notes else ""
+        self.statusBar().showMessage(
+            self.tr("{p} に{n}例を書き出しました{notes}").format(p=choice.path, n=count, notes=notes), 10000
+        )
 
     # --- print and upload -------------------------------------------------------------------------------
 

@@ -72,6 +72,22 @@ def main() -> None:
         settle()
         dialog.grab().save(str(HERE / "facility-picker.png"))
         dialog.close()
+
+        # The mapping step of a case-list import: the clerk's 25-row workbook of the tests, into an empty
+        # application (two values it cannot read are red, and listed under the preview).
+        from app.store.case_lists import parse_case_list
+        from app.views.case_import import CaseImportDialog
+        from tests.case_lists import clerk_workbook
+
+        window.new_application("jbct-renewal-2026")
+        assert window.form is not None and window.application is not None
+        table = parse_case_list(clerk_workbook(), source="症例一覧_医局.xlsx")
+        importer = CaseImportDialog(window.form, window.application, table, parent=window)
+        importer.resize(1180, 680)
+        importer.show()
+        settle()
+        importer.grab().save(str(HERE / "import-mapping.png"))
+        importer.close()
         jspm_screens(window, settle)
         window.close()
         window.store.close()
