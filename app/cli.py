@@ -270,7 +270,7 @@ def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: Text
 
 
 def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: TextIO) -> int:
-    from app.export import UnreadablePackageError, read_limited, verify_package
+    from app.export import UnreadableFileError, read_limited, verify_package
     from app.export.verify import MAX_PACKAGE_BYTES, MAX_PDF_BYTES
 
     try:
@@ -286,7 +286,7 @@ def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: T
             pdf=pdf,
             pdf_source=str(pdf_path),
         )
-    except UnreadablePackageError as error:
+    except UnreadableFileError as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
     except (FacilityListError, FormError) as error:

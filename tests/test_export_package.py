@@ -17,7 +17,8 @@ from app.export import (
     load_or_create_signing_key,
 )
 from app.export.keys import fingerprint, verify_signature
-from app.export.package import short_hash, signed_message
+from app.export.package import short_hash
+from app.export.signing import signed_message
 from app.models.canonical import canonical_json, sha256_hex
 from tests import export_support as support
 

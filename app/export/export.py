@@ -16,6 +16,7 @@ from app.atomic import write_atomically
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.export.package import prepare_package, sign_package
 from app.export.pdf import PackageMark, SheetMarks, render_sheets, used_section_indexes
+from app.export.pdf_reports import render_case_reports
 from app.validation import Issue, validate
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class ExportPlan:
     package_path: Path | None
     sections: list[SectionSummary]
     issues: list[Issue]
+    case_reports: bool = False
 
     @property
     def errors(self) -> list[Issue]:
@@ -97,6 +99,8 @@ class ExportPlan:
         lines = [f"保存先: {self.folder}"]
         if self.draft:
             lines.append(f"印刷用PDF（下書き・押印不可）: {self.pdf_path.name}")
+        elif self.case_reports:
+            lines.append(f"印刷用PDF（症例ごとに署名・捺印）: {self.pdf_path.name}")
         else:
             lines.append(f"印刷用PDF（施設ごとに押印）: {self.pdf_path.name}")
             assert self.package_path is not None
@@ -147,6 +151,16 @@ def plan_export(
     the caller already has them (the window does)."""
     found = validate(application, form, facilities) if issues is None else issues
     pdf_path, package_path = _paths(folder, safe_stem(stem), draft)
+    if form.layout == "case-reports":
+        return ExportPlan(
+            draft,
+            folder,
+            pdf_path,
+            package_path,
+            _report_summaries(application, form),
+            found,
+            case_reports=True,
+        )
     sections = []
     for index in used_section_indexes(application):
         section = application.sections[index] if index < len(application.sections) else None
@@ -155,6 +169,19 @@ def plan_export(
         cases = len(section.filled_cases()) if section is not None else 0
         sections.append(SectionSummary(form.section_label(index), name, cases))
     return ExportPlan(draft, folder, pdf_path, package_path, sections, found)
+
+
+def _report_summaries(application: Application, form: FormDefinition) -> list[SectionSummary]:
+    """The cases of a case-report form by 診療施設, in the order they first appear."""
+    counts: dict[str, int] = {}
+    for report in application.reports:
+        if report.is_blank():
+            continue
+        name = (
+            report.facility.name if report.facility is not None and report.facility.name else "（施設未入力）"
+        )
+        counts[name] = counts.get(name, 0) + 1
+    return [SectionSummary(form.facility.label, name, cases) for name, cases in counts.items()]
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -188,8 +215,9 @@ def export_application(
     if plan.refused:
         raise ExportRefusedError(plan.errors)
     _prepare_folder(folder)
+    render = render_case_reports if form.layout == "case-reports" else render_sheets
     if draft:
-        pdf = render_sheets(application, form, plan.issues, SheetMarks(None, len(plan.errors)))
+        pdf = render(application, form, plan.issues, SheetMarks(None, len(plan.errors)))
         try:
             write_atomically(plan.pdf_path, pdf)
         except OSError as error:
@@ -206,7 +234,7 @@ def export_application(
     marks = SheetMarks(
         PackageMark(prepared.short_hash, prepared.qr_payload, signing_key.fingerprint, created)
     )
-    pdf = render_sheets(application, form, plan.issues, marks)
+    pdf = render(application, form, plan.issues, marks)
     package = sign_package(prepared, pdf_name=plan.pdf_path.name, pdf_bytes=pdf, key=signing_key)
     for path, data in ((plan.pdf_path, pdf), (plan.package_path, package)):
         try:

@@ -8,24 +8,28 @@ The file is the RFC 8785 canonical JSON of
      "pdf": {"name", "sha256"},
      "signature": {"algorithm": "Ed25519", "public_key", "fingerprint", "value"}}
 
-and `signature.value` signs the canonical form of that same object with `value` left out. The sheets show
+and `signature.value` signs the canonical form of that same object with `value` left out (the scheme of
+app.export.signing, shared with the approval files). The sheets show
 the package hash, which exists before the PDF does; the signature, made after, also covers the PDF's
 SHA-256. docs/signing.md explains the order.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.export.signing import signed_bytes, utc_timestamp
+from app.models.approval import Sha256Hex, SignatureBlock
 from app.models.canonical import canonical_json, sha256_hex
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from app.export.keys import SigningKey
     from app.models.application import Application
     from app.models.facility import FacilityListInfo
@@ -33,13 +37,7 @@ if TYPE_CHECKING:
     from app.validation import Issue
 
 PACKAGE_FORMAT: Final = "shorei/package@1"
-SIGNATURE_ALGORITHM: Final = "Ed25519"
 SHORT_HASH_DIGITS: Final = 12
-
-Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-PublicKeyHex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-SignatureHex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{128}$")]
-# Lower-case hex only: one spelling per value, so no byte of a package can change without changing meaning.
 
 
 class _Strict(BaseModel):
@@ -90,13 +88,6 @@ class PackageContent(_Strict):
 class PdfStamp(_Strict):
     name: str = Field(min_length=1)
     sha256: Sha256Hex
-
-
-class SignatureBlock(_Strict):
-    algorithm: Literal["Ed25519"]
-    public_key: PublicKeyHex
-    fingerprint: str
-    value: SignatureHex
 
 
 class Package(_Strict):
@@ -166,7 +157,7 @@ def prepare_package(
 ) -> PreparedPackage:
     """The content of the package for an application without errors; 備考 is left out (SPEC §4)."""
     content = PackageContent(
-        created=created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created=utc_timestamp(created),
         generator=generator_name(),
         form=FormStamp(id=form.id, version=form.version),
         facility_list=FacilityListStamp(
@@ -183,13 +174,6 @@ def prepare_package(
     return PreparedPackage(content, sha256_hex(canonical_json(content.model_dump(mode="json"))))
 
 
-def signed_message(package: dict[str, Any]) -> bytes:
-    """The bytes the signature covers: the canonical package with `signature.value` left out."""
-    unsigned = dict(package)
-    unsigned["signature"] = {key: value for key, value in package["signature"].items() if key != "value"}
-    return canonical_json(unsigned)
-
-
 def sign_package(prepared: PreparedPackage, *, pdf_name: str, pdf_bytes: bytes, key: SigningKey) -> bytes:
     """The package file's bytes: canonical JSON, signed by `key`, naming the PDF and its SHA-256."""
     package: dict[str, Any] = {
@@ -197,11 +181,5 @@ def sign_package(prepared: PreparedPackage, *, pdf_name: str, pdf_bytes: bytes, 
         "content": prepared.content.model_dump(mode="json"),
         "content_sha256": prepared.content_sha256,
         "pdf": {"name": pdf_name, "sha256": sha256_hex(pdf_bytes)},
-        "signature": {
-            "algorithm": SIGNATURE_ALGORITHM,
-            "public_key": key.public_key.hex(),
-            "fingerprint": key.fingerprint,
-        },
     }
-    package["signature"]["value"] = key.sign(signed_message(package)).hex()
-    return canonical_json(package)
+    return signed_bytes(package, key)

@@ -129,7 +129,7 @@ def _fit(text: str, width: float, size: float) -> str:
 
 
 @dataclass(frozen=True)
-class _Styles:
+class SheetStyles:
     title: ParagraphStyle
     label: ParagraphStyle
     value: ParagraphStyle
@@ -142,14 +142,17 @@ class _Styles:
     seal_caption: ParagraphStyle
 
 
-def _styles() -> _Styles:
+def sheet_styles() -> SheetStyles:
+    """The paragraph styles of the sheets (registering the embedded font first: styles name it)."""
+    sheet_font()
+
     def style(name: str, size: float, leading: float, **extra: Any) -> ParagraphStyle:
         extra.setdefault("textColor", INK)
         return ParagraphStyle(
             name, fontName=FONT_NAME, fontSize=size, leading=leading, wordWrap="CJK", **extra
         )
 
-    return _Styles(
+    return SheetStyles(
         title=style("title", 16, 21, alignment=TA_CENTER),
         label=style("label", 8, 10.5),
         value=style("value", 9, 12),
@@ -203,36 +206,60 @@ def _item_text(case: Case, form: FormDefinition) -> str:
     return choice.label
 
 
-def _sex_text(case: Case, form: FormDefinition) -> str:
-    if case.sex is None:
+def sex_text(sex: str | None, form: FormDefinition) -> str:
+    """性別 as the form labels it (男性, 女性)."""
+    if sex is None:
         return ""
-    choice = form.choices["sex"].by_value(case.sex)
-    return choice.label if choice is not None else case.sex
+    choice = form.choices["sex"].by_value(sex)
+    return choice.label if choice is not None else sex
 
 
 @dataclass
-class _SectionSheet:
-    """The flowables of one section and the user texts they print (to find characters the font lacks)."""
+class SheetTexts:
+    """The user texts one sheet set prints, kept to find characters the font lacks (`index`: the section)."""
 
-    index: int
+    index: int = 0
     texts: list[str] = field(default_factory=list)
 
     def para(self, text: str, style: ParagraphStyle, limit: int = CELL_TEXT_LIMIT) -> Paragraph:
         self.texts.append(printable(text))
         return Paragraph(markup(text, limit), style)
 
+    def long_para(self, text: str, style: ParagraphStyle, limit: int) -> Paragraph:
+        """A multi-line text (a narrative field): each line as `para` would print it, the breaks kept."""
+        lines = clipped(text, limit).split("\n")
+        self.texts.extend(printable(line) for line in lines)
+        return Paragraph("<br/>".join(escape(printable(line)) for line in lines), style)
+
 
 SEAL_WIDTH: Final = 112.0
 
 
-def _form_wording(text: str) -> str:
+def form_wording(text: str) -> str:
     """Wording from the form data as markup, its spacing kept (a Paragraph would collapse runs of spaces,
     and 「年　　月　　日」 is written to leave room for the date by hand)."""
     return escape(text).replace("\u3000", "\u00a0" * 4).replace(" ", "\u00a0")
 
 
+def certification_paragraphs(form: FormDefinition, st: SheetStyles, facility_name: str = "") -> list[Any]:
+    """The form's certification beside the seal box: its statement, then the lines for the date and the
+    signer (`{facility}` in a line is the facility's name)."""
+    spec = form.print
+    return [
+        Paragraph(form_wording(spec.seal_statement), st.seal_text),
+        Spacer(1, 4),
+        *(
+            Paragraph(
+                form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
+                st.seal_text,
+            )
+            for line in spec.seal_lines
+        ),
+    ]
+
+
 def _head_table(
-    sheet: _SectionSheet, application: Application, section: Section, form: FormDefinition, st: _Styles
+    sheet: SheetTexts, application: Application, section: Section, form: FormDefinition, st: SheetStyles
 ) -> Table:
     """The applicant, the facility and its 在籍期間, the case count, and the certification with the box for
     the facility's seal (公印), which stays on the first page of the section whatever the table's length."""
@@ -244,17 +271,7 @@ def _head_table(
     facility = section.facility
     facility_name = facility.name if facility is not None else ""
     spec = form.print
-    certification = [
-        Paragraph(_form_wording(spec.seal_statement), st.seal_text),
-        Spacer(1, 4),
-        *(
-            Paragraph(
-                _form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
-                st.seal_text,
-            )
-            for line in spec.seal_lines
-        ),
-    ]
+    certification = certification_paragraphs(form, st, facility_name)
     sheet.texts.append(printable(facility_name))
     rows = [
         [
@@ -293,6 +310,8 @@ def _head_table(
     table.setStyle(
         TableStyle(
             [
+                # Empty (spanned) cells are drawn in the cell font too: no Helvetica in the file.
+                ("FONT", (0, 0), (-1, -1), FONT_NAME, 9),
                 ("SPAN", (1, 1), (3, 1)),
                 ("SPAN", (1, 2), (3, 2)),
                 ("SPAN", (0, 4), (3, 4)),
@@ -332,7 +351,7 @@ COLUMN_WIDTHS: Final = (22.0, 26.0, 28.0, 78.0, 88.0)
 """No., 年齢, 性別, 実施した診療項目, 実施期間; 診断名 and 病理診断名 share the rest."""
 
 
-def _case_table(sheet: _SectionSheet, section: Section, form: FormDefinition, st: _Styles) -> Table:
+def _case_table(sheet: SheetTexts, section: Section, form: FormDefinition, st: SheetStyles) -> Table:
     rest = (CONTENT_WIDTH - sum(COLUMN_WIDTHS)) / 2
     widths = [*COLUMN_WIDTHS, rest, rest]
     labels = [
@@ -350,7 +369,7 @@ def _case_table(sheet: _SectionSheet, section: Section, form: FormDefinition, st
             [
                 str(row + 1),
                 "" if case.age is None else str(case.age),
-                _sex_text(case, form),
+                sex_text(case.sex, form),
                 sheet.para(_item_text(case, form), st.cell),
                 _period(case.start, case.end),
                 sheet.para(case.diagnosis, st.cell),
@@ -358,7 +377,7 @@ def _case_table(sheet: _SectionSheet, section: Section, form: FormDefinition, st
             ]
         )
     style = [
-        ("FONT", (0, 1), (-1, -1), FONT_NAME, 8.5, 10.5),
+        ("FONT", (0, 0), (-1, -1), FONT_NAME, 8.5, 10.5),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("BOX", (0, 0), (-1, -1), 0.8, RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -380,7 +399,7 @@ def _case_table(sheet: _SectionSheet, section: Section, form: FormDefinition, st
     return table
 
 
-def _remarks(sheet: _SectionSheet, issues: list[Issue], st: _Styles) -> list[Any]:
+def _remarks(sheet: SheetTexts, issues: list[Issue], st: SheetStyles) -> list[Any]:
     accepted = [
         issue
         for issue in issues
@@ -405,7 +424,7 @@ def _remarks(sheet: _SectionSheet, issues: list[Issue], st: _Styles) -> list[Any
     return flowables
 
 
-def _glyph_note(sheet: _SectionSheet, st: _Styles) -> list[Any]:
+def glyph_note(sheet: SheetTexts, st: SheetStyles) -> list[Any]:
     missing = missing_glyphs(sheet.texts)
     if not missing:
         return []
@@ -424,10 +443,10 @@ def _glyph_note(sheet: _SectionSheet, st: _Styles) -> list[Any]:
 
 
 def _section_story(
-    application: Application, index: int, form: FormDefinition, issues: list[Issue], st: _Styles
+    application: Application, index: int, form: FormDefinition, issues: list[Issue], st: SheetStyles
 ) -> list[Any]:
     section = application.sections[index] if index < len(application.sections) else Section()
-    sheet = _SectionSheet(index)
+    sheet = SheetTexts(index)
     title = f"{form.section_label(index)} {form.print.sheet_title}"
     return [
         Paragraph(escape(title), st.title),
@@ -436,7 +455,7 @@ def _section_story(
         Spacer(1, 10),
         _case_table(sheet, section, form, st),
         *_remarks(sheet, issues, st),
-        *_glyph_note(sheet, st),
+        *glyph_note(sheet, st),
     ]
 
 
@@ -475,7 +494,8 @@ class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
             self.beginForm(QR_FORM, lowerx=0, lowery=0, upperx=QR_SIZE, uppery=QR_SIZE)
             widget = QrCodeWidget(self._qr_payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE)
             widget.barBorder = 0
-            drawing = Drawing(QR_SIZE, QR_SIZE)
+            # The drawing starts in the embedded font too (reportlab's default would name Helvetica).
+            drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=FONT_NAME)
             drawing.add(widget)
             renderPDF.draw(drawing, self, 0, 0)
             self.endForm()
@@ -484,10 +504,14 @@ class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
 
 @dataclass(frozen=True)
 class _PageDecor:
+    """Draws the header, the footer and the watermark of every page. Pages are numbered per sheet set
+    (`set_labels`: what the footer shows before a set's x / y, e.g. 「申請2(1)」)."""
+
     application: Application
     form: FormDefinition
     marks: SheetMarks
     counts: _PageCounts
+    set_labels: dict[int, str]
 
     def on_page(self, index: int) -> Callable[[Any, Any], None]:
         def draw(canvas: Any, doc: Any) -> None:
@@ -532,8 +556,9 @@ class _PageDecor:
         # The code is drawn without its own border; 8 pt below the rule and the page margin around it
         # give the four-module quiet zone a scanner needs.
         qr_y = 8.0
-        # Page x/y of this section's sheet set: each section is stamped on its own (JB-3).
-        page_label = f"{self.form.section_label(index)}　{number} / "
+        # Page x/y of this sheet set: each section is stamped on its own (JB-3).
+        label = self.set_labels[index]
+        page_label = f"{label}　{number} / " if label else f"{number} / "
         canvas.setFillColor(INK)
         canvas.setFont(FONT_NAME, 9)
         width = sheet_font().stringWidth(page_label, 9)
@@ -605,15 +630,36 @@ def render_sheets(
     application: Application, form: FormDefinition, issues: list[Issue], marks: SheetMarks
 ) -> bytes:
     """The PDF of every used section's sheet set. Deterministic: the same input gives the same bytes."""
+    st = sheet_styles()
+    sets = [
+        SheetSet(form.section_label(index), _section_story(application, index, form, issues, st))
+        for index in used_section_indexes(application)
+    ]
+    return render_pages(application, form, marks, sets)
+
+
+@dataclass(frozen=True)
+class SheetSet:
+    """Pages numbered together (x / y) under one label: a section's sheets, or all of a case-report PDF."""
+
+    label: str
+    story: list[Any]
+
+
+def render_pages(
+    application: Application, form: FormDefinition, marks: SheetMarks, sets: list[SheetSet]
+) -> bytes:
+    """A4 pages of the sheet sets in order, each page with the running header, the footer (page x / y of
+    its set, and the package marks or the draft notice) and, for a draft, the watermark."""
     sheet_font()
-    st = _styles()
     counts = _PageCounts()
-    decor = _PageDecor(application, form, marks, counts)
+    decor = _PageDecor(
+        application, form, marks, counts, {index: item.label for index, item in enumerate(sets)}
+    )
     frame_height = PAGE_HEIGHT - HEADER_HEIGHT - FOOTER_HEIGHT
-    indexes = used_section_indexes(application)
     templates = [
         PageTemplate(
-            id=f"section-{index}",
+            id=f"set-{index}",
             frames=[
                 Frame(
                     MARGIN_X,
@@ -628,13 +674,13 @@ def render_sheets(
             ],
             onPage=decor.on_page(index),
         )
-        for index in indexes
+        for index in range(len(sets))
     ]
     story: list[Any] = []
-    for position, index in enumerate(indexes):
-        if position:
-            story += [NextPageTemplate(f"section-{index}"), PageBreak()]
-        story += _section_story(application, index, form, issues, st)
+    for index, item in enumerate(sets):
+        if index:
+            story += [NextPageTemplate(f"set-{index}"), PageBreak()]
+        story += item.story
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -653,6 +699,8 @@ def render_sheets(
         creator="Shorei",
         author="",
         invariant=True,
+        # Every page starts in the embedded font, so the file names no font it does not carry (Helvetica).
+        initialFontName=FONT_NAME,
     )
     qr_payload = marks.package.qr_payload if marks.package is not None else None
 

@@ -1,35 +1,44 @@
 """`shorei verify`: is a package exactly what an installation signed, and is this PDF the one it names?
 
 The checks run in a fixed order and the first that fails is reported by name (SPEC §7): the package's
-structure, its canonical form (RFC 8785, byte for byte), the signature, the content hash, the form and the
-facility list it names, and, when given, the PDF's SHA-256. Together they make any changed byte fail:
+structure, its canonical form (RFC 8785, byte for byte), the signature, the content hash, the form, the
+指導者's signed approvals when the form needs them, the facility list it names, and, when given, the PDF's
+SHA-256. Together they make any changed byte fail:
 a change either breaks the JSON, or changes a value the signature covers, or leaves the value the same
 and so spells it non-canonically.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from app.export.keys import fingerprint, verify_signature
-from app.export.package import PACKAGE_FORMAT, Package, short_hash, signed_message
+from app.export.approval import verify_statement
+from app.export.package import PACKAGE_FORMAT, Package, short_hash
+from app.export.signing import (
+    UnreadableFileError,
+    is_canonical,
+    json_pointer,
+    parse_json_object,
+    signature_problem,
+)
 from app.models.application import Application
 from app.models.canonical import canonical_json, sha256_hex
+from app.validation import validate
+from app.validation.jspm import APPROVAL_CODES, report_status
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from pathlib import Path
 
     from app.models.facility import FacilityListInfo
-    from app.models.forms import FormRegistry
+    from app.models.forms import FormDefinition, FormRegistry
 
 MAX_PACKAGE_BYTES: Final = 20 * 1024 * 1024
 MAX_PDF_BYTES: Final = 200 * 1024 * 1024
+PACKAGE_NAME: Final = "アップロード用パッケージ"
 
 
 class Check(StrEnum):
@@ -38,6 +47,7 @@ class Check(StrEnum):
     SIGNATURE = "signature"
     CONTENT_HASH = "content-hash"
     FORM = "form"
+    APPROVALS = "approvals"
     FACILITY_LIST = "facility-list"
     PDF = "pdf"
 
@@ -52,18 +62,14 @@ _CHECK_LABELS = {
     Check.SIGNATURE: "署名",
     Check.CONTENT_HASH: "内容のハッシュ",
     Check.FORM: "様式",
+    Check.APPROVALS: "指導者の承認",
     Check.FACILITY_LIST: "施設一覧",
     Check.PDF: "PDF",
 }
 
 
-class UnreadablePackageError(Exception):
+class UnreadablePackageError(UnreadableFileError):
     """Not a package at all (missing, not UTF-8 JSON, another format). `str()`: the file and the problem."""
-
-    def __init__(self, source: str, problem: str) -> None:
-        super().__init__(f"{source}: {problem}")
-        self.source = source
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -74,63 +80,22 @@ class Verification:
     reason: str
     package: Package | None = None
     pdf_checked: bool = False
+    approvals: int = 0
+    """How many cases' signed approvals were checked (0 for a form without approval)."""
 
     @property
     def ok(self) -> bool:
         return self.failed is None
 
 
-def read_limited(path: Path, limit: int, what: str) -> bytes:
-    """The bytes of `path`, or UnreadablePackageError naming the file and the problem."""
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise UnreadablePackageError(
-                str(path), f"{what}として大きすぎます（{size / 1024 / 1024:.1f} MB）"
-            )
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise UnreadablePackageError(str(path), f"フォルダです。{what}のファイルを指定してください") from None
-    except FileNotFoundError:
-        raise UnreadablePackageError(str(path), "ファイルがありません") from None
-    except OSError as error:
-        raise UnreadablePackageError(str(path), f"読み込めません（{error.strerror}）") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} は JSON の値ではありません")
-
-
 def parse_package_json(data: bytes, source: str) -> dict[str, Any]:
     """The JSON object of a package file, or UnreadablePackageError when it is not one."""
-    if len(data) > MAX_PACKAGE_BYTES:
-        raise UnreadablePackageError(source, "パッケージとして大きすぎます")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadablePackageError(
-            source, f"UTF-8 のテキストとして読めません（{error.start} バイト目）。パッケージではないようです"
-        ) from None
-    try:
-        raw = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as error:
-        where = f"（{error.lineno}行{error.colno}列目）" if isinstance(error, json.JSONDecodeError) else ""
-        raise UnreadablePackageError(
-            source, f"JSON として読めません{where}。パッケージが壊れています"
-        ) from None
-    if not isinstance(raw, dict):
-        raise UnreadablePackageError(source, "パッケージは JSON のオブジェクト（{ … }）です")
-    fmt = raw.get("format")
-    if fmt != PACKAGE_FORMAT:
-        shown = "ありません" if fmt is None else f"「{str(fmt)[:60]}」です"
-        raise UnreadablePackageError(
-            source, f"アップロード用パッケージではありません（format が{shown}。期待: 「{PACKAGE_FORMAT}」）"
+        return parse_json_object(
+            data, source=source, what=PACKAGE_NAME, expected_format=PACKAGE_FORMAT, limit=MAX_PACKAGE_BYTES
         )
-    return raw
-
-
-def _pointer(loc: tuple[int | str, ...]) -> str:
-    return "/" + "/".join(str(part) for part in loc)
+    except UnreadableFileError as error:
+        raise UnreadablePackageError(error.source, error.problem) from None
 
 
 def _fail(check: Check, reason: str, package: Package | None = None) -> Verification:
@@ -156,14 +121,10 @@ def verify_package(
         first = error.errors(include_url=False)[0]
         return _fail(
             Check.STRUCTURE,
-            f"パッケージの {_pointer(first['loc'])} が不正です（{first['msg']}）。変更されたか、壊れています",
+            f"パッケージの {json_pointer(first['loc'])} が不正です（{first['msg']}）。変更されたか、壊れています",
         )
 
-    try:
-        canonical = canonical_json(raw)
-    except ValueError:
-        canonical = b""
-    if canonical != data:
+    if not is_canonical(raw, data):
         return _fail(
             Check.CANONICAL,
             "パッケージが RFC 8785 の正規形で書かれていません（整形・並べ替え・文字コードの変更など、"
@@ -171,16 +132,8 @@ def verify_package(
             package,
         )
 
-    signature = package.signature
-    public_key = bytes.fromhex(signature.public_key)
-    if fingerprint(public_key) != signature.fingerprint:
-        return _fail(Check.SIGNATURE, "署名鍵の指紋が公開鍵と一致しません", package)
-    if not verify_signature(public_key, bytes.fromhex(signature.value), signed_message(raw)):
-        return _fail(
-            Check.SIGNATURE,
-            f"署名が一致しません。作成後に内容が変更されています（署名鍵の指紋 {signature.fingerprint}）",
-            package,
-        )
+    if (failure := signature_problem(raw, package.signature)) is not None:
+        return _fail(Check.SIGNATURE, failure, package)
 
     content_hash = sha256_hex(canonical_json(raw["content"]))
     if content_hash != package.content_sha256:
@@ -191,8 +144,12 @@ def verify_package(
             package,
         )
 
-    if (failure := _check_form(package, forms)) is not None:
-        return _fail(Check.FORM, failure, package)
+    checked = _check_form(package, forms)
+    if isinstance(checked, str):
+        return _fail(Check.FORM, checked, package)
+    approvals = _check_approvals(package, *checked)
+    if isinstance(approvals, str):
+        return _fail(Check.APPROVALS, approvals, package)
     if (failure := _check_facility_list(package, facility_lists)) is not None:
         return _fail(Check.FACILITY_LIST, failure, package)
 
@@ -204,31 +161,62 @@ def verify_package(
                 "（SHA-256 が一致しません）。同時に作成した PDF を指定してください",
                 package,
             )
-        return Verification(None, "", package, pdf_checked=True)
-    return Verification(None, "", package)
+        return Verification(None, "", package, pdf_checked=True, approvals=approvals)
+    return Verification(None, "", package, approvals=approvals)
 
 
-def _check_form(package: Package, forms: FormRegistry) -> str | None:
+def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, FormDefinition] | str:
+    """The package's application and its installed form, or why they cannot be used."""
     stamp = package.content.form
     try:
         application = Application.model_validate(package.content.application)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        return f"申請データ {_pointer(first['loc'])} が不正です（{first['msg']}）"
+        return f"申請データ {json_pointer(first['loc'])} が不正です（{first['msg']}）"
     if (application.form.id, application.form.version) != (stamp.id, stamp.version):
         return (
             f"申請データの様式（{application.form.id} {application.form.version}）が"
             f"パッケージの様式（{stamp.id} {stamp.version}）と一致しません"
         )
-    if forms.get(stamp.id, stamp.version) is None:
+    form = forms.get(stamp.id, stamp.version)
+    if form is None:
         installed = "、".join(forms.versions(stamp.id)) or "なし"
         return (
             f"様式「{stamp.id}」の版「{stamp.version}」はこの環境にありません（インストール済みの版: {installed}）。"
             "この版に対応した Shorei で確認してください"
         )
-    if any(case.note for section in application.sections for case in section.cases):
+    notes = [case.note for section in application.sections for case in section.cases]
+    if any(notes + [report.note for report in application.reports]):
         return "申請データに備考（非公開の項目）が含まれています。パッケージには含めない項目です"
-    return None
+    return application, form
+
+
+def _check_approvals(package: Package, application: Application, form: FormDefinition) -> int | str:
+    """JS-5, JS-6: when the form needs approval, every case carries its 指導者's signed statement, which
+    approves the case as it stands, for the key that signed this package, by someone other than the
+    applicant; and the rules on who may approve hold for the 指導者 the statement names. The number of
+    approvals checked, or why one fails."""
+    if form.approval is None or not form.approval.required:
+        return 0
+    signer = package.signature.fingerprint
+    for row, report in enumerate(application.reports):
+        if report.is_blank():
+            continue
+        where = f"症例 {row + 1}"
+        approval = report.approval
+        if approval is None or approval.state != "approved":
+            return f"{where}: 指導者の承認がありません（状態: {report_status(report, ())}）"
+        if approval.statement is None:
+            return f"{where}: 指導者の署名付きの承認が含まれていません"
+        if (
+            problem := verify_statement(approval.statement, report, applicant_fingerprint=signer)
+        ) is not None:
+            return f"{where}: {problem}"
+    # The statements back the 指導者 each approval names, so the rules read a signed name and period.
+    for issue in validate(application, form, None):
+        if issue.is_error and issue.code in APPROVAL_CODES:
+            return issue.message
+    return sum(not report.is_blank() for report in application.reports)
 
 
 def _check_facility_list(package: Package, known: Sequence[FacilityListInfo]) -> str | None:

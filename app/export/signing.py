@@ -1,0 +1,140 @@
+"""Signed JSON files: the one scheme the package and the approval files share (docs/signing.md).
+
+A signed file is the RFC 8785 canonical JSON of an object that holds a `signature` block
+{algorithm: "Ed25519", public_key, fingerprint, value}; `value` signs the canonical object with `value`
+left out, so it covers everything else, the public key and the fingerprint included. Reading one is the
+same for every kind: a size limit, strict UTF-8 JSON (no NaN), the expected `format`, then — once the
+caller has checked the structure — the canonical form byte for byte and the signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any, Final
+
+from app.export.keys import fingerprint, verify_signature
+from app.models.canonical import canonical_json
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.export.keys import SigningKey
+    from app.models.approval import SignatureBlock
+
+SIGNATURE_ALGORITHM: Final = "Ed25519"
+
+
+class UnreadableFileError(Exception):
+    """Not a file of the expected kind at all (too large, not UTF-8 JSON, another format).
+    `str()` is the file and the problem in Japanese."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of `path`, or UnreadableFileError naming the file and the problem. `what` names the kind
+    of file (「パッケージ」, 「PDF」, 「承認依頼ファイル」 …)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise UnreadableFileError(str(path), f"{what}として大きすぎます（{size / 1024 / 1024:.1f} MB）")
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise UnreadableFileError(str(path), f"フォルダです。{what}のファイルを指定してください") from None
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), "ファイルがありません") from None
+    except OSError as error:
+        raise UnreadableFileError(str(path), f"読み込めません（{error.strerror}）") from None
+
+
+def utc_timestamp(moment: dt.datetime) -> str:
+    """When a signed file was made, as it states it: UTC to the second (`2026-09-20T03:04:05Z`)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def signed_message(document: dict[str, Any]) -> bytes:
+    """The bytes the signature covers: the canonical document with `signature.value` left out."""
+    unsigned = dict(document)
+    unsigned["signature"] = {key: value for key, value in document["signature"].items() if key != "value"}
+    return canonical_json(unsigned)
+
+
+def sign_document(document: dict[str, Any], key: SigningKey) -> dict[str, Any]:
+    """`document` with a `signature` block by `key` (a new dict; `document` is left as it is)."""
+    signed = dict(document)
+    signed["signature"] = {
+        "algorithm": SIGNATURE_ALGORITHM,
+        "public_key": key.public_key.hex(),
+        "fingerprint": key.fingerprint,
+    }
+    signed["signature"]["value"] = key.sign(signed_message(signed)).hex()
+    return signed
+
+
+def signed_bytes(document: dict[str, Any], key: SigningKey) -> bytes:
+    """The file's bytes: `document` signed by `key`, as canonical JSON."""
+    return canonical_json(sign_document(document, key))
+
+
+def signature_problem(document: dict[str, Any], block: SignatureBlock) -> str | None:
+    """Why `document`'s signature does not hold (its fingerprint is not its public key's, or the Ed25519
+    signature does not verify), or None. `block` is the document's `signature`, already checked for shape."""
+    public_key = bytes.fromhex(block.public_key)
+    if fingerprint(public_key) != block.fingerprint:
+        return "署名鍵の指紋が公開鍵と一致しません"
+    if not verify_signature(public_key, bytes.fromhex(block.value), signed_message(document)):
+        return f"署名が一致しません。作成後に内容が変更されています（署名鍵の指紋 {block.fingerprint}）"
+    return None
+
+
+def is_canonical(document: Any, data: bytes) -> bool:
+    """True when `data` is exactly the RFC 8785 form of `document` (what it parsed to)."""
+    try:
+        return canonical_json(document) == data
+    except ValueError:
+        return False
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} は JSON の値ではありません")
+
+
+def parse_json_object(
+    data: bytes, *, source: str, what: str, expected_format: str, limit: int
+) -> dict[str, Any]:
+    """The JSON object in `data` whose `format` is `expected_format`, or UnreadableFileError saying why
+    not. `what` names the kind of file for the messages (「パッケージ」, 「承認依頼ファイル」 …)."""
+    if len(data) > limit:
+        raise UnreadableFileError(
+            source,
+            f"{what}として大きすぎます（{len(data) / 1024 / 1024:.1f} MB、上限 {limit // 1024 // 1024} MB）",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(
+            source, f"UTF-8 のテキストとして読めません（{error.start} バイト目）。{what}ではないようです"
+        ) from None
+    try:
+        raw = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as error:
+        where = f"（{error.lineno}行{error.colno}列目）" if isinstance(error, json.JSONDecodeError) else ""
+        raise UnreadableFileError(source, f"JSON として読めません{where}。{what}が壊れています") from None
+    if not isinstance(raw, dict):
+        raise UnreadableFileError(source, f"{what}は JSON のオブジェクト（{{ … }}）です")
+    fmt = raw.get("format")
+    if fmt != expected_format:
+        shown = "ありません" if fmt is None else f"「{str(fmt)[:60]}」です"
+        raise UnreadableFileError(
+            source, f"{what}ではありません（format が{shown}。期待: 「{expected_format}」）"
+        )
+    return raw
+
+
+def json_pointer(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a JSON pointer (`/pdf/sha256`), to name the place in a message."""
+    return "/" + "/".join(str(part) for part in loc)
