@@ -13,10 +13,10 @@ from app.export.approval import (
     match_response,
     read_request,
     read_response,
+    requested_approvals,
 )
 from app.export.keys import SigningKey, load_or_create_signing_key
 from app.models.application import Application, FieldComment, Supervisor
-from app.models.approval import pending_approval
 from tests.jspm_factories import SUPERVISOR, jspm_facilities, jspm_form
 
 if TYPE_CHECKING:
@@ -72,9 +72,10 @@ def send(
 
 
 def mark_requested(application: Application, request: ApprovalRequest) -> None:
-    rows = {report.id: row for row, report in enumerate(application.reports)}
-    for case in request.cases:
-        application.reports[rows[case.id]].approval = pending_approval(request, case)
+    pending = requested_approvals(request)
+    for report in application.reports:
+        if report.id in pending:
+            report.approval = pending[report.id]
 
 
 def answer(

@@ -7,6 +7,8 @@ import datetime as dt
 import subprocess
 from typing import TYPE_CHECKING, Any
 
+from hypothesis import strategies as st
+
 from app.models.application import Application
 from app.models.forms import FormDefinition, bundled_forms
 from app.store.facility_files import bundled_facility_list
@@ -84,6 +86,13 @@ def pdffonts(path: Path) -> list[dict[str, str]]:
         # name, type (may be two words), encoding, emb, sub, uni, object, id
         rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
     return rows
+
+
+def one_byte_changed(data: st.DataObject, original: bytes) -> bytes:
+    """`original` with one byte, drawn anywhere, replaced by any other byte (for the tampering properties)."""
+    position = data.draw(st.integers(0, len(original) - 1), label="position")
+    replacement = data.draw(st.integers(0, 255).filter(lambda b: b != original[position]), label="byte")
+    return original[:position] + bytes([replacement]) + original[position + 1 :]
 
 
 def squeezed(text: str) -> str:

@@ -23,6 +23,8 @@ from app.export.approval import (
     match_response,
     read_request,
     read_response,
+    request_file_name,
+    response_file_name,
     verify_statement,
 )
 from app.export.keys import SigningKey
@@ -31,6 +33,7 @@ from app.models.application import Application, FieldComment
 from app.models.approval import content_hash, report_hash
 from app.models.canonical import canonical_json
 from tests.approval_support import REQUESTED, Parties, answer, mark_requested, receive, send
+from tests.export_support import one_byte_changed
 from tests.jspm_factories import (
     APPLICANT,
     SUPERVISOR,
@@ -152,6 +155,16 @@ def test_files_name_both_parties_and_bind_each_case(parties: Parties) -> None:
     assert statement.signature.fingerprint == parties.supervisor.fingerprint
 
 
+def test_file_names_pair_the_request_and_its_answer(parties: Parties) -> None:
+    """The request and its answer are named after the form, the member and the same request id."""
+    application = jspm_application()
+    request, _ = send(application, [0], parties)
+    short = request.request_id[:8]
+    name = request_file_name(application, jspm_form(), request)
+    assert name == f"jspm-specialist-new-J12345-{short}.approval-request.json"
+    assert response_file_name(request) == f"jspm-specialist-new-J12345-{short}.approval-response.json"
+
+
 def test_request_never_holds_the_note(parties: Parties) -> None:
     """備考 is never in the request's bytes (JS-7), whatever it says; the 通信欄 is."""
     application = jspm_application()
@@ -179,22 +192,16 @@ def test_request_bytes_are_canonical_and_deterministic_in_content(parties: Parti
 @given(data=st.data())
 def test_changing_any_byte_of_a_request_is_detected(data: st.DataObject) -> None:
     """Replacing any one byte of a request file with any other byte makes reading it fail."""
-    request = exchange().request
-    position = data.draw(st.integers(0, len(request) - 1), label="position")
-    replacement = data.draw(st.integers(0, 255).filter(lambda b: b != request[position]), label="byte")
     with pytest.raises(ApprovalFileError):
-        read_request(request[:position] + bytes([replacement]) + request[position + 1 :], source="r.json")
+        read_request(one_byte_changed(data, exchange().request), source="r.json")
 
 
 @BYTES_SETTINGS
 @given(data=st.data())
 def test_changing_any_byte_of_a_response_is_detected(data: st.DataObject) -> None:
     """Replacing any one byte of a response file with any other byte makes reading it fail."""
-    response = exchange().response
-    position = data.draw(st.integers(0, len(response) - 1), label="position")
-    replacement = data.draw(st.integers(0, 255).filter(lambda b: b != response[position]), label="byte")
     with pytest.raises(ApprovalFileError):
-        read_response(response[:position] + bytes([replacement]) + response[position + 1 :], source="s.json")
+        read_response(one_byte_changed(data, exchange().response), source="s.json")
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,15 @@ from app.models.canonical import canonical_json, sha256_hex
 from app.models.forms import FormRegistry
 from tests import export_support as support
 from tests.approval_support import DECIDED, Parties, answer, approve_all, receive, send
-from tests.jspm_factories import CATEGORIES, SUPERVISOR, jspm_application, jspm_facilities, jspm_form
+from tests.jspm_factories import (
+    CATEGORIES,
+    SUPERVISOR,
+    TRANSITION,
+    jspm_application,
+    jspm_facilities,
+    jspm_form,
+    report,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -97,10 +105,11 @@ def test_final_package_with_approvals_verifies() -> None:
     files = final()
     result = _verify(files.package, files.pdf)
     assert result.ok and result.pdf_checked, result.reason
+    assert result.approvals == 20
     reports = json.loads(files.package)["content"]["application"]["reports"]
     assert len(reports) == 20
-    for report in reports:
-        statement = report["approval"]["statement"]
+    for case in reports:
+        statement = case["approval"]["statement"]
         assert statement["decision"] == "approved"
         assert statement["signature"]["fingerprint"] == files.parties.supervisor.fingerprint
         assert statement["applicant"]["fingerprint"] == files.parties.applicant.fingerprint
@@ -235,6 +244,28 @@ def test_changing_a_byte_of_an_approval_fails() -> None:
     assert _verify(changed).failed is Check.SIGNATURE
 
 
+def test_form_without_approval_exports_and_verifies(tmp_path: Path) -> None:
+    """専門医移行申請 (7 cases, no approval) exports; verify checks no approval and passes; the PDF shows
+    the one-per-category coverage and no approval line."""
+    application = jspm_application([report(n) for n in range(7)], TRANSITION)
+    form = jspm_form(TRANSITION)
+    result = export_application(application, form, jspm_facilities(), tmp_path, stem="t", now=DECIDED)
+    assert result.package_path is not None
+    verdict = verify_package(
+        result.package_path.read_bytes(),
+        source="t.package.json",
+        forms=FormRegistry([form]),
+        facility_lists=[jspm_facilities().info],
+        pdf=result.pdf_path.read_bytes(),
+    )
+    assert verdict.ok and verdict.approvals == 0, verdict.reason
+    pages = _pages(result.pdf_path)
+    assert len(pages) == 8
+    assert "症例数（各1例以上・1例まで）" in support.squeezed(pages[0])
+    assert "指導者の承認" not in pages[1] and "指導者" not in pages[0]
+    assert "7 スピリチュアルな関わり 東都中央病院（サンプル） 2023/04/01〜2023/06/30 登録済" in pages[0]
+
+
 def test_application_not_fully_approved_is_refused(tmp_path: Path) -> None:
     """Until every case is 承認, only a draft can be printed (JS-6)."""
     parties = Parties.make(tmp_path)
@@ -355,9 +386,9 @@ def test_draft_shows_each_state_and_the_comments(tmp_path: Path) -> None:
 def test_coverage_problem_is_printed_on_a_draft(tmp_path: Path) -> None:
     """A draft missing a category prints the coverage message under the table."""
     application = jspm_application()
-    for report in application.reports:
-        if report.category == "せん妄":
-            report.category = "痛み"
+    for case in application.reports:
+        if case.category == "せん妄":
+            case.category = "痛み"
     result = export_application(application, jspm_form(), jspm_facilities(), tmp_path, stem="c", draft=True)
     summary = _pages(result.pdf_path)[0]
     assert "症例区分「せん妄」の症例がありません" in summary

@@ -737,6 +737,8 @@ def test_report_of_a_form_not_installed_is_not_guessed_at(shorei_home: Path) -> 
     only_jbct = FormRegistry([form for form in bundled_forms().all() if form.layout == "sections"])
     with Store.open(shorei_home, forms=only_jbct) as store:
         app_id = store.import_application(jspm_application([report(0)])).id
-        with pytest.raises(EditError, match="症例1 期間（開始）: この申請の様式がインストールされていないため"):
+        with pytest.raises(
+            EditError, match="症例1 期間（開始）: この申請の様式がインストールされていないため"
+        ):
             store.set_report_field(app_id, 0, "start", "2024/5/1")
         assert store.get(app_id).reports[0].start == dt.date(2023, 4, 1)

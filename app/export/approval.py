@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.export.export import default_stem, safe_stem
 from app.export.package import generator_name
 from app.export.signing import (
     UnreadableFileError,
@@ -160,7 +161,8 @@ def _model(kind: type[_M], raw: Any, *, source: str, what: str) -> _M:
             FileCheck.STRUCTURE,
             f"{what}の {json_pointer(first['loc'])} が不正です（{first['msg']}）。変更されたか、壊れています",
         ) from None
-    if canonical_json(model.model_dump(mode="json")) != canonical_json(raw):
+    # Strict types never coerce, so equal values are equal JSON (and this costs no second RFC 8785 pass).
+    if model.model_dump(mode="json") != raw:
         raise ApprovalFileError(
             source,
             FileCheck.STRUCTURE,
@@ -216,6 +218,18 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Seq
             else:
                 messages.append(issue.message)
     return messages
+
+
+def request_file_name(application: Application, form: FormDefinition, request: ApprovalRequest) -> str:
+    """A name for the request file: the form, the member number and the request's first 8 hex digits
+    (`jspm-specialist-new-J12345-1a2b3c4d.approval-request.json`)."""
+    return f"{default_stem(application, form)}-{request.request_id[:8]}{REQUEST_SUFFIX}"
+
+
+def response_file_name(request: ApprovalRequest) -> str:
+    """A name for the answer to `request`, matching the request's (`….approval-response.json`)."""
+    stem = safe_stem(f"{request.form.get('id', '')}-{request.applicant.member_id}")
+    return f"{stem}-{request.request_id[:8]}{RESPONSE_SUFFIX}"
 
 
 # -- request --------------------------------------------------------------------------------------------
@@ -369,21 +383,19 @@ def _signed_supervisor(request: ApprovalRequest, key: SigningKey) -> Supervisor:
     return request.supervisor.model_copy(update={"fingerprint": key.fingerprint})
 
 
-def _as_application(
-    request: ApprovalRequest,
-    decisions: Mapping[str, tuple[Decision, list[FieldComment]]],
-    supervisor: Supervisor,
-) -> Application:
-    """The applicant's cases as the decisions would leave them, each at its own number (the other numbers
-    empty lines), so that the rules of app.validation judge the approval and name the case as the
-    applicant numbers it."""
+def requested_approvals(request: ApprovalRequest) -> dict[str, Approval]:
+    """The 承認依頼中 approval each case of `request` takes once it is sent, by case id."""
+    return {case.id: pending_approval(request, case) for case in request.cases}
+
+
+def requested_application(request: ApprovalRequest) -> Application:
+    """The requested cases as the applicant's application holds them once sent (承認依頼中 under this
+    request), each at its own number (the other numbers empty lines), so that the rules of
+    app.validation judge them and name each case as the applicant numbers it."""
     reports = [CaseReport(id=uuid.uuid4().hex) for _ in range(max(case.number for case in request.cases))]
+    approvals = requested_approvals(request)
     for case in request.cases:
-        report = requested_report(case)
-        report.approval = pending_approval(request, case).model_copy(
-            update={"state": decisions[case.id][0], "supervisor": supervisor}
-        )
-        reports[case.number - 1] = report
+        reports[case.number - 1] = requested_report(case).model_copy(update={"approval": approvals[case.id]})
     return Application(
         form=FormRef(id=request.form.get("id", ""), version=request.form.get("version", "")),
         applicant=Applicant(name=request.applicant.name, member_id=request.applicant.member_id),
@@ -391,9 +403,26 @@ def _as_application(
     )
 
 
-def _comment_fields(form: FormDefinition) -> set[str]:
-    """The fields a 指導者 may comment on: the case as a whole (""), and each field the request shows."""
-    return {"", "facility"} | {spec.key for spec in form.fields if not spec.private}
+def _as_decided(
+    request: ApprovalRequest,
+    decisions: Mapping[str, tuple[Decision, list[FieldComment]]],
+    supervisor: Supervisor,
+) -> Application:
+    """`requested_application` as the decisions would leave it, answered by `supervisor`."""
+    application = requested_application(request)
+    for case in request.cases:
+        report = application.reports[case.number - 1]
+        assert report.approval is not None
+        report.approval = report.approval.model_copy(
+            update={"state": decisions[case.id][0], "supervisor": supervisor}
+        )
+    return application
+
+
+def comment_fields(form: FormDefinition) -> list[str]:
+    """The fields a 指導者 may comment on, in the order of the society's edit screen: the case as a whole
+    (""), the 診療施設, then each field of the form the request shows (never the private 備考)."""
+    return ["", "facility", *(spec.key for spec in form.fields if not spec.private)]
 
 
 def build_response(
@@ -438,7 +467,7 @@ def build_response(
         raise ApprovalError(
             f"症例 {_numbers(bare)} を非承認にするには、直してほしい項目にコメントを書いてください"
         )
-    fields = _comment_fields(form)
+    fields = set(comment_fields(form))
     for case_id, (_, comments) in decisions.items():
         if odd := [comment.field for comment in comments if comment.field not in fields]:
             raise ApprovalError(
@@ -446,7 +475,7 @@ def build_response(
             )
 
     supervisor = _signed_supervisor(request, key)
-    issues = _issues_by_row(validate(_as_application(request, decisions, supervisor), form, None))
+    issues = _issues_by_row(validate(_as_decided(request, decisions, supervisor), form, None))
     rows = [case.number - 1 for case in request.cases]
     approved = [case.number - 1 for case in request.cases if decisions[case.id][0] == "approved"]
     refusals = _refusals(rows, issues, ("supervisor-self",)) + _refusals(

@@ -123,12 +123,15 @@ class _Layout:
             if issue.section is None and issue.row is not None:
                 self.by_row[issue.row - 1].append(issue)
         self.whole = [issue for issue in issues if issue.row is None]
+        self.needs_approval = form.approval is not None and form.approval.required
 
     def label(self, text: str) -> Paragraph:
         return Paragraph(escape(text), self.st.label)
 
     def status(self, row: int, report: CaseReport) -> str:
-        return report_status(report, self.by_row.get(row, []))
+        """JS-6 as the list shows it; a form without approval knows only 未登録 and 登録済."""
+        status = report_status(report, self.by_row.get(row, []))
+        return status if self.needs_approval or status == "未登録" else "登録済"
 
     # -- the summary page -------------------------------------------------------------------------------
 
@@ -154,7 +157,7 @@ class _Layout:
             ]
             story.append(Spacer(1, 8))
         story.append(self._case_list(texts, reports))
-        if form.approval is not None and form.approval.required and not self.draft:
+        if self.needs_approval and not self.draft:
             story += [
                 Spacer(1, 6),
                 Paragraph(
@@ -172,7 +175,6 @@ class _Layout:
         applicant = self.application.applicant
         counts = form.counts
         required = f"{counts.min}例" if counts.min == counts.max else f"{counts.min}〜{counts.max}例"
-        needs_approval = form.approval is not None and form.approval.required
         rows = [
             [
                 self.label(f"申請者{form.field('name').label}"),
@@ -183,9 +185,11 @@ class _Layout:
             [
                 self.label("症例数"),
                 Paragraph(escape(f"{count}例（必要 {required}）"), st.value),
-                self.label("承認" if needs_approval else "様式"),
+                self.label("承認" if self.needs_approval else "様式"),
                 Paragraph(
-                    escape(f"{approved}例 / {count}例" if needs_approval else f"{form.id} {form.version}"),
+                    escape(
+                        f"{approved}例 / {count}例" if self.needs_approval else f"{form.id} {form.version}"
+                    ),
                     st.value,
                 ),
             ],
@@ -224,36 +228,37 @@ class _Layout:
 
     def _case_list(self, texts: SheetTexts, reports: list[tuple[int, CaseReport]]) -> Table:
         form, st = self.form, self.st
-        heads = [
-            "番号",
-            form.field("category").label,
-            form.facility.label,
-            form.period_label,
-            "状態",
-            "指導者",
-        ]
+        heads = ["番号", form.field("category").label, form.facility.label, form.period_label, "状態"]
+        if self.needs_approval:
+            heads.append("指導者")
         rows: list[list[Any]] = [[Paragraph(escape(head), st.head) for head in heads]]
         for row, report in reports:
             facility = report.facility.name if report.facility is not None else ""
-            rows.append(
-                [
-                    str(row + 1),
-                    texts.para(report.category, self.list_cell),
-                    texts.para(facility, self.list_cell),
-                    _period(report.start, report.end),
-                    self.status(row, report),
-                    texts.para(_supervisor_text(report.approval), self.list_cell),
-                ]
-            )
+            cells = [
+                str(row + 1),
+                texts.para(report.category, self.list_cell),
+                texts.para(facility, self.list_cell),
+                _period(report.start, report.end),
+                self.status(row, report),
+            ]
+            if self.needs_approval:
+                cells.append(texts.para(_supervisor_text(report.approval), self.list_cell))
+            rows.append(cells)
         extra: list[tuple[Any, ...]] = [
             ("BACKGROUND", (0, 0), (-1, 0), SHADE),
             ("ALIGN", (0, 1), (0, -1), "CENTER"),
             ("ALIGN", (3, 1), (4, -1), "CENTER"),
         ]
         if len(rows) == 1:
-            rows.append([Paragraph("（症例がありません）", st.cell_center), "", "", "", "", ""])
+            rows.append([Paragraph("（症例がありません）", st.cell_center), *[""] * (len(heads) - 1)])
             extra.append(("SPAN", (0, 1), (-1, 1)))
-        widths = [*LIST_WIDTHS, CONTENT_WIDTH - sum(LIST_WIDTHS)]
+        # Without a 指導者 column the 診療施設 takes its room.
+        widths = list(LIST_WIDTHS)
+        rest = CONTENT_WIDTH - sum(widths)
+        if self.needs_approval:
+            widths.append(rest)
+        else:
+            widths[2] += rest
         table = _table(rows, widths, extra)
         table.repeatRows = 1
         return table
@@ -271,7 +276,11 @@ class _Layout:
             Spacer(1, 8),
             *self._narrative(texts, report),
             Spacer(1, 8),
-            KeepTogether([self._approval(texts, row, report), Spacer(1, 8), self._seal()]),
+            KeepTogether(
+                [self._approval(texts, row, report), Spacer(1, 8), self._seal()]
+                if self.needs_approval
+                else [self._seal()]
+            ),
             *glyph_note(texts, st),
         ]
 

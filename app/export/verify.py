@@ -80,6 +80,8 @@ class Verification:
     reason: str
     package: Package | None = None
     pdf_checked: bool = False
+    approvals: int = 0
+    """How many cases' signed approvals were checked (0 for a form without approval)."""
 
     @property
     def ok(self) -> bool:
@@ -145,8 +147,9 @@ def verify_package(
     checked = _check_form(package, forms)
     if isinstance(checked, str):
         return _fail(Check.FORM, checked, package)
-    if (failure := _check_approvals(package, *checked)) is not None:
-        return _fail(Check.APPROVALS, failure, package)
+    approvals = _check_approvals(package, *checked)
+    if isinstance(approvals, str):
+        return _fail(Check.APPROVALS, approvals, package)
     if (failure := _check_facility_list(package, facility_lists)) is not None:
         return _fail(Check.FACILITY_LIST, failure, package)
 
@@ -158,8 +161,8 @@ def verify_package(
                 "（SHA-256 が一致しません）。同時に作成した PDF を指定してください",
                 package,
             )
-        return Verification(None, "", package, pdf_checked=True)
-    return Verification(None, "", package)
+        return Verification(None, "", package, pdf_checked=True, approvals=approvals)
+    return Verification(None, "", package, approvals=approvals)
 
 
 def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, FormDefinition] | str:
@@ -188,12 +191,13 @@ def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, For
     return application, form
 
 
-def _check_approvals(package: Package, application: Application, form: FormDefinition) -> str | None:
+def _check_approvals(package: Package, application: Application, form: FormDefinition) -> int | str:
     """JS-5, JS-6: when the form needs approval, every case carries its 指導者's signed statement, which
     approves the case as it stands, for the key that signed this package, by someone other than the
-    applicant; and the rules on who may approve hold for the 指導者 the statement names."""
+    applicant; and the rules on who may approve hold for the 指導者 the statement names. The number of
+    approvals checked, or why one fails."""
     if form.approval is None or not form.approval.required:
-        return None
+        return 0
     signer = package.signature.fingerprint
     for row, report in enumerate(application.reports):
         if report.is_blank():
@@ -212,7 +216,7 @@ def _check_approvals(package: Package, application: Application, form: FormDefin
     for issue in validate(application, form, None):
         if issue.is_error and issue.code in APPROVAL_CODES:
             return issue.message
-    return None
+    return sum(not report.is_blank() for report in application.reports)
 
 
 def _check_facility_list(package: Package, known: Sequence[FacilityListInfo]) -> str | None:
