@@ -79,7 +79,7 @@ class ApprovalFlow:
     def request(self) -> None:
         """症例承認依頼 for the checked cases: choose the 指導者 and 通信欄, build and sign the request,
         save it, then mark the cases 承認依頼中."""
-        from app.export.approval import REQUEST_SUFFIX, ApprovalError, build_request
+        from app.export.approval import ApprovalError, build_request, request_file_name
 
         page, context = self.page, self._context
         application = page.application
@@ -112,8 +112,7 @@ class ApprovalFlow:
         except ApprovalError as error:
             self._warn("承認依頼できません", str(error))
             return
-        day = dt.date.today().strftime("%Y%m%d")
-        suggested = self._folder() / f"承認依頼_{choice.supervisor.name}_{day}{REQUEST_SUFFIX}"
+        suggested = self._folder() / request_file_name(application, page.form, request)
         path = approval_dialogs.choose_request_file(page, suggested)
         if path is None:
             return

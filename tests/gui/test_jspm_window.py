@@ -500,7 +500,12 @@ def _request(
     monkeypatch.setattr(
         RequestDialog, "ask", classmethod(lambda cls, *a, **k: RequestChoice(SUPERVISOR, "ご確認ください"))
     )
-    monkeypatch.setattr(approval_dialogs, "choose_request_file", lambda parent, suggested: path)
+
+    def choose(parent: object, suggested: Path) -> Path:
+        assert suggested.name.endswith(".approval-request.json") and "J12345" in suggested.name
+        return path
+
+    monkeypatch.setattr(approval_dialogs, "choose_request_file", choose)
     page.request_button.click()
 
 
