@@ -208,7 +208,37 @@ def _populate_v1(connection: sqlite3.Connection) -> Application:
     return Application.model_validate(document)
 
 
-POPULATE: dict[int, Callable[[sqlite3.Connection], Application]] = {1: _populate_v1}
+def _populate_v2(connection: sqlite3.Connection) -> Application:
+    """An application as Shorei with schema 2 wrote it: changes carry their session, and one of them is a
+    restore, which records whole documents (from before documents had `reports`)."""
+    document = _V1_DOCUMENT
+    section = document["sections"][0]  # type: ignore[index]
+    case = section["cases"][0]
+    younger = {**case, "age": 64}
+    earlier = {**document, "sections": [{**section, "cases": [younger]}]}
+    stamp = "2026-05-01T09:00:00.000+00:00"
+    connection.execute("INSERT INTO sessions VALUES (7, ?, 4242, '0.1.0')", (stamp,))
+    connection.execute(
+        "INSERT INTO applications VALUES (1, '旧版', ?, '2026.1', ?, 3, ?, ?, NULL)",
+        (FORM, json.dumps(document["applicant"]), stamp, stamp),
+    )
+    connection.execute("INSERT INTO sections VALUES (1, 0, ?, '[]')", (json.dumps(section["facility"]),))
+    connection.execute("INSERT INTO enrollments VALUES (1, 0, 0, '2022-04', '2026-09')")
+    connection.execute("INSERT INTO cases VALUES (1, 0, 0, ?)", (json.dumps(case),))
+    to_65 = [{"op": "set", "path": ["sections", 0, "cases", 0], "before": younger, "after": case}]
+    back = [{"op": "set", "path": [], "before": document, "after": earlier}]
+    for version, operation, edits in [(0, "create", []), (1, "set_case_field", to_65), (2, "restore", back)]:
+        connection.execute(
+            "INSERT INTO changes VALUES (1, ?, ?, ?, '旧版の変更', ?, 7)",
+            (version, stamp, operation, json.dumps(edits, ensure_ascii=False)),
+        )
+    connection.execute(
+        "INSERT INTO changes VALUES (1, 3, ?, 'set_case_field', '年齢', ?, 7)", (stamp, json.dumps(to_65))
+    )
+    return Application.model_validate(document)
+
+
+POPULATE: dict[int, Callable[[sqlite3.Connection], Application]] = {1: _populate_v1, 2: _populate_v2}
 """A filled database for every earlier schema version. A new version must add its own here."""
 
 
@@ -229,6 +259,11 @@ def test_database_from_an_earlier_version_opens_after_migration_with_a_backup(
     with Store.open(shorei_home) as store:
         assert store.get(1) == expected
         assert store.state_at(1, 0).sections[0].cases[0].age == 64
+        # Every earlier state rebuilds (a restore recorded by the old version too), and restores.
+        for version_before in range(store.info(1).version + 1):
+            store.state_at(1, version_before)
+        assert store.restore(1, 0).sections[0].cases[0].age == 64
+        store.restore(1, store.info(1).version - 1)
         store.set_case_field(1, 0, 0, "age", 66)
         assert store.history(1)[0].session == store.session
     backups = [b for b in list_backups(shorei_home) if b.reason == f"before-v{SCHEMA_VERSION}"]

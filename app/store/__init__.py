@@ -24,10 +24,11 @@ from app.store.facility_lists import (
 )
 from app.store.facility_table import FacilityListError
 from app.store.patch import Edit
-from app.store.store import ApplicationInfo, Change, Store
+from app.store.store import ApplicationInfo, ArchivedReport, Change, SentRequest, Store
 
 __all__ = [
     "ApplicationInfo",
+    "ArchivedReport",
     "Backup",
     "Change",
     "Edit",
@@ -40,6 +41,7 @@ __all__ = [
     "HistoryError",
     "ImportResult",
     "NotFoundError",
+    "SentRequest",
     "Store",
     "StoreCorruptError",
     "StoreError",

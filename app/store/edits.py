@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.models.application import AcceptedWarning, Applicant, Case, FacilityChoice, MonthRange
 from app.models.cells import MAX_TEXT as MAX_TEXT  # re-exported for the store's callers
@@ -80,8 +81,8 @@ class Labels:
                 if spec.choices is not None:
                     choice = self.form.choices[spec.choices].by_value(value)
                     if choice is not None:
-                        return _shown(choice.label)
-        return _shown(value)
+                        return shown(choice.label)
+        return shown(value)
 
     def facility(self) -> str:
         return self.form.facility.label if self.form is not None else "施設"
@@ -95,16 +96,34 @@ class Labels:
             return self.form.sections.rows
         return MAX_ROWS
 
+    def report(self, row: int) -> str:
+        """A case report by its number in the list (症例3), as the validation messages name it."""
+        return f"症例{row + 1}"
 
-def _shown(value: Json) -> str:
+    def report_field(self, key: str) -> str:
+        """A case report's field as its form labels it (主に緩和医療を提供した期間（開始）, 診療施設名)."""
+        if self.form is not None:
+            if key == "facility":
+                return self.form.facility.label
+            with contextlib.suppress(KeyError):
+                return self.form.field(key).label
+        return {"facility": "診療施設", "start": "期間（開始）", "end": "期間（終了）"}.get(key, key)
+
+
+_STORED_DATE: Final = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+"""A year-month (2024-05) or a date (2024-05-01) as stored; shown with slashes as the form does."""
+
+
+def shown(value: Json) -> str:
+    """A stored value in a one-line history summary: （空）, はい/いいえ, 2024/05, cut at 20 characters."""
     if value is None or value == "":
         return "（空）"
     if value is True:
         return "はい"
     if value is False:
         return "いいえ"
-    text = str(value)
-    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+    text = " ".join(str(value).split("\n"))
+    if isinstance(value, str) and _STORED_DATE.fullmatch(value):
         text = value.replace("-", "/")
     return text if len(text) <= 20 else text[:19] + "…"
 
@@ -124,14 +143,15 @@ def read_value(form: FormDefinition | None, key: str, value: FieldValue, place: 
     return str(stored) if isinstance(stored, YearMonth | dt.date) else stored
 
 
-def _check_length(text: str, place: str) -> None:
+def check_length(text: str, place: str) -> None:
     if len(text) > MAX_TEXT:
         raise EditError(
             f"{place}: 入力が長すぎます（{len(text)}文字、上限 {MAX_TEXT}文字）。内容を確認してください"
         )
 
 
-def _validated(model: type[Case] | type[Applicant] | type[FacilityChoice], data: Json, place: str) -> Json:
+def validated(model: type[BaseModel], data: Json, place: str) -> Json:
+    """`data` checked by the document type `model`, in its stored (JSON) form; EditError naming `place`."""
     try:
         return model.model_validate(data).model_dump(mode="json")
     except ValidationError as error:
@@ -179,7 +199,7 @@ def set_applicant_field(document: Json, labels: Labels, key: str, value: FieldVa
     if key not in APPLICANT_FIELDS:
         raise EditError(f"申請者の項目「{key}」はありません")
     before = document["applicant"]
-    after = _validated(Applicant, {**before, key: read_value(labels.form, key, value, place)}, place)
+    after = validated(Applicant, {**before, key: read_value(labels.form, key, value, place)}, place)
     if after == before:
         return None
     return Plan(
@@ -204,19 +224,19 @@ def set_facility(
         else:
             data = facility.model_dump(mode="json")
         for key in ("cert_no", "name"):
-            _check_length(data[key], place)
-        after = _validated(FacilityChoice, data, place)
+            check_length(data[key], place)
+        after = validated(FacilityChoice, data, place)
     before = current["facility"]
     if after == before:
         return None
     if after is None:
-        shown = "（空）"
+        label = "（空）"
     elif after["manual"]:
-        shown = f"{after['name']}（手入力）"
+        label = f"{after['name']}（手入力）"
     else:
-        shown = f"{after['name']}（{after['cert_no']}）"
+        label = f"{after['name']}（{after['cert_no']}）"
     return Plan(
-        "set_facility", f"{place}: {shown}", [Edit("set", ("sections", section, "facility"), before, after)]
+        "set_facility", f"{place}: {label}", [Edit("set", ("sections", section, "facility"), before, after)]
     )
 
 
@@ -265,7 +285,7 @@ def add_enrollment(
     value = _month_range(labels, start, end, place)
     return Plan(
         "add_enrollment",
-        f"{place}を追加: {_shown(value['start'])}〜{_shown(value['end'])}",
+        f"{place}を追加: {shown(value['start'])}〜{shown(value['end'])}",
         [Edit("insert", ("sections", section, "enrollment", len(periods)), after=value)],
     )
 
@@ -282,7 +302,7 @@ def set_enrollment(
         return None
     return Plan(
         "set_enrollment",
-        f"{place}: {_shown(after['start'])}〜{_shown(after['end'])}",
+        f"{place}: {shown(after['start'])}〜{shown(after['end'])}",
         [Edit("set", ("sections", section, "enrollment", index), before, after)],
     )
 
@@ -313,7 +333,7 @@ def set_case_field(
     place = f"{place} {labels.field(key)}"
     stored = read_value(labels.form, key, value, place)
     before = cases[row] if row < len(cases) else blank_case()
-    after = _validated(Case, {**before, key: stored}, place)
+    after = validated(Case, {**before, key: stored}, place)
     if after == before:
         return None
     summary = f"{place}: {labels.value(key, before.get(key))} → {labels.value(key, after.get(key))}"
@@ -330,8 +350,8 @@ def _case_json(case: Case | None, place: str) -> Json:
         return blank_case()
     data = case.model_dump(mode="json")
     for key in _TEXT_FIELDS & set(data):
-        _check_length(data[key], place)
-    return _validated(Case, data, place)
+        check_length(data[key], place)
+    return validated(Case, data, place)
 
 
 def insert_case(document: Json, labels: Labels, section: int, row: int, case: Case | None = None) -> Plan:
@@ -353,10 +373,10 @@ def delete_case(document: Json, labels: Labels, section: int, row: int) -> Plan:
     place = labels.row(section, row)
     _check_row(row, len(cases), place)
     diagnosis = cases[row].get("diagnosis") or ""
-    shown = f"（{_shown(diagnosis)}）" if diagnosis else ""
+    detail = f"（{shown(diagnosis)}）" if diagnosis else ""
     return Plan(
         "delete_case",
-        f"{place}の行を削除{shown}",
+        f"{place}の行を削除{detail}",
         [Edit("delete", ("sections", section, "cases", row), before=cases[row])],
     )
 
@@ -462,13 +482,13 @@ def accept_warning(
 ) -> Plan | None:
     """Keep a warning with a reason (it travels into the PDF's remarks and the package)."""
     place = labels.section(section) if row is None else labels.row(section, row)
-    _check_length(reason, place)
+    check_length(reason, place)
     text = normalize_text(reason)
     if not text:
         raise EditError(f"{place}: 警告をそのままにする理由を入力してください")
     accepted = AcceptedWarning(code=code, reason=text).model_dump(mode="json")
     path, node = _accepted_path(document, labels, section, row)
-    summary = f"{place}: 警告（{code}）を承知: {_shown(accepted['reason'])}"
+    summary = f"{place}: 警告（{code}）を承知: {shown(accepted['reason'])}"
     if row is None:
         others = [item for item in node if item["code"] != code]
         after = [*others, accepted]

@@ -8,6 +8,10 @@ Each application is stored as rows, so a cell edit rewrites one small row: the a
 applicant as JSON), its sections (facility, accepted warnings), enrollment periods, and cases (one JSON
 object per row, so the case's fields can grow with new forms without a migration). `changes` is the
 history: one row per change with its invertible edits (app.store.patch).
+
+Case reports (JSPM, v3) are rows too, one JSON object per report with its approval; the report archive
+keeps each approved report that was reopened for editing; the 指導者 registry belongs to the data
+folder, not to one application.
 """
 
 from __future__ import annotations
@@ -71,7 +75,59 @@ CREATE TABLE sessions (
 ALTER TABLE changes ADD COLUMN session INTEGER REFERENCES sessions(id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+# v3: JSPM case reports (one JSON row each, approval included), the archive of approved reports that were
+# reopened (「削除して再依頼」 keeps a copy first), the 指導者 registry of the data folder, and the approval
+# requests written. Every document now has a `reports` list, so the whole documents that earlier restores
+# recorded in the history gain an empty one: replaying them then matches the documents as loaded.
+_V3: Final = """
+CREATE TABLE reports (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (app_id, position)
+) WITHOUT ROWID;
+CREATE TABLE report_archive (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    report_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    archived_at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    data TEXT NOT NULL,
+    session INTEGER REFERENCES sessions(id)
+);
+CREATE INDEX report_archive_app ON report_archive (app_id, id);
+CREATE TABLE supervisors (
+    member_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE approval_requests (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    request_id TEXT NOT NULL,
+    supervisor TEXT NOT NULL,
+    path TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, request_id)
+) WITHOUT ROWID;
+UPDATE changes
+SET edits = (
+    SELECT json_group_array(
+        CASE
+            WHEN json_array_length(edit.value, '$.path') = 0
+                AND json_type(edit.value, '$.before') = 'object'
+                AND json_type(edit.value, '$.after') = 'object'
+            THEN json_insert(edit.value, '$.before.reports', json('[]'), '$.after.reports', json('[]'))
+            ELSE json(edit.value)
+        END
+    )
+    FROM (SELECT value FROM json_each(changes.edits) ORDER BY key) AS edit
+)
+WHERE EXISTS (SELECT 1 FROM json_each(changes.edits) AS edit WHERE json_array_length(edit.value, '$.path') = 0);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
 """MIGRATIONS[n] migrates version n to n + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

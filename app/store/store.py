@@ -24,16 +24,19 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from pydantic import ValidationError
 
-from app.models.application import Application, FormRef
+from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
 from app.models.forms import FormRegistry, bundled_forms
 from app.models.text import normalize_text
 from app.paths import data_home
 from app.store import edits as ops
+from app.store import report_edits as rops
+from app.store import supervisors as registry
 from app.store.backups import Backup, list_backups, newest_backup, prune_backups, take_backup
 from app.store.errors import (
     EditError,
@@ -55,7 +58,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-    from app.models.application import Case, FacilityChoice
+    from app.models.application import Approval, Case, FacilityChoice
+    from app.models.approval import ApprovalRequest
     from app.models.facility import Facility
     from app.models.forms import FormDefinition
 
@@ -119,6 +123,29 @@ class Change:
     summary: str
     edits: tuple[Edit, ...]
     session: int | None
+
+
+@dataclass(frozen=True)
+class ArchivedReport:
+    """A copy of an approved report kept by 「削除して再依頼」 before its approval was cleared: the report as
+    it was (approval and signed statement included), its number then, and the version of that change."""
+
+    id: int
+    number: int
+    version: int
+    archived_at: dt.datetime
+    reason: str
+    report: CaseReport
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """An approval request file written for an application: which request, to whom, where it was saved."""
+
+    request_id: str
+    supervisor_member_id: str
+    path: PurePath | None
+    recorded_at: dt.datetime
 
 
 @dataclass
@@ -417,7 +444,11 @@ class Store:
             raise EditError(f"様式「{form_id}」はインストールされていません（インストール済み: {installed}）")
         application = Application(form=FormRef(id=form.id, version=form.version))
         document = application.model_dump(mode="json")
-        document["sections"] = [ops.empty_section()]
+        if form.layout == "case-reports":
+            # As the society's page lists them: numbers 1 … max, each 未登録 until filled in.
+            document["reports"] = [rops.blank_report() for _ in range(form.counts.max)]
+        else:
+            document["sections"] = [ops.empty_section()]
         return self._insert_application(document, title or form.title, "create", "新規作成")
 
     def import_application(
@@ -457,6 +488,16 @@ class Store:
                 raise DocumentError(
                     source, f"施設{index}の在籍期間が多すぎます（上限 {ops.MAX_ENROLLMENTS}件）"
                 )
+        if len(application.reports) > rops.MAX_REPORTS:
+            raise DocumentError(
+                source, f"症例が多すぎます（{len(application.reports)}件、上限 {rops.MAX_REPORTS}件）"
+            )
+        seen: set[str] = set()
+        for number, report in enumerate(application.reports, start=1):
+            if report.id in seen:
+                # Requests and approvals name a report by its id: two with one id cannot be told apart.
+                raise DocumentError(source, f"症例{number}の id が別の症例と同じです（{report.id}）")
+            seen.add(report.id)
 
     def _insert_application(
         self, document: Json, title: str, operation: str, summary: str
@@ -478,7 +519,7 @@ class Store:
             )
             app_id = cursor.lastrowid
             assert app_id is not None
-            self._write_sections(app_id, document)
+            self._write_rows(app_id, document)
             connection.execute(
                 "INSERT INTO changes (app_id, version, at, operation, summary, edits, session) VALUES (?, 0, ?, ?, ?, '[]', ?)",
                 (app_id, now, operation, summary, self._session),
@@ -532,9 +573,11 @@ class Store:
         return self.info(app_id)
 
     def duplicate(self, app_id: int, title: str | None = None) -> ApplicationInfo:
-        """A copy of the application as it is now, with a history of its own."""
+        """A copy of the application as it is now, with a history of its own. A copy is a separate
+        application: its case reports get new ids and no approvals (an approval belongs to the original)."""
         source = self.info(app_id)
         document = self._load(app_id).document
+        document = {**document, "reports": rops.fresh_copies(document["reports"])}
         return self._insert_application(
             document, title or f"{source.title}（コピー）", "duplicate", f"「{source.title}」から複製"
         )
@@ -595,6 +638,9 @@ class Store:
                 "SELECT section, position, data FROM cases WHERE app_id = ? ORDER BY section, position",
                 (app_id,),
             ).fetchall()
+            reports = connection.execute(
+                "SELECT position, data FROM reports WHERE app_id = ? ORDER BY position", (app_id,)
+            ).fetchall()
         finally:
             connection.execute("COMMIT")
         document: Json = {
@@ -602,6 +648,7 @@ class Store:
             "form": {"id": row[0], "version": row[1]},
             "applicant": json.loads(row[2]),
             "sections": [],
+            "reports": [],
         }
         for expected, (position, facility, accepted) in enumerate(sections):
             if position != expected:
@@ -618,6 +665,10 @@ class Store:
             self._append(document, app_id, section, "enrollment", position, {"start": start, "end": end})
         for section, position, data in cases:
             self._append(document, app_id, section, "cases", position, json.loads(data))
+        for expected, (position, data) in enumerate(reports):
+            if position != expected:
+                raise HistoryError(f"申請データ（番号 {app_id}）の症例の並びが壊れています")
+            document["reports"].append(json.loads(data))
         form = self._form(row[0], row[1])
         loaded = _Loaded(document, row[3], row[4] is not None, ops.Labels(form))
         if not self.read_only:
@@ -643,6 +694,20 @@ class Store:
             raise EditError(describe_validation_error(error)) from None
 
     # ---- writing ----------------------------------------------------------------------------------
+
+    def _write_rows(self, app_id: int, document: Json) -> None:
+        """Rewrite every row of the application: its sections with their periods and cases, its reports."""
+        self._write_sections(app_id, document)
+        self._write_reports(app_id, document)
+
+    def _write_reports(self, app_id: int, document: Json) -> None:
+        # As with cases: a report inserted, deleted or moved renumbers those after it (20 small rows).
+        connection = self._db()
+        connection.execute("DELETE FROM reports WHERE app_id = ?", (app_id,))
+        connection.executemany(
+            "INSERT INTO reports (app_id, position, data) VALUES (?, ?, ?)",
+            [(app_id, n, _dumps(report)) for n, report in enumerate(document["reports"])],
+        )
 
     def _write_sections(self, app_id: int, document: Json) -> None:
         """Rewrite every section of the application with its periods and cases."""
@@ -691,12 +756,19 @@ class Store:
         periods: set[int] = set()
         case_lists: set[int] = set()
         case_rows: set[tuple[int, int]] = set()
+        report_list = False
+        report_rows: set[int] = set()
         for edit in edits:
             path = edit.path
             if edit.is_meta:
                 continue
             if path[:1] == ("applicant",):
                 applicant = True
+            elif path[:1] == ("reports",):
+                if len(path) >= 2 and (edit.op == "set" or len(path) >= 3):
+                    report_rows.add(int(path[1]))
+                else:
+                    report_list = True
             elif path[:1] != ("sections",) or len(path) <= 2:
                 # The whole document, its form, or a whole section inserted or removed.
                 everything = True
@@ -715,7 +787,7 @@ class Store:
                 "UPDATE applications SET form_id = ?, form_version = ?, applicant = ? WHERE id = ?",
                 (document["form"]["id"], document["form"]["version"], _dumps(document["applicant"]), app_id),
             )
-            self._write_sections(app_id, document)
+            self._write_rows(app_id, document)
             return
         if applicant:
             connection.execute(
@@ -740,17 +812,40 @@ class Store:
             )
             if cursor.rowcount != 1:
                 raise HistoryError(f"申請データ（番号 {app_id}）の行 {row + 1} が保存されていません")
+        if report_list:
+            self._write_reports(app_id, document)
+            return
+        for row in sorted(report_rows):
+            cursor = connection.execute(
+                "UPDATE reports SET data = ? WHERE app_id = ? AND position = ?",
+                (_dumps(document["reports"][row]), app_id, row),
+            )
+            if cursor.rowcount != 1:
+                raise HistoryError(f"申請データ（番号 {app_id}）の症例{row + 1}が保存されていません")
 
-    def _edit(self, app_id: int, plan_for: Callable[[_Loaded], ops.Plan | None]) -> Application:
-        """Plan a change on the application as it is, then record it."""
+    def _edit(
+        self,
+        app_id: int,
+        plan_for: Callable[[_Loaded], ops.Plan | None],
+        *,
+        also: Callable[[sqlite3.Connection, int], None] | None = None,
+    ) -> Application:
+        """Plan a change on the application as it is, then record it (`also`: more rows written in the
+        same transaction, given the new version)."""
         self._writable()
         loaded = self._load(app_id)
         if loaded.trashed:
             raise EditError("ゴミ箱にある申請は変更できません。ゴミ箱から元に戻してから編集してください")
-        return self._record(app_id, loaded, plan_for(loaded))
+        return self._record(app_id, loaded, plan_for(loaded), also=also)
 
     def _record(
-        self, app_id: int, loaded: _Loaded, plan: ops.Plan | None, *, title: str | None = None
+        self,
+        app_id: int,
+        loaded: _Loaded,
+        plan: ops.Plan | None,
+        *,
+        title: str | None = None,
+        also: Callable[[sqlite3.Connection, int], None] | None = None,
     ) -> Application:
         """Apply `plan`, check the result, and commit rows, history entry and version together."""
         if plan is None:
@@ -780,6 +875,8 @@ class Store:
             )
             if cursor.rowcount != 1:
                 raise HistoryError(f"申請データ（番号 {app_id}）が別の場所で変更されています")
+            if also is not None:
+                also(connection, version)
         loaded.document = document
         loaded.version = version
         return application
@@ -869,6 +966,216 @@ class Store:
 
     def withdraw_warning(self, app_id: int, section: int, row: int | None, code: str) -> Application:
         return self._edit(app_id, lambda it: ops.withdraw_warning(it.document, it.labels, section, row, code))
+
+    # ---- case reports (JSPM) -----------------------------------------------------------------------
+
+    def add_report(self, app_id: int) -> Application:
+        """An empty report (未登録, with a fresh id) at the end of the list."""
+        return self._edit(app_id, lambda it: rops.add_report(it.document, it.labels))
+
+    def delete_report(self, app_id: int, row: int) -> Application:
+        """Remove report `row` (0-based); the ones after it move up. Refused while 承認依頼中 or 承認."""
+        return self._edit(app_id, lambda it: rops.delete_report(it.document, it.labels, row))
+
+    def move_report(self, app_id: int, row: int, to_row: int) -> Application:
+        """Move report `row` to `to_row` (its index after the move). Its id, and so its approval, stay."""
+        return self._edit(app_id, lambda it: rops.move_report(it.document, it.labels, row, to_row))
+
+    def set_report_field(self, app_id: int, row: int, key: str, value: ops.FieldValue) -> Application:
+        """One field of report `row`: category, start, end, age, sex, diagnosis, note, or a narrative key of
+        the form (history, problems …). Values as typed (「R6.5.1」, 「６５歳」, 「女性」) or typed values
+        (a date, an int). A locked report refuses every field but note (備考). Unchanged: nothing recorded."""
+        return self._edit(app_id, lambda it: rops.set_report_field(it.document, it.labels, row, key, value))
+
+    def set_report_facility(
+        self, app_id: int, row: int, facility: Facility | None, manual_name: str | None = None
+    ) -> Application:
+        """The report's 診療施設 (JS-3): a facility list entry (its kind and certification period are kept
+        with it), or `manual_name` typed by hand, or neither to clear it."""
+        return self._edit(
+            app_id,
+            lambda it: rops.set_report_facility(it.document, it.labels, row, facility, manual_name),
+        )
+
+    def accept_report_warning(self, app_id: int, row: int, code: str, reason: str) -> Application:
+        """Keep warning `code` on report `row` with the user's reason."""
+        return self._edit(
+            app_id, lambda it: rops.accept_report_warning(it.document, it.labels, row, code, reason)
+        )
+
+    def withdraw_report_warning(self, app_id: int, row: int, code: str) -> Application:
+        return self._edit(app_id, lambda it: rops.withdraw_report_warning(it.document, it.labels, row, code))
+
+    # ---- approval (JS-5 … JS-8) -------------------------------------------------------------------
+
+    def mark_requested(
+        self,
+        app_id: int,
+        request: ApprovalRequest,
+        supervisor: Supervisor,
+        *,
+        path: Path | None = None,
+    ) -> Application:
+        """After the request file is written: its reports become 承認依頼中, bound to the content hashes the
+        request carries, and the request is recorded (`sent_requests`, with `path` when given)."""
+
+        def record(connection: sqlite3.Connection, version: int) -> None:
+            self._insert_request(connection, app_id, request.request_id, supervisor.member_id, path)
+
+        return self._edit(
+            app_id,
+            lambda it: rops.mark_requested(it.document, it.labels, request, supervisor),
+            also=record,
+        )
+
+    def withdraw_request(self, app_id: int, rows: Sequence[int]) -> Application:
+        """承認依頼の取り下げ for reports `rows` (0-based), all 承認依頼中; they become 未承認."""
+        return self._edit(app_id, lambda it: rops.withdraw_request(it.document, it.labels, rows))
+
+    def apply_decisions(self, app_id: int, decisions: Sequence[tuple[int, Approval]]) -> Application:
+        """A 指導者's results, already checked (app.export.approval.match_response): (0-based report, new
+        Approval) pairs, all in one change. Each report must still be 承認依頼中 under the same request."""
+        return self._edit(app_id, lambda it: rops.apply_decisions(it.document, it.labels, decisions))
+
+    def reopen_report(self, app_id: int, row: int) -> Application:
+        """「削除して再依頼」: keeps a copy of the approved report (`archived_reports`), then clears its
+        approval, so it can be edited (未承認) and requested again. One change: undo brings the approval
+        back; the archived copy stays."""
+        kept: list[tuple[int, Json]] = []
+
+        def plan(it: _Loaded) -> ops.Plan:
+            made = rops.reopen_report(it.document, it.labels, row)
+            kept.append((row, it.document["reports"][row]))
+            return made
+
+        def archive(connection: sqlite3.Connection, version: int) -> None:
+            position, report = kept[-1]
+            connection.execute(
+                "INSERT INTO report_archive (app_id, report_id, position, version, archived_at, reason, data, session)"
+                " VALUES (?, ?, ?, ?, ?, 'reopen', ?, ?)",
+                (app_id, report["id"], position, version, _stamp(self._now()), _dumps(report), self._session),
+            )
+
+        return self._edit(app_id, plan, also=archive)
+
+    def archived_reports(self, app_id: int) -> list[ArchivedReport]:
+        """Copies of approved reports kept by 「削除して再依頼」, newest first."""
+        self.info(app_id)
+        rows = self._db().execute(
+            "SELECT id, position, version, archived_at, reason, data FROM report_archive"
+            " WHERE app_id = ? ORDER BY id DESC",
+            (app_id,),
+        )
+        return [
+            ArchivedReport(
+                id=row[0],
+                number=row[1] + 1,
+                version=row[2],
+                archived_at=_parse_stamp(row[3]),
+                reason=row[4],
+                report=CaseReport.model_validate(json.loads(row[5])),
+            )
+            for row in rows
+        ]
+
+    def record_request(
+        self, app_id: int, request_id: str, supervisor_member_id: str, path: Path | None = None
+    ) -> None:
+        """Note a request file written for this application (`mark_requested` does it already)."""
+        self.info(app_id)
+        with self._saving() as connection:
+            self._insert_request(connection, app_id, request_id, supervisor_member_id, path)
+
+    def _insert_request(
+        self,
+        connection: sqlite3.Connection,
+        app_id: int,
+        request_id: str,
+        supervisor_member_id: str,
+        path: Path | None,
+    ) -> None:
+        connection.execute(
+            "INSERT INTO approval_requests (app_id, request_id, supervisor, path, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (app_id, request_id)"
+            " DO UPDATE SET supervisor = excluded.supervisor, path = coalesce(excluded.path, path)",
+            (
+                app_id,
+                request_id,
+                supervisor_member_id,
+                None if path is None else str(path),
+                _stamp(self._now()),
+            ),
+        )
+
+    def sent_requests(self, app_id: int) -> list[SentRequest]:
+        """Approval requests written for this application, newest first."""
+        self.info(app_id)
+        rows = self._db().execute(
+            "SELECT request_id, supervisor, path, recorded_at FROM approval_requests"
+            " WHERE app_id = ? ORDER BY recorded_at DESC, request_id",
+            (app_id,),
+        )
+        return [
+            SentRequest(
+                request_id=row[0],
+                supervisor_member_id=row[1],
+                path=None if row[2] is None else PurePath(row[2]),
+                recorded_at=_parse_stamp(row[3]),
+            )
+            for row in rows
+        ]
+
+    # ---- 指導者 registry (per data folder) --------------------------------------------------------
+
+    def supervisors(self) -> list[Supervisor]:
+        """The registered 指導者, in the order they were first registered."""
+        rows = self._db().execute("SELECT data FROM supervisors ORDER BY rowid")
+        return [Supervisor.model_validate(json.loads(row[0])) for row in rows]
+
+    def supervisor(self, member_id: str) -> Supervisor | None:
+        """The registered 指導者 with that 会員番号, or None."""
+        row = (
+            self._db()
+            .execute("SELECT data FROM supervisors WHERE member_id = ?", (normalize_text(member_id),))
+            .fetchone()
+        )
+        return None if row is None else Supervisor.model_validate(json.loads(row[0]))
+
+    def save_supervisor(self, supervisor: Supervisor) -> Supervisor:
+        """Register a 指導者 or update one (by 会員番号). An empty fingerprint keeps the trusted key; another
+        key than the trusted one is refused here (see `trust_supervisor_key`). Returns what is stored."""
+        self._writable()
+        saved = registry.merged(supervisor, self.supervisor(supervisor.member_id))
+        self._put_supervisor(saved)
+        return saved
+
+    def trust_supervisor_key(self, member_id: str, fingerprint: str) -> Supervisor:
+        """Trust `fingerprint` (as read from the 指導者, e.g. on paper or by phone) as the key that signs
+        this 指導者's results; replaces an earlier one."""
+        self._writable()
+        current = self.supervisor(member_id)
+        if current is None:
+            raise EditError(registry.not_registered(member_id))
+        saved = current.model_copy(update={"fingerprint": registry.read_fingerprint(fingerprint)})
+        self._put_supervisor(saved)
+        return saved
+
+    def remove_supervisor(self, member_id: str) -> None:
+        """Remove a 指導者 from the registry (reports already requested keep their copy of the 指導者)."""
+        with self._saving() as connection:
+            cursor = connection.execute(
+                "DELETE FROM supervisors WHERE member_id = ?", (normalize_text(member_id),)
+            )
+            if cursor.rowcount == 0:
+                raise EditError(registry.not_registered(member_id))
+
+    def _put_supervisor(self, supervisor: Supervisor) -> None:
+        with self._saving() as connection:
+            connection.execute(
+                "INSERT INTO supervisors (member_id, data, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (member_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (supervisor.member_id, _dumps(supervisor.model_dump(mode="json")), _stamp(self._now())),
+            )
 
     # ---- history ----------------------------------------------------------------------------------
 

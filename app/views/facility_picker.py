@@ -1,10 +1,17 @@
-"""認定施設検索: search the facility list as you type and choose with Enter, or type a name by hand."""
+"""認定施設検索: search the facility list as you type and choose with Enter, or type a name by hand.
+
+For case reports (JS-3) the same dialog is the 診療施設検索: every entry of a facility is listed with its
+kind and certification period, an ended one marked 「（認定終了）」 and still selectable.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,20 +30,40 @@ from PySide6.QtWidgets import (
 from app.models.application import FacilityChoice
 from app.models.facility import Facility
 
+if TYPE_CHECKING:
+    import datetime as dt
+
 ModelIndex = QModelIndex | QPersistentModelIndex
 Search = Callable[[str], Sequence[Facility]]
 
 
-class FacilityTableModel(QAbstractTableModel):
-    """Search results as 認定番号 / 施設名 / 住所 (the society's 認定施設検索 table)."""
+ENDED_MARK = "（認定終了）"
 
-    HEADERS = ("認定番号", "施設名", "住所")
+
+def certification_text(facility: Facility, today: dt.date) -> str:
+    """認定期間 as the society lists it, 「（認定終了）」 after it when the certification is over (JS-3)."""
+    start = facility.cert_start.strftime("%Y/%m/%d") if facility.cert_start is not None else ""
+    end = facility.cert_end.strftime("%Y/%m/%d") if facility.cert_end is not None else ""
+    period = f"{start}〜{end}" if start or end else ""
+    return f"{period}{ENDED_MARK}" if facility.is_ended(today) else period
+
+
+class FacilityTableModel(QAbstractTableModel):
+    """Search results as 認定番号 / 施設名 / 住所 (the society's 認定施設検索 table); with `today`, each
+    entry also shows its 種別 and 認定期間 (the 診療施設検索 of case reports)."""
+
     FacilityRole = Qt.ItemDataRole.UserRole + 1
     """The Facility of the row."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Facility] = []
+        self._today = today
+        self._headers = (
+            ("認定番号", "施設名", "住所")
+            if today is None
+            else ("認定番号", "施設名", "種別", "認定期間", "住所")
+        )
 
     def set_rows(self, rows: Sequence[Facility]) -> None:
         self.beginResetModel()
@@ -47,13 +74,13 @@ class FacilityTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
+        return 0 if parent.isValid() else len(self._headers)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self._headers[section]
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -61,10 +88,27 @@ class FacilityTableModel(QAbstractTableModel):
             return None
         facility = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (facility.cert_no, facility.name, facility.address)[index.column()]
+            if self._today is None:
+                return (facility.cert_no, facility.name, facility.address)[index.column()]
+            period = certification_text(facility, self._today)
+            return (facility.cert_no, facility.name, facility.kind, period, facility.address)[index.column()]
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and self._today is not None
+            and facility.is_ended(self._today)
+        ):
+            return QColor("#6b6b6b")
         if role == self.FacilityRole:
             return facility
         return None
+
+
+@dataclass(frozen=True)
+class FacilityPick:
+    """What the 診療施設検索 returned: a list entry (with its kind and period), or a name typed by hand."""
+
+    entry: Facility | None
+    manual_name: str | None = None
 
 
 class FacilityPickerDialog(QDialog):
@@ -79,12 +123,14 @@ class FacilityPickerDialog(QDialog):
         sample_notice: str | None,
         import_list: Callable[[], None] | None = None,
         parent: QWidget | None = None,
+        today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("認定施設検索"))
-        self.resize(720, 480)
+        self.setWindowTitle(self.tr("認定施設検索") if today is None else self.tr("診療施設検索"))
+        self.resize(720 if today is None else 900, 480)
         self._search = search
         self._chosen: FacilityChoice | None = None
+        self._entry: Facility | None = None
 
         layout = QVBoxLayout(self)
         if sample_notice:
@@ -104,6 +150,12 @@ class FacilityPickerDialog(QDialog):
             self.tr(
                 "「認定研修施設」を検索できます。施設名・認定番号・住所の一部を入力し、Enter で選択します。"
             )
+            if today is None
+            else self.tr(
+                "施設名・認定番号・住所の一部を入力し、Enter で選択します。同じ施設が認定種別・認定期間ごとに"
+                "複数並ぶことがあります。「（認定終了）」の施設も、症例の期間が認定期間内なら選択できます。"
+                "期間が複数の種別にまたがる場合は、主要な介入を行った期間の種別を選んでください。"
+            )
         )
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -113,7 +165,7 @@ class FacilityPickerDialog(QDialog):
         layout.addWidget(self.query)
         self.count = QLabel(self)
         layout.addWidget(self.count)
-        self.model = FacilityTableModel(self)
+        self.model = FacilityTableModel(self, today=today)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -122,7 +174,13 @@ class FacilityPickerDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 90)
-        self.table.setColumnWidth(2, 260)
+        if today is None:
+            self.table.setColumnWidth(2, 260)
+        else:
+            self.table.setWordWrap(False)
+            self.table.setColumnWidth(2, 110)
+            self.table.setColumnWidth(3, 262)
+            self.table.setColumnWidth(4, 220)
         self.table.doubleClicked.connect(lambda _: self._choose_selected())
         layout.addWidget(self.table, 1)
 
@@ -188,11 +246,20 @@ class FacilityPickerDialog(QDialog):
             return
         facility = rows[0].data(FacilityTableModel.FacilityRole)
         assert isinstance(facility, Facility)
+        self._entry = facility
         self._chosen = FacilityChoice(cert_no=facility.cert_no, name=facility.name, manual=False)
         self.accept()
 
     def chosen(self) -> FacilityChoice | None:
         return self._chosen
+
+    def chosen_pick(self) -> FacilityPick | None:
+        """The choice as a list entry (with its kind and period) or a typed name."""
+        if self._chosen is None:
+            return None
+        if self._chosen.manual:
+            return FacilityPick(entry=None, manual_name=self._chosen.name)
+        return FacilityPick(entry=self._entry)
 
     @classmethod
     def ask(
@@ -209,3 +276,20 @@ class FacilityPickerDialog(QDialog):
         dialog = cls(search, current, manual_label=manual_label, sample_notice=sample_notice,
                      import_list=import_list, parent=parent)  # fmt: skip
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    @classmethod
+    def ask_entry(
+        cls,
+        parent: QWidget | None,
+        search: Search,
+        current: FacilityChoice | None,
+        *,
+        manual_label: str,
+        sample_notice: str | None,
+        today: dt.date,
+        import_list: Callable[[], None] | None = None,
+    ) -> FacilityPick | None:
+        """The 診療施設検索 of a case report: the entry chosen, or None when closed (tests patch this)."""
+        dialog = cls(search, current, manual_label=manual_label, sample_notice=sample_notice,
+                     import_list=import_list, parent=parent, today=today)  # fmt: skip
+        return dialog.chosen_pick() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -47,7 +47,9 @@ from app.validation.diagnosis import suggest_diagnoses
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
+from app.views.new_application import FormChoiceDialog
 from app.views.problems import ProblemsPanel
+from app.views.reports_page import ReportContext, ReportsPage
 from app.views.section_page import SectionPage
 
 if TYPE_CHECKING:
@@ -80,7 +82,8 @@ class StoreVersionCommand(QUndoCommand):
 
 
 class ApplicantPanel(QWidget):
-    """氏名, 会員番号, 歯科口腔外科, 申請年月 — each change is one store operation."""
+    """氏名, 会員番号, and for a form in sections (JBCT) 申請年月 and 歯科口腔外科 — each change is one
+    store operation."""
 
     def __init__(
         self, form: FormDefinition, save: Callable[[str, FieldValue], None], parent: QWidget | None = None
@@ -94,27 +97,32 @@ class ApplicantPanel(QWidget):
         self.member_id = QLineEdit(self)
         self.member_id.setPlaceholderText(form.field("member_id").label)
         self.member_id.setMaximumWidth(130)
-        self.dental = QCheckBox(self.tr("歯科口腔外科として申請"), self)
-        self.month = MonthCombo(form.target_window().start, form.target_window().latest_end, self)
-        self.month.setToolTip(form.field("application_month").hint)
-        for label, widget in (
+        fields: list[tuple[str, QWidget]] = [
             (form.field("name").label, self.name),
             (form.field("member_id").label, self.member_id),
-            (form.field("application_month").label, self.month),
-        ):
+        ]
+        self.dental: QCheckBox | None = None
+        self.month: MonthCombo | None = None
+        if form.layout == "sections":
+            self.dental = QCheckBox(self.tr("歯科口腔外科として申請"), self)
+            self.month = MonthCombo(form.target_window().start, form.target_window().latest_end, self)
+            self.month.setToolTip(form.field("application_month").hint)
+            fields.append((form.field("application_month").label, self.month))
+        for label, widget in fields:
             caption = QLabel(label, self)
             caption.setBuddy(widget)
             layout.addWidget(caption)
             layout.addWidget(widget)
-        layout.addWidget(self.dental)
+        if self.dental is not None:
+            layout.addWidget(self.dental)
         layout.addStretch(1)
         self._loading = False
         self.name.editingFinished.connect(lambda: self._changed("name", self.name.text()))
         self.member_id.editingFinished.connect(lambda: self._changed("member_id", self.member_id.text()))
-        self.dental.toggled.connect(lambda on: self._changed("dental", on))
-        self.month.currentIndexChanged.connect(
-            lambda _: self._changed("application_month", self.month.month())
-        )
+        if self.dental is not None and self.month is not None:
+            dental, month = self.dental, self.month
+            dental.toggled.connect(lambda on: self._changed("dental", on))
+            month.currentIndexChanged.connect(lambda _: self._changed("application_month", month.month()))
 
     def _changed(self, key: str, value: FieldValue) -> None:
         if not self._loading:
@@ -128,8 +136,9 @@ class ApplicantPanel(QWidget):
                 self.name.setText(applicant.name)
             if self.member_id.text() != applicant.member_id:
                 self.member_id.setText(applicant.member_id)
-            self.dental.setChecked(applicant.dental)
-            self.month.set_month(applicant.application_month)
+            if self.dental is not None and self.month is not None:
+                self.dental.setChecked(applicant.dental)
+                self.month.set_month(applicant.application_month)
         finally:
             self._loading = False
 
@@ -219,6 +228,7 @@ class MainWindow(QMainWindow):
         *,
         suggest_diagnosis: Suggest | None = None,
         import_facility_list: Callable[[QWidget], bool] | None = None,
+        facility_source_for: Callable[[str], ActiveFacilities] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -228,13 +238,17 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._suggest = suggest_diagnosis
         self._import_facility_list = import_facility_list
+        self._facility_source_for = facility_source_for
         self.undo_stack = QUndoStack(self)
         self.facility_source: object | None = None
+        self.facility_sources: FacilitySources | None = None
         self.app_id: int | None = None
         self.application: Application | None = None
         self.form: FormDefinition | None = None
         self.issues: list[Issue] = []
         self.pages: list[SectionPage] = []
+        self.reports: ReportsPage | None = None
+        """The case list and editor, for a form laid out as case reports (JSPM)."""
         self.setWindowTitle("Shorei — 症例登録")
 
         self.app_list = QListWidget(self)
@@ -386,6 +400,8 @@ class MainWindow(QMainWindow):
             self.open_application(int(current.data(Qt.ItemDataRole.UserRole)))
 
     def open_application(self, app_id: int) -> None:
+        if self.reports is not None and app_id != self.app_id:
+            self.reports.editor.save_pending()  # a long field still being typed belongs to the open one
         application = self.store.get(app_id)
         form = self.forms.get(application.form.id, application.form.version)
         if form is None:
@@ -408,12 +424,27 @@ class MainWindow(QMainWindow):
 
     def _build_form_widgets(self, form: FormDefinition) -> None:
         self.form = form
+        if self._facility_source_for is not None:
+            source = self._facility_source_for(form.facility.list_kind)
+            self._facilities, self._search = source.lookup, source.search
+            self._import_facility_list = source.import_file
         if self.applicant is not None:
             self.applicant.setParent(None)
         self.applicant = ApplicantPanel(form, self.set_applicant_field, self.center)
         self.center_layout.insertWidget(0, self.applicant)
         self.tabs.clear()
         self.pages = []
+        if self.reports is not None:
+            self.reports.setParent(None)
+            self.reports.deleteLater()
+            self.reports = None
+        self.tabs.setVisible(form.layout == "sections")
+        if form.layout == "case-reports":
+            self.reports = ReportsPage(form, self._report_context(), self.center)
+            self.reports.editor.inputRejected.connect(self._cell_rejected)
+            self.center_layout.addWidget(self.reports, 1)
+            self.reports.show()
+            return
         labels = form.sections.labels if form.sections is not None else ["症例"]
         for index, _label in enumerate(labels):
             page = SectionPage(form, index, self.commit_cells, self._suggest, self.tabs)
@@ -424,6 +455,22 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, labels[index])
             self.pages.append(page)
 
+    def _report_context(self) -> ReportContext:
+        def import_list() -> None:
+            self._import_list()
+
+        return ReportContext(
+            store=self.store,
+            perform=self.perform,
+            confirm=lambda title, text: confirm(self, title, text),
+            notify=lambda title, text, warning: notify(self, title, text, warning=warning),
+            show_status=lambda text: self.statusBar().showMessage(text, 10000),
+            search_facilities=lambda text: self._search(text),
+            facilities=lambda: self._facilities(),
+            settings=self._settings,
+            import_facility_list=import_list if self._import_facility_list is not None else None,
+        )
+
     def show_application(self, application: Application) -> None:
         """Validate and show `application` everywhere (grid, tabs, problems, status)."""
         assert self.form is not None
@@ -431,6 +478,12 @@ class MainWindow(QMainWindow):
         self.issues = validate(application, self.form, self._facilities())
         assert self.applicant is not None
         self.applicant.show_application(application)
+        if self.reports is not None:
+            self.reports.show_application(application, self.issues)
+            self.problems.set_issues(self.issues)
+            self.count_label.setText(self.reports.count_text())
+            self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
+            return
         for page in self.pages:
             section = application.sections[page.index] if page.index < len(application.sections) else None
             page.set_section(section, self.issues)
@@ -477,6 +530,8 @@ class MainWindow(QMainWindow):
 
     def _mark_saved(self) -> None:
         rejected = sum(page.model.rejected_cells() for page in self.pages)
+        if self.reports is not None:
+            rejected += len(self.reports.editor.rejected)
         now = dt.datetime.now().strftime("%H:%M:%S")
         if rejected:
             self.save_label.setText(
@@ -586,6 +641,9 @@ class MainWindow(QMainWindow):
         return page, index.row(), index.column()
 
     def insert_row(self) -> None:
+        if self.reports is not None:
+            self.reports.add_report()
+            return
         where = self._current_cell()
         if where is None:
             return
@@ -604,6 +662,9 @@ class MainWindow(QMainWindow):
         return self.store.insert_case(app_id, section, row)
 
     def delete_row(self) -> None:
+        if self.reports is not None:
+            self.reports.delete_report()
+            return
         where = self._current_cell()
         if where is None or self.application is None:
             return
@@ -623,6 +684,9 @@ class MainWindow(QMainWindow):
         )
 
     def move_row(self, step: int) -> None:
+        if self.reports is not None:
+            self.reports.move_report(step)
+            return
         where = self._current_cell()
         if where is None or self.application is None:
             return
@@ -643,6 +707,9 @@ class MainWindow(QMainWindow):
     # --- problems, warnings, history -----------------------------------------------------------------
 
     def go_to_issue(self, issue: Issue) -> None:
+        if self.reports is not None and (issue.row is not None or issue.field == "category"):
+            self.reports.go_to_issue(issue)
+            return
         if issue.section is None:
             if issue.field is not None and self.applicant is not None:
                 widget = {"name": self.applicant.name, "member_id": self.applicant.member_id,
@@ -704,9 +771,14 @@ class MainWindow(QMainWindow):
 
     # --- application list actions --------------------------------------------------------------------
 
-    def new_application(self) -> None:
-        form = self.forms.all()[0]
-        info = self.store.create_application(form.id)
+    def new_application(self, form_id: str | None = None) -> None:
+        """A new application under `form_id`, or under the form the user chooses."""
+        if form_id is None:
+            chosen = FormChoiceDialog.ask(self, self.forms)
+            if chosen is None:
+                return
+            form_id = chosen.id
+        info = self.store.create_application(form_id)
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 
@@ -740,7 +812,7 @@ class MainWindow(QMainWindow):
         if remaining:
             self.open_application(remaining[0].id)
         else:
-            self.new_application()
+            self.new_application(info.form_id)
 
     def show_trash(self) -> None:
         dialog = QDialog(self)
@@ -980,6 +1052,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.reports is not None:
+            self.reports.editor.save_pending()
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("window_state", self.saveState())
         self._settings.sync()
@@ -1024,12 +1098,31 @@ class ActiveFacilities:
         return True
 
 
+class FacilitySources:
+    """The facility list in use for each kind a form names (`[facility] list_kind`), opened on first use."""
+
+    def __init__(self, home: Path) -> None:
+        self._home = home
+        self._open: dict[str, ActiveFacilities] = {}
+
+    def get(self, kind: str) -> ActiveFacilities:
+        if kind not in self._open:
+            self._open[kind] = ActiveFacilities(self._home, kind)
+        return self._open[kind]
+
+    def close(self) -> None:
+        for source in self._open.values():
+            source.index.close()
+        self._open.clear()
+
+
 def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = False) -> MainWindow:
     """The window over the store in `home`, with the active facility list and the diagnosis completer."""
     forms = bundled_forms()
     store = Store.open(home)
     kind = forms.all()[0].facility.list_kind
-    facilities = ActiveFacilities(home, kind)
+    sources = FacilitySources(home)
+    facilities = sources.get(kind)
 
     def suggest(typed: str) -> list[str]:
         return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
@@ -1042,8 +1135,10 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
         settings,
         suggest_diagnosis=suggest,
         import_facility_list=facilities.import_file,
+        facility_source_for=sources.get,
     )
     window.facility_source = facilities
+    window.facility_sources = sources
     if store.read_only:
         window.setWindowTitle(window.windowTitle() + "（読み取り専用）")
         window.statusBar().showMessage(
@@ -1054,7 +1149,7 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     last = settings.value("last_application")
     existing = {info.id for info in store.list_applications()}
     if not existing and not store.read_only and not opening_file:
-        window.new_application()
+        window.new_application(forms.all()[0].id)
     elif existing:
         wanted = (
             int(str(last))

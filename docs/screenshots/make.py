@@ -5,6 +5,7 @@ uv run python docs/screenshots/make.py
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from app.views.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -31,6 +34,8 @@ def main() -> None:
     app = ensure_qt_app()
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
+        # The signing key of the case-report screens is made in this throwaway folder, never the user's.
+        os.environ["SHOREI_HOME"] = str(home)
         window = build_main_window(home, window_settings(home), opening_file=True)
         window.resize(1366, 768)
         window.show()
@@ -79,7 +84,7 @@ def main() -> None:
         from app.views.case_import import CaseImportDialog
         from tests.case_lists import clerk_workbook
 
-        window.new_application()
+        window.new_application("jbct-renewal-2026")
         assert window.form is not None and window.application is not None
         table = parse_case_list(clerk_workbook(), source="症例一覧_医局.xlsx")
         importer = CaseImportDialog(window.form, window.application, table, parent=window)
@@ -88,9 +93,11 @@ def main() -> None:
         settle()
         importer.grab().save(str(HERE / "import-mapping.png"))
         importer.close()
+        jspm_screens(window, settle)
         window.close()
         window.store.close()
-        source.index.close()  # type: ignore[attr-defined]
+        assert window.facility_sources is not None
+        window.facility_sources.close()
     QApplication.processEvents()
 
 
@@ -141,6 +148,87 @@ def review_screen(home: Path, settle: Callable[[], None]) -> None:
     settle()
     review.grab().save(str(HERE / "jspm-review.png"))
     review.close()
+
+
+def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
+    """The case list with every state (cases 1–5 requested and decided by a 指導者, 6–7 waiting, one
+    incomplete), the editor of the rejected case, and the 症例承認依頼 dialog."""
+    from PySide6.QtCore import Qt
+
+    from app.export import load_or_create_signing_key
+    from app.export.approval import build_request, build_response, match_response, read_response
+    from app.export.keys import SigningKey
+    from app.models.application import FieldComment, Supervisor
+    from app.views.approval_dialogs import RequestDialog
+
+    store = window.store
+    info = store.import_document(
+        ROOT / "examples" / "jspm-specialist-new-unapproved.json", title="専門医新規申請"
+    )
+    app_id = info.id
+    form = window.forms.get("jspm-specialist-new")
+    assert form is not None
+    supervisor = Supervisor(
+        name="指導 一郎", member_id="J00001", qualification="指導医",
+        cert_start=dt.date(2020, 4, 1), cert_end=dt.date(2030, 3, 31),
+    )  # fmt: skip
+    store.save_supervisor(supervisor)
+    store.save_supervisor(
+        Supervisor(
+            name="緩和 次郎",
+            member_id="J00002",
+            qualification="専門医",
+            cert_start=dt.date(2021, 4, 1),
+            cert_end=dt.date(2026, 3, 31),
+        )
+    )
+    window.open_application(app_id)
+    facilities = window.facility_sources.get(form.facility.list_kind).lookup()  # type: ignore[union-attr]
+    key = load_or_create_signing_key()
+    supervisor_key = SigningKey.generate()
+    now = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
+    request, _ = build_request(store.get(app_id), form, range(5), supervisor, "よろしくお願いいたします。",
+                               key, now=now, facilities=facilities)  # fmt: skip
+    store.mark_requested(app_id, request, supervisor)
+    comments = [
+        FieldComment(field="reflection", comment="鎮静の判断根拠と家族への説明を考察に加えてください。"),
+        FieldComment(field="start", comment="主に緩和医療を提供した期間を診療録と照合してください。"),
+    ]
+    decisions = {case.id: ("approved", []) for case in request.cases}
+    decisions[request.cases[4].id] = ("rejected", comments)
+    data = build_response(request, decisions, supervisor_key, now=now + dt.timedelta(days=3))  # type: ignore[arg-type]
+    response, statements = read_response(data, source="response")
+    store.trust_supervisor_key(supervisor.member_id, supervisor_key.fingerprint)
+    matched = match_response(store.get(app_id), response, statements, applicant_fingerprint=key.fingerprint,
+                             trusted_fingerprint=supervisor_key.fingerprint)  # fmt: skip
+    store.apply_decisions(app_id, matched)
+    second, _ = build_request(
+        store.get(app_id), form, [5, 6], supervisor, "", key, now=now, facilities=facilities
+    )
+    store.mark_requested(app_id, second, supervisor)
+    store.set_report_field(app_id, 11, "diagnosis", "")
+    store.set_report_field(app_id, 11, "age", None)
+    window.open_application(app_id)
+    window.resizeDocks([window.problems_dock], [150], Qt.Orientation.Vertical)
+    page = window.reports
+    assert page is not None
+    page.model.set_checked([7, 8, 9])
+    page.select_row(0)
+    settle()
+    window.grab().save(str(HERE / "jspm-case-list.png"))
+
+    page.select_row(4)
+    settle()
+    window.grab().save(str(HERE / "jspm-case-editor.png"))
+
+    application = store.get(app_id)
+    cases = [(row + 1, application.reports[row]) for row in page.model.checked_rows()]
+    dialog = RequestDialog(form, cases, store.supervisors, window, open_registry=lambda parent: None)
+    dialog.message.setPlainText("症例8〜10の承認をお願いいたします。ご不明な点はご連絡ください。")
+    dialog.show()
+    settle()
+    dialog.grab().save(str(HERE / "jspm-request-dialog.png"))
+    dialog.close()
 
 
 if __name__ == "__main__":

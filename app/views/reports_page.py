@@ -1,0 +1,356 @@
+"""The window's central page for forms laid out as case reports (JSPM): the 症例一覧 as on the society's
+page, the 症例編集 beside it, the coverage of the seven categories, and the approval actions.
+
+Every change is one store operation run through the window's `perform` (so undo and redo work and
+保存済み shows only after the store committed it). Approval by files is in `app.views.approval_flow`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.application import FacilityChoice
+from app.views.approval_flow import ApprovalFlow
+from app.views.coverage import CoveragePanel
+from app.views.facility_picker import FacilityPickerDialog
+from app.views.report_editor import ReportEditor, comment_label
+from app.views.report_model import APPROVED, PRIVATE_FRAME, REQUESTED, PrivateFrameDelegate, ReportTableModel
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from app.models.application import Application, CaseReport
+    from app.models.facility import Facility, FacilityLookup
+    from app.models.forms import FormDefinition
+    from app.store import FieldValue, Store
+    from app.validation import Issue
+
+    Operation = Callable[[int], Application]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the case-report page needs of the window (explicit, so the page can be tested alone)."""
+
+    store: Store
+    perform: Callable[[str, Operation], bool]
+    """Run one store operation on the open application, recorded for undo (MainWindow.perform)."""
+    confirm: Callable[[str, str], bool]
+    notify: Callable[[str, str, bool], None]
+    """(title, text, warning)"""
+    show_status: Callable[[str], None]
+    search_facilities: Callable[[str], Sequence[Facility]]
+    facilities: Callable[[], FacilityLookup]
+    settings: QSettings
+    import_facility_list: Callable[[], None] | None = None
+    today: Callable[[], dt.date] = dt.date.today
+
+
+class ReportsPage(QWidget):
+    """症例一覧 + 症例編集 + 症例区分の充足, over one application's case reports."""
+
+    def __init__(self, form: FormDefinition, context: ReportContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.context = context
+        self.application: Application | None = None
+        self.issues: list[Issue] = []
+        self._row: int | None = None
+        self.approval_required = form.approval is not None and form.approval.required
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        layout.addWidget(self.splitter)
+
+        left = QWidget(self.splitter)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(4)
+        self.model = ReportTableModel(form, self)
+        self.table = QTableView(left)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        font = self.table.font()
+        font.setPointSizeF(font.pointSizeF() - 1)
+        self.table.setFont(font)
+        widths = {
+            ReportTableModel.SELECT: 34,
+            ReportTableModel.NUMBER: 34,
+            ReportTableModel.CATEGORY: 120,
+            ReportTableModel.FACILITY: 92,
+            ReportTableModel.PERIOD: 134,
+            ReportTableModel.NOTE: 70,
+            ReportTableModel.STATUS: 72,
+            ReportTableModel.SUPERVISOR: 68,
+            ReportTableModel.DECIDED: 82,
+        }
+        for column, width in widths.items():
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(ReportTableModel.SELECT, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(ReportTableModel.NUMBER, QHeaderView.ResizeMode.Fixed)
+        self.table.setItemDelegateForColumn(ReportTableModel.NOTE, PrivateFrameDelegate(self.table))
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        left_layout.addWidget(self.table, 1)
+        legend = QLabel(
+            self.tr(
+                "※青枠の備考は自分用のメモです。指導者には送信されず、印刷・アップロード用ファイルにも出力されません。"
+            ),
+            left,
+        )
+        legend.setStyleSheet(f"color: {PRIVATE_FRAME.name()}; font-size: 9pt;")
+        legend.setWordWrap(True)
+        left_layout.addWidget(legend)
+
+        rows = QHBoxLayout()
+        self.add_button = self._button(left, rows, self.tr("追加"), self.add_report)
+        self.delete_button = self._button(left, rows, self.tr("削除"), self.delete_report)
+        self.up_button = self._button(left, rows, self.tr("上へ"), lambda: self.move_report(-1))
+        self.down_button = self._button(left, rows, self.tr("下へ"), lambda: self.move_report(1))
+        rows.addStretch(1)
+        self.flow = ApprovalFlow(self)
+        self.registry_button = self._button(left, rows, self.tr("指導者登録…"), self.flow.open_registry)
+        left_layout.addLayout(rows)
+
+        approval = QHBoxLayout()
+        self.request_button = self._button(left, approval, self.tr("承認依頼をする…"), self.flow.request)
+        self.withdraw_button = self._button(
+            left, approval, self.tr("承認依頼の取り下げをする…"), self.flow.withdraw
+        )
+        self.import_button = self._button(
+            left, approval, self.tr("承認結果を取り込む…"), self.flow.import_response
+        )
+        approval.addStretch(1)
+        self.reopen_button = self._button(
+            left, approval, self.tr("削除して再依頼…"), lambda: self.flow.reopen(self.current_row())
+        )
+        self.approval_row = QWidget(left)
+        self.approval_row.setLayout(approval)
+        approval.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.approval_row)
+        for widget in (self.registry_button, self.approval_row):
+            widget.setVisible(self.approval_required)
+
+        self.coverage = CoveragePanel(form, left)
+        self.coverage.setVisible(form.coverage is not None)
+        left_layout.addWidget(self.coverage)
+
+        self.editor = ReportEditor(form, self.splitter)
+        self.editor.fieldEdited.connect(self.set_field)
+        self.editor.facilityRequested.connect(self.choose_facility)
+        self.editor.reopenRequested.connect(lambda: self.flow.reopen(self.current_row()))
+        self.editor.withdrawRequested.connect(
+            lambda: self.flow.withdraw([row] if (row := self.current_row()) is not None else [])
+        )
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([740, 430])
+        self.model.checkedChanged.connect(self._update_buttons)
+
+    @staticmethod
+    def _button(parent: QWidget, layout: QHBoxLayout, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text, parent)
+        button.clicked.connect(lambda _=False: slot())
+        layout.addWidget(button)
+        return button
+
+    # --- showing ----------------------------------------------------------------------------------
+
+    def show_application(self, application: Application, issues: Sequence[Issue]) -> None:
+        """Show the application's reports, their issues, the coverage, and the selected case."""
+        self.application = application
+        self.issues = list(issues)
+        row = self._row
+        self.model.set_reports(application, issues)
+        self.coverage.show_application(application, issues)
+        count = self.model.rowCount()
+        if count == 0:
+            row = None
+        elif row is None or row >= count:
+            row = 0 if row is None else count - 1
+        self._row = row
+        if row is not None and self.table.currentIndex().row() != row:
+            self.table.setCurrentIndex(self.model.index(row, ReportTableModel.NUMBER))
+        self._show_editor()
+        self._update_buttons()
+
+    def _show_editor(self) -> None:
+        row = self._row
+        report = self.model.report(row) if row is not None else None
+        self.editor.show_report(
+            row if report is not None else None,
+            report,
+            self.model.status(row) if row is not None else "",
+            self.model.row_issues(row) if row is not None else [],
+        )
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if not current.isValid() or current.row() == self._row:
+            return
+        self.editor.save_pending()
+        self._row = current.row()
+        self._show_editor()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        row = self._row
+        report = self.model.report(row) if row is not None else None
+        count = self.model.rowCount()
+        locked = report is not None and report.is_locked()
+        self.delete_button.setEnabled(report is not None and not locked)
+        self.up_button.setEnabled(row is not None and row > 0)
+        self.down_button.setEnabled(row is not None and row + 1 < count)
+        chosen = self.flow.chosen_rows()
+        statuses = [self.model.status(r) for r in chosen]
+        self.request_button.setEnabled(bool(chosen))
+        self.withdraw_button.setEnabled(REQUESTED in statuses)
+        self.reopen_button.setEnabled(row is not None and self.model.status(row) == APPROVED)
+        self.request_button.setText(
+            self.tr("承認依頼をする（{n}件）…").format(n=len(chosen))
+            if chosen
+            else self.tr("承認依頼をする…")
+        )
+
+    def current_row(self) -> int | None:
+        return self._row
+
+    def current_report(self) -> CaseReport | None:
+        return self.model.report(self._row) if self._row is not None else None
+
+    def select_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(row, ReportTableModel.NUMBER))
+            self.table.scrollTo(self.model.index(row, ReportTableModel.NUMBER))
+
+    def count_text(self) -> str:
+        """The status bar's summary: cases entered of the form's count, approved ones, errors."""
+        application = self.application
+        if application is None:
+            return ""
+        counts = self.form.counts
+        wanted = f"{counts.min}" if counts.min == counts.max else f"{counts.min}〜{counts.max}"
+        parts = [self.tr("症例 {n} / {want}").format(n=application.case_count(), want=wanted)]
+        if self.approval_required:
+            approved = self.model.statuses().count(APPROVED)
+            parts.append(self.tr("承認 {n} / {want}").format(n=approved, want=wanted))
+        errors = sum(issue.is_error for issue in self.issues)
+        parts.append(self.tr("エラー {e}件").format(e=errors))
+        return "　".join(parts)
+
+    def go_to_issue(self, issue: Issue) -> None:
+        """The problems panel's jump: select the case, put the cursor in the field."""
+        if issue.row is not None:
+            self.select_row(issue.row - 1)
+            self.editor.focus_field(issue.field)
+        elif issue.field == "category":
+            self.coverage.setFocus()
+
+    # --- list operations ----------------------------------------------------------------------------
+
+    def _number(self, row: int) -> str:
+        return self.tr("症例{n}").format(n=row + 1)
+
+    def add_report(self) -> None:
+        store = self.context.store
+        if self.context.perform(self.tr("症例を追加"), store.add_report):
+            self.select_row(self.model.rowCount() - 1)
+
+    def delete_report(self) -> None:
+        row, report = self._row, self.current_report()
+        if row is None or report is None:
+            return
+        if not report.is_blank() and not self.context.confirm(
+            self.tr("症例の削除"),
+            self.tr("{n}（{category}）を削除しますか？（元に戻すで復元できます）").format(
+                n=self._number(row), category=report.category or self.tr("症例区分未選択")
+            ),
+        ):
+            return
+        store = self.context.store
+        self.context.perform(
+            self.tr("{n} を削除").format(n=self._number(row)), lambda a: store.delete_report(a, row)
+        )
+
+    def move_report(self, step: int) -> None:
+        row = self._row
+        if row is None or not 0 <= row + step < self.model.rowCount():
+            return
+        target = row + step
+        store = self.context.store
+        if self.context.perform(
+            self.tr("{n} を移動").format(n=self._number(row)), lambda a: store.move_report(a, row, target)
+        ):
+            self.select_row(target)
+
+    # --- editing --------------------------------------------------------------------------------------
+
+    def set_field(self, key: str, value: FieldValue) -> None:
+        row = self.editor.row
+        if row is None:
+            return
+        store = self.context.store
+        label = comment_label(self.form, key)
+        self.context.perform(
+            self.tr("{n} の{label}を変更").format(n=self._number(row), label=label),
+            lambda a: store.set_report_field(a, row, key, value),
+        )
+
+    def choose_facility(self) -> None:
+        row, report = self._row, self.current_report()
+        if row is None or report is None:
+            return
+        facility = report.facility
+        current = (
+            FacilityChoice(cert_no=facility.cert_no, name=facility.name, manual=facility.manual)
+            if facility is not None
+            else None
+        )
+        info = self.context.facilities().info
+        notice = (
+            self.tr("現在の施設一覧はサンプル（{name}）です。学会の一覧を取り込んでください。").format(
+                name=info.name
+            )
+            if info.sample
+            else None
+        )
+        pick = FacilityPickerDialog.ask_entry(
+            self,
+            self.context.search_facilities,
+            current,
+            manual_label=self.form.facility.manual_label,
+            sample_notice=notice,
+            today=self.context.today(),
+            import_list=self.context.import_facility_list,
+        )
+        if pick is None:
+            return
+        store = self.context.store
+        self.context.perform(
+            self.tr("{n} の診療施設を変更").format(n=self._number(row)),
+            lambda a: store.set_report_facility(a, row, pick.entry, pick.manual_name),
+        )
