@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from app import cli_approval
 from app.models.case_table import IGNORED, CaseTableError, find_header, propose_mapping, read_cases, remap
 from app.models.document import DocumentError, load_application, save_application
 from app.models.forms import FormError, bundled_forms
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--pdf", type=Path, metavar="PDF", help="対応を確認する印刷用PDF")
     _case_list_parser(commands)
     _facility_parser(commands)
+    cli_approval.add_parsers(commands)
     return parser
 
 
@@ -475,6 +477,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_verify(args.package, pdf_path=args.pdf, out=sys.stdout, err=sys.stderr)
     if args.command == "facilities":
         return run_facilities(args, sys.stdout, sys.stderr)
+    if args.command in ("supervisors", "approval"):
+        return cli_approval.run(args, sys.stdout, sys.stderr)
     if args.command == "import-cases":
         return run_import_cases(args, sys.stdout, sys.stderr)
     if args.command == "export-cases":

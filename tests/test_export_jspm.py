@@ -176,7 +176,7 @@ def test_each_kind_of_broken_approval_fails_naming_the_case(
     """A package whose case lacks, or carries a broken, approval fails the approvals check naming it."""
     result = _verify(_repackaged(change))
     assert result.failed is Check.APPROVALS, result.reason
-    assert result.reason.startswith(f"症例 {row + 1}: ") and words in result.reason
+    assert result.reason.startswith(f"症例{row + 1}: ") and words in result.reason
 
 
 def _statement_for(report: dict[str, Any], key: Any, **values: Any) -> dict[str, Any]:
@@ -199,7 +199,7 @@ def test_self_approval_in_a_package_fails() -> None:
         reports[2]["approval"]["supervisor"] = statement["supervisor"]
 
     result = _verify(_repackaged(change))
-    assert result.failed is Check.APPROVALS and result.reason.startswith("症例 3: ")
+    assert result.failed is Check.APPROVALS and result.reason.startswith("症例3: ")
     assert "申請者ご本人の署名鍵" in result.reason
 
 
@@ -214,7 +214,7 @@ def test_statement_given_to_another_applicant_fails() -> None:
         reports[12]["approval"] = moved.model_dump(mode="json")
 
     result = _verify(_repackaged(change))
-    assert result.failed is Check.APPROVALS and result.reason.startswith("症例 13: ")
+    assert result.failed is Check.APPROVALS and result.reason.startswith("症例13: ")
     assert "別の申請者" in result.reason
 
 
@@ -316,7 +316,7 @@ def test_pdf_has_a_summary_and_one_page_per_case() -> None:
         row = f"{number}{CATEGORIES[(number - 1) % 7]}東都中央病院（サンプル）2023/04/01〜2023/06/30承認指導一郎（指導医）"
         assert row in squeezed
     for number, page in enumerate(pages[1:], start=1):
-        assert f"症例報告書（症例 {number}）" in page
+        assert f"症例報告書（症例{number}）" in page
 
 
 def test_case_page_prints_every_field_and_the_approval_line() -> None:

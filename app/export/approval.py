@@ -258,7 +258,7 @@ def build_request(
     if not chosen:
         raise ApprovalError("承認依頼する症例を選んでください")
     if missing := [row + 1 for row in chosen if not 0 <= row < len(application.reports)]:
-        raise ApprovalError(f"症例 {_numbers(missing)} はこの申請にありません。一覧から選び直してください")
+        raise ApprovalError(f"症例{_numbers(missing)}はこの申請にありません。一覧から選び直してください")
     applicant = application.applicant
     if not applicant.name or not applicant.member_id:
         raise ApprovalError("申請者の氏名と会員番号を入力してから承認依頼をしてください")
@@ -270,7 +270,7 @@ def build_request(
     locked = [row for row in chosen if application.reports[row].is_locked()]
     if locked:
         raise ApprovalError(
-            f"症例 {_numbers([row + 1 for row in locked])} は承認依頼中か承認済みです。"
+            f"症例{_numbers([row + 1 for row in locked])}は承認依頼中か承認済みです。"
             "依頼し直すには、承認依頼中なら取り下げ、承認済みなら「削除して再依頼」をしてください"
         )
     message = normalize_text(message, multiline=True)
@@ -318,7 +318,7 @@ def build_request(
     ]
     if incomplete:
         raise ApprovalError(
-            f"症例 {_numbers([row + 1 for row in incomplete])} は未登録です（入力が完了していません）。"
+            f"症例{_numbers([row + 1 for row in incomplete])}は未登録です（入力が完了していません）。"
             "エラーを直してから承認依頼をしてください"
         )
     if refusals := _refusals(chosen, issues, _REQUEST_REFUSALS):
@@ -351,13 +351,13 @@ def read_request(data: bytes, *, source: str) -> ApprovalRequest:
             raise ApprovalFileError(
                 source,
                 FileCheck.CONTENT_HASH,
-                f"症例 {case.number} の内容が記載の内容ハッシュと一致しません（作成後に変更されています）",
+                f"症例{case.number}の内容が記載の内容ハッシュと一致しません（作成後に変更されています）",
             )
         if "note" in case.content:
             raise ApprovalFileError(
                 source,
                 FileCheck.STRUCTURE,
-                f"症例 {case.number} に備考が含まれています。承認依頼には含めない項目です",
+                f"症例{case.number}に備考が含まれています。承認依頼には含めない項目です",
             )
         try:
             report = requested_report(case)
@@ -366,11 +366,11 @@ def read_request(data: bytes, *, source: str) -> ApprovalRequest:
             raise ApprovalFileError(
                 source,
                 FileCheck.STRUCTURE,
-                f"症例 {case.number} の内容 {json_pointer(first['loc'])} が不正です（{first['msg']}）",
+                f"症例{case.number}の内容 {json_pointer(first['loc'])} が不正です（{first['msg']}）",
             ) from None
         if report_content(report) != case.content:
             raise ApprovalFileError(
-                source, FileCheck.STRUCTURE, f"症例 {case.number} の内容に Shorei が書かない形の値があります"
+                source, FileCheck.STRUCTURE, f"症例{case.number}の内容に Shorei が書かない形の値があります"
             )
     return request
 
@@ -458,20 +458,20 @@ def build_response(
     if unknown := sorted(set(decisions) - set(numbers)):
         raise ApprovalError(f"この承認依頼にない症例への結果があります（{'、'.join(unknown)}）")
     if undecided := sorted(numbers[case_id] for case_id in numbers if case_id not in decisions):
-        raise ApprovalError(f"症例 {_numbers(undecided)} の承認・非承認を選んでください")
+        raise ApprovalError(f"症例{_numbers(undecided)}の承認・非承認を選んでください")
     if bare := sorted(
         numbers[case_id]
         for case_id, (decision, comments) in decisions.items()
         if decision == "rejected" and not comments
     ):
         raise ApprovalError(
-            f"症例 {_numbers(bare)} を非承認にするには、直してほしい項目にコメントを書いてください"
+            f"症例{_numbers(bare)}を非承認にするには、直してほしい項目にコメントを書いてください"
         )
     fields = set(comment_fields(form))
     for case_id, (_, comments) in decisions.items():
         if odd := [comment.field for comment in comments if comment.field not in fields]:
             raise ApprovalError(
-                f"症例 {numbers[case_id]} のコメントの項目（{'、'.join(odd)}）がこの様式にありません"
+                f"症例{numbers[case_id]}のコメントの項目（{'、'.join(odd)}）がこの様式にありません"
             )
 
     supervisor = _signed_supervisor(request, key)
@@ -520,7 +520,7 @@ def build_response(
 def _statement(raw: Any, *, source: str, position: int) -> ApprovalStatement:
     """One statement, its shape and its own signature checked (ApprovalFileError otherwise)."""
     statement = _model(ApprovalStatement, raw, source=source, what=f"{position}件目の結果")
-    what = f"症例 {statement.number} の結果"
+    what = f"症例{statement.number}の結果"
     if (problem := signature_problem(raw, statement.signature)) is not None:
         raise ApprovalFileError(source, FileCheck.SIGNATURE, f"{what}: {problem}")
     if statement.supervisor.fingerprint != statement.signature.fingerprint:
@@ -544,7 +544,7 @@ def read_response(data: bytes, *, source: str) -> tuple[ApprovalResponse, list[A
     statements = []
     for position, item in enumerate(response.statements, start=1):
         statement = _statement(item, source=source, position=position)
-        what = f"症例 {statement.number} の結果"
+        what = f"症例{statement.number}の結果"
         if statement.signature.public_key != response.signature.public_key:
             raise ApprovalFileError(
                 source, FileCheck.SIGNATURE, f"{what}は承認結果ファイルとは別の鍵で署名されています"
@@ -634,7 +634,7 @@ def match_response(
                 f"症例（依頼時の番号 {statement.number}）はこの申請にありません。別の申請への結果か、症例が削除されています",
             )
         report = application.reports[row]
-        where = f"症例 {row + 1}"
+        where = f"症例{row + 1}"
         approval = report.approval
         if approval is None or approval.state != "requested" or approval.request_id != statement.request_id:
             raise ApprovalFileError(

@@ -270,7 +270,7 @@ class _Layout:
         st = self.st
         return [
             PageBreak(),
-            Paragraph(escape(f"{self.form.print.sheet_title}（症例 {row + 1}）"), st.title),
+            Paragraph(escape(f"{self.form.print.sheet_title}（症例{row + 1}）"), st.title),
             Spacer(1, 8),
             self._facts(texts, report),
             Spacer(1, 8),

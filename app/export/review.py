@@ -184,7 +184,7 @@ class Review:
         if case.outside_period:
             supervisor = self.request.supervisor
             return (
-                f"症例 {case.number} の期間は指導者の認定期間（{supervisor.cert_start:%Y/%m/%d}〜"
+                f"症例{case.number}の期間は指導者の認定期間（{supervisor.cert_start:%Y/%m/%d}〜"
                 f"{supervisor.cert_end:%Y/%m/%d}）の外のため承認できません。非承認にして理由をコメントしてください"
             )
         return None
@@ -235,7 +235,7 @@ class Review:
             raise ReviewError(problem)
         if not self.comments(case_id):
             raise ReviewError(
-                f"症例 {case.number} を非承認にするには、直してほしい項目のコメントか、"
+                f"症例{case.number}を非承認にするには、直してほしい項目のコメントか、"
                 "症例全体へのコメントを1つ以上書いてください"
             )
         self._decide(case_id, "rejected", now)

@@ -202,7 +202,7 @@ def _check_approvals(package: Package, application: Application, form: FormDefin
     for row, report in enumerate(application.reports):
         if report.is_blank():
             continue
-        where = f"症例 {row + 1}"
+        where = f"症例{row + 1}"
         approval = report.approval
         if approval is None or approval.state != "approved":
             return f"{where}: 指導者の承認がありません（状態: {report_status(report, ())}）"

@@ -126,7 +126,7 @@ class ApprovalFlow:
         context.settings.setValue(FOLDER_SETTING, str(path.parent))
         store = context.store
         marked = context.perform(
-            f"症例 {_numbers(rows)} の承認依頼",
+            f"症例{_numbers(rows)}の承認依頼",
             lambda a: store.mark_requested(a, request, choice.supervisor, path=path),
         )
         if not marked:
@@ -136,7 +136,7 @@ class ApprovalFlow:
         page.model.set_checked(rows, False)
         context.notify(
             "承認依頼ファイルを保存しました",
-            f"症例 {_numbers(rows)} の承認依頼ファイルを保存しました:\n{path}\n\n"
+            f"症例{_numbers(rows)}の承認依頼ファイルを保存しました:\n{path}\n\n"
             f"このファイルを指導者 {choice.supervisor.name} に渡してください。"
             "症例は「承認依頼中」になり、結果を取り込むか依頼を取り下げるまで編集できません。",
             False,
@@ -154,17 +154,17 @@ class ApprovalFlow:
             return
         if not context.confirm(
             "承認依頼の取り下げ",
-            f"症例 {_numbers(pending)} の承認依頼を取り下げますか？\n\n"
+            f"症例{_numbers(pending)}の承認依頼を取り下げますか？\n\n"
             "依頼ファイルを既に指導者に渡している場合は、取り下げたことを指導者にも伝えてください。"
             "取り下げた依頼に対する結果ファイルは取り込めません。",
         ):
             return
         store = context.store
         if context.perform(
-            f"症例 {_numbers(pending)} の承認依頼を取り下げ", lambda a: store.withdraw_request(a, pending)
+            f"症例{_numbers(pending)}の承認依頼を取り下げ", lambda a: store.withdraw_request(a, pending)
         ):
             page.model.set_checked(pending, False)
-            context.show_status(f"症例 {_numbers(pending)} の承認依頼を取り下げました（未承認に戻りました）")
+            context.show_status(f"症例{_numbers(pending)}の承認依頼を取り下げました（未承認に戻りました）")
 
     # --- 承認結果を取り込む ---------------------------------------------------------------------------------
 
@@ -246,10 +246,10 @@ class ApprovalFlow:
         rejected = [row for row, approval in decisions if approval.state == "rejected"]
         lines = [f"承認 {len(approved)}件、非承認 {len(rejected)}件を取り込みました。"]
         if approved:
-            lines.append(f"承認: 症例 {_numbers(approved)}（編集できなくなりました）")
+            lines.append(f"承認: 症例{_numbers(approved)}（編集できなくなりました）")
         if rejected:
             lines.append(
-                f"非承認: 症例 {_numbers(rejected)} — 症例を開くと、非承認の項目と指導者のコメントが上部に"
+                f"非承認: 症例{_numbers(rejected)}— 症例を開くと、非承認の項目と指導者のコメントが上部に"
                 "表示されます。修正してから、もう一度承認依頼をしてください。"
             )
         self._context.notify("承認結果を取り込みました", "\n".join(lines), False)
@@ -266,13 +266,13 @@ class ApprovalFlow:
             return
         if not context.confirm(
             "削除して再依頼",
-            f"症例 {row + 1} の承認を削除して、編集できる状態（未承認）に戻しますか？\n\n"
+            f"症例{row + 1}の承認を削除して、編集できる状態（未承認）に戻しますか？\n\n"
             "承認済みの内容はコピーを残してから編集可能に戻します。"
             "修正した後、もう一度「承認依頼をする」で指導者の承認を受けてください。",
         ):
             return
         store = context.store
-        if context.perform(f"症例 {row + 1} を削除して再依頼", lambda a: store.reopen_report(a, row)):
+        if context.perform(f"症例{row + 1}を削除して再依頼", lambda a: store.reopen_report(a, row)):
             context.show_status(
-                f"症例 {row + 1} を編集できる状態に戻しました（承認済みの内容はコピーを残しています）"
+                f"症例{row + 1}を編集できる状態に戻しました（承認済みの内容はコピーを残しています）"
             )

@@ -570,7 +570,7 @@ def test_withdraw_asks_first_and_only_takes_requested_cases(
     asked: list[str] = []
     monkeypatch.setattr(main_window_module, "confirm", Recorder(asked))
     page.withdraw_button.click()
-    assert "症例 2 の承認依頼を取り下げますか" in asked[0] and "指導者にも伝えて" in asked[0]
+    assert "症例2の承認依頼を取り下げますか" in asked[0] and "指導者にも伝えて" in asked[0]
     assert statuses(page)[:3] == ["承認依頼中", "未承認", "承認依頼中"]
     assert statuses(page)[5] == "未承認"
 

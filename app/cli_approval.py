@@ -1,0 +1,436 @@
+"""`shorei supervisors …` and `shorei approval …`: the offline approval round trip from the command line
+(JS-5 … JS-8). The window does the same through the same functions; this serves scripts and tests.
+
+The applicant's side works on an application document (FILE): a request marks its cases 承認依頼中 in
+FILE, importing a response sets 承認/非承認 in FILE. The 指導者's side reads a request and writes a
+response. Keys are this data folder's (SHOREI_HOME); the 指導者 registry is the local store's.
+
+    shorei supervisors add --name 指導一郎 --member-id J00001 --qualification 指導医 --from 2020-04-01 --to 2030-03-31
+    shorei approval request FILE --cases 1,2,3 --supervisor J00001 --message "ご確認ください" --out request.json
+    shorei approval show request.json                                   # the 指導者 reads it
+    shorei approval respond request.json --approve 1,2 --reject 3 --comment 3:diagnosis=診断名を具体的に --out response.json
+    shorei approval import FILE response.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from pydantic import ValidationError
+
+from app.atomic import write_atomically
+from app.export.approval import (
+    ApprovalError,
+    ApprovalFileError,
+    build_request,
+    build_response,
+    match_response,
+    read_request,
+    read_response,
+    requested_report,
+)
+from app.export.keys import load_or_create_signing_key
+from app.models.application import FieldComment, Supervisor
+from app.models.approval import pending_approval
+from app.models.cells import display_value
+from app.models.document import DocumentError, load_application, save_application
+from app.models.forms import bundled_forms
+from app.models.text import InputError, parse_date_input
+from app.paths import data_home
+from app.store import Store
+from app.store.errors import StoreError
+from app.store.facility_lists import active_facility_list
+from app.store.facility_table import FacilityListError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from app.models.application import Application
+    from app.models.approval import Decision
+    from app.models.forms import FormDefinition
+    from app.store.facility_index import FacilityIndex
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class _RefusedError(Exception):
+    """A command that cannot go on: one line for stderr and the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return parse_date_input(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _numbers(text: str) -> list[int]:
+    """`1,2,5-7` → [1, 2, 5, 6, 7] (the 番号 of the list, 1-based)."""
+    numbers: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        try:
+            start, end = int(first), int(last or first)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"症例の番号は 1,2,5-7 の形で指定してください: {text!r}"
+            ) from None
+        if start < 1 or end < start:
+            raise argparse.ArgumentTypeError(f"症例の番号は1以上で、範囲は小さい方から: {part!r}")
+        numbers.extend(range(start, end + 1))
+    return sorted(set(numbers))
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    supervisors = commands.add_parser("supervisors", help="指導者登録（承認を依頼する指導者の一覧）")
+    actions = supervisors.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listed = actions.add_parser("list", help="登録済みの指導者を表示します")
+    listed.add_argument("--json", action="store_true", help="JSON で出力します")
+    add = actions.add_parser("add", help="指導者を登録します（同じ会員番号なら更新）")
+    add.add_argument("--name", required=True, help="氏名")
+    add.add_argument("--member-id", required=True, help="会員番号")
+    add.add_argument(
+        "--qualification",
+        required=True,
+        help="資格（指導医、専門医、研修指導者資格を有する認定医、暫定指導医）",
+    )
+    add.add_argument("--from", dest="cert_start", type=_date, required=True, help="認定期間の開始日")
+    add.add_argument("--to", dest="cert_end", type=_date, required=True, help="認定期間の終了日")
+    add.add_argument(
+        "--fingerprint", default="", help="指導者の署名鍵のフィンガープリント（本人に確認したもの）"
+    )
+    remove = actions.add_parser("remove", help="指導者の登録を削除します")
+    remove.add_argument("member_id", metavar="MEMBER_ID")
+
+    approval = commands.add_parser("approval", help="症例の承認依頼・承認・結果の取り込み（専門医新規申請）")
+    steps = approval.add_subparsers(dest="action", metavar="ACTION", required=True)
+    request = steps.add_parser("request", help="選んだ症例の承認依頼ファイルを作成します（申請者）")
+    request.add_argument(
+        "file", type=Path, metavar="FILE", help="申請データ（.json）。状態が承認依頼中になります"
+    )
+    request.add_argument("--cases", type=_numbers, required=True, help="症例の番号（例: 1,2,5-7）")
+    request.add_argument("--supervisor", required=True, metavar="MEMBER_ID", help="指導者の会員番号")
+    request.add_argument("--message", default="", help="通信欄（200文字以内）")
+    request.add_argument(
+        "--out", type=Path, required=True, metavar="REQUEST", help="承認依頼ファイルの保存先"
+    )
+    withdraw = steps.add_parser("withdraw", help="承認依頼を取り下げます（承認依頼中の症例のみ）")
+    withdraw.add_argument("file", type=Path, metavar="FILE")
+    withdraw.add_argument("--cases", type=_numbers, required=True, help="症例の番号")
+    show = steps.add_parser("show", help="承認依頼ファイルの内容を表示します（指導者）")
+    show.add_argument("request", type=Path, metavar="REQUEST")
+    respond = steps.add_parser("respond", help="承認・非承認を記入した結果ファイルを作成します（指導者）")
+    respond.add_argument("request", type=Path, metavar="REQUEST")
+    respond.add_argument("--approve", type=_numbers, default=[], help="承認する症例の番号")
+    respond.add_argument("--reject", type=_numbers, default=[], help="非承認にする症例の番号")
+    respond.add_argument(
+        "--comment",
+        action="append",
+        default=[],
+        metavar="N:FIELD=TEXT",
+        help="症例 N の項目 FIELD へのコメント（FIELD を省くと症例全体へのコメント）。繰り返し指定できます",
+    )
+    respond.add_argument("--out", type=Path, required=True, metavar="RESPONSE", help="結果ファイルの保存先")
+    imported = steps.add_parser("import", help="指導者の結果ファイルを取り込みます（申請者）")
+    imported.add_argument("file", type=Path, metavar="FILE")
+    imported.add_argument("response", type=Path, metavar="RESPONSE")
+    imported.add_argument(
+        "--trust",
+        action="store_true",
+        help="指導者の鍵がまだ登録されていないとき、この結果ファイルの鍵を信頼して登録します",
+    )
+    reopen = steps.add_parser(
+        "reopen", help="承認済みの症例を編集できる状態に戻します（削除して再依頼。コピーを残します）"
+    )
+    reopen.add_argument("file", type=Path, metavar="FILE")
+    reopen.add_argument("--case", type=int, required=True, help="症例の番号")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        if args.command == "supervisors":
+            return _supervisors(args, out)
+        return _STEPS[args.action](args, out)
+    except _RefusedError as refusal:
+        print(f"shorei: {refusal}", file=err)
+        return refusal.code
+    except (ApprovalError, StoreError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_PROBLEMS
+    except (ApprovalFileError, DocumentError) as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+
+
+# ---- the registry ---------------------------------------------------------------------------------
+
+
+def _supervisors(args: argparse.Namespace, out: TextIO) -> int:
+    with Store.open() as store:
+        if args.action == "list":
+            registered = store.supervisors()
+            if args.json:
+                print(
+                    json.dumps([s.model_dump(mode="json") for s in registered], ensure_ascii=False, indent=2),
+                    file=out,
+                )
+            for s in [] if args.json else registered:
+                key = s.fingerprint or "鍵未登録"
+                print(
+                    f"{s.member_id}  {s.name}（{s.qualification}） {s.cert_start}〜{s.cert_end}  {key}",
+                    file=out,
+                )
+            return EXIT_OK
+        if args.action == "add":
+            try:
+                supervisor = Supervisor(
+                    name=args.name,
+                    member_id=args.member_id,
+                    qualification=args.qualification,
+                    cert_start=args.cert_start,
+                    cert_end=args.cert_end,
+                    fingerprint=args.fingerprint,
+                )
+            except ValidationError as error:
+                raise _RefusedError(f"指導者の登録内容に誤りがあります: {error.errors()[0]['msg']}") from None
+            if supervisor.cert_start > supervisor.cert_end:
+                raise _RefusedError("認定期間の開始日が終了日より後です")
+            store.save_supervisor(supervisor)
+            print(f"{supervisor.name}（{supervisor.member_id}）を登録しました", file=out)
+            return EXIT_OK
+        store.remove_supervisor(args.member_id)
+        print(f"会員番号 {args.member_id} の指導者の登録を削除しました", file=out)
+        return EXIT_OK
+
+
+def _registered(member_id: str) -> Supervisor:
+    with Store.open(read_only=True) as store:
+        found = store.supervisor(member_id)
+    if found is None:
+        raise _RefusedError(
+            f"会員番号 {member_id} の指導者は登録されていません。先に `shorei supervisors add` で登録してください"
+        )
+    return found
+
+
+# ---- the applicant's document ---------------------------------------------------------------------
+
+
+def _document(path: Path) -> tuple[Application, FormDefinition]:
+    application = load_application(path)
+    form = bundled_forms().get(application.form.id, application.form.version)
+    assert form is not None  # the loader refuses forms that are not installed
+    if form.approval is None or not form.approval.required:
+        raise _RefusedError(f"{path.name}: {form.title}は指導者の承認が不要な様式です")
+    return application, form
+
+
+def _rows(application: Application, numbers: Sequence[int]) -> list[int]:
+    missing = [n for n in numbers if n > len(application.reports)]
+    if missing:
+        raise _RefusedError(f"症例{missing[0]}はありません（症例は{len(application.reports)}番まで）")
+    return [n - 1 for n in numbers]
+
+
+def _facilities(form: FormDefinition) -> FacilityIndex | None:
+    try:
+        return active_facility_list(data_home(), form.facility.list_kind)
+    except FacilityListError:
+        return None
+
+
+def _request(args: argparse.Namespace, out: TextIO) -> int:
+    application, form = _document(args.file)
+    rows = _rows(application, args.cases)
+    supervisor = _registered(args.supervisor)
+    key = load_or_create_signing_key()
+    facilities = _facilities(form)
+    try:
+        request, data = build_request(
+            application,
+            form,
+            rows,
+            supervisor,
+            args.message,
+            key,
+            now=dt.datetime.now(dt.UTC),
+            facilities=facilities,
+        )
+    finally:
+        if facilities is not None:
+            facilities.close()
+    write_atomically(args.out, data)
+    for requested in request.cases:
+        application.reports[requested.number - 1].approval = pending_approval(request, requested)
+    save_application(application, args.file)
+    numbers = "、".join(str(case.number) for case in request.cases)
+    print(
+        f"症例{numbers}の承認依頼ファイルを作成しました: {args.out}（{supervisor.name} 先生宛て）", file=out
+    )
+    return EXIT_OK
+
+
+def _withdraw(args: argparse.Namespace, out: TextIO) -> int:
+    application, _ = _document(args.file)
+    rows = _rows(application, args.cases)
+    for row in rows:
+        approval = application.reports[row].approval
+        if approval is None or approval.state != "requested":
+            raise _RefusedError(f"症例{row + 1}は承認依頼中ではないため、取り下げできません")
+    for row in rows:
+        application.reports[row].approval = None
+    save_application(application, args.file)
+    print(f"症例{'、'.join(str(r + 1) for r in rows)}の承認依頼を取り下げました", file=out)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    application, _ = _document(args.file)
+    response, statements = read_response(args.response.read_bytes(), source=args.response.name)
+    registered = _registered(response.supervisor.member_id)
+    fingerprint = response.signature.fingerprint
+    if not registered.fingerprint and not args.trust:
+        raise _RefusedError(
+            f"指導者 {registered.name} の鍵がまだ登録されていません。結果ファイルの鍵の指紋は {fingerprint} です。"
+            "指導者本人に確認してから --trust を付けて取り込んでください"
+        )
+    key = load_or_create_signing_key()
+    decisions = match_response(
+        application,
+        response,
+        statements,
+        applicant_fingerprint=key.fingerprint,
+        trusted_fingerprint=registered.fingerprint or fingerprint,
+        source=args.response.name,
+    )
+    if not registered.fingerprint:
+        # Trusted only once the whole file has passed every check.
+        with Store.open() as store:
+            store.trust_supervisor_key(registered.member_id, fingerprint)
+    for row, approval in decisions:
+        application.reports[row].approval = approval
+    save_application(application, args.file)
+    approved = [row + 1 for row, approval in decisions if approval.state == "approved"]
+    rejected = [row + 1 for row, approval in decisions if approval.state == "rejected"]
+    print(f"取り込みました: 承認 {len(approved)}件 {approved}、非承認 {len(rejected)}件 {rejected}", file=out)
+    return EXIT_OK
+
+
+def _reopen(args: argparse.Namespace, out: TextIO) -> int:
+    application, _ = _document(args.file)
+    (row,) = _rows(application, [args.case])
+    approval = application.reports[row].approval
+    if approval is None or approval.state != "approved":
+        raise _RefusedError(f"症例{args.case}は承認済みではありません（そのまま編集できます）")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    copy = args.file.with_name(f"{args.file.stem}.承認済みコピー-{stamp}{args.file.suffix}")
+    shutil.copy2(args.file, copy)
+    application.reports[row].approval = None
+    save_application(application, args.file)
+    print(f"症例{args.case}を編集できる状態に戻しました。承認済みの内容は {copy.name} に残しました", file=out)
+    return EXIT_OK
+
+
+# ---- the 指導者's side ----------------------------------------------------------------------------
+
+
+def _show(args: argparse.Namespace, out: TextIO) -> int:
+    request = read_request(args.request.read_bytes(), source=args.request.name)
+    form = bundled_forms().get(request.form["id"], request.form["version"])
+    if form is None:
+        raise _RefusedError(
+            f"{args.request.name}: 様式「{request.form['id']}」がこの Shorei にありません", EXIT_UNREADABLE
+        )
+    print(f"承認依頼 {request.request_id}（{request.created}）{form.title}", file=out)
+    applicant = request.applicant
+    print(
+        f"申請者: {applicant.name}（会員番号 {applicant.member_id}、鍵の指紋 {applicant.fingerprint}）",
+        file=out,
+    )
+    s = request.supervisor
+    print(
+        f"指導者: {s.name}（{s.qualification}、認定期間 {s.cert_start:%Y/%m/%d}〜{s.cert_end:%Y/%m/%d}）",
+        file=out,
+    )
+    print(f"通信欄: {request.message or '（なし）'}", file=out)
+    for case in request.cases:
+        report = requested_report(case)
+        print(f"\n── 症例{case.number} {report.category} ──", file=out)
+        facility = report.facility
+        if facility is not None:
+            print(f"{form.facility.label}: {facility.name} {facility.kind}".rstrip(), file=out)
+        for key in ("start", "end", "age", "sex", "diagnosis"):
+            value = getattr(report, key)
+            print(f"{form.field(key).label}: {display_value(form, key, value)}", file=out)
+        for spec in form.narrative_fields():
+            print(f"{spec.label}:\n  {report.narrative.get(spec.key, '')}", file=out)
+    return EXIT_OK
+
+
+def _comments(specs: Sequence[str], numbers: set[int]) -> dict[int, list[FieldComment]]:
+    comments: dict[int, list[FieldComment]] = {}
+    for spec in specs:
+        head, separator, text = spec.partition("=")
+        number_text, _, field = head.partition(":")
+        if not separator and ":" in spec:
+            number_text, _, text = spec.partition(":")
+            field = ""
+        try:
+            number = int(number_text)
+        except ValueError:
+            raise _RefusedError(
+                f"コメントは N:FIELD=TEXT（または N:TEXT）の形で指定してください: {spec!r}", EXIT_UNREADABLE
+            ) from None
+        if number not in numbers:
+            raise _RefusedError(f"コメントの症例{number}は承認依頼に含まれていません", EXIT_UNREADABLE)
+        comments.setdefault(number, []).append(FieldComment(field=field.strip(), comment=text))
+    return comments
+
+
+def _respond(args: argparse.Namespace, out: TextIO) -> int:
+    request = read_request(args.request.read_bytes(), source=args.request.name)
+    numbers = {case.number for case in request.cases}
+    both = set(args.approve) & set(args.reject)
+    if both:
+        raise _RefusedError(f"症例{min(both)}が承認と非承認の両方に指定されています")
+    undecided = sorted(numbers - set(args.approve) - set(args.reject))
+    unknown = sorted((set(args.approve) | set(args.reject)) - numbers)
+    if unknown:
+        raise _RefusedError(
+            f"症例{unknown[0]}はこの承認依頼に含まれていません（含まれる症例: {sorted(numbers)}）"
+        )
+    if undecided:
+        raise _RefusedError(
+            f"症例{undecided[0]}の承認・非承認が指定されていません（--approve か --reject で指定してください）"
+        )
+    comments = _comments(args.comment, numbers)
+    decisions: dict[str, tuple[Decision, list[FieldComment]]] = {
+        case.id: ("approved" if case.number in args.approve else "rejected", comments.get(case.number, []))
+        for case in request.cases
+    }
+    data = build_response(request, decisions, load_or_create_signing_key(), now=dt.datetime.now(dt.UTC))
+    write_atomically(args.out, data)
+    print(
+        f"結果ファイルを作成しました: {args.out}（承認 {len(args.approve)}件、非承認 {len(args.reject)}件）",
+        file=out,
+    )
+    return EXIT_OK
+
+
+_STEPS = {
+    "request": _request,
+    "withdraw": _withdraw,
+    "import": _import,
+    "reopen": _reopen,
+    "show": _show,
+    "respond": _respond,
+}
