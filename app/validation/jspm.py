@@ -6,6 +6,8 @@ Issues of a case report carry `section=None` and `row` = its 番号 (1-based).
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
 from app.models.approval import report_hash
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from app.models.application import Application, CaseReport
+    from app.models.forms import Choice, FormDefinition
     from app.validation.engine import Reporter, RowReporter, Rule, ValidationContext
     from app.validation.issue import Issue
 
@@ -68,30 +71,56 @@ def check_case_count(context: ValidationContext, application: Application, out: 
     out.add("case-count", "error", count=count, count_rule=rule, advice=advice)
 
 
-def check_coverage(context: ValidationContext, application: Application, out: Reporter) -> None:
-    """JS-2: every one of the seven categories (その他 is not one) at least `min_each` times, and at most
-    `max_each` when the form says so (移行申請: one each)."""
-    coverage = context.form.coverage
+@dataclass(frozen=True)
+class CategoryCount:
+    """How one category of the form's coverage stands (JS-2): its choice, its cases, and whether that is
+    enough ("ok"), too few ("missing") or, where the form caps it, too many ("over")."""
+
+    choice: Choice
+    count: int
+    state: Literal["ok", "missing", "over"]
+
+
+def coverage_counts(form: FormDefinition, application: Application) -> list[CategoryCount]:
+    """Each category the form's `[coverage]` counts (その他 is not one of the seven), in the form's order;
+    empty for a form without coverage. The rule and the window's coverage panel both read this."""
+    coverage = form.coverage
     if coverage is None:
-        return
-    counted = [report.category for report in application.reports if not report.is_blank()]
-    for option in context.form.choices[coverage.choices].options:
+        return []
+    counted = Counter(report.category for report in application.reports if not report.is_blank())
+    result: list[CategoryCount] = []
+    for option in form.choices[coverage.choices].options:
         if not option.counts_for_coverage:
             continue
-        count = counted.count(option.value)
+        count = counted[option.value]
         if count < coverage.min_each:
-            problem = "ありません" if count == 0 else f"{count}例しかありません"
-            advice = f"この区分の症例を{coverage.min_each}例以上入れてください"
+            state: Literal["ok", "missing", "over"] = "missing"
         elif coverage.max_each is not None and count > coverage.max_each:
-            problem = f"{count}例あります"
-            advice = f"1区分{coverage.max_each}例までです。他の区分の症例に差し替えてください"
+            state = "over"
         else:
+            state = "ok"
+        result.append(CategoryCount(option, count, state))
+    return result
+
+
+def check_coverage(context: ValidationContext, application: Application, out: Reporter) -> None:
+    """JS-2: every one of the seven categories at least `min_each` times, and at most `max_each` when the
+    form says so (移行申請: one each)."""
+    coverage = context.form.coverage
+    for category in coverage_counts(context.form, application):
+        if category.state == "ok" or coverage is None:
             continue
+        if category.state == "missing":
+            problem = "ありません" if category.count == 0 else f"{category.count}例しかありません"
+            advice = f"この区分の症例を{coverage.min_each}例以上入れてください"
+        else:
+            problem = f"{category.count}例あります"
+            advice = f"1区分{coverage.max_each}例までです。他の区分の症例に差し替えてください"
         out.add(
             "category-coverage",
             "error",
             field="category",
-            category=option.label,
+            category=category.choice.label,
             problem=problem,
             advice=advice,
         )

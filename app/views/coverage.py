@@ -7,17 +7,18 @@ form says so, as in 専門医移行申請's one each); whether the application m
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.validation.jspm import coverage_counts
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from app.models.application import Application
-    from app.models.forms import Choice, FormDefinition
+    from app.models.forms import FormDefinition
     from app.validation import Issue
 
 OK_STYLE = "QLabel { color: #1e7b34; }"
@@ -25,19 +26,12 @@ MISSING_STYLE = "QLabel { color: #b3261e; font-weight: bold; }"
 OVER_STYLE = "QLabel { color: #a15c00; font-weight: bold; }"
 
 
-def coverage_choices(form: FormDefinition) -> list[Choice]:
-    """The categories the form's coverage counts (その他 is not one of the seven)."""
-    if form.coverage is None:
-        return []
-    return [option for option in form.choices[form.coverage.choices].options if option.counts_for_coverage]
-
-
 def coverage_rule_text(form: FormDefinition) -> str:
     """The form's requirement in words: 「7区分すべてに1例以上」 or 「7区分に1例ずつ（各区分ちょうど1例）」."""
     coverage = form.coverage
     if coverage is None:
         return ""
-    count = len(coverage_choices(form))
+    count = sum(option.counts_for_coverage for option in form.choices[coverage.choices].options)
     if coverage.max_each is not None and coverage.max_each == coverage.min_each:
         return f"{count}区分に{coverage.min_each}例ずつ（各区分ちょうど{coverage.min_each}例）"
     if coverage.max_each is not None:
@@ -69,7 +63,8 @@ class CoveragePanel(QFrame):
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(0)
         self.cells: dict[str, QLabel] = {}
-        for position, choice in enumerate(coverage_choices(form)):
+        choices = form.choices[form.coverage.choices].options if form.coverage is not None else []
+        for position, choice in enumerate(option for option in choices if option.counts_for_coverage):
             cell = QLabel(self)
             cell.setTextFormat(Qt.TextFormat.PlainText)
             grid.addWidget(cell, position // self.COLUMNS, position % self.COLUMNS)
@@ -83,21 +78,14 @@ class CoveragePanel(QFrame):
         coverage = self._form.coverage
         if coverage is None:
             return
-        counts = Counter(report.category for report in application.reports if not report.is_blank())
         missing: list[str] = []
         over: list[str] = []
-        for choice in coverage_choices(self._form):
-            count = counts[choice.value]
-            cell = self.cells[choice.value]
-            if count < coverage.min_each:
-                mark, style = "✗", MISSING_STYLE
-                missing.append(choice.label)
-            elif coverage.max_each is not None and count > coverage.max_each:
-                mark, style = "!", OVER_STYLE
-                over.append(choice.label)
-            else:
-                mark, style = "✓", OK_STYLE
-            cell.setText(f"{mark} {choice.label} {count}")
+        marks = {"missing": ("✗", MISSING_STYLE), "over": ("!", OVER_STYLE), "ok": ("✓", OK_STYLE)}
+        for category in coverage_counts(self._form, application):
+            mark, style = marks[category.state]
+            {"missing": missing, "over": over, "ok": []}[category.state].append(category.choice.label)
+            cell = self.cells[category.choice.value]
+            cell.setText(f"{mark} {category.choice.label} {category.count}")
             _restyle(cell, style)
         parts: list[str] = []
         if missing:
