@@ -163,3 +163,19 @@ def test_verify_unreadable_exits_2(
         code, _, err = _run(capsys, "verify", *args)
         assert code == 2
         _one_clear_line(err)
+
+
+def test_missing_font_is_one_clear_line_not_a_traceback(
+    examples_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged installation without its font: export says which file and what to do, writes nothing."""
+    from app.export import fonts
+
+    monkeypatch.setattr(fonts, "FONT_NAME", "ShoreiMissingFont")
+    monkeypatch.setattr(fonts, "FONT_FILE", "no-such-font.ttf")
+    folder = tmp_path / "out"
+    code, _, err = _run(capsys, "export", str(examples_dir / "valid-20-cases.json"), "--out", str(folder))
+    assert code != 0
+    _one_clear_line(err)
+    assert "no-such-font.ttf" in err and "入れ直して" in err
+    assert not list(folder.glob("*.pdf"))

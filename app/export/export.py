@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from app.atomic import write_atomically
+from app.export.fonts import FontMissingError
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.export.package import prepare_package, sign_package
 from app.export.pdf import PackageMark, SheetMarks, render_sheets, used_section_indexes
@@ -215,7 +216,16 @@ def export_application(
     if plan.refused:
         raise ExportRefusedError(plan.errors)
     _prepare_folder(folder)
-    render = render_case_reports if form.layout == "case-reports" else render_sheets
+    layout_render = render_case_reports if form.layout == "case-reports" else render_sheets
+
+    def render(
+        application: Application, form: FormDefinition, issues: list[Issue], marks: SheetMarks
+    ) -> bytes:
+        try:
+            return layout_render(application, form, issues, marks)
+        except FontMissingError as error:
+            raise ExportError(str(error)) from None
+
     if draft:
         pdf = render(application, form, plan.issues, SheetMarks(None, len(plan.errors)))
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFError, TTFont
 
 from app.resources import resource_path
 
@@ -97,10 +97,21 @@ class SheetFont(TTFont):  # type: ignore[misc]  # reportlab has no type hints
             stream.content = to_unicode_cmap(base, subset)
 
 
+class FontMissingError(Exception):
+    """The bundled font is missing or unreadable (a damaged installation); one Japanese line."""
+
+
 def sheet_font() -> SheetFont:
     """The registered sheet font, loaded on first use (about 0.2 s for the 6 MB file), then reused."""
     if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(SheetFont(FONT_NAME, str(resource_path("fonts", FONT_FILE))))
+        path = resource_path("fonts", FONT_FILE)
+        try:
+            font = SheetFont(FONT_NAME, str(path))
+        except (OSError, TTFError) as error:
+            raise FontMissingError(
+                f"印刷用のフォント {path} を読み込めません（{error}）。Shorei を入れ直してください"
+            ) from None
+        pdfmetrics.registerFont(font)
     font = pdfmetrics.getFont(FONT_NAME)
     assert isinstance(font, SheetFont)
     return font
