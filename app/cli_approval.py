@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -25,6 +24,10 @@ from pydantic import ValidationError
 
 from app.atomic import write_atomically
 from app.export.approval import (
+    MAX_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES,
+    REQUEST_NAME,
+    RESPONSE_NAME,
     ApprovalError,
     ApprovalFileError,
     build_request,
@@ -35,6 +38,7 @@ from app.export.approval import (
     requested_report,
 )
 from app.export.keys import load_or_create_signing_key
+from app.export.signing import UnreadableFileError, read_limited
 from app.models.application import FieldComment, Supervisor
 from app.models.approval import pending_approval
 from app.models.cells import display_value
@@ -166,7 +170,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (ApprovalError, StoreError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_PROBLEMS
-    except (ApprovalFileError, DocumentError) as error:
+    except (ApprovalFileError, DocumentError, UnreadableFileError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
 
@@ -234,7 +238,18 @@ def _document(path: Path) -> tuple[Application, FormDefinition]:
     return application, form
 
 
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write_atomically(path, data)
+    except OSError as error:
+        raise _RefusedError(
+            f"{path}: 書き込めません（{error.strerror}）。保存先を確かめてください", EXIT_UNREADABLE
+        ) from None
+
+
 def _rows(application: Application, numbers: Sequence[int]) -> list[int]:
+    if any(n < 1 for n in numbers):
+        raise _RefusedError("症例の番号は1以上で指定してください")
     missing = [n for n in numbers if n > len(application.reports)]
     if missing:
         raise _RefusedError(f"症例{missing[0]}はありません（症例は{len(application.reports)}番まで）")
@@ -268,7 +283,7 @@ def _request(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if facilities is not None:
             facilities.close()
-    write_atomically(args.out, data)
+    _write(args.out, data)
     for requested in request.cases:
         application.reports[requested.number - 1].approval = pending_approval(request, requested)
     save_application(application, args.file)
@@ -295,7 +310,8 @@ def _withdraw(args: argparse.Namespace, out: TextIO) -> int:
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     application, _ = _document(args.file)
-    response, statements = read_response(args.response.read_bytes(), source=args.response.name)
+    data = read_limited(args.response, MAX_RESPONSE_BYTES, RESPONSE_NAME)
+    response, statements = read_response(data, source=args.response.name)
     registered = _registered(response.supervisor.member_id)
     fingerprint = response.signature.fingerprint
     if not registered.fingerprint and not args.trust:
@@ -325,15 +341,33 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _keep_copy(path: Path) -> Path:
+    """A copy of FILE beside it that never replaces an earlier copy (「削除して再依頼」 keeps each one)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    data = path.read_bytes()
+    for attempt in range(1, 1000):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        copy = path.with_name(f"{path.stem}.承認済みコピー-{stamp}{suffix}{path.suffix}")
+        try:
+            with copy.open("xb") as file:
+                file.write(data)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise _RefusedError(
+                f"{copy}: コピーを保存できません（{error.strerror}）。何も変更していません"
+            ) from None
+        return copy
+    raise _RefusedError(f"{path}: コピーの名前を決められません。古いコピーを整理してください")
+
+
 def _reopen(args: argparse.Namespace, out: TextIO) -> int:
     application, _ = _document(args.file)
     (row,) = _rows(application, [args.case])
     approval = application.reports[row].approval
     if approval is None or approval.state != "approved":
         raise _RefusedError(f"症例{args.case}は承認済みではありません（そのまま編集できます）")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    copy = args.file.with_name(f"{args.file.stem}.承認済みコピー-{stamp}{args.file.suffix}")
-    shutil.copy2(args.file, copy)
+    copy = _keep_copy(args.file)
     application.reports[row].approval = None
     save_application(application, args.file)
     print(f"症例{args.case}を編集できる状態に戻しました。承認済みの内容は {copy.name} に残しました", file=out)
@@ -344,11 +378,13 @@ def _reopen(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    request = read_request(args.request.read_bytes(), source=args.request.name)
-    form = bundled_forms().get(request.form["id"], request.form["version"])
+    request = read_request(
+        read_limited(args.request, MAX_REQUEST_BYTES, REQUEST_NAME), source=args.request.name
+    )
+    form = bundled_forms().get(request.form.id, request.form.version)
     if form is None:
         raise _RefusedError(
-            f"{args.request.name}: 様式「{request.form['id']}」がこの Shorei にありません", EXIT_UNREADABLE
+            f"{args.request.name}: 様式「{request.form.id}」がこの Shorei にありません", EXIT_UNREADABLE
         )
     print(f"承認依頼 {request.request_id}（{request.created}）{form.title}", file=out)
     applicant = request.applicant
@@ -392,12 +428,16 @@ def _comments(specs: Sequence[str], numbers: set[int]) -> dict[int, list[FieldCo
             ) from None
         if number not in numbers:
             raise _RefusedError(f"コメントの症例{number}は承認依頼に含まれていません", EXIT_UNREADABLE)
+        if not text.strip():
+            raise _RefusedError(f"症例{number}へのコメントが空です: {spec!r}", EXIT_UNREADABLE)
         comments.setdefault(number, []).append(FieldComment(field=field.strip(), comment=text))
     return comments
 
 
 def _respond(args: argparse.Namespace, out: TextIO) -> int:
-    request = read_request(args.request.read_bytes(), source=args.request.name)
+    request = read_request(
+        read_limited(args.request, MAX_REQUEST_BYTES, REQUEST_NAME), source=args.request.name
+    )
     numbers = {case.number for case in request.cases}
     both = set(args.approve) & set(args.reject)
     if both:
@@ -418,7 +458,7 @@ def _respond(args: argparse.Namespace, out: TextIO) -> int:
         for case in request.cases
     }
     data = build_response(request, decisions, load_or_create_signing_key(), now=dt.datetime.now(dt.UTC))
-    write_atomically(args.out, data)
+    _write(args.out, data)
     print(
         f"結果ファイルを作成しました: {args.out}（承認 {len(args.approve)}件、非承認 {len(args.reject)}件）",
         file=out,

@@ -132,7 +132,10 @@ def test_request_response_match_round_trip(parties: Parties) -> None:
         assert approval.decided_at == "2024-05-10T18:30:00Z"
         assert approval.message == "ご確認をお願いいたします。"
         problem = verify_statement(
-            approval.statement, application.reports[row], applicant_fingerprint=parties.applicant.fingerprint
+            approval.statement,
+            application.reports[row],
+            applicant_fingerprint=parties.applicant.fingerprint,
+            applicant_member_id=application.applicant.member_id,
         )
         assert problem is None
     assert application.reports[3].approval is None
@@ -244,7 +247,10 @@ def test_a_changed_statement_in_an_approval_is_detected(parties: Parties) -> Non
     changed = json.loads(json.dumps(approval.statement))
     changed["decided_at"] = "2024-05-11T00:00:00Z"
     problem = verify_statement(
-        changed, application.reports[0], applicant_fingerprint=parties.applicant.fingerprint
+        changed,
+        application.reports[0],
+        applicant_fingerprint=parties.applicant.fingerprint,
+        applicant_member_id=application.applicant.member_id,
     )
     assert problem is not None and "署名" in problem
 
@@ -344,7 +350,10 @@ def test_a_statement_moved_to_another_case_fails_verification(parties: Parties) 
     statement = application.reports[0].approval.statement  # type: ignore[union-attr]
     assert statement is not None
     problem = verify_statement(
-        statement, application.reports[1], applicant_fingerprint=parties.applicant.fingerprint
+        statement,
+        application.reports[1],
+        applicant_fingerprint=parties.applicant.fingerprint,
+        applicant_member_id=application.applicant.member_id,
     )
     assert problem is not None and "別の症例" in problem
 

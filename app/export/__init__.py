@@ -25,11 +25,10 @@ from app.export.export import (
     ExportPlan,
     ExportRefusedError,
     ExportResult,
-    default_stem,
     export_application,
     plan_export,
-    safe_stem,
 )
+from app.export.file_names import default_stem, safe_stem
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.export.signing import UnreadableFileError, read_limited
 from app.export.verify import Check, UnreadablePackageError, Verification, verify_package

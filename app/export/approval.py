@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.export.export import default_stem, safe_stem
+from app.export.file_names import default_stem, safe_stem
 from app.export.package import generator_name
 from app.export.signing import (
     UnreadableFileError,
@@ -41,7 +41,6 @@ from app.models.application import (
     Approval,
     CaseReport,
     FieldComment,
-    FormRef,
     Supervisor,
 )
 from app.models.approval import (
@@ -228,7 +227,7 @@ def request_file_name(application: Application, form: FormDefinition, request: A
 
 def response_file_name(request: ApprovalRequest) -> str:
     """A name for the answer to `request`, matching the request's (`….approval-response.json`)."""
-    stem = safe_stem(f"{request.form.get('id', '')}-{request.applicant.member_id}")
+    stem = safe_stem(f"{request.form.id}-{request.applicant.member_id}")
     return f"{stem}-{request.request_id[:8]}{RESPONSE_SUFFIX}"
 
 
@@ -397,7 +396,7 @@ def requested_application(request: ApprovalRequest) -> Application:
     for case in request.cases:
         reports[case.number - 1] = requested_report(case).model_copy(update={"approval": approvals[case.id]})
     return Application(
-        form=FormRef(id=request.form.get("id", ""), version=request.form.get("version", "")),
+        form=request.form,
         applicant=Applicant(name=request.applicant.name, member_id=request.applicant.member_id),
         reports=reports,
     )
@@ -438,10 +437,10 @@ def build_response(
     lacks a decision, a rejection has no comment, a comment names an unknown field, or an approved case's
     period is outside the 指導者's certification period."""
     form_ref = request.form
-    form = bundled_forms().get(form_ref.get("id", ""), form_ref.get("version"))
+    form = bundled_forms().get(form_ref.id, form_ref.version)
     if form is None:
         raise ApprovalError(
-            f"様式「{form_ref.get('id', '')}」{form_ref.get('version', '')}版がこの Shorei にありません。"
+            f"様式「{form_ref.id}」{form_ref.version}版がこの Shorei にありません。"
             "この版に対応した Shorei で開いてください"
         )
     if request.applicant.fingerprint == key.fingerprint:
@@ -570,15 +569,21 @@ def read_response(data: bytes, *, source: str) -> tuple[ApprovalResponse, list[A
 
 
 def _binding_problem(
-    statement: ApprovalStatement, report: CaseReport, *, applicant_fingerprint: str
+    statement: ApprovalStatement, report: CaseReport, *, applicant_fingerprint: str, applicant_member_id: str
 ) -> tuple[FileCheck, str] | None:
-    """Whether `statement` speaks of `report` as it stands, for our applicant, by someone else."""
+    """Whether `statement` speaks of `report` as it stands, for our applicant, by someone else. The
+    applicant is bound by key and by 会員番号: a clerk's PC signs for several doctors with one key."""
     if statement.case_id != report.id:
         return FileCheck.CASE, "別の症例への結果です"
     if statement.signature.fingerprint == applicant_fingerprint:
         return FileCheck.SUPERVISOR, "申請者ご本人の署名鍵で署名されています。ご自身の症例は承認できません"
     if statement.applicant.member_id == statement.supervisor.member_id:
         return FileCheck.SUPERVISOR, f"指導者の会員番号（{statement.supervisor.member_id}）が申請者と同じです"
+    if statement.applicant.member_id != applicant_member_id:
+        return (
+            FileCheck.APPLICANT,
+            f"別の申請者（{statement.applicant.name}、会員番号 {statement.applicant.member_id}）への結果です",
+        )
     if statement.applicant.fingerprint != applicant_fingerprint:
         return (
             FileCheck.APPLICANT,
@@ -654,7 +659,12 @@ def match_response(
                 source, FileCheck.CONTENT_HASH, f"{where} の結果は依頼した内容とは別の内容に対するものです"
             )
         if (
-            problem := _binding_problem(statement, report, applicant_fingerprint=applicant_fingerprint)
+            problem := _binding_problem(
+                statement,
+                report,
+                applicant_fingerprint=applicant_fingerprint,
+                applicant_member_id=application.applicant.member_id,
+            )
         ) is not None:
             check, text = problem
             raise ApprovalFileError(source, check, f"{where}: {text}")
@@ -678,7 +688,7 @@ def match_response(
 
 
 def verify_statement(
-    statement: dict[str, Any], report: CaseReport, *, applicant_fingerprint: str
+    statement: dict[str, Any], report: CaseReport, *, applicant_fingerprint: str, applicant_member_id: str
 ) -> str | None:
     """Why `statement` (a signed `shorei/approval@1` as the final package carries it) does not prove that
     `report`, as it stands, was approved by a 指導者 for the applicant whose key is
@@ -687,7 +697,10 @@ def verify_statement(
         parsed = _statement(statement, source="", position=1)
     except ApprovalFileError as error:
         return f"{error.check.label}: {error.problem}"
-    if (problem := _binding_problem(parsed, report, applicant_fingerprint=applicant_fingerprint)) is not None:
+    problem = _binding_problem(
+        parsed, report, applicant_fingerprint=applicant_fingerprint, applicant_member_id=applicant_member_id
+    )
+    if problem is not None:
         check, text = problem
         return f"{check.label}: {text}"
     if parsed.decision != "approved":

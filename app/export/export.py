@@ -8,16 +8,17 @@ draft is a PDF only, marked 「下書き」, and never has a package.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from app.atomic import write_atomically
+from app.export.file_names import safe_stem
 from app.export.fonts import FontMissingError
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.export.package import prepare_package, sign_package
 from app.export.pdf import PackageMark, SheetMarks, render_sheets, used_section_indexes
 from app.export.pdf_reports import render_case_reports
+from app.export.verify import approvals_problem
 from app.validation import Issue, validate
 
 if TYPE_CHECKING:
@@ -30,21 +31,6 @@ if TYPE_CHECKING:
 PDF_SUFFIX: Final = ".pdf"
 DRAFT_PDF_SUFFIX: Final = "-draft.pdf"
 PACKAGE_SUFFIX: Final = ".package.json"
-
-_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
-
-
-def safe_stem(text: str, fallback: str = "shorei") -> str:
-    """`text` as a file name without extension that every OS accepts (Windows forbids `<>:"/\\|?*`)."""
-    stem = _UNSAFE_IN_NAME.sub("_", text).strip(" .")
-    return stem[:120] or fallback
-
-
-def default_stem(application: Application, form: FormDefinition) -> str:
-    """A name for files exported from the window: the form and the member number, e.g.
-    `jbct-renewal-2026-123456`."""
-    member = application.applicant.member_id
-    return safe_stem(f"{form.id}-{member}" if member else form.id)
 
 
 class ExportRefusedError(Exception):
@@ -239,6 +225,10 @@ def export_application(
         signing_key = key if key is not None else load_or_create_signing_key(key_folder)
     except KeyFileError as error:
         raise ExportError(str(error)) from None
+    # What verify will check of the approvals, checked before anything is signed (a document edited by
+    # hand can hold an approval without its statement, or one given to another applicant).
+    if isinstance(problem := approvals_problem(application, form, signer=signing_key.fingerprint), str):
+        raise ExportError(f"指導者の承認を確認できないため作成しません — {problem}")
     created = now if now is not None else dt.datetime.now(dt.UTC)
     prepared = prepare_package(application, form, facilities.info, plan.issues, created=created)
     marks = SheetMarks(

@@ -147,7 +147,7 @@ def verify_package(
     checked = _check_form(package, forms)
     if isinstance(checked, str):
         return _fail(Check.FORM, checked, package)
-    approvals = _check_approvals(package, *checked)
+    approvals = approvals_problem(*checked, signer=package.signature.fingerprint)
     if isinstance(approvals, str):
         return _fail(Check.APPROVALS, approvals, package)
     if (failure := _check_facility_list(package, facility_lists)) is not None:
@@ -191,14 +191,13 @@ def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, For
     return application, form
 
 
-def _check_approvals(package: Package, application: Application, form: FormDefinition) -> int | str:
+def approvals_problem(application: Application, form: FormDefinition, *, signer: str) -> int | str:
     """JS-5, JS-6: when the form needs approval, every case carries its 指導者's signed statement, which
     approves the case as it stands, for the key that signed this package, by someone other than the
     applicant; and the rules on who may approve hold for the 指導者 the statement names. The number of
     approvals checked, or why one fails."""
     if form.approval is None or not form.approval.required:
         return 0
-    signer = package.signature.fingerprint
     for row, report in enumerate(application.reports):
         if report.is_blank():
             continue
@@ -209,7 +208,12 @@ def _check_approvals(package: Package, application: Application, form: FormDefin
         if approval.statement is None:
             return f"{where}: 指導者の署名付きの承認が含まれていません"
         if (
-            problem := verify_statement(approval.statement, report, applicant_fingerprint=signer)
+            problem := verify_statement(
+                approval.statement,
+                report,
+                applicant_fingerprint=signer,
+                applicant_member_id=application.applicant.member_id,
+            )
         ) is not None:
             return f"{where}: {problem}"
     # The statements back the 指導者 each approval names, so the rules read a signed name and period.

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.models.application import Approval, CaseReport, FieldComment, Supervisor
+from app.models.application import Approval, CaseReport, FieldComment, FormRef, Supervisor
 from app.models.canonical import canonical_json, sha256_hex
 
 REQUEST_FORMAT: Final = "shorei/approval-request@1"
@@ -68,7 +68,7 @@ class ApprovalRequest(_Frozen):
     request_id: RequestId
     created: str
     generator: str
-    form: dict[str, str]
+    form: FormRef
     applicant: Party
     supervisor: Supervisor
     message: str

@@ -312,8 +312,8 @@ def mark_requested(document: Json, labels: Labels, request: ApprovalRequest, sup
     the request carries. Refused, with nothing changed, when a report is missing, locked, or no longer the
     content the request carries (it changed after the file was made)."""
     reports = _reports(document)
-    form_id = request.form.get("id")
-    if form_id is not None and form_id != document["form"]["id"]:
+    form_id = request.form.id
+    if form_id != document["form"]["id"]:
         raise EditError(f"この承認依頼は別の様式（{form_id}）の申請のものです")
     if supervisor.member_id != request.supervisor.member_id:
         raise EditError(

@@ -87,7 +87,10 @@ class Reporter:
             return self.form.period_label
         if key == "approval":
             return "承認"
-        return self.form.field(key).label
+        try:
+            return self.form.field(key).label
+        except KeyError:  # a key the form does not have (a document made elsewhere): named as it is
+            return key
 
 
 @dataclass(frozen=True)

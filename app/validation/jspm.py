@@ -28,7 +28,13 @@ Status = Literal["未登録", "未承認", "承認依頼中", "承認", "非承�
 document edited outside Shorei can get there; the store refuses to edit an approved case)."""
 
 APPROVAL_CODES: Final = frozenset(
-    {"not-approved", "supervisor-self", "supervisor-period-mismatch", "message-too-long"}
+    {
+        "not-approved",
+        "supervisor-self",
+        "supervisor-period-mismatch",
+        "supervisor-qualification",
+        "message-too-long",
+    }
 )
 """Codes about the approval, not the case's content: they do not make a case 未登録."""
 
@@ -198,6 +204,15 @@ def _check_approval(
         supervisor = approval.supervisor
         if supervisor.member_id == application.applicant.member_id:
             out.add("supervisor-self", "error", field="approval", member_id=supervisor.member_id)
+        if spec.supervisor_kinds and supervisor.qualification not in spec.supervisor_kinds:
+            out.add(
+                "supervisor-qualification",
+                "error",
+                field="approval",
+                supervisor=supervisor.name,
+                qualification=supervisor.qualification,
+                kinds="、".join(spec.supervisor_kinds),
+            )
         if (
             report.start is not None
             and report.end is not None
@@ -262,6 +277,15 @@ def check_reports(context: ValidationContext, application: Application, out: Rep
             at.add("diagnosis-missing", "error", field="diagnosis")
         for key in ("diagnosis", "note"):
             check_text(form.field(key), getattr(report, key), at)
+        known = {spec.key for spec in form.narrative_fields()}
+        for key in sorted(set(report.narrative) - known):
+            # Text the 指導者 and the printout never show must not travel (and be approved) unseen.
+            at.add(
+                "text-invalid",
+                "error",
+                field=key,
+                detail=f"様式にない項目「{key}」があります。削除してください",
+            )
         for spec in form.narrative_fields():
             text = report.narrative.get(spec.key, "")
             if not text and spec.required:

@@ -171,7 +171,7 @@ class ApprovalFlow:
     def import_response(self) -> None:
         """Read the 指導者's 承認結果ファイル, check it against this application and the registered key
         (asking to trust the key the first time), then set each case 承認 or 非承認."""
-        from app.export import UnreadablePackageError, read_limited
+        from app.export import read_limited
         from app.export.approval import (
             MAX_RESPONSE_BYTES,
             RESPONSE_NAME,
@@ -179,6 +179,7 @@ class ApprovalFlow:
             match_response,
             read_response,
         )
+        from app.export.signing import UnreadableFileError
 
         page, context = self.page, self._context
         application = page.application
@@ -191,7 +192,7 @@ class ApprovalFlow:
         try:
             data = read_limited(path, MAX_RESPONSE_BYTES, RESPONSE_NAME)
             response, statements = read_response(data, source=path.name)
-        except (UnreadablePackageError, ApprovalFileError) as error:
+        except (UnreadableFileError, ApprovalFileError) as error:
             self._warn("承認結果を取り込めません", f"{error}\n\n何も変更していません。")
             return
         store = context.store

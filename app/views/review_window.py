@@ -113,7 +113,7 @@ def read_request_file(path: Path) -> ApprovalRequest:
 
 def _form_for(request: ApprovalRequest, path: Path) -> FormDefinition:
     forms = bundled_forms()
-    form_id, version = request.form.get("id", ""), request.form.get("version")
+    form_id, version = request.form.id, request.form.version
     form = forms.get(form_id, version) or forms.get(form_id)
     if form is None or form.approval is None:
         raise ReviewOpenError(
