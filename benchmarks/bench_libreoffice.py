@@ -283,7 +283,7 @@ class Side:
         return statistics.median(self.samples)
 
 
-def _libreoffice_sides(
+def libreoffice_sides(
     executable: str, workbook: Path, folder: Path, runs: int, expected: list[str]
 ) -> list[Side]:
     new = Side(
@@ -447,7 +447,7 @@ def run(quick: bool = False) -> Report:
             workbook = folder / WORKBOOK_NAME
             write_clerk_workbook(application, form, workbook)
             try:
-                sides = _libreoffice_sides(executable, workbook, folder, runs, expected) + sides
+                sides = libreoffice_sides(executable, workbook, folder, runs, expected) + sides
             except (ConversionError, subprocess.SubprocessError) as error:
                 status += f"; **the conversion failed** ({error}), so only Shorei's side was measured"
     return Report([], [comparison_markdown(status, sides, application, form)])

@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         machine_info=machine(),
     )
     args.output.write_text(text, encoding="utf-8")
-    print(text)
+    print(text, end="")
     return 0
 
 
