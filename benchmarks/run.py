@@ -75,6 +75,24 @@ def machine() -> dict[str, str]:
     }
 
 
+def load_average() -> float | None:
+    """The 1-minute load average (how many processes wanted a CPU), where the OS reports one."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
+def describe_load(before: float | None, after: float | None, cores: int | None = None) -> str:
+    if before is None or after is None:
+        return "not reported by this OS"
+    cores = cores or os.cpu_count() or 1
+    said = f"{before:.1f} before the run, {after:.1f} after it, on {cores} logical cores"
+    if max(before, after) > cores:
+        said += " (**busy**: other programs competed for the CPU, so the figures are slower than on a quiet machine)"
+    return said
+
+
 def render(
     measurements: list[Measurement],
     sections: list[str],
@@ -139,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     measurements: list[Measurement] = []
     sections: list[str] = []
     started = time.perf_counter()
+    load_before = load_average()
     for name in chosen:
         print(f"running {name} …", file=sys.stderr, flush=True)
         result = importlib.import_module(f"benchmarks.{name}").run(quick=args.quick)
@@ -154,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=time.perf_counter() - started,
         quick=args.quick,
         date=dt.datetime.now(dt.UTC),
-        machine_info=machine(),
+        machine_info={**machine(), "Load average (1 min)": describe_load(load_before, load_average())},
     )
     args.output.write_text(text, encoding="utf-8")
     print(text, end="")

@@ -221,3 +221,10 @@ def test_font_names_drop_the_subset_prefix_and_mark_fonts_not_embedded() -> None
         """)
 
     assert font_names(listing) == ["Helvetica (not embedded)", "IPAexGothic"]
+
+
+def test_load_average_is_reported_and_a_busy_machine_is_flagged() -> None:
+    """The report says how busy the machine was, and flags a load above the number of cores."""
+    assert run.describe_load(0.3, 1.1, cores=2) == "0.3 before the run, 1.1 after it, on 2 logical cores"
+    assert "**busy**" in run.describe_load(0.3, 2.5, cores=2)
+    assert run.describe_load(None, 1.0) == "not reported by this OS"
