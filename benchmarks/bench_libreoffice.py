@@ -377,8 +377,11 @@ def comparison_markdown(
 
 
 def _faster(reference: Side, side: Side) -> str:
-    """How `side` compares with `reference`, by their medians: "8.0× faster" or "1.4× slower"."""
-    if side.median <= reference.median:
+    """How `side` compares with `reference`, by their medians: "8.0× faster", "1.4× slower", or "about the
+    same time" within 10 %."""
+    if abs(side.median - reference.median) <= 0.1 * reference.median:
+        return "about the same time"
+    if side.median < reference.median:
         return f"{reference.median / side.median:.1f}× faster"
     return f"{side.median / reference.median:.1f}× slower"
 

@@ -18,6 +18,7 @@ from benchmarks.bench_libreoffice import (
     SHOREI_PROCESS,
     ConversionError,
     Side,
+    _faster,
     check_pdf,
     comparison_markdown,
     expected_texts,
@@ -228,3 +229,17 @@ def test_load_average_is_reported_and_a_busy_machine_is_flagged() -> None:
     assert run.describe_load(0.3, 1.1, cores=2) == "0.3 before the run, 1.1 after it, on 2 logical cores"
     assert "**busy**" in run.describe_load(0.3, 2.5, cores=2)
     assert run.describe_load(None, 1.0) == "not reported by this OS"
+
+
+@pytest.mark.parametrize(
+    ("shorei", "said"),
+    [
+        (0.1, "10.0× faster"),
+        (0.95, "about the same time"),
+        (1.08, "about the same time"),
+        (1.5, "1.5× slower"),
+    ],
+)
+def test_comparison_words_follow_the_medians(shorei: float, said: str) -> None:
+    """Faster, slower or about the same, as the medians say (never "1.0× faster")."""
+    assert _faster(Side("LibreOffice", "", [1.0]), Side("Shorei", "", [shorei])) == said
