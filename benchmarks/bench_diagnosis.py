@@ -10,7 +10,7 @@ from app.models.forms import bundled_forms
 from app.store.facility_files import bundled_facility_list
 from app.validation import diagnosis, validate
 from benchmarks.bench_validate import full_application
-from benchmarks.common import Measurement
+from benchmarks.common import Measurement, Report
 from tests.diagnosis_eval import load_examples, predict, scores
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ def _cold_validations(runs: int) -> list[float]:
     return samples
 
 
-def run(rounds: int = 20) -> list[Measurement]:
+def run(quick: bool = False) -> Report:
+    rounds = 1 if quick else 20
     examples = load_examples()
     names = [example.name for example in examples] * rounds
     keystrokes = _keystrokes() * rounds
@@ -96,8 +97,8 @@ def run(rounds: int = 20) -> list[Measurement]:
     index_builds = _time_each(["", "", "", "", ""], lambda _: build_index(), None)
     vocabulary_reads = _time_each(["", "", "", "", ""], lambda _: read_vocabulary(), None)
     vocab = diagnosis.vocabulary()
-    cold_validations = _cold_validations(runs=200)
-    return [
+    cold_validations = _cold_validations(runs=3 if quick else 200)
+    measurements = [
         Measurement(
             what="check one 診断名 (first time: no cached result)",
             budget="well under 1 ms (issue 3)",
@@ -141,6 +142,7 @@ def run(rounds: int = 20) -> list[Measurement]:
             note=f"{len(vocab.names)} names, {len(vocab.abbreviations)} abbreviations, {len(vocab.terms)} terms",
         ),
     ]
+    return Report(measurements, [markdown()])
 
 
 def markdown() -> str:
