@@ -316,7 +316,36 @@ def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: T
         print(f"  PDF: {pdf_path} は {package.pdf.name} と一致（SHA-256）", file=out)
     else:
         print(f"  PDF: 未確認（--pdf {package.pdf.name} で対応を確認できます）", file=out)
+    if result.approvals:
+        _print_approvers(content.application, result.approvals, out)
     return EXIT_OK
+
+
+def _print_approvers(application: dict[str, object], count: int, out: TextIO) -> None:
+    """Who approved which case (JS-5). The signatures prove the statements are unchanged; whether each
+    key is really that 指導者's is for the society to check against its own register of fingerprints."""
+    by_key: dict[tuple[str, str, str, str], list[int]] = {}
+    reports = application.get("reports")
+    for number, report in enumerate(reports if isinstance(reports, list) else [], start=1):
+        statement = (report.get("approval") or {}).get("statement") or {}
+        supervisor = statement.get("supervisor") or {}
+        fingerprint = (statement.get("signature") or {}).get("fingerprint", "")
+        key = (
+            supervisor.get("name", ""),
+            supervisor.get("member_id", ""),
+            supervisor.get("qualification", ""),
+            fingerprint,
+        )
+        if statement:
+            by_key.setdefault(key, []).append(number)
+    print(f"  指導者の承認: {count}件、署名一致", file=out)
+    for (name, member_id, qualification, fingerprint), numbers in by_key.items():
+        cases = "、".join(str(n) for n in numbers)
+        print(
+            f"    {name}（会員番号 {member_id}、{qualification}）署名鍵の指紋 {fingerprint}: 症例{cases}",
+            file=out,
+        )
+    print("  ※ 指導者の署名鍵の指紋が本人のものかは、学会の指導者名簿の指紋と照合してください", file=out)
 
 
 def _mapping_changes(pairs: Sequence[str]) -> dict[str, str]:

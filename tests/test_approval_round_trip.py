@@ -122,7 +122,10 @@ def test_request_review_import_edit_rerequest_export_verify(
     assert all(r["approval"]["statement"]["decision"] == "approved" for r in reports)
     assert all(r["note"] == "" for r in reports)
     # Verified on the 指導者's PC too: nothing of the applicant's folder is needed.
-    assert "有効" in supervisor.ok("verify", package, "--pdf", pdf)
+    verified = supervisor.ok("verify", package, "--pdf", pdf)
+    assert "有効" in verified and "指導者の承認: 20件" in verified
+    # Who approved what, with the key, so the society can check the key against its register.
+    assert "指導 一郎（会員番号 J00001、指導医）" in verified and "症例1、2、3" in verified
 
 
 def _requested(applicant: Pc, application_file: Path) -> Path:
@@ -252,3 +255,97 @@ def test_self_approval_is_refused_on_both_sides(pcs: tuple[Pc, Pc], application_
     assert code == 1 and "ご本人" in err
     assert not application_file.with_name("req.json").exists()
     assert states(application_file)[0] is None
+
+
+def _fully_approved(applicant: Pc, supervisor: Pc, application_file: Path) -> None:
+    applicant.ok("supervisors", "add", *SUPERVISOR)
+    request = application_file.parent / "req.json"
+    applicant.ok(
+        "approval", "request", application_file, "--cases", "1-20", "--supervisor", "J00001", "--out", request
+    )
+    supervisor.ok(
+        "approval", "respond", request, "--approve", "1-20", "--out", request.with_name("resp.json")
+    )
+    applicant.ok("approval", "import", application_file, request.with_name("resp.json"), "--trust")
+
+
+def test_approvals_cannot_be_moved_to_another_applicant(pcs: tuple[Pc, Pc], application_file: Path) -> None:
+    """A clerk's PC signs for several doctors with one key: the approvals are bound to the 会員番号 too."""
+    applicant, supervisor = pcs
+    _fully_approved(applicant, supervisor, application_file)
+    document = load_application(application_file)
+    document.applicant.name, document.applicant.member_id = "別人 太郎", "J55555"
+    save_application(document, application_file)
+    code, _, err = applicant.run("export", application_file, "--out", application_file.parent / "out")
+    assert code != 0 and "症例1" in err and "別の申請者" in err and "J12345" in err
+    assert not (application_file.parent / "out").exists() or not list(
+        (application_file.parent / "out").glob("*.json")
+    )
+
+
+def test_supervisor_without_a_listed_qualification_cannot_be_asked(
+    pcs: tuple[Pc, Pc], application_file: Path
+) -> None:
+    applicant, _ = pcs
+    clerk = [*SUPERVISOR[:4], "--qualification", "事務員", *SUPERVISOR[6:]]
+    applicant.ok("supervisors", "add", *clerk)
+    code, _, err = applicant.run("approval", "request", application_file, "--cases", "1", "--supervisor", "J00001",
+                                 "--out", application_file.with_name("req.json"))  # fmt: skip
+    assert code == 1 and "事務員" in err and "指導医" in err
+
+
+def test_text_outside_the_form_never_travels_unseen(pcs: tuple[Pc, Pc], application_file: Path) -> None:
+    applicant, _ = pcs
+    applicant.ok("supervisors", "add", *SUPERVISOR)
+    document = load_application(application_file)
+    document.reports[0].narrative["hidden"] = "指導者に見えない文"
+    save_application(document, application_file)
+    code, out, _ = applicant.run("validate", application_file)
+    assert code == 1 and "症例1 hidden" in out and "様式にない項目" in out
+    code, _, _ = applicant.run("approval", "request", application_file, "--cases", "1", "--supervisor", "J00001",
+                               "--out", application_file.with_name("req.json"))  # fmt: skip
+    assert code == 1 and not application_file.with_name("req.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["approval", "show", "no-such.json"],
+        ["approval", "show", "."],
+        ["approval", "import", "{app}", "no-such.json"],
+        ["approval", "respond", "no-such.json", "--approve", "1", "--out", "r.json"],
+        ["approval", "request", "{app}", "--cases", "1", "--supervisor", "J00001", "--out", "{app}/x.json"],
+        ["approval", "reopen", "{app}", "--case", "0"],
+    ],
+)
+def test_bad_paths_and_numbers_give_one_line(
+    pcs: tuple[Pc, Pc], application_file: Path, args: list[str]
+) -> None:
+    applicant, _ = pcs
+    applicant.ok("supervisors", "add", *SUPERVISOR)
+    before = application_file.read_bytes()
+    code, _, err = applicant.run(*[arg.replace("{app}", str(application_file)) for arg in args])
+    assert code in (1, 2)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("shorei: ")
+    assert application_file.read_bytes() == before
+
+
+def test_empty_comment_is_refused(pcs: tuple[Pc, Pc], application_file: Path) -> None:
+    applicant, supervisor = pcs
+    request = _requested(applicant, application_file)
+    code, _, err = supervisor.run("approval", "respond", request, "--approve", "1,2", "--reject", "3",
+                                  "--comment", "3:diagnosis=", "--out", request.with_name("r.json"))  # fmt: skip
+    assert code == 2 and "空" in err and not request.with_name("r.json").exists()
+
+
+def test_two_reopens_keep_two_copies(pcs: tuple[Pc, Pc], application_file: Path) -> None:
+    applicant, supervisor = pcs
+    _fully_approved(applicant, supervisor, application_file)
+    applicant.ok("approval", "reopen", application_file, "--case", "1")
+    applicant.ok("approval", "reopen", application_file, "--case", "2")
+    copies = [load_application(path) for path in application_file.parent.glob("*.承認済みコピー-*")]
+    assert len(copies) == 2
+    # One copy still holds case 1 approved (taken before the first reopen), the other case 2.
+    assert any(copy.reports[0].approval is not None for copy in copies)
+    assert any(copy.reports[0].approval is None and copy.reports[1].approval is not None for copy in copies)

@@ -239,3 +239,23 @@ def test_status_follows_js6() -> None:
     assert status(0) == "非承認"
     approve(app.reports[0])
     assert status(0) == "承認"
+
+
+def test_only_the_listed_qualifications_may_approve() -> None:
+    app = approved_application()
+    app.reports[0].approval = None
+    approve(app.reports[0], supervisor={**SUPERVISOR, "qualification": "事務員"})
+    issue = next(i for i in jspm_issues(app) if i.code == "supervisor-qualification")
+    assert issue.row == 1 and "暫定指導医" in issue.message
+    assert report_status(app.reports[0], [issue]) == "承認"  # an approval matter, not an incomplete case
+
+
+def test_a_narrative_key_the_form_lacks_is_refused() -> None:
+    app = approved_application(
+        [
+            report(0, narrative={**report(0)["narrative"], "hidden": "見えない文"}),
+            *[report(n) for n in range(1, 20)],
+        ]
+    )
+    (issue,) = [i for i in jspm_issues(app) if i.code == "text-invalid"]
+    assert issue.field == "hidden" and "様式にない項目「hidden」" in issue.message

@@ -59,11 +59,11 @@ from app.models.canonical import canonical_json, sha256_hex
 from app.models.forms import bundled_forms
 from app.models.text import normalize_text, text_problem
 from app.validation import Issue, validate
-from app.validation.jspm import report_status
+from app.validation.jspm import APPROVAL_CODES, report_status
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
     from app.export.keys import SigningKey
     from app.models.approval import Decision
@@ -79,8 +79,9 @@ RESPONSE_SUFFIX: Final = ".approval-response.json"
 
 _M = TypeVar("_M", bound=BaseModel)
 
-_REQUEST_REFUSALS: Final = ("supervisor-self", "supervisor-period-mismatch", "message-too-long")
-_ONCE: Final = frozenset({"supervisor-self", "message-too-long"})
+_REQUEST_REFUSALS: Final = APPROVAL_CODES - {"not-approved"}
+"""What refuses a request (the rules' approval codes; a case awaiting approval is what a request is for)."""
+_ONCE: Final = frozenset({"supervisor-self", "supervisor-qualification", "message-too-long"})
 """Refusals that hold for the whole request, said once rather than for every case."""
 
 
@@ -202,7 +203,7 @@ def _issues_by_row(issues: Sequence[Issue]) -> dict[int, list[Issue]]:
     return rows
 
 
-def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Sequence[str]) -> list[str]:
+def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Collection[str]) -> list[str]:
     """The messages of the validation issues with `codes` at `rows`; a request-wide one said once."""
     said: set[str] = set()
     messages = []
