@@ -31,7 +31,8 @@ SUPERVISOR = Supervisor(
 )
 
 
-def run(runs: int = 100, pdf_runs: int = 20) -> list[Measurement]:
+def run(quick: bool = False) -> list[Measurement]:
+    runs, pdf_runs = (2, 1) if quick else (100, 20)
     application = Application.model_validate(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     form = bundled_forms().get(application.form.id, application.form.version)
     assert form is not None
