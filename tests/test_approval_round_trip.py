@@ -192,15 +192,7 @@ def test_approved_case_changed_afterwards_fails_validate_and_verify(
     pcs: tuple[Pc, Pc], application_file: Path
 ) -> None:
     applicant, supervisor = pcs
-    applicant.ok("supervisors", "add", *SUPERVISOR)
-    request = application_file.parent / "req.json"
-    applicant.ok(
-        "approval", "request", application_file, "--cases", "1-20", "--supervisor", "J00001", "--out", request
-    )
-    supervisor.ok(
-        "approval", "respond", request, "--approve", "1-20", "--out", request.with_name("resp.json")
-    )
-    applicant.ok("approval", "import", application_file, request.with_name("resp.json"), "--trust")
+    _fully_approved(applicant, supervisor, application_file)
     applicant.ok("export", application_file, "--out", application_file.parent / "out")
 
     # The document's approved case 5 is edited by hand: validation says its approval is void.
