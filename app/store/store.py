@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib.metadata
 import json
 import os
 import sqlite3
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 from pydantic import ValidationError
 
+from app.about import program_version
 from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
 from app.models.forms import FormRegistry, bundled_forms
@@ -65,13 +65,6 @@ if TYPE_CHECKING:
 
 DEFAULT_BACKUP_DAYS: Final = 30
 """How long automatic backups are kept unless the caller says otherwise."""
-
-
-def _app_version() -> str:
-    try:
-        return importlib.metadata.version("shorei")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _utc_now() -> dt.datetime:
@@ -292,7 +285,7 @@ class Store:
             with self._transaction():
                 cursor = connection.execute(
                     "INSERT INTO sessions (started_at, pid, app_version) VALUES (?, ?, ?)",
-                    (_stamp(self._now()), os.getpid(), _app_version()),
+                    (_stamp(self._now()), os.getpid(), program_version()),
                 )
             self._session = cursor.lastrowid
             try:
