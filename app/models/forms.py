@@ -261,10 +261,17 @@ def load_form(path: Path) -> FormDefinition:
 
 
 class FormRegistry:
-    """The installed forms, by id and version."""
+    """The installed forms, by id and version; `origins` names the pack a form came from (bundled: none)."""
 
-    def __init__(self, forms: list[FormDefinition]) -> None:
+    def __init__(
+        self, forms: list[FormDefinition], *, origins: dict[tuple[str, str], str] | None = None
+    ) -> None:
         self._forms = {(form.id, form.version): form for form in forms}
+        self._origins = dict(origins or {})
+
+    def origin(self, form_id: str, version: str) -> str | None:
+        """The pack (`id@version`) the form was installed from, or None for a form of the program."""
+        return self._origins.get((form_id, version))
 
     @classmethod
     def from_folder(cls, folder: Path) -> FormRegistry:

@@ -37,7 +37,7 @@ from app.models.case_table import list_problem
 from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
-from app.models.forms import bundled_forms
+from app.models.form_packs import forms_for
 from app.models.table import TableFileError
 from app.store import FacilityListError, Store, active_facility_list, import_facility_list
 from app.store.case_lists import read_case_list
@@ -1118,8 +1118,8 @@ class FacilitySources:
 
 def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = False) -> MainWindow:
     """The window over the store in `home`, with the active facility list and the diagnosis completer."""
-    forms = bundled_forms()
-    store = Store.open(home)
+    forms = forms_for(home)
+    store = Store.open(home, forms=forms)
     kind = forms.all()[0].facility.list_kind
     sources = FacilitySources(home)
     facilities = sources.get(kind)
