@@ -352,7 +352,7 @@ def _check_program(manifest: PackManifest, forms: list[FormDefinition], source: 
             raise PackError(
                 source,
                 f"様式「{form.id}」は規則「{form.rule_set}」を使いますが、この Shorei（{have}）にはありません。"
-                f"Shorei {manifest.requires_program} 以降が必要です",
+                "規則を持つより新しい Shorei に更新してから取り込んでください",
             )
         needed = _messages_needed(form.rule_set)
         missing = sorted(needed - form.messages.keys())
