@@ -94,9 +94,12 @@ def preview_migration(
 
 
 def _document_changes(application: Application, source: FormDefinition, target: FormDefinition) -> list[str]:
-    changes = [
-        f"様式: {source.title}（{source.id} {source.version}）→ {target.title}（{target.id} {target.version}）"
-    ]
+    if source.title == target.title:
+        changes = [f"様式: {source.title}（{source.id} {source.version} → {target.id} {target.version}）"]
+    else:
+        changes = [
+            f"様式: {source.title}（{source.id} {source.version}）→ {target.title}（{target.id} {target.version}）"
+        ]
     if source.window is not None and target.window is not None and source.window != target.window:
         changes.append(
             f"今回対象となる期間: {source.window.start.display()}〜{source.window.latest_end.display()}"

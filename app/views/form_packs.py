@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMenu,
-    QPlainTextEdit,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -159,8 +159,7 @@ class MigrateDialog(QDialog):
         for form in candidates:
             self.target.addItem(f"{form.title}（{form.id} {form.version}）", form)
         layout.addWidget(self.target)
-        self.preview = QPlainTextEdit(self)
-        self.preview.setReadOnly(True)
+        self.preview = QTextBrowser(self)
         layout.addWidget(self.preview, 1)
         layout.addWidget(
             QLabel(
@@ -185,7 +184,7 @@ class MigrateDialog(QDialog):
     def _show_preview(self) -> None:
         target = self.chosen()
         preview = preview_for(self._window, target) if target is not None else None
-        self.preview.setPlainText("\n".join(preview.lines()) if preview is not None else "")
+        self.preview.setHtml(preview_html(preview) if preview is not None else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(preview is not None)
 
     @classmethod
@@ -193,6 +192,22 @@ class MigrateDialog(QDialog):
         """The form to move to, or None when cancelled (tests patch this)."""
         dialog = cls(window, candidates)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def preview_html(preview: MigrationPreview) -> str:
+    """The preview as the dialog shows it: headings, then one paragraph per change or problem."""
+    from html import escape
+
+    label = {"error": "<b style='color:#b00020'>エラー</b>", "warning": "<b style='color:#8a5a00'>警告</b>"}
+    parts = ["<h4>文書の変更</h4>"]
+    parts += [f"<p style='margin:2px 0 2px 12px'>・{escape(change)}</p>" for change in preview.changes]
+    for heading, issues in (("新たに出る問題", preview.appearing), ("消える問題", preview.disappearing)):
+        parts.append(f"<h4>{heading}（{len(issues)}件）</h4>" if issues else f"<h4>{heading}: なし</h4>")
+        parts += [
+            f"<p style='margin:2px 0 2px 12px'>{label[issue.severity]}　{escape(issue.message)}</p>"
+            for issue in issues
+        ]
+    return "".join(parts)
 
 
 def preview_for(window: MainWindow, target: FormDefinition) -> MigrationPreview | None:

@@ -53,7 +53,7 @@ def test_move_to_the_new_form_and_undo_in_one_step(
     candidates = migration_candidates(window)
     assert [(form.id, form.version) for form in candidates] == [("jbct-renewal-2027", "2027.1")]
     dialog = MigrateDialog(window, candidates)
-    text = dialog.preview.toPlainText()
+    text = dialog.preview.toPlainText()  # the HTML as text
     assert "新たに出る問題" in text and "申請2(1) No.1 実施期間" in text
     dialog.close()
 
