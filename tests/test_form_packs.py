@@ -219,6 +219,7 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
         ([("manifest.json", b"{}"), ("/etc/passwd", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("forms/..\\x.toml", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("forms/a.toml", b"1"), ("forms/a.toml", b"2")], "二つ入っています"),
+        ([("manifest.json", b"{}"), ("forms/A.toml", b"1"), ("forms/a.toml", b"2")], "二つ入っています"),
         ([("manifest.json", b"{}"), ("forms/big.toml", b"\0" * (11 * 1024 * 1024))], "大きすぎます"),
         ([("manifest.json", b"{}"), ("forms/bomb.toml", b"\0" * (5 * 1024 * 1024))], "zip 爆弾"),
         ([("forms/a.toml", b"x")], "manifest.json がありません"),

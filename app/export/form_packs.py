@@ -270,13 +270,16 @@ def _read_members(data: bytes, source: str) -> dict[str, bytes]:
         if len(infos) > MAX_MEMBERS:
             raise refuse(f"ファイルが多すぎます（{len(infos)}個、上限 {MAX_MEMBERS}個）")
         members: dict[str, bytes] = {}
+        folded: set[str] = set()
         total = 0
         for info in infos:
             name = info.filename
             if name.endswith("/"):
                 continue
-            if name in members:
+            # Windows and macOS file names ignore case: A.toml and a.toml would be one file there.
+            if name.casefold() in folded:
                 raise refuse(f"同じ名前のファイル {name} が二つ入っています")
+            folded.add(name.casefold())
             if not _plain_name(name):
                 raise refuse(
                     f"ファイル名 {name!r} は使えません（フォルダの外を指す名前や絶対パスは受け付けません）"
