@@ -417,3 +417,30 @@ def test_facility_list_pack_records_its_origin(tmp_path: Path, shorei_home: Path
     assert status.imported and status.active.name == "認定研修施設 2027年度"
     assert "様式パック jbct-facilities@2027.1" in status.active.source
     assert pack.manifest.signature.fingerprint in status.active.source
+
+
+def test_pack_without_pack_toml_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`forms pack` on a folder without pack.toml: exit 2, one line saying what to write."""
+    (tmp_path / "empty").mkdir()
+    args = [
+        "forms",
+        "pack",
+        str(tmp_path / "empty"),
+        "--key",
+        str(tmp_path / "k.pem"),
+        "--out",
+        str(tmp_path / "p"),
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "pack.toml がありません" in err and len(err.strip().splitlines()) == 1
+
+
+def test_migrate_to_a_form_of_another_layout_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JBCT application cannot move to a JSPM form (sections vs case reports): exit 1, one line."""
+    path = EXAMPLES / "valid-25-cases-1-section.json"
+    assert main(["migrate", str(path), "--to", "jspm-specialist-new@2024.1", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "移せません" in err and len(err.strip().splitlines()) == 1
