@@ -444,3 +444,13 @@ def test_migrate_to_a_form_of_another_layout_is_refused(
     assert main(["migrate", str(path), "--to", "jspm-specialist-new@2024.1", "--dry-run"]) == 1
     err = capsys.readouterr().err
     assert "移せません" in err and len(err.strip().splitlines()) == 1
+
+
+def test_vocabulary_that_is_not_toml_is_refused_when_packing(tmp_path: Path) -> None:
+    """A vocabulary file travels as TOML: one that does not parse is refused before anything is signed."""
+    source = _copy_pack_source(tmp_path)
+    (source / "vocabulary").mkdir()
+    (source / "vocabulary" / "diagnosis-names.toml").write_text("names = [", encoding="utf-8")
+    with pytest.raises(PackError, match="語彙"):
+        make_pack(source, tmp_path / "k.pem", tmp_path / "v.shoreipack")
+    assert not (tmp_path / "v.shoreipack").exists()

@@ -190,6 +190,7 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
         forms = _load_forms(Path(temporary), manifest, source)
         _check_program(manifest, forms, source)
         _check_facilities(Path(temporary), manifest, source)
+        _check_vocabulary(Path(temporary), manifest, source)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in [(MANIFEST_NAME, data), *sorted(entries.items())]:
@@ -371,6 +372,15 @@ def _messages_needed(rule_set: str) -> set[str]:
     return set.intersection(*sets) if sets else set()
 
 
+def _check_vocabulary(folder: Path, manifest: PackManifest, source: str) -> None:
+    """A vocabulary travels as TOML like the bundled one (resources/vocabulary); it must at least parse."""
+    for entry in manifest.of_kind("vocabulary"):
+        try:
+            tomllib.loads((folder / entry.path).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise PackError(source, f"{entry.path}: 診断名の語彙（TOML）を読めません: {error}") from None
+
+
 def _check_facilities(folder: Path, manifest: PackManifest, source: str) -> None:
     from app.models.facility import FacilityListInfo
 
@@ -449,6 +459,7 @@ def install_pack(
         forms = _load_forms(temporary, manifest, source)
         _check_program(manifest, forms, source)
         _check_facilities(temporary, manifest, source)
+        _check_vocabulary(temporary, manifest, source)
         _check_conflicts(home, manifest, forms, source)
         newly_trusted = fingerprint not in publishers
         if target.exists():
