@@ -454,3 +454,33 @@ def test_vocabulary_that_is_not_toml_is_refused_when_packing(tmp_path: Path) -> 
     with pytest.raises(PackError, match="語彙"):
         make_pack(source, tmp_path / "k.pem", tmp_path / "v.shoreipack")
     assert not (tmp_path / "v.shoreipack").exists()
+
+
+def test_two_versions_of_one_form_side_by_side(tmp_path: Path, worked_pack: Path, shorei_home: Path) -> None:
+    """2027.1 and 2027.2 installed together: both offered; an application made on 2027.1 stays on it."""
+    install_pack(shorei_home, worked_pack, trust=True)
+    with Store.open(shorei_home) as store:
+        first = store.create_application(TARGET[0], form_version="2027.1")
+    source = _copy_pack_source(tmp_path, version="2027.2")
+    form = source / "forms" / "jbct-renewal-2027.toml"
+    form.write_text(
+        form.read_text(encoding="utf-8").replace('version = "2027.1"', 'version = "2027.2"'), encoding="utf-8"
+    )
+    second = make_pack(source, tmp_path / "keys" / "publisher.pem", tmp_path / "second.shoreipack").path
+    assert not install_pack(shorei_home, second).newly_trusted  # the same key: no --trust needed
+    assert forms_for(shorei_home).versions(TARGET[0]) == ["2027.1", "2027.2"]
+    with Store.open(shorei_home) as store:
+        assert store.get(first.id).form.version == "2027.1"
+        assert store.create_application(TARGET[0]).form_version == "2027.2"
+
+
+def test_form_versions_sort_as_numbers() -> None:
+    """2027.10 is newer than 2027.9: the registry's newest version and its list compare numbers."""
+    from app.models.forms import FormRegistry, bundled_forms
+
+    base = bundled_forms().get("jbct-renewal-2026", "2026.1")
+    assert base is not None
+    registry = FormRegistry([base.model_copy(update={"version": v}) for v in ("2027.9", "2027.10", "2027.2")])
+    assert registry.versions("jbct-renewal-2026") == ["2027.2", "2027.9", "2027.10"]
+    newest = registry.get("jbct-renewal-2026")
+    assert newest is not None and newest.version == "2027.10"
