@@ -82,3 +82,19 @@ def test_no_other_form_says_how_to_get_one(
     )
     assert not form_packs.migrate_application(window)
     assert "様式パックを取り込む" in shown[0]
+
+
+def test_trust_dialog_shows_publisher_and_fingerprint(
+    qtbot: QtBot, tmp_path: Path, examples_dir: Path
+) -> None:
+    """The confirmation names the pack, its publisher and the key fingerprint, and says it is a first use."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.export.form_packs import read_pack
+
+    manifest = read_pack(_pack(tmp_path, examples_dir)).manifest
+    dialog = TrustPackDialog(manifest, False)
+    qtbot.addWidget(dialog)
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert manifest.ref in texts and manifest.publisher in texts
+    assert manifest.signature.fingerprint in texts and "初めて" in texts
