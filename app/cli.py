@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from app import cli_approval
+from app import cli_approval, cli_forms
 from app.models.case_table import IGNORED, CaseTableError, find_header, propose_mapping, read_cases, remap
 from app.models.document import DocumentError, load_application, save_application
-from app.models.forms import FormError, bundled_forms
+from app.models.form_packs import forms_for
+from app.models.forms import FormError
 from app.models.table import TableFileError
 from app.paths import data_home
 from app.store import EditError, facility_commands
@@ -47,7 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="申請データ（.json）を点検し、問題を一覧表示します")
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
-    commands.add_parser("forms", help="インストール済みの様式を一覧表示します")
     gui = commands.add_parser(
         "gui", help="ウィンドウを開きます（FILE を指定するとその申請データを取り込んで開きます）"
     )
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     _case_list_parser(commands)
     _facility_parser(commands)
     cli_approval.add_parsers(commands)
+    cli_forms.add_parsers(commands)
     return parser
 
 
@@ -168,8 +169,9 @@ class _Loaded:
 
 def _load_document(path: Path) -> tuple[Application, FormDefinition]:
     """The document in FILE and its form; DocumentError or FormError when either cannot be read."""
-    application = load_application(path)
-    form = bundled_forms().get(application.form.id, application.form.version)
+    forms = forms_for(data_home())
+    application = load_application(path, forms)
+    form = forms.get(application.form.id, application.form.version)
     assert form is not None  # the loader refuses forms that are not installed
     return application, form
 
@@ -224,17 +226,6 @@ def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
     return EXIT_PROBLEMS if has_errors(issues) else EXIT_OK
 
 
-def run_forms(out: TextIO, err: TextIO) -> int:
-    try:
-        forms = bundled_forms().all()
-    except FormError as error:
-        print(f"shorei: {error}", file=err)
-        return EXIT_UNREADABLE
-    for form in forms:
-        print(f"{form.id}\t{form.version}\t{form.society}\t{form.title}", file=out)
-    return EXIT_OK
-
-
 def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: TextIO) -> int:
     # Imported here: reportlab and cryptography are only needed by the commands that write files.
     from app.export import ExportError, ExportRefusedError, export_application, safe_stem
@@ -284,7 +275,7 @@ def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: T
     try:
         data = read_limited(package_path, MAX_PACKAGE_BYTES, "パッケージ")
         pdf = read_limited(pdf_path, MAX_PDF_BYTES, "PDF") if pdf_path is not None else None
-        forms = bundled_forms()
+        forms = forms_for(data_home())
         known_lists = known_facility_lists(data_home())
         result = verify_package(
             data,
@@ -498,8 +489,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "validate":
         return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
-    if args.command == "forms":
-        return run_forms(sys.stdout, sys.stderr)
+    if args.command in cli_forms.COMMANDS:
+        return cli_forms.run(args, sys.stdout, sys.stderr)
     if args.command == "export":
         return run_export(args.file, out_dir=args.out, draft=args.draft, out=sys.stdout, err=sys.stderr)
     if args.command == "verify":

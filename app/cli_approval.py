@@ -43,7 +43,7 @@ from app.models.application import FieldComment, Supervisor
 from app.models.approval import pending_approval
 from app.models.cells import display_value
 from app.models.document import DocumentError, load_application, save_application
-from app.models.forms import bundled_forms
+from app.models.form_packs import forms_for
 from app.models.text import InputError, parse_date_input
 from app.paths import data_home
 from app.store import Store
@@ -230,8 +230,9 @@ def _registered(member_id: str) -> Supervisor:
 
 
 def _document(path: Path) -> tuple[Application, FormDefinition]:
-    application = load_application(path)
-    form = bundled_forms().get(application.form.id, application.form.version)
+    forms = forms_for(data_home())
+    application = load_application(path, forms)
+    form = forms.get(application.form.id, application.form.version)
     assert form is not None  # the loader refuses forms that are not installed
     if form.approval is None or not form.approval.required:
         raise _RefusedError(f"{path.name}: {form.title}は指導者の承認が不要な様式です")
@@ -381,7 +382,7 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     request = read_request(
         read_limited(args.request, MAX_REQUEST_BYTES, REQUEST_NAME), source=args.request.name
     )
-    form = bundled_forms().get(request.form.id, request.form.version)
+    form = forms_for(data_home()).get(request.form.id, request.form.version)
     if form is None:
         raise _RefusedError(
             f"{args.request.name}: 様式「{request.form.id}」がこの Shorei にありません", EXIT_UNREADABLE

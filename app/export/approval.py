@@ -56,8 +56,9 @@ from app.models.approval import (
     report_hash,
 )
 from app.models.canonical import canonical_json, sha256_hex
-from app.models.forms import bundled_forms
+from app.models.form_packs import forms_for
 from app.models.text import normalize_text, text_problem
+from app.paths import data_home
 from app.validation import Issue, validate
 from app.validation.jspm import APPROVAL_CODES, report_status
 
@@ -438,7 +439,7 @@ def build_response(
     lacks a decision, a rejection has no comment, a comment names an unknown field, or an approved case's
     period is outside the 指導者's certification period."""
     form_ref = request.form
-    form = bundled_forms().get(form_ref.id, form_ref.version)
+    form = forms_for(data_home()).get(form_ref.id, form_ref.version)
     if form is None:
         raise ApprovalError(
             f"様式「{form_ref.id}」{form_ref.version}版がこの Shorei にありません。"

@@ -99,10 +99,19 @@ def _owner_only(path: Path, mode: int) -> None:
         path.chmod(mode)
 
 
-def _create(folder: Path, path: Path) -> None:
+def load_or_create_key_file(path: Path) -> SigningKey:
+    """The key in the PEM file `path`, made there (owner-only) first if there is none. The folder is
+    the caller's (a publisher's own folder): it is created if missing but its permissions are left alone."""
+    if not path.exists():
+        _create(path.parent, path, own_folder=False)
+    return _load(path)
+
+
+def _create(folder: Path, path: Path, *, own_folder: bool = True) -> None:
     try:
         folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-        _owner_only(folder, FOLDER_MODE)
+        if own_folder:
+            _owner_only(folder, FOLDER_MODE)
         key = SigningKey.generate()
         # Written whole under a temporary name and linked into place: a crash never leaves half a key, and
         # when two windows make a key at the same moment the first link wins and both use that key.

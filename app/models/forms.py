@@ -7,6 +7,7 @@ their limits, choice lists and messages from here, so next year's form is a new 
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -261,10 +262,17 @@ def load_form(path: Path) -> FormDefinition:
 
 
 class FormRegistry:
-    """The installed forms, by id and version."""
+    """The installed forms, by id and version; `origins` names the pack a form came from (bundled: none)."""
 
-    def __init__(self, forms: list[FormDefinition]) -> None:
+    def __init__(
+        self, forms: list[FormDefinition], *, origins: dict[tuple[str, str], str] | None = None
+    ) -> None:
         self._forms = {(form.id, form.version): form for form in forms}
+        self._origins = dict(origins or {})
+
+    def origin(self, form_id: str, version: str) -> str | None:
+        """The pack (`id@version`) the form was installed from, or None for a form of the program."""
+        return self._origins.get((form_id, version))
 
     @classmethod
     def from_folder(cls, folder: Path) -> FormRegistry:
@@ -283,10 +291,15 @@ class FormRegistry:
         if version is not None:
             return self._forms.get((form_id, version))
         versions = [form for (fid, _), form in self._forms.items() if fid == form_id]
-        return max(versions, key=lambda form: form.version, default=None)
+        return max(versions, key=lambda form: version_order(form.version), default=None)
 
     def versions(self, form_id: str) -> list[str]:
-        return sorted(version for fid, version in self._forms if fid == form_id)
+        return sorted((version for fid, version in self._forms if fid == form_id), key=version_order)
+
+
+def version_order(version: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key for form versions: numbers as numbers, so 2027.10 comes after 2027.9."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version))
 
 
 @functools.cache

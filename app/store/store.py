@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from app.about import program_version
 from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
-from app.models.forms import FormRegistry, bundled_forms
+from app.models.form_packs import forms_for
 from app.models.text import normalize_text
 from app.paths import data_home
 from app.store import edits as ops
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from app.models.application import Approval, Case, FacilityChoice
     from app.models.approval import ApprovalRequest
     from app.models.facility import Facility
-    from app.models.forms import FormDefinition
+    from app.models.forms import FormDefinition, FormRegistry
 
 DEFAULT_BACKUP_DAYS: Final = 30
 """How long automatic backups are kept unless the caller says otherwise."""
@@ -216,7 +216,7 @@ class Store:
         folder = data_home() if home is None else home
         if backup_days < 1:
             raise ValueError("backup_days must be at least 1")
-        registry = bundled_forms() if forms is None else forms
+        registry = forms_for(folder) if forms is None else forms
         lock: FolderLock | None = None
         if not read_only:
             lock = FolderLock(lock_path(folder))
@@ -426,6 +426,43 @@ class Store:
 
     def _form(self, form_id: str, version: str) -> FormDefinition | None:
         return self._forms.get(form_id, version)
+
+    @property
+    def forms(self) -> FormRegistry:
+        """The forms this store reads documents with (bundled + installed packs, `forms_for`)."""
+        return self._forms
+
+    def reload_forms(self, forms: FormRegistry | None = None) -> None:
+        """Take the forms again (after a form pack was installed or removed)."""
+        self._forms = forms_for(self._home) if forms is None else forms
+        for loaded in self._loaded.values():
+            form = loaded.document["form"]
+            loaded.labels = ops.Labels(self._form(form["id"], form["version"]))
+
+    def forms_in_use(self) -> set[tuple[str, str]]:
+        """(form id, version) of every application, those in the trash included."""
+        rows = self._db().execute("SELECT DISTINCT form_id, form_version FROM applications")
+        return {(row[0], row[1]) for row in rows}
+
+    def migrate(self, app_id: int, form_id: str, version: str) -> Application:
+        """Move the application to another installed form version: one change (one undo step), the old
+        form kept in the history. The values stay as typed; see app.validation.migration for the preview."""
+        target = self._forms.get(form_id, version)
+        if target is None:
+            raise EditError(f"様式 {form_id} {version} はインストールされていません")
+
+        def plan(it: _Loaded) -> ops.Plan | None:
+            old = it.document["form"]
+            source = self._form(old["id"], old["version"])
+            if source is not None and source.layout != target.layout:
+                raise EditError(f"様式「{form_id}」は形が違うため、この申請を移せません")
+            if (old["id"], old["version"]) == (form_id, version):
+                return None
+            document = {**it.document, "form": {"id": form_id, "version": version}}
+            summary = f"様式を移す: {old['id']} {old['version']} → {form_id} {version}"
+            return ops.replace_document(it.document, document, "migrate", summary)
+
+        return self._edit(app_id, plan)
 
     def create_application(
         self, form_id: str, title: str = "", *, form_version: str | None = None
@@ -870,6 +907,9 @@ class Store:
                 raise HistoryError(f"申請データ（番号 {app_id}）が別の場所で変更されています")
             if also is not None:
                 also(connection, version)
+        if document["form"] != loaded.document["form"]:
+            # Moved to another form (or back by undo): places are named as the new form names them.
+            loaded.labels = ops.Labels(self._form(document["form"]["id"], document["form"]["version"]))
         loaded.document = document
         loaded.version = version
         return application

@@ -131,6 +131,11 @@ def _rule_sets() -> dict[str, list[Rule]]:
     return {"jbct": jbct.RULES, "jspm": jspm.RULES}
 
 
+def rule_set_names() -> frozenset[str]:
+    """The rule sets this program has: a form (or a form pack) naming another needs a newer Shorei."""
+    return frozenset(_rule_sets())
+
+
 def validate(
     application: Application, form: FormDefinition, facilities: FacilityLookup | None = None
 ) -> list[Issue]:

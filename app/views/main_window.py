@@ -37,13 +37,14 @@ from app.models.case_table import list_problem
 from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
-from app.models.forms import bundled_forms
+from app.models.form_packs import forms_for
 from app.models.table import TableFileError
 from app.store import FacilityListError, Store, active_facility_list, import_facility_list
 from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
 from app.validation.diagnosis import suggest_diagnoses
+from app.views import form_packs
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
@@ -350,6 +351,8 @@ class MainWindow(QMainWindow):
             self._action(self.tr("承認依頼ファイルを開く（指導者）…"), self.open_review_request)
         )
         file_menu.addSeparator()
+        form_packs.add_menu_actions(self, file_menu)
+        file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("終了(&X)"), self.close, QKeySequence.StandardKey.Quit))
 
         edit_menu = bar.addMenu(self.tr("編集(&E)"))
@@ -429,7 +432,11 @@ class MainWindow(QMainWindow):
             self._facilities, self._search = source.lookup, source.search
             self._import_facility_list = source.import_file
         if self.applicant is not None:
+            # The old panel must not save on losing focus once it is gone (its fields may still have it).
+            for field in self.applicant.findChildren(QLineEdit):
+                field.blockSignals(True)
             self.applicant.setParent(None)
+            self.applicant.deleteLater()
         self.applicant = ApplicantPanel(form, self.set_applicant_field, self.center)
         self.center_layout.insertWidget(0, self.applicant)
         self.tabs.clear()
@@ -455,6 +462,10 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(page, labels[index])
             self.pages.append(page)
 
+    def facilities(self) -> FacilityLookup:
+        """The facility list the open form's rules check against."""
+        return self._facilities()
+
     def _report_context(self) -> ReportContext:
         def import_list() -> None:
             self._import_list()
@@ -473,6 +484,11 @@ class MainWindow(QMainWindow):
 
     def show_application(self, application: Application) -> None:
         """Validate and show `application` everywhere (grid, tabs, problems, status)."""
+        ref = (application.form.id, application.form.version)
+        if self.form is None or ref != (self.form.id, self.form.version):  # moved, or moved back by undo
+            form = self.forms.get(*ref)
+            if form is not None:
+                self._build_form_widgets(form)
         assert self.form is not None
         self.application = application
         self.issues = validate(application, self.form, self._facilities())
@@ -1118,8 +1134,8 @@ class FacilitySources:
 
 def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = False) -> MainWindow:
     """The window over the store in `home`, with the active facility list and the diagnosis completer."""
-    forms = bundled_forms()
-    store = Store.open(home)
+    forms = forms_for(home)
+    store = Store.open(home, forms=forms)
     kind = forms.all()[0].facility.list_kind
     sources = FacilitySources(home)
     facilities = sources.get(kind)

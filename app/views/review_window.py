@@ -51,7 +51,7 @@ from app.export.approval import (
 )
 from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
 from app.export.signing import UnreadableFileError, read_limited
-from app.models.forms import bundled_forms
+from app.models.form_packs import forms_for
 from app.paths import data_home
 from app.views.export_dialog import open_local
 from app.views.main_window import confirm, notify
@@ -112,7 +112,7 @@ def read_request_file(path: Path) -> ApprovalRequest:
 
 
 def _form_for(request: ApprovalRequest, path: Path) -> FormDefinition:
-    forms = bundled_forms()
+    forms = forms_for(data_home())
     form_id, version = request.form.id, request.form.version
     form = forms.get(form_id, version) or forms.get(form_id)
     if form is None or form.approval is None:

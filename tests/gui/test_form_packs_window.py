@@ -1,0 +1,100 @@
+"""ファイル → 様式パックを取り込む… and 新しい様式に移す… in the window (issue 18)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.export.form_packs import make_pack
+from app.views import form_packs
+from app.views.form_packs import MigrateDialog, TrustPackDialog, migration_candidates
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+    from pytestqt.qtbot import QtBot
+
+    from app.models.form_packs import PackManifest
+    from app.models.forms import FormDefinition
+    from app.views.main_window import MainWindow
+
+
+def _pack(tmp_path: Path, examples_dir: Path) -> Path:
+    return make_pack(
+        examples_dir / "packs" / "jbct-renewal-2027", tmp_path / "publisher.pem", tmp_path / "p.shoreipack"
+    ).path
+
+
+def test_import_shows_the_fingerprint_and_installs_when_confirmed(
+    window: MainWindow, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog gets the pack's publisher key (untrusted at first); confirming installs the form."""
+    seen: list[tuple[str, bool]] = []
+
+    def ask(parent: object, manifest: PackManifest, trusted: bool) -> bool:
+        seen.append((manifest.signature.fingerprint, trusted))
+        return len(seen) > 1  # the first time the user cancels
+
+    monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: ask(*args)))
+    pack = _pack(tmp_path, examples_dir)
+    assert not form_packs.import_form_pack(window, pack)
+    assert window.forms.get("jbct-renewal-2027", "2027.1") is None
+    assert form_packs.import_form_pack(window, pack)
+    assert seen[0][1] is False and len(seen[0][0]) == 39
+    assert window.forms.get("jbct-renewal-2027", "2027.1") is not None
+
+
+def test_move_to_the_new_form_and_undo_in_one_step(
+    window: MainWindow, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """新しい様式に移す moves the application (one undo step); undo brings back the 2026 form and its widgets."""
+    monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: True))
+    assert form_packs.import_form_pack(window, _pack(tmp_path, examples_dir))
+    candidates = migration_candidates(window)
+    assert [(form.id, form.version) for form in candidates] == [("jbct-renewal-2027", "2027.1")]
+    dialog = MigrateDialog(window, candidates)
+    text = dialog.preview.toPlainText()  # the HTML as text
+    assert "新たに出る問題" in text and "申請2(1) No.1 実施期間" in text
+    dialog.close()
+
+    def choose(cls: object, parent: MainWindow, found: list[FormDefinition]) -> FormDefinition:
+        return found[0]
+
+    monkeypatch.setattr(MigrateDialog, "ask", classmethod(choose))
+    count = window.undo_stack.count()
+    assert form_packs.migrate_application(window)
+    assert window.undo_stack.count() == count + 1
+    assert window.form is not None and window.form.version == "2027.1"
+    assert any(issue.code == "period-before-window" for issue in window.issues)
+    window.undo_stack.undo()
+    assert window.form is not None and window.form.version == "2026.1"
+    assert window.application is not None and window.application.form.version == "2026.1"
+    assert not any(issue.code == "period-before-window" for issue in window.issues)
+
+
+def test_no_other_form_says_how_to_get_one(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    """With only the bundled forms, 新しい様式に移す says to import a pack instead of opening the dialog."""
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "app.views.main_window.notify", lambda parent, title, text, warning=False: shown.append(text)
+    )
+    assert not form_packs.migrate_application(window)
+    assert "様式パックを取り込む" in shown[0]
+
+
+def test_trust_dialog_shows_publisher_and_fingerprint(
+    qtbot: QtBot, tmp_path: Path, examples_dir: Path
+) -> None:
+    """The confirmation names the pack, its publisher and the key fingerprint, and says it is a first use."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.export.form_packs import read_pack
+
+    manifest = read_pack(_pack(tmp_path, examples_dir)).manifest
+    dialog = TrustPackDialog(manifest, False)
+    qtbot.addWidget(dialog)
+    texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert manifest.ref in texts and manifest.publisher in texts
+    assert manifest.signature.fingerprint in texts and "初めて" in texts
