@@ -23,16 +23,16 @@ def program_version() -> str:
 
 
 def component_versions(home: Path) -> list[tuple[str, str]]:
-    """(label, version) for Shorei, every installed form, the diagnosis vocabulary, the facility list in
+    """(label, version) for Shorei, every form (bundled or from an installed pack), the diagnosis vocabulary, the facility list in
     use for each list kind the forms name, and Python; for the data folder `home`."""
-    from app.models.forms import bundled_forms
+    from app.models.form_packs import forms_for
     from app.store.errors import StoreError
     from app.store.facility_lists import facility_list_status
     from app.store.facility_table import FacilityListError
     from app.validation.diagnosis import vocabulary
 
     rows = [("Shorei", program_version())]
-    forms = bundled_forms().all()
+    forms = forms_for(home).all()
     rows += [(f"様式 {form.title}", f"{form.id} {form.version}") for form in forms]
     rows.append(("診断名辞書", vocabulary().version))
     for kind in sorted({form.facility.list_kind for form in forms}):

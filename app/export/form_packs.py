@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
+from app.about import program_version
 from app.atomic import write_atomically
 from app.export.keys import load_or_create_key_file
 from app.export.signing import (
@@ -50,7 +51,6 @@ from app.models.form_packs import (
     installed_packs,
     pack_folder_name,
     packs_folder,
-    program_version,
     version_key,
 )
 from app.models.forms import FormDefinition, FormError, bundled_forms, load_form

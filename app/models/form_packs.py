@@ -11,7 +11,6 @@ checked against its manifest's SHA-256 on every read (the signature was checked 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import re
 from dataclasses import dataclass, field
@@ -89,14 +88,6 @@ class PackOrigin(_Frozen):
     file_name: str
     installed_at: str
     manifest_sha256: str
-
-
-def program_version() -> str:
-    """This Shorei's version (pyproject), which a pack's `requires_program` is compared with."""
-    try:
-        return importlib.metadata.version("shorei")
-    except importlib.metadata.PackageNotFoundError:
-        return "0.0.0"
 
 
 def version_key(version: str) -> tuple[int, ...]:
