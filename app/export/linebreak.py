@@ -6,6 +6,7 @@ lines are chosen before reportlab sees the text, by width, with these rules (kin
 
 - no line starts with a closing bracket, a 、。 mark, a small kana, 「ー」 or 「々」 (NO_START);
 - no line ends with an opening bracket (NO_END), and a range 2020/04/01〜2030/03/31 is not split at 〜;
+- a katakana word is not split when the line can end before it and keep half its length;
 - a run of Latin letters, digits and signs (a code, 2024/05, an English word) is not split when it fits
   a line;
 - a last line of one character takes a second one from the line before, where the rules allow it.
@@ -61,11 +62,33 @@ def _break_paragraph(text: str, width: float, measure: Callable[[str], float]) -
             cut -= 1
         if cut <= start + 1 and _joined(text[cut - 1], text[cut]):
             cut = end
+        cut = _out_of_word(text, start, cut)
         lines.append(text[start:cut])
         start = cut
         while start < len(text) and text[start] == " ":
             start += 1
     return _no_lone_last(lines)
+
+
+def _katakana(char: str) -> bool:
+    return "ァ" <= char <= "ヺ" or char == "ー"
+
+
+def _out_of_word(text: str, start: int, cut: int) -> int:
+    """A cut moved back out of a katakana word (スピリチュ／アル), when the line keeps half its length and
+    the rules allow the earlier break."""
+    if not (_katakana(text[cut - 1]) and _katakana(text[cut])):
+        return cut
+    earlier = cut
+    while earlier > start and _katakana(text[earlier - 1]):
+        earlier -= 1
+    if (
+        earlier - start >= (cut - start) / 2
+        and earlier > start
+        and not _joined(text[earlier - 1], text[earlier])
+    ):
+        return earlier
+    return cut
 
 
 def _fill(text: str, start: int, width: float, measure: Callable[[str], float]) -> int:

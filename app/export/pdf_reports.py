@@ -34,6 +34,7 @@ from app.export.pdf import (
     error_list,
     glyph_note,
     marked,
+    markup,
     render_pages,
     sex_text,
     sheet_styles,
@@ -125,6 +126,7 @@ class _Layout:
         self.draft = draft
         self.st: SheetStyles = sheet_styles()
         self.list_cell = ParagraphStyle("list_cell", parent=self.st.cell, fontSize=8, leading=10)
+        self.coverage_head = ParagraphStyle("coverage_head", parent=self.st.head, fontSize=7, leading=8.5)
         self.body = ParagraphStyle(
             "narrative", parent=self.st.value, leftIndent=5, rightIndent=5, spaceBefore=4, borderPadding=0
         )
@@ -220,7 +222,10 @@ class _Layout:
         options = self.form.choices[coverage.choices].options
         categories = [report.category for _, report in reports]
         need = f"各{coverage.min_each}例以上" + (f"・{coverage.max_each}例まで" if coverage.max_each else "")
-        heads = [self.label("症例区分")] + [Paragraph(escape(option.label), st.head) for option in options]
+        width = (CONTENT_WIDTH - 92.0) / len(options)
+        heads = [self.label("症例区分")] + [
+            Paragraph(markup(option.label, width=width - 9, size=7), self.coverage_head) for option in options
+        ]
         counts = [self.label(f"症例数（{need}）")] + [
             Paragraph(
                 escape(
@@ -230,7 +235,6 @@ class _Layout:
             )
             for option in options
         ]
-        width = (CONTENT_WIDTH - 92.0) / len(options)
         return _table(
             [heads, counts],
             [92.0] + [width] * len(options),
