@@ -69,6 +69,7 @@ def ink_near_edges(image: Image, dpi: float, mm: float) -> list[str]:
     dirty = []
     for edge, box in strips.items():
         low, _high = image.crop(box).getextrema()
+        assert isinstance(low, (int, float)), "a grayscale page"
         if low < 250:
             dirty.append(edge)
     return dirty

@@ -283,7 +283,7 @@ def test_same_content_gives_the_same_code_and_keeps_an_earlier_pair(tmp_path: Pa
 
 def test_export_can_be_declined_when_an_earlier_pair_differs(tmp_path: Path) -> None:
     """With `on_earlier` returning False nothing is written or renamed (the window's 「キャンセル」)."""
-    from app.export.export import ExportCancelledError
+    from app.export.export import EarlierExport, ExportCancelledError
 
     key = SigningKey.generate()
     first = export_application(
@@ -296,7 +296,12 @@ def test_export_can_be_declined_when_an_earlier_pair_differs(tmp_path: Path) -> 
         now=support.NOW,
     )
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
-    asked = []
+    asked: list[str] = []
+
+    def decline(earlier: EarlierExport) -> bool:
+        asked.append(earlier.code)
+        return False
+
     with pytest.raises(ExportCancelledError):
         export_application(
             support.with_texts(pathology="低分化型腺癌"),
@@ -306,7 +311,7 @@ def test_export_can_be_declined_when_an_earlier_pair_differs(tmp_path: Path) -> 
             stem="s",
             key=key,
             now=support.NOW,
-            on_earlier=lambda earlier: asked.append(earlier.code) is not None,
+            on_earlier=decline,
         )
     assert asked == [first.short_hash]
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
