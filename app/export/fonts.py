@@ -107,7 +107,13 @@ class FontMissingError(Exception):
 
 
 def _registered(name: str, file: str) -> SheetFont:
-    if name not in pdfmetrics.getRegisteredFontNames():
+    try:
+        found = pdfmetrics.getFont(name)
+    except KeyError:
+        found = None
+    if isinstance(found, SheetFont):
+        return found
+    if found is None:
         path = resource_path("fonts", file)
         try:
             font = SheetFont(name, str(path))
@@ -134,18 +140,19 @@ def fallback_font() -> SheetFont:
     return _registered(FALLBACK_FONT_NAME, FALLBACK_FONT_FILE)
 
 
-def font_for(char: str) -> str:
-    """The font that draws `char`: IPAex Gothic, or the fallback when only it has the glyph."""
-    if sheet_font().has_glyph(char) or char.isspace() or not fallback_font().has_glyph(char):
-        return FONT_NAME
-    return FALLBACK_FONT_NAME
-
-
 def runs(text: str) -> list[tuple[str, str]]:
-    """`text` as (font name, text) runs, each drawn whole by one font."""
+    """`text` as (font name, text) runs, each drawn whole by one font: IPAex Gothic, or the fallback for
+    the characters only it has."""
+    main = sheet_font().face.charToGlyph.real
+    if all(ord(char) in main for char in text):
+        return [(FONT_NAME, text)] if text else []
+    fallback = fallback_font().face.charToGlyph.real
     out: list[tuple[str, str]] = []
     for char in text:
-        name = font_for(char)
+        code = ord(char)
+        name = (
+            FALLBACK_FONT_NAME if code not in main and code in fallback and not char.isspace() else FONT_NAME
+        )
         if out and out[-1][0] == name:
             out[-1] = (name, out[-1][1] + char)
         else:
@@ -155,8 +162,10 @@ def runs(text: str) -> list[tuple[str, str]]:
 
 def text_width(text: str, size: float) -> float:
     """The width of `text` in points as the sheets draw it (each run in its own font)."""
-    if all(sheet_font().has_glyph(char) for char in text):
-        return float(pdfmetrics.stringWidth(text, FONT_NAME, size))
+    font = sheet_font()
+    main = font.face.charToGlyph.real
+    if all(ord(char) in main for char in text):
+        return float(font.stringWidth(text, size))
     return float(sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text)))
 
 

@@ -19,15 +19,14 @@ the Japanese rules of app.export.linebreak, and characters IPAex lacks are drawn
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from xml.sax.saxutils import escape
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -815,6 +814,27 @@ class _PageCounts:
     per_section: dict[int, int] = field(default_factory=dict)
 
 
+def draw_qr(canvas: Any, payload: str, size: float) -> None:
+    """The QR code of `payload` as one filled path, `size` points square at the origin, no border (the
+    page keeps the quiet zone). Level L keeps the ~130-character payload at version 6 (41 modules), so
+    each module is as large as the size allows."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
+    code.addData(payload)
+    code.make()
+    count = code.getModuleCount()
+    module = size / count
+    path = canvas.beginPath()
+    for row, cells in enumerate(code.modules):
+        column = 0
+        for dark, run in itertools.groupby(bool(cell) for cell in cells):
+            length = len(list(run))
+            if dark:
+                path.rect(column * module, size - (row + 1) * module, length * module, module)
+            column += length
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
 class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
     def __init__(
         self,
@@ -856,13 +876,7 @@ class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
             self.endForm()
         if self._qr_payload is not None:
             self.beginForm(QR_FORM, lowerx=0, lowery=0, upperx=QR_SIZE, uppery=QR_SIZE)
-            # Level L keeps the ~130-character payload at version 6 (41 modules), so each module is larger.
-            widget = QrCodeWidget(self._qr_payload, barLevel="L", barWidth=QR_SIZE, barHeight=QR_SIZE)
-            widget.barBorder = 0
-            # The drawing starts in the embedded font too (reportlab's default would name Helvetica).
-            drawing = Drawing(QR_SIZE, QR_SIZE, initialFontName=FONT_NAME)
-            drawing.add(widget)
-            renderPDF.draw(drawing, self, 0, 0)
+            draw_qr(self, self._qr_payload, QR_SIZE)
             self.endForm()
         super().save()
 
