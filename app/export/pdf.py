@@ -987,7 +987,10 @@ class _PageDecor:
                 if errors
                 else "提出用のPDFとアップロード用ファイルは、下書きではなく通常の作成で出力してください。"
             )
-            for number, line in enumerate(break_lines(why, room, lambda part: text_width(part, 7.5))[:3]):
+            # A draft has no QR code: its notice takes the whole width.
+            for number, line in enumerate(
+                break_lines(why, right - left, lambda part: text_width(part, 7.5))[:3]
+            ):
                 canvas.drawString(left, top - 31 - 11 * number, line)
             return
         canvas.setFillColor(FAINT)
