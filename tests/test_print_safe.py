@@ -401,3 +401,27 @@ def test_line_breaks_follow_japanese_rules(text: str, width: int) -> None:
         assert lines[0].startswith("スピリチュアル"), lines  # not スピリチュ／アル…
     if "2020/04/01" in text:
         assert any("2020/04/01〜2030/03/31" in line for line in lines), lines
+
+
+def test_plan_names_the_earlier_pair_it_will_keep(tmp_path: Path) -> None:
+    """Before writing, the plan (the window's confirmation) says which earlier pair will be kept, and
+    under which names; for the same content it says nothing."""
+    from app.export import plan_export
+
+    key = SigningKey.generate()
+    first = export_application(
+        support.valid_20_app(),
+        support.form(),
+        support.facilities(),
+        tmp_path,
+        stem="p",
+        key=key,
+        now=support.NOW,
+    )
+    same = plan_export(support.valid_20_app(), support.form(), support.facilities(), tmp_path, stem="p")
+    assert same.earlier is None
+    other = plan_export(
+        support.with_texts(pathology="低分化型腺癌"), support.form(), support.facilities(), tmp_path, stem="p"
+    )
+    assert other.earlier is not None and other.earlier.code == first.short_hash
+    assert f"p-{first.short_hash}.pdf" in "\n".join(other.describe())
