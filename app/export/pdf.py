@@ -75,7 +75,7 @@ HEADER_HEIGHT: Final = PAGE_MARGIN + 38.0
 """From the top edge to the frame: the margin, the two head lines and the 割印 box beside them."""
 QR_SIZE: Final = 84.0
 """About 30 mm: modules of ~0.65 mm, 2.5 pixels at 100 dpi (decodes) and 3.8 at 150 dpi."""
-QR_QUIET: Final = 12.0
+QR_QUIET: Final = 14.0
 """White kept above and left of the code; the page margin keeps it below and right (≥ 4 modules)."""
 FOOTER_HEIGHT: Final = PAGE_MARGIN + QR_SIZE + QR_QUIET
 CONTENT_WIDTH: Final = PAGE_WIDTH - 2 * MARGIN_X
