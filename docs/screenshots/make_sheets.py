@@ -6,7 +6,9 @@ uv run python docs/screenshots/make_sheets.py
 - pdf-continuation-page.png: page 2 of a section whose 「その他」 texts need two pages (the head repeated,
   the 割印 box, rows whole);
 - pdf-draft-broken.png and pdf-draft-broken-errors.png: the draft of examples/broken.json (no seal box,
-  wrong cells marked ※n, the numbered error list).
+  wrong cells marked ※n, the numbered error list);
+- export-sheet-25-cases.png and export-jspm-case-report.png (80 dpi, the README's): the sheet of
+  examples/valid-25-cases-1-section.json and case 1 of examples/jspm-transition-7-cases.json.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ HERE = Path(__file__).resolve().parent
 NOW = dt.datetime(2026, 9, 20, 3, 4, 5, tzinfo=dt.UTC)
 
 
-def save_page(pdf: Path, page: int, name: str) -> None:
+def save_page(pdf: Path, page: int, name: str, dpi: float = 100) -> None:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
     try:
-        document[page].render(scale=100 / 72).to_pil().save(HERE / name)
+        document[page].render(scale=dpi / 72).to_pil().save(HERE / name)
     finally:
         document.close()
 
@@ -70,6 +72,16 @@ def main() -> None:
         broken = export(load_application(ROOT / "examples" / "broken.json"), "broken", draft=True)
         save_page(broken, 0, "pdf-draft-broken.png")
         save_page(broken, 1, "pdf-draft-broken-errors.png")
+
+        one = export(load_application(ROOT / "examples" / "valid-25-cases-1-section.json"), "one")
+        save_page(one, 0, "export-sheet-25-cases.png", 80)
+        jspm = load_application(ROOT / "examples" / "jspm-transition-7-cases.json")
+        jspm_form = bundled_forms().get(jspm.form.id, jspm.form.version)
+        assert jspm_form is not None
+        result = export_application(
+            jspm, jspm_form, bundled_facility_list("jspm-sample"), out, stem="jspm", key=key, now=NOW
+        )
+        save_page(result.pdf_path, 1, "export-jspm-case-report.png", 80)
 
 
 if __name__ == "__main__":
