@@ -425,3 +425,13 @@ def test_plan_names_the_earlier_pair_it_will_keep(tmp_path: Path) -> None:
     )
     assert other.earlier is not None and other.earlier.code == first.short_hash
     assert f"p-{first.short_hash}.pdf" in "\n".join(other.describe())
+
+
+@pytest.mark.parametrize("name", FINAL + DRAFTS)
+def test_every_text_is_drawn_in_an_embedded_font(exported: dict[str, Path], name: str) -> None:
+    """Every text object of every page (forms included) uses an embedded font: IPAex Gothic or the
+    fallback subset, never a font the printing PC would have to supply."""
+    runs = pdf_pages.text_runs(exported[name])
+    assert runs
+    assert all(run.embedded for run in runs)
+    assert {run.font for run in runs} <= {"IPAexGothic", "ShoreiFallbackMincho"}
