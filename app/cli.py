@@ -265,6 +265,8 @@ def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: Text
     print(f"印刷用PDF: {result.pdf_path}", file=out)
     print(f"アップロード用ファイル: {result.package_path}", file=out)
     print(f"照合コード: {result.short_hash}　署名鍵の指紋: {result.fingerprint}", file=out)
+    if result.earlier is not None:
+        print(result.earlier.describe().replace("残します", "残しました"), file=out)
     return EXIT_OK
 
 
@@ -299,12 +301,18 @@ def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: T
     content = package.content
     print(f"有効: {package_path}", file=out)
     print(f"  署名: 一致（署名鍵の指紋 {package.signature.fingerprint}）、RFC 8785 の正規形", file=out)
-    print(f"  照合コード: {_short(package.content_sha256)}　作成: {content.created}", file=out)
+    created = package.exported.created if package.exported is not None else content.created
+    print(f"  照合コード: {_short(package.content_sha256)}　作成: {created}", file=out)
     print(f"  様式: {content.form.id} {content.form.version}", file=out)
     facility_list = content.facility_list
     print(f"  施設一覧: {facility_list.name}（{facility_list.version_date}版、SHA-256 一致）", file=out)
     if result.pdf_checked:
         print(f"  PDF: {pdf_path} は {package.pdf.name} と一致（SHA-256）", file=out)
+        print(
+            f"  印刷: 全{result.printed_pages}ページの照合コードと SHA-256 がこのパッケージと一致、"
+            f"印刷された署名鍵 {result.printed_fingerprint} はこのパッケージに署名した鍵と同じ",
+            file=out,
+        )
     else:
         print(f"  PDF: 未確認（--pdf {package.pdf.name} で対応を確認できます）", file=out)
     if result.approvals:

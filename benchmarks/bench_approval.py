@@ -75,7 +75,11 @@ def run(quick: bool = False) -> list[Measurement]:
 
     issues = validate(application, form, facilities)
     prepared = prepare_package(application, form, facilities.info, issues, created=now)
-    marks = SheetMarks(PackageMark(prepared.short_hash, prepared.qr_payload, applicant.fingerprint, now))
+    marks = SheetMarks(
+        PackageMark(
+            prepared.short_hash, prepared.qr_payload, applicant.fingerprint, now, prepared.content_sha256
+        )
+    )
     pdf = render_case_reports(application, form, issues, marks)
     package = sign_package(prepared, pdf_name="bench.pdf", pdf_bytes=pdf, key=applicant)
     forms = bundled_forms()

@@ -152,6 +152,78 @@ def valid_25_one_section() -> dict[str, Any]:
     )
 
 
+LONG_DIAGNOSES = [
+    ("左乳房浸潤性乳管癌（ホルモン受容体陽性）", "浸潤性乳管癌（硬性型・核グレード２）", "手術"),
+    ("胃体部進行癌（腹膜播種を伴う）", "低分化型腺癌（充実型）・印環細胞癌", "薬物療法"),
+    ("肺上葉非小細胞肺癌（腺癌・EGFR変異）", "肺腺癌（腺房型優位）ＥＧＦＲ陽性", "薬物療法"),
+    ("膵頭部浸潤性膵管癌（局所進行・切除不能）", "浸潤性膵管癌（中分化型管状腺癌）", "その他"),
+    ("上行結腸癌（多発肝転移・肺転移あり）", "高分化型管状腺癌（ＲＡＳ野生型）", "手術"),
+    ("食道胸部中部扁平上皮癌（術前化学療法後）", "扁平上皮癌（中分化型）・脈管侵襲あり", "放射線治療"),
+    ("びまん性大細胞型Ｂ細胞リンパ腫（胃原発）", "びまん性大細胞型Ｂ細胞リンパ腫", "薬物療法"),
+    ("急性骨髄性白血病（寛解導入療法後再発）", "無し", "造血幹細胞移植"),
+    ("前立腺癌（去勢抵抗性・多発骨転移あり）", "腺癌（グリソンスコア４＋５＝９）", "放射線治療"),
+    ("子宮頸部扁平上皮癌（局所進行期）", "角化型扁平上皮癌（浸潤癌）", "その他"),
+    ("肝細胞癌（門脈腫瘍栓を伴う多発病変）", "中分化型肝細胞癌（索状型）", "IVR"),
+    ("卵巣高異型度漿液性癌（腹膜播種あり）", "高異型度漿液性癌（ＢＲＣＡ変異陽性）", "薬物療法"),
+    ("腎盂尿路上皮癌（リンパ節転移を伴う）", "浸潤性尿路上皮癌（高異型度）", "手術"),
+    ("甲状腺乳頭癌（頸部リンパ節転移あり）", "乳頭癌（古典型）・被膜外浸潤あり", "手術"),
+    ("悪性胸膜中皮腫（上皮型・進行期）", "上皮型中皮腫（管状乳頭型）", "緩和ケア"),
+]
+LONG_OTHER = ["がん悪液質に対する栄養療法と運動療法の併用", "免疫関連有害事象の外来管理"]
+
+
+def long_names() -> dict[str, Any]:
+    """25 cases at one facility with 診断名 and 病理診断名 of up to 20 characters, 「その他」 items, names
+    that need the fallback font (𠮷, 髙, 﨑, 𡈽) and an empty row in the grid: the sheet still fits one
+    page and numbers the cases 1–25 without a gap."""
+    cases = []
+    for n in range(25):
+        diagnosis, pathology, item = LONG_DIAGNOSES[n % len(LONG_DIAGNOSES)]
+        start, end = months(2022 + n // 6, 4 + (n % 6), n % 4)
+        cases.append(
+            {
+                **case(n, start, end),
+                "age": 31 + (n * 11) % 58,
+                "item": item,
+                "item_other": LONG_OTHER[n % 2] if item == "その他" else "",
+                "diagnosis": diagnosis,
+                "pathology": pathology,
+                "accepted": [
+                    {
+                        "code": "diagnosis-abbreviation",
+                        "reason": "RAS は遺伝子名で、病理報告書の記載どおりです（診断名の略語ではありません）",
+                    }
+                ]
+                if "ＲＡＳ" in pathology
+                else [],
+            }
+        )
+    blank = {
+        "age": None,
+        "sex": None,
+        "item": "",
+        "item_other": "",
+        "start": None,
+        "end": None,
+        "diagnosis": "",
+        "pathology": "",
+        "note": "",
+        "accepted": [],
+    }
+    doc = document(
+        [
+            {
+                "facility": {"cert_no": "", "name": "𡈽浦記念髙﨑がんセンター", "manual": True},
+                "enrollment": [{"start": "2022-04", "end": "2026-09"}],
+                "cases": [*cases[:7], blank, *cases[7:]],
+                "accepted": [],
+            }
+        ]
+    )
+    doc["applicant"] = {**doc["applicant"], "name": "髙﨑 𠮷太郎", "member_id": "20240815"}
+    return doc
+
+
 def broken() -> dict[str, Any]:
     """Trips most of the JBCT rules, each on its own row so the listing reads like a lesson."""
     good = valid_20()["sections"][0]["cases"][:3]
@@ -322,6 +394,7 @@ EXAMPLES = {
     "valid-25-cases-3-sections.json": valid_25_three_sections,
     "valid-25-cases-1-section.json": valid_25_one_section,
     "broken.json": broken,
+    "valid-25-long-names.json": long_names,
     "jspm-specialist-new-unapproved.json": jspm_specialist_new,
     "jspm-transition-7-cases.json": jspm_transition,
 }

@@ -329,7 +329,7 @@ def test_case_page_prints_every_field_and_the_approval_line() -> None:
         if not spec.private and spec.key not in ("start", "end"):
             assert spec.label in page, spec.label
     assert form.period_label in page and form.facility.label in page
-    assert "認定番号 S001・基幹施設・認定期間 2020/04/01〜2030/03/31" in page
+    assert "認定番号S001・基幹施設・認定期間2020/04/01〜2030/03/31" in support.squeezed(page)
     assert "実際の提供期間 2023/03/01〜2023/07/31\n外来化学療法中に" in page
     assert "50歳" in page and "女性" in page and "慢性心不全" in page
     assert f"{SUPERVISOR['name']}（指導医、会員番号 J00001、認定期間 2020/04/01〜2030/03/31）" in page

@@ -21,6 +21,8 @@ from app.export.approval import (
     verify_statement,
 )
 from app.export.export import (
+    EarlierExport,
+    ExportCancelledError,
     ExportError,
     ExportPlan,
     ExportRefusedError,
@@ -37,6 +39,8 @@ __all__ = [
     "ApprovalError",
     "ApprovalFileError",
     "Check",
+    "EarlierExport",
+    "ExportCancelledError",
     "ExportError",
     "ExportPlan",
     "ExportRefusedError",

@@ -7,7 +7,9 @@ draft is a PDF only, marked 「下書き」, and never has a package.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -15,13 +17,14 @@ from app.atomic import write_atomically
 from app.export.file_names import safe_stem
 from app.export.fonts import FontMissingError
 from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
-from app.export.package import prepare_package, sign_package
+from app.export.package import PreparedPackage, prepare_package, short_hash, sign_package
 from app.export.pdf import PackageMark, SheetMarks, render_sheets, used_section_indexes
 from app.export.pdf_reports import render_case_reports
 from app.export.verify import approvals_problem
 from app.validation import Issue, validate
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from app.models.application import Application
@@ -48,6 +51,31 @@ class ExportError(Exception):
     """The files could not be written (folder, disk, signing key). `str()` is one Japanese line."""
 
 
+class ExportCancelledError(ExportError):
+    """The caller's `on_earlier` declined to set an earlier pair aside: nothing was written."""
+
+
+MAX_EARLIER_PACKAGE_BYTES: Final = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EarlierExport:
+    """Files already at an export's paths that belong to other content (another 照合コード): a sheet
+    stamped from them would be orphaned if they were replaced, so the export keeps them under names that
+    carry their code (`kept_pdf`, `kept_package`) before it writes the new pair (SPEC §6)."""
+
+    code: str
+    """The earlier 照合コード, or 「不明」 when the earlier package cannot be read."""
+    pdf_path: Path | None
+    package_path: Path | None
+    kept_pdf: Path | None
+    kept_package: Path | None
+
+    def describe(self) -> str:
+        kept = "、".join(path.name for path in (self.kept_pdf, self.kept_package) if path is not None)
+        return f"以前に作成したファイル（照合コード {self.code}、内容が異なる）は {kept} として残します。"
+
+
 @dataclass(frozen=True)
 class SectionSummary:
     label: str
@@ -66,6 +94,8 @@ class ExportPlan:
     sections: list[SectionSummary]
     issues: list[Issue]
     case_reports: bool = False
+    earlier: EarlierExport | None = None
+    """An earlier pair with other content at these paths, which the export will keep renamed."""
 
     @property
     def errors(self) -> list[Issue]:
@@ -93,6 +123,8 @@ class ExportPlan:
             assert self.package_path is not None
             lines.append(f"アップロード用ファイル（署名付き）: {self.package_path.name}")
         lines += [f"{s.label}: {s.facility}　{s.cases}件" for s in self.sections]
+        if self.earlier is not None:
+            lines.append(self.earlier.describe())
         accepted = sum(1 for issue in self.issues if not issue.is_error and issue.accepted)
         open_warnings = sum(1 for issue in self.issues if not issue.is_error and not issue.accepted)
         if accepted:
@@ -112,6 +144,8 @@ class ExportResult:
     package_hash: str | None
     short_hash: str | None
     fingerprint: str | None
+    earlier: EarlierExport | None = None
+    """The earlier pair with other content that was kept renamed (None when there was none)."""
 
     @property
     def folder(self) -> Path:
@@ -155,7 +189,83 @@ def plan_export(
         name = "（施設未入力）" if facility is None or facility.is_empty() else facility.name
         cases = len(section.filled_cases()) if section is not None else 0
         sections.append(SectionSummary(form.section_label(index), name, cases))
-    return ExportPlan(draft, folder, pdf_path, package_path, sections, found)
+    plan = ExportPlan(draft, folder, pdf_path, package_path, sections, found)
+    return _with_earlier(plan, application, form, facilities)
+
+
+def _with_earlier(
+    plan: ExportPlan, application: Application, form: FormDefinition, facilities: FacilityLookup
+) -> ExportPlan:
+    if plan.draft or plan.refused or plan.package_path is None:
+        return plan
+    prepared = prepare_package(application, form, facilities.info, plan.issues, created=_EPOCH)
+    earlier = earlier_export(plan.pdf_path, plan.package_path, prepared.content_sha256)
+    return dataclasses.replace(plan, earlier=earlier)
+
+
+_EPOCH: Final = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _earlier_hash(package_path: Path) -> str | None:
+    """The package hash an existing package file states, or None when it cannot be read as one."""
+    try:
+        with package_path.open("rb") as file:
+            data = file.read(MAX_EARLIER_PACKAGE_BYTES + 1)
+        value = json.loads(data) if len(data) <= MAX_EARLIER_PACKAGE_BYTES else None
+    except (OSError, ValueError):
+        return None
+    found = value.get("content_sha256") if isinstance(value, dict) else None
+    if isinstance(found, str) and len(found) == 64 and all(c in "0123456789abcdef" for c in found):
+        return found
+    return None
+
+
+def _free_name(folder: Path, stem: str, suffix: str) -> Path:
+    candidate = folder / f"{stem}{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+def earlier_export(pdf_path: Path, package_path: Path, package_hash: str) -> EarlierExport | None:
+    """The pair at `pdf_path`/`package_path` when it exists and holds other content than `package_hash`
+    (with the names it will be kept under), or None when there is nothing to keep."""
+    pdf = pdf_path if pdf_path.exists() else None
+    package = package_path if package_path.exists() else None
+    if pdf is None and package is None:
+        return None
+    found = _earlier_hash(package) if package is not None else None
+    if found == package_hash:
+        return None
+    code = short_hash(found) if found is not None else "不明"
+    stem = package_path.name.removesuffix(PACKAGE_SUFFIX)
+    tag = f"{stem}-{short_hash(found)}" if found is not None else f"{stem}-以前"
+    folder = package_path.parent
+    return EarlierExport(
+        code,
+        pdf,
+        package,
+        _free_name(folder, tag, PDF_SUFFIX) if pdf is not None else None,
+        _free_name(folder, tag, PACKAGE_SUFFIX) if package is not None else None,
+    )
+
+
+def _keep_earlier(earlier: EarlierExport) -> None:
+    for source, target in (
+        (earlier.pdf_path, earlier.kept_pdf),
+        (earlier.package_path, earlier.kept_package),
+    ):
+        if source is None or target is None:
+            continue
+        try:
+            source.replace(target)
+        except OSError as error:
+            raise ExportError(
+                f"{source}: 以前に作成したファイルを {target.name} として残せないため、作成しません"
+                f"（{error.strerror}）。フォルダの書き込み権限を確かめてください"
+            ) from None
 
 
 def _report_summaries(application: Application, form: FormDefinition) -> list[SectionSummary]:
@@ -191,12 +301,18 @@ def export_application(
     key: SigningKey | None = None,
     key_folder: Path | None = None,
     now: dt.datetime | None = None,
+    on_earlier: Callable[[EarlierExport], bool] | None = None,
 ) -> ExportResult:
     """Write the PDF (and, unless `draft`, the signed package) into `folder`.
 
     Raises ExportRefusedError when the application has errors and `draft` is False, ExportError when a file
     or the signing key cannot be written or read. The signing key is `key`, or the installation's key in
     `key_folder` (default: the data folder), made on first use; a draft needs no key.
+
+    The same application gives the same package content and 照合コード on every export. When the paths
+    already hold a pair with other content, that pair is kept under names carrying its code (see
+    `EarlierExport`, in `ExportResult.earlier`) — after `on_earlier` agrees, when given; its False raises
+    ExportCancelledError and writes nothing. A pair with the same code is replaced.
     """
     plan = plan_export(application, form, facilities, folder, stem=stem, draft=draft)
     if plan.refused:
@@ -212,8 +328,9 @@ def export_application(
         except FontMissingError as error:
             raise ExportError(str(error)) from None
 
+    created = now if now is not None else dt.datetime.now(dt.UTC)
     if draft:
-        pdf = render(application, form, plan.issues, SheetMarks(None, len(plan.errors)))
+        pdf = render(application, form, plan.issues, SheetMarks(None, len(plan.errors), created))
         try:
             write_atomically(plan.pdf_path, pdf)
         except OSError as error:
@@ -229,13 +346,17 @@ def export_application(
     # hand can hold an approval without its statement, or one given to another applicant).
     if isinstance(problem := approvals_problem(application, form, signer=signing_key.fingerprint), str):
         raise ExportError(f"指導者の承認を確認できないため作成しません — {problem}")
-    created = now if now is not None else dt.datetime.now(dt.UTC)
     prepared = prepare_package(application, form, facilities.info, plan.issues, created=created)
-    marks = SheetMarks(
-        PackageMark(prepared.short_hash, prepared.qr_payload, signing_key.fingerprint, created)
-    )
+    earlier = earlier_export(plan.pdf_path, plan.package_path, prepared.content_sha256)
+    if earlier is not None and on_earlier is not None and not on_earlier(earlier):
+        raise ExportCancelledError(
+            f"{plan.package_path}: 以前に作成したファイル（照合コード {earlier.code}）があるため、作成を中止しました"
+        )
+    marks = SheetMarks(package_mark(prepared, signing_key, created, plan.pdf_path, plan.package_path))
     pdf = render(application, form, plan.issues, marks)
     package = sign_package(prepared, pdf_name=plan.pdf_path.name, pdf_bytes=pdf, key=signing_key)
+    if earlier is not None:
+        _keep_earlier(earlier)
     for path, data in ((plan.pdf_path, pdf), (plan.package_path, package)):
         try:
             write_atomically(path, data)
@@ -248,4 +369,20 @@ def export_application(
         prepared.content_sha256,
         prepared.short_hash,
         signing_key.fingerprint,
+        earlier,
+    )
+
+
+def package_mark(
+    prepared: PreparedPackage, key: SigningKey, created: dt.datetime, pdf_path: Path, package_path: Path
+) -> PackageMark:
+    """What every page prints of the package: code, full hash, QR payload, key and the files' names."""
+    return PackageMark(
+        prepared.short_hash,
+        prepared.qr_payload,
+        key.fingerprint,
+        created,
+        prepared.content_sha256,
+        pdf_path.name,
+        package_path.name,
     )

@@ -1,10 +1,13 @@
-"""The Japanese font of the printed sheets: IPAex Gothic, bundled in `resources/fonts/`, embedded as subsets.
+"""The Japanese fonts of the printed sheets: IPAex Gothic, bundled in `resources/fonts/`, embedded as subsets,
+and a fallback for the characters of names it lacks (𠮷 …): a small subset of IPAmj明朝, drawn per character
+(`runs` splits a text by the font that draws each character).
 
 Two things reportlab 5 does not do for us, and a physician's text needs both:
 
-- A character the font lacks (𠮷, emoji …) is silently dropped from the text layer. Here it is kept: it
-  prints as the font's empty box (.notdef) and still reads as itself when the PDF's text is copied or
-  searched, and `missing_glyphs` lets the sheet say which characters could not be drawn.
+- A character the font lacks is silently dropped from the text layer. Here it is drawn from the fallback
+  font when that has it; otherwise (emoji …) it prints as the font's empty box (.notdef) and still reads as
+  itself when the PDF's text is copied or searched, and `missing_glyphs` lets the sheet say which
+  characters could not be drawn.
 - Characters outside the BMP get a malformed ToUnicode entry (five hex digits, read back as another
   character). Here the ToUnicode maps are written in UTF-16BE, as the PDF reference requires.
 """
@@ -25,6 +28,8 @@ FONT_NAME: Final = "ShoreiIPAexGothic"
 FONT_FILE: Final = "ipaexg.ttf"
 PDF_FONT_NAME: Final = "IPAexGothic"
 """The name `pdffonts` shows (behind the six-letter subset tag)."""
+FALLBACK_FONT_NAME: Final = "ShoreiFallbackMincho"
+FALLBACK_FONT_FILE: Final = "shorei-fallback-mincho.ttf"
 
 
 class _NotdefForMissing(dict[int, int]):
@@ -101,28 +106,81 @@ class FontMissingError(Exception):
     """The bundled font is missing or unreadable (a damaged installation); one Japanese line."""
 
 
-def sheet_font() -> SheetFont:
-    """The registered sheet font, loaded on first use (about 0.2 s for the 6 MB file), then reused."""
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        path = resource_path("fonts", FONT_FILE)
+def _registered(name: str, file: str) -> SheetFont:
+    try:
+        found = pdfmetrics.getFont(name)
+    except KeyError:
+        found = None
+    if isinstance(found, SheetFont):
+        return found
+    if found is None:
+        path = resource_path("fonts", file)
         try:
-            font = SheetFont(FONT_NAME, str(path))
+            font = SheetFont(name, str(path))
         except (OSError, TTFError) as error:
             raise FontMissingError(
                 f"印刷用のフォント {path} を読み込めません（{error}）。Shorei を入れ直してください"
             ) from None
         pdfmetrics.registerFont(font)
-    font = pdfmetrics.getFont(FONT_NAME)
+    font = pdfmetrics.getFont(name)
     assert isinstance(font, SheetFont)
     return font
 
 
-def missing_glyphs(texts: Iterable[str]) -> list[str]:
-    """Characters of `texts` the sheet font cannot draw, in order of first appearance (white space aside)."""
+def sheet_font() -> SheetFont:
+    """The registered sheet font, loaded on first use (about 0.2 s for the 6 MB file), then reused; the
+    fallback font is registered with it."""
+    font = _registered(FONT_NAME, FONT_FILE)
+    _registered(FALLBACK_FONT_NAME, FALLBACK_FONT_FILE)
+    return font
+
+
+def fallback_font() -> SheetFont:
+    sheet_font()
+    return _registered(FALLBACK_FONT_NAME, FALLBACK_FONT_FILE)
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """`text` as (font name, text) runs, each drawn whole by one font: IPAex Gothic, or the fallback for
+    the characters only it has."""
+    main = sheet_font().face.charToGlyph.real
+    if all(ord(char) in main for char in text):
+        return [(FONT_NAME, text)] if text else []
+    fallback = fallback_font().face.charToGlyph.real
+    out: list[tuple[str, str]] = []
+    for char in text:
+        code = ord(char)
+        name = (
+            FALLBACK_FONT_NAME if code not in main and code in fallback and not char.isspace() else FONT_NAME
+        )
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + char)
+        else:
+            out.append((name, char))
+    return out
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of `text` in points as the sheets draw it (each run in its own font)."""
     font = sheet_font()
+    main = font.face.charToGlyph.real
+    if all(ord(char) in main for char in text):
+        return float(font.stringWidth(text, size))
+    return float(sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text)))
+
+
+def missing_glyphs(texts: Iterable[str]) -> list[str]:
+    """Characters of `texts` neither sheet font can draw, in order of first appearance (white space aside)."""
+    font = sheet_font()
+    fallback = fallback_font()
     seen: dict[str, None] = {}
     for text in texts:
         for char in text:
-            if char not in seen and not char.isspace() and not font.has_glyph(char):
+            if (
+                char not in seen
+                and not char.isspace()
+                and not font.has_glyph(char)
+                and not fallback.has_glyph(char)
+            ):
                 seen[char] = None
     return list(seen)

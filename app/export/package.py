@@ -3,10 +3,16 @@
 The file is the RFC 8785 canonical JSON of
 
     {"format": "shorei/package@1",
-     "content": {created, generator, form, facility_list, application, validation},
+     "content": {form, facility_list, application, validation},
      "content_sha256": SHA-256 of the canonical `content`  (the *package hash* printed on every sheet),
+     "exported": {created, generator},
      "pdf": {"name", "sha256"},
      "signature": {"algorithm": "Ed25519", "public_key", "fingerprint", "value"}}
+
+The time and the program's version are outside `content`, so the same application gives the same content,
+the same package hash and the same 照合コード on every export (SPEC §6: a stamped sheet stays valid when
+the files are made again); the signature still covers them. Packages made before this kept `created` and
+`generator` inside `content`; they still verify.
 
 and `signature.value` signs the canonical form of that same object with `value` left out (the scheme of
 app.export.signing, shared with the approval files). The sheets show
@@ -75,10 +81,11 @@ class ValidationSummary(_Strict):
 
 
 class PackageContent(_Strict):
-    """What the package says, hashed into the package hash the sheets show."""
+    """What the package says, hashed into the package hash the sheets show. `created` and `generator`
+    are only in packages of earlier versions (now in `Package.exported`, outside the hash)."""
 
-    created: str
-    generator: str
+    created: str | None = None
+    generator: str | None = None
     form: FormStamp
     facility_list: FacilityListStamp
     application: dict[str, Any]
@@ -90,10 +97,18 @@ class PdfStamp(_Strict):
     sha256: Sha256Hex
 
 
+class ExportStamp(_Strict):
+    """When and by what program the files were made: signed, but outside the hashed content."""
+
+    created: str
+    generator: str
+
+
 class Package(_Strict):
     format: Literal["shorei/package@1"]
     content: PackageContent
     content_sha256: Sha256Hex
+    exported: ExportStamp | None = None
     pdf: PdfStamp
     signature: SignatureBlock
 
@@ -137,6 +152,15 @@ class PreparedPackage:
 
     content: PackageContent
     content_sha256: str
+    created: str = ""
+
+    def content_json(self) -> dict[str, Any]:
+        """The content as the package holds it (without the unset fields of earlier versions)."""
+        dumped = self.content.model_dump(mode="json")
+        for key in ("created", "generator"):
+            if dumped[key] is None:
+                del dumped[key]
+        return dumped
 
     @property
     def short_hash(self) -> str:
@@ -155,10 +179,9 @@ def prepare_package(
     *,
     created: dt.datetime,
 ) -> PreparedPackage:
-    """The content of the package for an application without errors; 備考 is left out (SPEC §4)."""
+    """The content of the package for an application without errors; 備考 is left out (SPEC §4). The
+    content, and so its hash, depends on the application alone: `created` goes outside it."""
     content = PackageContent(
-        created=utc_timestamp(created),
-        generator=generator_name(),
         form=FormStamp(id=form.id, version=form.version),
         facility_list=FacilityListStamp(
             list_id=facility_list.list_id,
@@ -171,15 +194,17 @@ def prepare_package(
             errors=sum(issue.is_error for issue in issues), warnings=warning_records(issues)
         ),
     )
-    return PreparedPackage(content, sha256_hex(canonical_json(content.model_dump(mode="json"))))
+    prepared = PreparedPackage(content, "", utc_timestamp(created))
+    return PreparedPackage(content, sha256_hex(canonical_json(prepared.content_json())), prepared.created)
 
 
 def sign_package(prepared: PreparedPackage, *, pdf_name: str, pdf_bytes: bytes, key: SigningKey) -> bytes:
     """The package file's bytes: canonical JSON, signed by `key`, naming the PDF and its SHA-256."""
     package: dict[str, Any] = {
         "format": PACKAGE_FORMAT,
-        "content": prepared.content.model_dump(mode="json"),
+        "content": prepared.content_json(),
         "content_sha256": prepared.content_sha256,
+        "exported": {"created": prepared.created, "generator": generator_name()},
         "pdf": {"name": pdf_name, "sha256": sha256_hex(pdf_bytes)},
     }
     return signed_bytes(package, key)

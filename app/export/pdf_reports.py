@@ -15,22 +15,30 @@ from typing import TYPE_CHECKING, Any, Final
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.export.fonts import FONT_NAME
 from app.export.pdf import (
     CONTENT_WIDTH,
+    ERROR_SHADE,
     RULE,
     SEAL_WIDTH,
     SHADE,
+    ErrorMarks,
+    HeadMark,
+    PageHeads,
     SheetSet,
     SheetStyles,
     SheetTexts,
     certification_paragraphs,
+    error_list,
     glyph_note,
+    marked,
+    markup,
     render_pages,
     sex_text,
     sheet_styles,
+    sheet_title,
 )
 from app.validation.jspm import report_status
 
@@ -118,11 +126,17 @@ class _Layout:
         self.draft = draft
         self.st: SheetStyles = sheet_styles()
         self.list_cell = ParagraphStyle("list_cell", parent=self.st.cell, fontSize=8, leading=10)
+        self.coverage_head = ParagraphStyle("coverage_head", parent=self.st.head, fontSize=7, leading=8.5)
+        self.body = ParagraphStyle(
+            "narrative", parent=self.st.value, leftIndent=5, rightIndent=5, spaceBefore=4, borderPadding=0
+        )
         self.by_row: dict[int, list[Issue]] = defaultdict(list)
         for issue in issues:
             if issue.section is None and issue.row is not None:
                 self.by_row[issue.row - 1].append(issue)
         self.whole = [issue for issue in issues if issue.row is None]
+        self.errors = ErrorMarks(issues, form=form) if draft else None
+        self.heads = PageHeads()
         self.needs_approval = form.approval is not None and form.approval.required
 
     def label(self, text: str) -> Paragraph:
@@ -143,7 +157,8 @@ class _Layout:
         ]
         approved = sum(self.status(row, report) == "承認" for row, report in reports)
         story: list[Any] = [
-            Paragraph(escape(f"{form.title}　症例一覧"), st.title),
+            HeadMark("症例一覧", self.heads),
+            Paragraph(escape(f"{sheet_title(form)}　症例一覧"), st.title),
             Spacer(1, 8),
             self._applicant_table(texts, len(reports), approved),
             Spacer(1, 10),
@@ -163,7 +178,7 @@ class _Layout:
                 Paragraph(
                     escape(
                         "各症例の指導者の承認は、指導者の署名鍵で署名された承認としてアップロード用ファイルに含まれています"
-                        "（shorei verify で確かめられます）。"
+                        "（署名は学会がアップロード用ファイルで確かめられます）。"
                     ),
                     st.remark,
                 ),
@@ -185,11 +200,9 @@ class _Layout:
             [
                 self.label("症例数"),
                 Paragraph(escape(f"{count}例（必要 {required}）"), st.value),
-                self.label("承認" if self.needs_approval else "様式"),
+                self.label("承認" if self.needs_approval else "申請区分"),
                 Paragraph(
-                    escape(
-                        f"{approved}例 / {count}例" if self.needs_approval else f"{form.id} {form.version}"
-                    ),
+                    escape(f"{approved}例 / {count}例" if self.needs_approval else form.title),
                     st.value,
                 ),
             ],
@@ -209,7 +222,10 @@ class _Layout:
         options = self.form.choices[coverage.choices].options
         categories = [report.category for _, report in reports]
         need = f"各{coverage.min_each}例以上" + (f"・{coverage.max_each}例まで" if coverage.max_each else "")
-        heads = [self.label("症例区分")] + [Paragraph(escape(option.label), st.head) for option in options]
+        width = (CONTENT_WIDTH - 92.0) / len(options)
+        heads = [self.label("症例区分")] + [
+            Paragraph(markup(option.label, width=width - 9, size=7), self.coverage_head) for option in options
+        ]
         counts = [self.label(f"症例数（{need}）")] + [
             Paragraph(
                 escape(
@@ -219,7 +235,6 @@ class _Layout:
             )
             for option in options
         ]
-        width = (CONTENT_WIDTH - 92.0) / len(options)
         return _table(
             [heads, counts],
             [92.0] + [width] * len(options),
@@ -268,41 +283,84 @@ class _Layout:
     def case_page(self, row: int, report: CaseReport) -> list[Any]:
         texts = SheetTexts()
         st = self.st
+        closing: list[Any] = []
+        if self.needs_approval:
+            closing += [self._approval(texts, row, report), Spacer(1, 8)]
+        if not self.draft:
+            closing.append(self._seal())
         return [
             PageBreak(),
+            HeadMark(f"症例{row + 1}", self.heads),
             Paragraph(escape(f"{self.form.print.sheet_title}（症例{row + 1}）"), st.title),
             Spacer(1, 8),
-            self._facts(texts, report),
+            self._facts(texts, row, report),
             Spacer(1, 8),
-            *self._narrative(texts, report),
+            *self._narrative(texts, row, report),
             Spacer(1, 8),
-            KeepTogether(
-                [self._approval(texts, row, report), Spacer(1, 8), self._seal()]
-                if self.needs_approval
-                else [self._seal()]
-            ),
+            *([KeepTogether(closing)] if closing else []),
             *glyph_note(texts, st),
         ]
 
-    def _facts(self, texts: SheetTexts, report: CaseReport) -> Table:
+    def field_errors(self, row: int, *keys: str, where: str) -> list[int]:
+        """The draft's error numbers for fields `keys` of case `row` (none when not a draft)."""
+        if self.errors is None:
+            return []
+        return self.errors.numbers(
+            lambda issue: issue.section is None and issue.row == row + 1 and issue.field in keys,
+            f"症例{row + 1} {where}",
+        )
+
+    def closing_errors(self) -> list[Any]:
+        """A draft's numbered list of every error, after the last case."""
+        if self.errors is None:
+            return []
+        self.errors.rest(lambda issue: issue.row is not None, "")
+        self.errors.rest(lambda issue: issue.row is None, "申請全体")
+        return [HeadMark("エラー一覧", self.heads), *error_list(self.errors, self.st)]
+
+    def _facts(self, texts: SheetTexts, row: int, report: CaseReport) -> Table:
         form, st = self.form, self.st
         age = "" if report.age is None else f"{report.age}歳"
+        wide = CONTENT_WIDTH - LABEL_WIDTH - 10
+        found = {
+            (1, 0): self.field_errors(row, "category", where=form.field("category").label),
+            (1, 1): self.field_errors(row, "facility", where=form.facility.label),
+            (1, 2): self.field_errors(row, "start", "end", where=form.period_label),
+            (1, 3): self.field_errors(row, "age", where=form.field("age").label),
+            (3, 3): self.field_errors(row, "sex", where=form.field("sex").label),
+            (1, 4): self.field_errors(row, "diagnosis", where=form.field("diagnosis").label),
+        }
         rows = [
-            [self.label(form.field("category").label), texts.para(report.category, st.value), "", ""],
-            [self.label(form.facility.label), texts.para(_facility_text(report, form), st.value), "", ""],
+            [
+                self.label(form.field("category").label),
+                texts.para(report.category, st.value, width=wide, errors=found[1, 0]),
+                "",
+                "",
+            ],
+            [
+                self.label(form.facility.label),
+                texts.para(_facility_text(report, form), st.value, width=wide, errors=found[1, 1]),
+                "",
+                "",
+            ],
             [
                 self.label(form.period_label),
-                Paragraph(escape(_period(report.start, report.end)), st.value),
+                Paragraph(marked(escape(_period(report.start, report.end)), found[1, 2]), st.value),
                 "",
                 "",
             ],
             [
                 self.label(form.field("age").label),
-                Paragraph(escape(age), st.value),
+                Paragraph(marked(escape(age), found[1, 3]), st.value),
                 self.label(form.field("sex").label),
-                Paragraph(escape(sex_text(report.sex, form)), st.value),
+                Paragraph(marked(escape(sex_text(report.sex, form)), found[3, 3]), st.value),
             ],
-            [self.label(form.field("diagnosis").label), texts.para(report.diagnosis, st.value), "", ""],
+            [
+                self.label(form.field("diagnosis").label),
+                texts.para(report.diagnosis, st.value, width=wide, errors=found[1, 4]),
+                "",
+                "",
+            ],
         ]
         half = (CONTENT_WIDTH - 2 * LABEL_WIDTH) / 2
         return _table(
@@ -312,30 +370,37 @@ class _Layout:
                 *(("SPAN", (1, line), (3, line)) for line in (0, 1, 2, 4)),
                 ("BACKGROUND", (0, 0), (0, -1), SHADE),
                 ("BACKGROUND", (2, 3), (2, 3), SHADE),
+                *(("BACKGROUND", at, at, ERROR_SHADE) for at, numbers in found.items() if numbers),
             ],
         )
 
-    def _narrative(self, texts: SheetTexts, report: CaseReport) -> list[Any]:
-        """The form's long fields, each a shaded label over its text (a table row never splits, so each
-        field is its own table: a long case flows on to the next page between fields)."""
+    def _narrative(self, texts: SheetTexts, row: int, report: CaseReport) -> list[Any]:
+        """The form's long fields, each a shaded label over its text. The label never ends a page: it
+        starts a new one unless three lines of its text fit after it; a long text then flows on, line by
+        line, under the page head 「症例N（続き）」."""
         st = self.st
         flowables: list[Any] = []
+        width = CONTENT_WIDTH - 10
         for spec in self.form.narrative_fields():
             if spec.private:
                 continue
             text = report.narrative.get(spec.key, "")
+            numbers = self.field_errors(row, spec.key, where=spec.label)
+            label = _table(
+                [[Paragraph(marked(escape(spec.label), numbers), st.label)]],
+                [CONTENT_WIDTH],
+                [("BACKGROUND", (0, 0), (0, 0), ERROR_SHADE if numbers else SHADE)],
+            )
             body = (
-                texts.long_para(text, st.value, NARRATIVE_TEXT_LIMIT)
+                texts.long_para(text, self.body, NARRATIVE_TEXT_LIMIT, width=width)
                 if text
-                else Paragraph("（未入力）", st.value)
+                else Paragraph("（未入力）", self.body)
             )
             flowables += [
-                _table(
-                    [[self.label(spec.label)], [body]],
-                    [CONTENT_WIDTH],
-                    [("BACKGROUND", (0, 0), (0, 0), SHADE), ("TOPPADDING", (0, 1), (0, 1), 5)],
-                ),
-                Spacer(1, 6),
+                CondPageBreak(label.wrap(CONTENT_WIDTH, 1000)[1] + 3 * st.value.leading + 8),
+                label,
+                body,
+                Spacer(1, 8),
             ]
         return flowables
 
@@ -431,4 +496,5 @@ def render_case_reports(
     for row, report in enumerate(application.reports):
         if not report.is_blank():
             story += layout.case_page(row, report)
-    return render_pages(application, form, marks, [SheetSet("", story)])
+    story += layout.closing_errors()
+    return render_pages(application, form, marks, [SheetSet("", story)], layout.heads)

@@ -2,8 +2,11 @@
 
 The checks run in a fixed order and the first that fails is reported by name (SPEC §7): the package's
 structure, its canonical form (RFC 8785, byte for byte), the signature, the content hash, the form, the
-指導者's signed approvals when the form needs them, the facility list it names, and, when given, the PDF's
-SHA-256. Together they make any changed byte fail:
+指導者's signed approvals when the form needs them, the facility list it names, and, when given, the PDF:
+the PDF file's SHA-256 must be the one the package states, and the 照合コード, full package hash and
+signing key printed on every page must be this package's (so a package of other content that copies the
+PDF's SHA-256, or the same content re-signed by another key, fails). Together they make any changed
+byte fail:
 a change either breaks the JSON, or changes a value the signature covers, or leaves the value the same
 and so spells it non-canonically.
 """
@@ -50,6 +53,7 @@ class Check(StrEnum):
     APPROVALS = "approvals"
     FACILITY_LIST = "facility-list"
     PDF = "pdf"
+    PRINTED = "printed"
 
     @property
     def label(self) -> str:
@@ -64,6 +68,7 @@ _CHECK_LABELS = {
     Check.FORM: "様式",
     Check.APPROVALS: "指導者の承認",
     Check.FACILITY_LIST: "施設一覧",
+    Check.PRINTED: "PDF に印刷された照合コードと署名鍵",
     Check.PDF: "PDF",
 }
 
@@ -82,6 +87,10 @@ class Verification:
     pdf_checked: bool = False
     approvals: int = 0
     """How many cases' signed approvals were checked (0 for a form without approval)."""
+    printed_pages: int = 0
+    """With a PDF: how many pages print this package's 照合コード, full hash and signing key."""
+    printed_fingerprint: str | None = None
+    """With a PDF: the signing key's fingerprint printed on it (the first page's)."""
 
     @property
     def ok(self) -> bool:
@@ -161,8 +170,55 @@ def verify_package(
                 "（SHA-256 が一致しません）。同時に作成した PDF を指定してください",
                 package,
             )
-        return Verification(None, "", package, pdf_checked=True, approvals=approvals)
+        # The package states the PDF's SHA-256, but anyone can copy that into a package of other content
+        # or sign the same content with another key: the PDF must also show this package and this key.
+        printed = _check_printed(package, pdf, pdf_source)
+        if isinstance(printed, str):
+            return _fail(Check.PRINTED, printed, package)
+        return Verification(
+            None,
+            "",
+            package,
+            pdf_checked=True,
+            approvals=approvals,
+            printed_pages=printed,
+            printed_fingerprint=package.signature.fingerprint,
+        )
     return Verification(None, "", package, approvals=approvals)
+
+
+def _check_printed(package: Package, pdf: bytes, source: str) -> int | str:
+    """The number of pages of `pdf` that print this package's code, full hash and signing key, or why the
+    PDF does not show this package."""
+    from app.export.printed import UnreadablePdfError, read_printed_marks
+
+    try:
+        pages = read_printed_marks(pdf)
+    except UnreadablePdfError as error:
+        return f"{source}: {error}"
+    if not pages:
+        return f"{source} にページがありません"
+    code = short_hash(package.content_sha256)
+    signer = package.signature.fingerprint
+    for number, page in enumerate(pages, start=1):
+        if page.code is None or page.package_hash is None:
+            return (
+                f"{source} の{number}ページ目に照合コードが印刷されていません（下書きの PDF か、Shorei で"
+                "作成した提出用の PDF ではありません）。パッケージと同時に作成した PDF を指定してください"
+            )
+        if page.package_hash != package.content_sha256 or page.code != code:
+            return (
+                f"{source} の{number}ページ目の照合コード {page.code} は、このパッケージの照合コード {code} と"
+                "一致しません。この PDF はほかの内容のパッケージの用紙です"
+            )
+        if page.fingerprint is None:
+            return f"{source} の{number}ページ目に署名鍵の指紋が印刷されていません"
+        if page.fingerprint != signer:
+            return (
+                f"このパッケージは署名鍵 {signer} で署名されていますが、{source} に印刷された署名鍵は "
+                f"{page.fingerprint} です（{number}ページ目）。用紙を作成した鍵とは別の鍵で署名し直されています"
+            )
+    return len(pages)
 
 
 def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, FormDefinition] | str:

@@ -91,6 +91,8 @@ class ExportDoneDialog(QDialog):
                 self.tr("署名鍵の指紋: {f}").format(f=result.fingerprint),
                 self.tr("各施設のページを印刷して公印を受け、アップロード用ファイルを提出してください。"),
             ]
+            if result.earlier is not None:
+                lines.append(result.earlier.describe().replace("残します", "残しました"))
         text = QLabel("\n".join(lines), self)
         text.setWordWrap(True)
         layout.addWidget(text)
