@@ -93,7 +93,8 @@ def test_new_import_keeps_the_previous_list_and_revert_brings_it_back(
     assert revert_facility_list(shorei_home) == second.info
     third = import_facility_list(shorei_home, write(tmp_path, "c.csv", LIST_A + "70001,三番目,沖縄県,,,\n"))
     assert third.previous == second.info
-    assert len([p for p in kind_folder(shorei_home).iterdir() if p.is_dir()]) == 2
+    # Every imported list is kept, so a package signed against any of them still verifies (issue 15).
+    assert len([p for p in kind_folder(shorei_home).iterdir() if p.is_dir()]) == 3
 
 
 def test_broken_list_changes_nothing(shorei_home: Path, tmp_path: Path) -> None:

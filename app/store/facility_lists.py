@@ -309,10 +309,11 @@ def _build_folder(
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
-    """Remove lists neither in use nor previous, and leftovers of interrupted imports."""
+    """Remove leftovers of interrupted imports. Every imported list is kept (they are small), so that a
+    package signed against any of them still verifies (`known_facility_lists`, issue 15 item 7)."""
     for child in folder.iterdir():
-        if child.is_dir() and child.name not in keep:
-            # A list another Shorei still has open (Windows) goes at the next import.
+        if child.is_dir() and child.name not in keep and child.name.startswith(".import-"):
+            # A leftover another Shorei still has open (Windows) goes at the next import.
             shutil.rmtree(child, ignore_errors=True)
 
 

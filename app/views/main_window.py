@@ -402,7 +402,18 @@ class MainWindow(QMainWindow):
     def open_application(self, app_id: int) -> None:
         if self.reports is not None and app_id != self.app_id:
             self.reports.editor.save_pending()  # a long field still being typed belongs to the open one
-        application = self.store.get(app_id)
+        try:
+            application = self.store.get(app_id)
+        except StoreError as error:
+            # A stored application this version cannot read must not lock the user out (issue 15).
+            title = next((i.title for i in self.store.list_applications() if i.id == app_id), str(app_id))
+            notify(
+                self,
+                self.tr("開けません"),
+                self.tr("申請「{title}」を開けません: {error}").format(title=title, error=error),
+                warning=True,
+            )
+            return
         form = self.forms.get(application.form.id, application.form.version)
         if form is None:
             notify(
