@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from app.models.text import text_problem
 from app.validation.common import check_age, check_applicant_texts, check_text
 from app.validation.diagnosis import check_diagnosis, check_pathology, normalize_diagnosis
+from app.validation.privacy import check_privacy_jbct
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange, Section
@@ -382,4 +383,5 @@ RULES: list[Rule] = [
     check_enrollment,
     check_cases,
     check_duplicates,
+    check_privacy_jbct,
 ]

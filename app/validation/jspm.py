@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from app.models.approval import report_hash
 from app.models.text import text_problem
 from app.validation.common import check_age, check_applicant_texts, check_text
+from app.validation.privacy import check_privacy_jspm
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -346,4 +347,11 @@ def report_status(report: CaseReport, issues: Sequence[Issue]) -> Status:
     return _STATE_STATUS[report.approval.state]
 
 
-RULES: list[Rule] = [check_applicant, check_case_count, check_coverage, check_reports, check_repeated]
+RULES: list[Rule] = [
+    check_applicant,
+    check_case_count,
+    check_coverage,
+    check_reports,
+    check_repeated,
+    check_privacy_jspm,
+]

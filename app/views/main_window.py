@@ -431,7 +431,8 @@ class MainWindow(QMainWindow):
         self.refresh_list(select=app_id)
         self._settings.setValue("last_application", app_id)
         self.show_application(application)
-        self.save_label.setText(self.tr("保存済み"))
+        # A second instance refuses every edit: it must not claim 保存済み (issue 15, item 15).
+        self.save_label.setText(self.tr("読み取り専用") if self.store.read_only else self.tr("保存済み"))
 
     def _build_form_widgets(self, form: FormDefinition) -> None:
         self.form = form
@@ -540,6 +541,9 @@ class MainWindow(QMainWindow):
             self._mark_saved()
 
     def _mark_saved(self) -> None:
+        if self.store.read_only:
+            self.save_label.setText(self.tr("読み取り専用"))
+            return
         rejected = sum(page.model.rejected_cells() for page in self.pages)
         if self.reports is not None:
             rejected += len(self.reports.editor.rejected)
