@@ -456,7 +456,7 @@ def test_file_changed_during_a_request_is_not_overwritten(
     applicant, _ = pcs
     applicant.ok("supervisors", "add", *SUPERVISOR)
     applicant.ok(*_requested_args(application_file, application_file.with_name("r1.json")))
-    original = cli_approval.build_request
+    original = cli_approval.build_request  # type: ignore[attr-defined]
 
     def racing(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
@@ -466,7 +466,15 @@ def test_file_changed_during_a_request_is_not_overwritten(
         return result
 
     monkeypatch.setattr(cli_approval, "build_request", racing)
-    command = ["approval", "request", application_file, "--cases", "2", "--supervisor", "J00001"]
+    command: list[str | Path] = [
+        "approval",
+        "request",
+        application_file,
+        "--cases",
+        "2",
+        "--supervisor",
+        "J00001",
+    ]
     code, _, err = applicant.run(*command, "--out", application_file.with_name("r2.json"))
     assert code == 1 and "別のプログラムがこのファイルを変更しました" in err
     document = load_application(application_file)

@@ -52,7 +52,8 @@ def test_stored_application_with_an_unsignable_number_still_opens_the_window(
         assert window.app_id == good.id and window.application is not None
         window.close()
         window.store.close()
-        window.facility_sources.close()  # type: ignore[attr-defined]
+        assert window.facility_sources is not None
+        window.facility_sources.close()
 
 
 def test_read_only_window_says_read_only_not_saved(
@@ -73,6 +74,7 @@ def test_read_only_window_says_read_only_not_saved(
         assert "保存済み" not in window.save_label.text()
         window.close()
         window.store.close()
-        window.facility_sources.close()  # type: ignore[attr-defined]
+        assert window.facility_sources is not None
+        window.facility_sources.close()
     finally:
         holder.release()
