@@ -706,3 +706,19 @@ def test_ordinary_clinical_prose_is_not_flagged(text: str) -> None:
     from app.validation.privacy import privacy_findings
 
     assert privacy_findings(text) == []
+
+
+def test_package_with_an_unsignable_number_is_one_line(
+    tmp_path: Path, examples_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Items 1 and 4 for packages: an integer beyond 2^53 or of 5,000 digits is named, exit 2."""
+    out = tmp_path / "out"
+    assert main(["export", str(examples_dir / "valid-20-cases.json"), "--out", str(out)]) == 0
+    [package] = out.glob("*.package.json")
+    original = package.read_text(encoding="utf-8")
+    for number in ("100000000000000000000", "9" * 5000):
+        package.write_text(original.replace('"age":65', f'"age":{number}', 1), encoding="utf-8")
+        assert package.read_text(encoding="utf-8") != original
+        code, _, err = _run(capsys, "verify", package)
+        assert code == 2 and "大きすぎて扱えません" in err
+        _one_clear_line(err)
