@@ -121,7 +121,10 @@ def test_import_interrupted_while_building_leaves_the_old_list(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(FacilityIndex, "build", fail)
-    with pytest.raises(OSError, match="No space"):
+    # One line saying the disk is full and nothing changed (issue 15), not the raw OSError.
+    with pytest.raises(
+        FacilityListError, match="ディスクの空き容量が足りません。使用中の施設一覧は変わっていません"
+    ):
         import_facility_list(shorei_home, write(tmp_path, "b.csv", LIST_B))
     monkeypatch.undo()
     assert not [p for p in kind_folder(shorei_home).iterdir() if p.name.startswith(".import-")]
