@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -232,12 +233,13 @@ def _registered(member_id: str) -> Supervisor:
 
 
 @contextlib.contextmanager
-def _editing(path: Path) -> Iterator[None]:
+def _editing(path: Path) -> Iterator[FolderLock | None]:
     """Hold FILE for one read-change-write: a second `approval` command on the same file at the same
     moment is refused, never allowed to write over the first one's 承認依頼中 (issue 15, item 10). The
-    lock is an OS lock on a file beside FILE, removed (while still held) when done."""
+    lock is an OS lock on a file beside FILE, removed when done: while still held on POSIX; after release
+    on Windows, which cannot delete an open file (`_save` checks the lock is still the file's there)."""
     if not path.parent.is_dir():
-        yield  # no such folder: the loader says so, and no lock file may create it
+        yield None  # no such folder: the loader says so, and no lock file may create it
         return
     lock = FolderLock(path.with_name(f".{path.name}.lock"))
     busy = _RefusedError(
@@ -254,16 +256,26 @@ def _editing(path: Path) -> Iterator[None]:
     try:
         if not lock.still_held():
             raise busy  # the lock file was removed by the one before us, between our open and our lock
-        yield
+        yield lock
     finally:
-        with contextlib.suppress(OSError):
-            lock.path.unlink()
-        lock.release()
+        if os.name == "posix":
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
+            lock.release()
+        else:
+            lock.release()
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
 
 
-def _save(application: Application, path: Path, loaded: bytes) -> None:
-    """Write FILE, unless it changed since it was read (by the window, or by a program that does not take
-    the lock): then refuse, so that nothing written there is lost (compare-and-swap)."""
+def _save(application: Application, path: Path, loaded: bytes, lock: FolderLock | None) -> None:
+    """Write FILE, unless another command took FILE's lock meanwhile, or FILE changed since it was read
+    (by the window, or by a program that does not take the lock): then refuse, so that nothing written
+    there is lost (compare-and-swap)."""
+    if lock is not None and not lock.still_held():
+        raise _RefusedError(
+            f"{path}: 別の Shorei がこの申請データを更新中です。何も変更していません。もう一度実行してください"
+        )
     try:
         current = path.read_bytes()
     except OSError:
@@ -318,11 +330,11 @@ def _facilities(form: FormDefinition) -> FacilityIndex | None:
 
 
 def _request(args: argparse.Namespace, out: TextIO) -> int:
-    with _editing(args.file):
-        return _request_held(args, out)
+    with _editing(args.file) as lock:
+        return _request_held(args, out, lock)
 
 
-def _request_held(args: argparse.Namespace, out: TextIO) -> int:
+def _request_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
     application, form = _document(args.file)
     rows = _rows(application, args.cases)
@@ -346,7 +358,7 @@ def _request_held(args: argparse.Namespace, out: TextIO) -> int:
     _write(args.out, data)
     for requested in request.cases:
         application.reports[requested.number - 1].approval = pending_approval(request, requested)
-    _save(application, args.file, loaded)
+    _save(application, args.file, loaded, lock)
     numbers = "、".join(str(case.number) for case in request.cases)
     print(
         f"症例{numbers}の承認依頼ファイルを作成しました: {args.out}（{supervisor.name} 先生宛て）", file=out
@@ -355,11 +367,11 @@ def _request_held(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _withdraw(args: argparse.Namespace, out: TextIO) -> int:
-    with _editing(args.file):
-        return _withdraw_held(args, out)
+    with _editing(args.file) as lock:
+        return _withdraw_held(args, out, lock)
 
 
-def _withdraw_held(args: argparse.Namespace, out: TextIO) -> int:
+def _withdraw_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
     application, _ = _document(args.file)
     rows = _rows(application, args.cases)
@@ -369,14 +381,14 @@ def _withdraw_held(args: argparse.Namespace, out: TextIO) -> int:
             raise _RefusedError(f"症例{row + 1}は承認依頼中ではないため、取り下げできません")
     for row in rows:
         application.reports[row].approval = None
-    _save(application, args.file, loaded)
+    _save(application, args.file, loaded, lock)
     print(f"症例{'、'.join(str(r + 1) for r in rows)}の承認依頼を取り下げました", file=out)
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    with _editing(args.file):
-        return _import_held(args, out)
+    with _editing(args.file) as lock:
+        return _import_held(args, out, lock)
 
 
 def _already_applied(application: Application, response: ApprovalResponse) -> bool:
@@ -389,7 +401,7 @@ def _already_applied(application: Application, response: ApprovalResponse) -> bo
     )
 
 
-def _import_held(args: argparse.Namespace, out: TextIO) -> int:
+def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
     application, _ = _document(args.file)
     data = read_limited(args.response, MAX_RESPONSE_BYTES, RESPONSE_NAME)
@@ -420,7 +432,7 @@ def _import_held(args: argparse.Namespace, out: TextIO) -> int:
     )
     for row, approval in decisions:
         application.reports[row].approval = approval
-    _save(application, args.file, loaded)
+    _save(application, args.file, loaded, lock)
     if not registered.fingerprint:
         # Trusted only once the whole file has passed every check and FILE holds the result: a kill between
         # the two leaves the key untrusted, and running the same import again finishes it (issue 15, item 12).
@@ -453,11 +465,11 @@ def _keep_copy(path: Path) -> Path:
 
 
 def _reopen(args: argparse.Namespace, out: TextIO) -> int:
-    with _editing(args.file):
-        return _reopen_held(args, out)
+    with _editing(args.file) as lock:
+        return _reopen_held(args, out, lock)
 
 
-def _reopen_held(args: argparse.Namespace, out: TextIO) -> int:
+def _reopen_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
     application, _ = _document(args.file)
     (row,) = _rows(application, [args.case])
@@ -466,7 +478,7 @@ def _reopen_held(args: argparse.Namespace, out: TextIO) -> int:
         raise _RefusedError(f"症例{args.case}は承認済みではありません（そのまま編集できます）")
     copy = _keep_copy(args.file)
     application.reports[row].approval = None
-    _save(application, args.file, loaded)
+    _save(application, args.file, loaded, lock)
     print(f"症例{args.case}を編集できる状態に戻しました。承認済みの内容は {copy.name} に残しました", file=out)
     return EXIT_OK
 
