@@ -15,8 +15,10 @@ response. Keys are this data folder's (SHOREI_HOME); the 指導者 registry is t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -50,12 +52,13 @@ from app.store import Store
 from app.store.errors import StoreError
 from app.store.facility_lists import active_facility_list
 from app.store.facility_table import FacilityListError
+from app.store.lock import FolderLock
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from app.models.application import Application
-    from app.models.approval import Decision
+    from app.models.approval import ApprovalResponse, Decision
     from app.models.forms import FormDefinition
     from app.store.facility_index import FacilityIndex
 
@@ -229,6 +232,61 @@ def _registered(member_id: str) -> Supervisor:
 # ---- the applicant's document ---------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _editing(path: Path) -> Iterator[FolderLock | None]:
+    """Hold FILE for one read-change-write: a second `approval` command on the same file at the same
+    moment is refused, never allowed to write over the first one's 承認依頼中 (issue 15, item 10). The
+    lock is an OS lock on a file beside FILE, removed when done: while still held on POSIX; after release
+    on Windows, which cannot delete an open file (`_save` checks the lock is still the file's there)."""
+    if not path.parent.is_dir():
+        yield None  # no such folder: the loader says so, and no lock file may create it
+        return
+    lock = FolderLock(path.with_name(f".{path.name}.lock"))
+    busy = _RefusedError(
+        f"{path}: 別の Shorei がこの申請データを更新中です。終わってから、もう一度実行してください"
+    )
+    try:
+        acquired = lock.try_acquire()
+    except OSError as error:
+        raise _RefusedError(
+            f"{path}: 書き込めません（{error.strerror}）。保存先を確かめてください", EXIT_UNREADABLE
+        ) from None
+    if not acquired:
+        raise busy
+    try:
+        if not lock.still_held():
+            raise busy  # the lock file was removed by the one before us, between our open and our lock
+        yield lock
+    finally:
+        if os.name == "posix":
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
+            lock.release()
+        else:
+            lock.release()
+            with contextlib.suppress(OSError):
+                lock.path.unlink()
+
+
+def _save(application: Application, path: Path, loaded: bytes, lock: FolderLock | None) -> None:
+    """Write FILE, unless another command took FILE's lock meanwhile, or FILE changed since it was read
+    (by the window, or by a program that does not take the lock): then refuse, so that nothing written
+    there is lost (compare-and-swap)."""
+    if lock is not None and not lock.still_held():
+        raise _RefusedError(
+            f"{path}: 別の Shorei がこの申請データを更新中です。何も変更していません。もう一度実行してください"
+        )
+    try:
+        current = path.read_bytes()
+    except OSError:
+        current = b""
+    if current != loaded:
+        raise _RefusedError(
+            f"{path}: 読み込んだ後に別のプログラムがこのファイルを変更しました。何も変更していません。もう一度実行してください"
+        )
+    save_application(application, path)
+
+
 def _document(path: Path) -> tuple[Application, FormDefinition]:
     forms = forms_for(data_home())
     application = load_application(path, forms)
@@ -237,6 +295,14 @@ def _document(path: Path) -> tuple[Application, FormDefinition]:
     if form.approval is None or not form.approval.required:
         raise _RefusedError(f"{path.name}: {form.title}は指導者の承認が不要な様式です")
     return application, form
+
+
+def _bytes(path: Path) -> bytes:
+    """FILE as read before the change (for `_save`'s compare-and-swap); unreadable is the loader's to say."""
+    try:
+        return path.read_bytes()
+    except (OSError, ValueError):
+        return b""
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -265,6 +331,12 @@ def _facilities(form: FormDefinition) -> FacilityIndex | None:
 
 
 def _request(args: argparse.Namespace, out: TextIO) -> int:
+    with _editing(args.file) as lock:
+        return _request_held(args, out, lock)
+
+
+def _request_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
+    loaded = _bytes(args.file)
     application, form = _document(args.file)
     rows = _rows(application, args.cases)
     supervisor = _registered(args.supervisor)
@@ -287,7 +359,7 @@ def _request(args: argparse.Namespace, out: TextIO) -> int:
     _write(args.out, data)
     for requested in request.cases:
         application.reports[requested.number - 1].approval = pending_approval(request, requested)
-    save_application(application, args.file)
+    _save(application, args.file, loaded, lock)
     numbers = "、".join(str(case.number) for case in request.cases)
     print(
         f"症例{numbers}の承認依頼ファイルを作成しました: {args.out}（{supervisor.name} 先生宛て）", file=out
@@ -296,6 +368,12 @@ def _request(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _withdraw(args: argparse.Namespace, out: TextIO) -> int:
+    with _editing(args.file) as lock:
+        return _withdraw_held(args, out, lock)
+
+
+def _withdraw_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
+    loaded = _bytes(args.file)
     application, _ = _document(args.file)
     rows = _rows(application, args.cases)
     for row in rows:
@@ -304,17 +382,41 @@ def _withdraw(args: argparse.Namespace, out: TextIO) -> int:
             raise _RefusedError(f"症例{row + 1}は承認依頼中ではないため、取り下げできません")
     for row in rows:
         application.reports[row].approval = None
-    save_application(application, args.file)
+    _save(application, args.file, loaded, lock)
     print(f"症例{'、'.join(str(r + 1) for r in rows)}の承認依頼を取り下げました", file=out)
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
+    with _editing(args.file) as lock:
+        return _import_held(args, out, lock)
+
+
+def _already_applied(application: Application, response: ApprovalResponse) -> bool:
+    """True when FILE already holds every statement of the response exactly as signed: an import that was
+    interrupted after writing FILE and before trusting the key, and is now run again."""
+    statements = {report.id: report.approval.statement for report in application.reports if report.approval}
+    return all(
+        isinstance(raw.get("case_id"), str) and statements.get(raw["case_id"]) == raw
+        for raw in response.statements
+    )
+
+
+def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
+    loaded = _bytes(args.file)
     application, _ = _document(args.file)
     data = read_limited(args.response, MAX_RESPONSE_BYTES, RESPONSE_NAME)
     response, statements = read_response(data, source=args.response.name)
     registered = _registered(response.supervisor.member_id)
     fingerprint = response.signature.fingerprint
+    if not registered.fingerprint and args.trust and _already_applied(application, response):
+        # Finish what a killed `import --trust` began: FILE holds the result, the key is not yet trusted.
+        with Store.open() as store:
+            store.trust_supervisor_key(registered.member_id, fingerprint)
+        print(
+            f"取り込み済みの結果です。指導者 {registered.name} の鍵（{fingerprint}）を登録しました", file=out
+        )
+        return EXIT_OK
     if not registered.fingerprint and not args.trust:
         raise _RefusedError(
             f"指導者 {registered.name} の鍵がまだ登録されていません。結果ファイルの鍵の指紋は {fingerprint} です。"
@@ -329,13 +431,14 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         trusted_fingerprint=registered.fingerprint or fingerprint,
         source=args.response.name,
     )
-    if not registered.fingerprint:
-        # Trusted only once the whole file has passed every check.
-        with Store.open() as store:
-            store.trust_supervisor_key(registered.member_id, fingerprint)
     for row, approval in decisions:
         application.reports[row].approval = approval
-    save_application(application, args.file)
+    _save(application, args.file, loaded, lock)
+    if not registered.fingerprint:
+        # Trusted only once the whole file has passed every check and FILE holds the result: a kill between
+        # the two leaves the key untrusted, and running the same import again finishes it (issue 15, item 12).
+        with Store.open() as store:
+            store.trust_supervisor_key(registered.member_id, fingerprint)
     approved = [row + 1 for row, approval in decisions if approval.state == "approved"]
     rejected = [row + 1 for row, approval in decisions if approval.state == "rejected"]
     print(f"取り込みました: 承認 {len(approved)}件 {approved}、非承認 {len(rejected)}件 {rejected}", file=out)
@@ -363,6 +466,12 @@ def _keep_copy(path: Path) -> Path:
 
 
 def _reopen(args: argparse.Namespace, out: TextIO) -> int:
+    with _editing(args.file) as lock:
+        return _reopen_held(args, out, lock)
+
+
+def _reopen_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
+    loaded = _bytes(args.file)
     application, _ = _document(args.file)
     (row,) = _rows(application, [args.case])
     approval = application.reports[row].approval
@@ -370,7 +479,7 @@ def _reopen(args: argparse.Namespace, out: TextIO) -> int:
         raise _RefusedError(f"症例{args.case}は承認済みではありません（そのまま編集できます）")
     copy = _keep_copy(args.file)
     application.reports[row].approval = None
-    save_application(application, args.file)
+    _save(application, args.file, loaded, lock)
     print(f"症例{args.case}を編集できる状態に戻しました。承認済みの内容は {copy.name} に残しました", file=out)
     return EXIT_OK
 

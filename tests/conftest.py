@@ -35,6 +35,15 @@ def _refuse_connection(*args: object, **kwargs: object) -> None:
     raise NetworkAccessError(f"a test tried to connect to {args[:1]!r}; Shorei never uses the network")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-long",
+        action="store_true",
+        default=False,
+        help="run the standing fuzzer (tests/test_fuzz.py) with 20× the examples, randomised",
+    )
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Any internet socket or name lookup in a test is a failure."""

@@ -499,6 +499,8 @@ def build_response(
                 "decided_at": decided,
                 "applicant": request.applicant.model_dump(mode="json"),
                 "supervisor": supervisor.model_dump(mode="json"),
+                "message": request.message,
+                "requested_at": request.created,
             },
             key,
         )
@@ -571,7 +573,12 @@ def read_response(data: bytes, *, source: str) -> tuple[ApprovalResponse, list[A
 
 
 def _binding_problem(
-    statement: ApprovalStatement, report: CaseReport, *, applicant_fingerprint: str, applicant_member_id: str
+    statement: ApprovalStatement,
+    report: CaseReport,
+    *,
+    applicant_fingerprint: str,
+    applicant_member_id: str,
+    applicant_name: str | None = None,
 ) -> tuple[FileCheck, str] | None:
     """Whether `statement` speaks of `report` as it stands, for our applicant, by someone else. The
     applicant is bound by key and by 会員番号: a clerk's PC signs for several doctors with one key."""
@@ -591,7 +598,16 @@ def _binding_problem(
             FileCheck.APPLICANT,
             f"別の申請者（{statement.applicant.name}、署名鍵の指紋 {statement.applicant.fingerprint}）への結果です",
         )
-    if statement.content_hash != report_hash(report):
+    if applicant_name is not None and statement.applicant.name != applicant_name:
+        return (
+            FileCheck.APPLICANT,
+            f"承認された申請者の氏名（{statement.applicant.name}）が申請データの氏名（{applicant_name}）と異なります",
+        )
+    try:
+        current = report_hash(report)
+    except ValueError:
+        current = ""
+    if statement.content_hash != current:
         return FileCheck.CONTENT_HASH, "依頼後に症例の内容が変更されています（内容ハッシュが一致しません）"
     return None
 
@@ -660,12 +676,19 @@ def match_response(
             raise ApprovalFileError(
                 source, FileCheck.CONTENT_HASH, f"{where} の結果は依頼した内容とは別の内容に対するものです"
             )
+        if (statement.message, statement.requested_at) != (approval.message, approval.requested_at):
+            raise ApprovalFileError(
+                source,
+                FileCheck.REQUEST_ID,
+                f"{where} の結果の通信欄・依頼日時が、この申請データの承認依頼と異なります",
+            )
         if (
             problem := _binding_problem(
                 statement,
                 report,
                 applicant_fingerprint=applicant_fingerprint,
                 applicant_member_id=application.applicant.member_id,
+                applicant_name=application.applicant.name,
             )
         ) is not None:
             check, text = problem
@@ -690,7 +713,12 @@ def match_response(
 
 
 def verify_statement(
-    statement: dict[str, Any], report: CaseReport, *, applicant_fingerprint: str, applicant_member_id: str
+    statement: dict[str, Any],
+    report: CaseReport,
+    *,
+    applicant_fingerprint: str,
+    applicant_member_id: str,
+    applicant_name: str | None = None,
 ) -> str | None:
     """Why `statement` (a signed `shorei/approval@1` as the final package carries it) does not prove that
     `report`, as it stands, was approved by a 指導者 for the applicant whose key is
@@ -700,7 +728,11 @@ def verify_statement(
     except ApprovalFileError as error:
         return f"{error.check.label}: {error.problem}"
     problem = _binding_problem(
-        parsed, report, applicant_fingerprint=applicant_fingerprint, applicant_member_id=applicant_member_id
+        parsed,
+        report,
+        applicant_fingerprint=applicant_fingerprint,
+        applicant_member_id=applicant_member_id,
+        applicant_name=applicant_name,
     )
     if problem is not None:
         check, text = problem
@@ -716,8 +748,18 @@ def verify_statement(
         approval.supervisor,
         approval.content_hash,
         approval.decided_at,
+        approval.message,
+        approval.requested_at,
     )
-    signed = (parsed.decision, parsed.request_id, parsed.supervisor, parsed.content_hash, parsed.decided_at)
+    signed = (
+        parsed.decision,
+        parsed.request_id,
+        parsed.supervisor,
+        parsed.content_hash,
+        parsed.decided_at,
+        parsed.message,
+        parsed.requested_at,
+    )
     if recorded != signed or approval.comments != list(parsed.comments):
-        return "症例の承認の記録（状態・依頼番号・指導者・日付）が署名された結果と異なります"
+        return "症例の承認の記録（状態・依頼番号・指導者・日付・通信欄）が署名された結果と異なります"
     return None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from app.export.keys import fingerprint, verify_signature
 from app.models.canonical import canonical_json
+from app.models.document import integer_problem, parse_finite_float, parse_safe_int
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -120,8 +121,12 @@ def parse_json_object(
             source, f"UTF-8 のテキストとして読めません（{error.start} バイト目）。{what}ではないようです"
         ) from None
     try:
-        raw = json.loads(text, parse_constant=_reject_constant)
+        raw = json.loads(
+            text, parse_constant=_reject_constant, parse_int=parse_safe_int, parse_float=parse_finite_float
+        )
     except (ValueError, RecursionError) as error:
+        if isinstance(error, ValueError) and (number := integer_problem(error)) is not None:
+            raise UnreadableFileError(source, f"{what}の値が不正です: {number}") from None
         where = f"（{error.lineno}行{error.colno}列目）" if isinstance(error, json.JSONDecodeError) else ""
         raise UnreadableFileError(source, f"JSON として読めません{where}。{what}が壊れています") from None
     if not isinstance(raw, dict):

@@ -31,7 +31,7 @@ from app.export.signing import (
 from app.models.application import Application
 from app.models.canonical import canonical_json, sha256_hex
 from app.validation import validate
-from app.validation.jspm import APPROVAL_CODES, report_status
+from app.validation.jspm import APPROVAL_CODES, repeated_reports, report_status
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -159,6 +159,8 @@ def verify_package(
     approvals = approvals_problem(*checked, signer=package.signature.fingerprint)
     if isinstance(approvals, str):
         return _fail(Check.APPROVALS, approvals, package)
+    if (repeated := _repeated_problem(checked[0])) is not None:
+        return _fail(Check.APPROVALS, repeated, package)
     if (failure := _check_facility_list(package, facility_lists)) is not None:
         return _fail(Check.FACILITY_LIST, failure, package)
 
@@ -247,6 +249,15 @@ def _check_form(package: Package, forms: FormRegistry) -> tuple[Application, For
     return application, form
 
 
+def _repeated_problem(application: Application) -> str | None:
+    """SPEC §6: a case id or a signed approval used twice fails (one approval counted twice)."""
+    for row, code, first in repeated_reports(application):
+        if code == "case-id-duplicate":
+            return f"症例{row + 1}: 症例{first + 1}と同じ症例ID です（同じ症例が二度数えられています）"
+        return f"症例{row + 1}: 症例{first + 1}と同じ指導者の承認（署名）が使われています（1つの承認が二度数えられています）"
+    return None
+
+
 def approvals_problem(application: Application, form: FormDefinition, *, signer: str) -> int | str:
     """JS-5, JS-6: when the form needs approval, every case carries its 指導者's signed statement, which
     approves the case as it stands, for the key that signed this package, by someone other than the
@@ -269,6 +280,7 @@ def approvals_problem(application: Application, form: FormDefinition, *, signer:
                 report,
                 applicant_fingerprint=signer,
                 applicant_member_id=application.applicant.member_id,
+                applicant_name=application.applicant.name,
             )
         ) is not None:
             return f"{where}: {problem}"

@@ -38,6 +38,10 @@ LongText = Annotated[str, AfterValidator(_normalize_multiline)]
 
 Sex = Literal["male", "female"]
 
+SafeInt = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
+"""An integer RFC 8785 can sign (issue 15, item 1): anything larger is refused on the way in, so no case
+holding one ever reaches the store, the approval hash or the package."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
@@ -85,7 +89,7 @@ class AcceptedWarning(_Strict):
 class Case(_Strict):
     """One row of 申請2(n) (JB-6 … JB-13). `note` (備考) is private and never leaves the machine."""
 
-    age: int | None = None
+    age: SafeInt | None = None
     sex: Sex | None = None
     item: Text = ""
     item_other: Text = ""
@@ -194,7 +198,7 @@ class CaseReport(_Strict):
     facility: ReportFacility | None = None
     start: Date | None = None
     end: Date | None = None
-    age: int | None = None
+    age: SafeInt | None = None
     sex: Sex | None = None
     diagnosis: Text = ""
     narrative: dict[str, LongText] = Field(default_factory=dict)

@@ -89,6 +89,10 @@ class ApprovalStatement(_Frozen):
     decided_at: str
     applicant: Party
     supervisor: Supervisor
+    message: str
+    """The request's 通信欄 and `requested_at`, signed with the decision so neither can be changed in an
+    approved document (issue 15, item 11)."""
+    requested_at: str
     signature: SignatureBlock
 
 

@@ -169,6 +169,10 @@ def read_cell(form: FormDefinition, key: str, text: str) -> CellValue | CellProb
 def _integer(value: str) -> int:
     if not value.isascii() or not value.isdigit():
         raise InputError(f"数字で入力してください（入力: {value!r}）")
+    # Checked before converting: Python refuses over 4,300 digits with a ValueError, and a signature holds
+    # integers up to 2^53 − 1 only (issue 15, items 1 and 4).
+    if len(value.lstrip("0")) > 15:
+        raise InputError(f"数が大きすぎます（入力: {value[:20]}{'…' if len(value) > 20 else ''}）")
     return int(value)
 
 

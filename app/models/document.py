@@ -7,7 +7,8 @@ installed form, then validated by the strict types. Errors name the file and the
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import math
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
@@ -22,6 +23,47 @@ if TYPE_CHECKING:
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """Far above any real application (75 cases is ~30 kB), far below what would hurt to read."""
+
+MAX_SAFE_INTEGER: Final = 2**53 - 1
+"""RFC 8785 (the signed form of cases, approvals and packages) holds integers up to ±(2^53 − 1) only."""
+
+
+class _OutOfRangeError(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def parse_safe_int(digits: str) -> int:
+    """`json.loads`'s `parse_int`: refuse, before converting, what no signature could hold. Checking the
+    length first also keeps Python's 4,300-digit conversion limit from ever raising (issue 15, item 4)."""
+    if len(digits.lstrip("-")) > 16:
+        raise _OutOfRangeError(digits)
+    value = int(digits)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _OutOfRangeError(digits)
+    return value
+
+
+def parse_finite_float(text: str) -> float:
+    """`json.loads`'s `parse_float`: 1e400 would become infinity, which JSON (and RFC 8785) cannot hold."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _OutOfRangeError(text)
+    return value
+
+
+def parse_constant(name: str) -> Any:
+    """`json.loads`'s `parse_constant`: NaN and Infinity are not JSON."""
+    raise _OutOfRangeError(name)
+
+
+def integer_problem(error: ValueError) -> str | None:
+    """The one-line Japanese reason when `error` came from parse_safe_int, else None."""
+    if not isinstance(error, _OutOfRangeError):
+        return None
+    shown = error.digits if len(error.digits) <= 24 else f"{error.digits[:12]}…（{len(error.digits)}桁）"
+    return f"数 {shown} は大きすぎて扱えません（±{MAX_SAFE_INTEGER} まで）。値を確かめてください"
 
 
 class DocumentError(Exception):
@@ -69,7 +111,11 @@ def parse_application(data: bytes, *, source: str, registry: FormRegistry | None
     if not text.strip():
         raise DocumentError(source, "ファイルが空です")
     try:
-        raw = json.loads(text)
+        raw = json.loads(
+            text, parse_int=parse_safe_int, parse_float=parse_finite_float, parse_constant=parse_constant
+        )
+    except _OutOfRangeError as error:
+        raise DocumentError(source, f"JSON の値が不正です: {integer_problem(error)}") from None
     except json.JSONDecodeError as error:
         # An unterminated string can only end at the end of the input: the file was cut off as well.
         if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
@@ -154,6 +200,9 @@ def _describe(detail: ErrorDetails) -> str:
     if kind == "literal_error":
         expected = detail.get("ctx", {}).get("expected", "")
         text = f"次のどれかで書いてください: {expected}（値: {detail['input']!r}）"
+    elif kind in ("less_than_equal", "greater_than_equal"):
+        bound = detail.get("ctx", {}).get("le" if kind == "less_than_equal" else "ge")
+        text = f"{bound} {'以下' if kind == 'less_than_equal' else '以上'}の整数で書いてください"
     elif kind == "value_error":
         text = str(detail.get("ctx", {}).get("error", detail["msg"]))
     else:

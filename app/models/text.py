@@ -89,6 +89,9 @@ def parse_age_input(value: str) -> int:
     text = normalize_text(value).removesuffix("歳").strip()
     if not text.isascii() or not text.isdigit():
         raise InputError(f"年齢は0〜120の数字で入力してください（入力: {value.strip()!r}）")
+    if len(text.lstrip("0")) > 3:
+        # No age has four digits; checked before converting, as Python refuses over 4,300 digits (issue 15).
+        raise InputError(f"年齢は0〜120の数字で入力してください（入力: {value.strip()[:20]!r}）")
     return int(text)
 
 

@@ -7,9 +7,11 @@ from app.store.errors import (
     HistoryError,
     NotFoundError,
     StoreCorruptError,
+    StoreDiskError,
     StoreError,
     StoreLockedError,
     StoreReadOnlyError,
+    StoreTakenError,
     StoreVersionError,
 )
 from app.store.facility_index import FacilityHit, FacilityIndex, fold
@@ -44,9 +46,11 @@ __all__ = [
     "SentRequest",
     "Store",
     "StoreCorruptError",
+    "StoreDiskError",
     "StoreError",
     "StoreLockedError",
     "StoreReadOnlyError",
+    "StoreTakenError",
     "StoreVersionError",
     "active_facility_list",
     "facility_list_status",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.atomic import fsync_folder
 from app.store.errors import StoreError, StoreLockedError
+from app.store.housekeeping import create_private_file, make_private_folder
 from app.store.layout import backup_folder, database_path, lock_path
 from app.store.lock import FolderLock
 
@@ -57,7 +58,7 @@ def newest_backup(home: Path) -> Path | None:
 def take_backup(connection: sqlite3.Connection, home: Path, reason: str, now: dt.datetime) -> Path:
     """Copy the open database to `backups/shorei-<local time>-<reason>.sqlite3` and return its path."""
     folder = backup_folder(home)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)
     stamp = now.astimezone().strftime(_STAMP)
     final = folder / f"shorei-{stamp}-{reason}.sqlite3"
     counter = 1
@@ -67,6 +68,8 @@ def take_backup(connection: sqlite3.Connection, home: Path, reason: str, now: dt
     temporary = folder / f".{final.name}.tmp"
     temporary.unlink(missing_ok=True)
     try:
+        # Owner-only before a byte is copied: the database holds 備考 (issue 15, item 14).
+        create_private_file(temporary)
         target = sqlite3.connect(temporary)
         try:
             connection.backup(target)

@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import errno
+import sqlite3
+from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+_SQLITE_BUSY: Final = 5
+_SQLITE_LOCKED: Final = 6
+_SQLITE_IOERR: Final = 10
+_SQLITE_FULL: Final = 13
+
+Fault = Literal["full", "io", "busy"]
+
+
+def fault_of(error: BaseException) -> Fault | None:
+    """What kind of fault outside the data an error is: a full disk, a failing disk (I/O), or another
+    writer holding the database (busy); None for anything else (corruption included). SQLite's own code
+    decides when it is there; its message when it is not (an error raised by a wrapper or a test)."""
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        text = str(error).lower()
+        if primary == _SQLITE_FULL or "database or disk is full" in text:
+            return "full"
+        if primary == _SQLITE_IOERR or "disk i/o error" in text:
+            return "io"
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+            return "busy"
+        return None
+    if isinstance(error, OSError):
+        if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return "full"
+        if error.errno == errno.EIO:
+            return "io"
+    return None
 
 
 class StoreError(Exception):
@@ -48,6 +80,35 @@ class StoreCorruptError(StoreError):
         self.path = path
         self.detail = detail
         self.backup = backup
+
+
+class StoreDiskError(StoreError):
+    """The disk is full or fails to read or write (SPEC §9): never reported as a corrupt database, whose
+    advice (restore a backup) would throw away up to a day of work that is intact."""
+
+    def __init__(self, place: Path | str, detail: str, fault: Fault, *, saving: bool) -> None:
+        if fault == "full":
+            what = f"ディスクの空き容量が足りません（{detail}）"
+        else:
+            what = f"ディスクの読み書きに失敗しました（{detail}）。ディスクの空き容量と接続を確認してください"
+        kept = "保存済みのデータは失われていません（データベースは壊れていません）"
+        then = (
+            "この変更は保存されていません。空き容量を作ってから、もう一度操作してください"
+            if saving
+            else "空き容量を作ってから開き直してください"
+        )
+        super().__init__(f"{place}: {what}。{kept}。{then}")
+        self.fault = fault
+
+
+class StoreTakenError(StoreError):
+    """A change found the folder written by another Shorei (its lock file was deleted or replaced)."""
+
+    def __init__(self, home: Path) -> None:
+        super().__init__(
+            f"{home}: 別の Shorei がこのデータフォルダを使用しています（ロックファイル shorei.lock が削除または"
+            "置き換えられました）。この変更は保存されていません。すべての Shorei を終了してから開き直してください"
+        )
 
 
 class StoreVersionError(StoreError):

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 from app.atomic import fsync_folder, write_atomically
 from app.models.facility import Facility, FacilityListInfo
 from app.resources import facility_data_path
+from app.store.errors import fault_of
 from app.store.facility_files import bundled_facility_list
 from app.store.facility_index import FacilityIndex, FacilityIndexError, info_json
 from app.store.facility_table import (
@@ -191,14 +193,32 @@ def revert_facility_list(home: Path, kind: str = DEFAULT_KIND) -> FacilityListIn
 
 @contextlib.contextmanager
 def _import_lock(folder: Path) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FolderLock(folder / ".import.lock")
-    if not lock.try_acquire():
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FolderLock(folder / ".import.lock")
+        acquired = lock.try_acquire()
+    except OSError as error:
+        raise _write_failure(folder, error) from None
+    if not acquired:
         raise FacilityListError("別の施設一覧の取り込みが実行中です。終わってからやり直してください")
     try:
         yield
+    except (OSError, sqlite3.Error) as error:
+        raise _write_failure(folder, error) from None
     finally:
         lock.release()
+
+
+def _write_failure(folder: Path, error: OSError | sqlite3.Error) -> FacilityListError:
+    """A full or failing disk while importing: one line, and the list in use is unchanged (the new one is
+    put in use by one atomic rename of the pointer, the last step)."""
+    if fault_of(error) == "full":
+        problem = "ディスクの空き容量が足りません"
+    else:
+        problem = f"書き込めません（{getattr(error, 'strerror', None) or error}）"
+    return FacilityListError(
+        f"{folder}: {problem}。使用中の施設一覧は変わっていません。空き容量を確かめてから、もう一度取り込んでください"
+    )
 
 
 # ---- importing ------------------------------------------------------------------------------------
@@ -309,10 +329,11 @@ def _build_folder(
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
-    """Remove lists neither in use nor previous, and leftovers of interrupted imports."""
+    """Remove leftovers of interrupted imports. Every imported list is kept (they are small), so that a
+    package signed against any of them still verifies (`known_facility_lists`, issue 15 item 7)."""
     for child in folder.iterdir():
-        if child.is_dir() and child.name not in keep:
-            # A list another Shorei still has open (Windows) goes at the next import.
+        if child.is_dir() and child.name not in keep and child.name.startswith(".import-"):
+            # A leftover another Shorei still has open (Windows) goes at the next import.
             shutil.rmtree(child, ignore_errors=True)
 
 

@@ -43,23 +43,39 @@ class FolderLock:
             if not _lock(handle):
                 handle.close()
                 return False
-            handle.seek(0)
-            handle.truncate()
-            handle.write(
-                f"pid {os.getpid()} on {socket.gethostname()} since {dt.datetime.now().astimezone():%Y-%m-%d %H:%M}\n"
-            )
-            handle.flush()
+            # The note is for the message a second Shorei shows; a full disk must not cost the lock.
+            with contextlib.suppress(OSError):
+                handle.seek(0)
+                handle.truncate()
+                handle.write(
+                    f"pid {os.getpid()} on {socket.gethostname()} since {dt.datetime.now().astimezone():%Y-%m-%d %H:%M}\n"
+                )
+                handle.flush()
         except BaseException:
             handle.close()
             raise
         self._handle = handle
         return True
 
+    def still_held(self) -> bool:
+        """True while the lock file on disk is the one locked here. Deleting or replacing `shorei.lock` lets
+        a second Shorei lock a new file; the first then must not write (issue 15, item 13)."""
+        handle = self._handle
+        if handle is None:
+            return False
+        try:
+            on_disk = self.path.stat()
+            held = os.fstat(handle.fileno())
+        except OSError:
+            return False
+        return (on_disk.st_dev, on_disk.st_ino) == (held.st_dev, held.st_ino)
+
     def release(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
             _unlock(handle)
-            handle.close()
+            with contextlib.suppress(OSError):  # a note that a full disk could not take
+                handle.close()
 
     def holder(self) -> str:
         """Who holds the lock, as its note says ('' when unknown)."""

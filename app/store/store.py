@@ -43,10 +43,19 @@ from app.store.errors import (
     HistoryError,
     NotFoundError,
     StoreCorruptError,
+    StoreDiskError,
     StoreError,
     StoreLockedError,
     StoreReadOnlyError,
+    StoreTakenError,
     StoreVersionError,
+    fault_of,
+)
+from app.store.housekeeping import (
+    create_private_file,
+    make_private_folder,
+    remove_leftovers,
+    secure_data_folder,
 )
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
@@ -171,6 +180,15 @@ def _info(row: Sequence[Any]) -> ApplicationInfo:
     )
 
 
+def _disk_or(error: OSError | sqlite3.Error, place: Path, *, saving: bool) -> StoreError:
+    """A full or failing disk said as such (SPEC §9); any other OS error as one line naming the place."""
+    fault = fault_of(error)
+    if fault in ("full", "io"):
+        return StoreDiskError(place, str(error), "full" if fault == "full" else "io", saving=saving)
+    detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return StoreError(f"{place}: 開けません（{detail}）。データフォルダの書き込み権限を確認してください")
+
+
 class Store:
     """The applications in one data folder, their history and backups. Open with `Store.open()`."""
 
@@ -220,7 +238,12 @@ class Store:
         lock: FolderLock | None = None
         if not read_only:
             lock = FolderLock(lock_path(folder))
-            if not lock.try_acquire():
+            try:
+                make_private_folder(folder)
+                acquired = lock.try_acquire()
+            except OSError as error:
+                raise _disk_or(error, folder, saving=False) from None
+            if not acquired:
                 if not allow_read_only:
                     raise StoreLockedError(folder, lock.holder())
                 lock = None
@@ -249,11 +272,15 @@ class Store:
                 connection = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True, isolation_level=None)
                 connection.execute("PRAGMA query_only=ON")
             else:
-                home.mkdir(parents=True, exist_ok=True)
+                make_private_folder(home)
+                if not path.exists():
+                    create_private_file(path)  # SQLite makes its -wal and -shm with the same mode
                 connection = sqlite3.connect(path, isolation_level=None)
             connection.execute("PRAGMA busy_timeout=5000")
-        except sqlite3.DatabaseError as error:
-            raise StoreCorruptError(path, str(error), newest_backup(home)) from None
+        except (sqlite3.DatabaseError, OSError) as error:
+            if fault_of(error) is None and isinstance(error, sqlite3.DatabaseError):
+                raise StoreCorruptError(path, str(error), newest_backup(home)) from None
+            raise _disk_or(error, path, saving=False) from None
         return connection
 
     def _prepare(self) -> None:
@@ -263,12 +290,26 @@ class Store:
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check(5)")]
             found = connection.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
+            if fault_of(error) is not None:
+                raise _disk_or(error, path, saving=False) from None
             raise StoreCorruptError(path, str(error), newest_backup(self._home)) from None
         if verdict != ["ok"]:
             raise StoreCorruptError(path, "; ".join(verdict)[:200], newest_backup(self._home))
         if found > SCHEMA_VERSION:
             raise StoreVersionError(path, found, SCHEMA_VERSION)
+        try:
+            self._prepare_writing(found)
+        except (sqlite3.Error, OSError) as error:
+            if fault_of(error) is None:
+                raise
+            raise _disk_or(error, path, saving=False) from None
+
+    def _prepare_writing(self, found: int) -> None:
+        connection = self._db()
+        path = database_path(self._home)
         if not self.read_only:
+            secure_data_folder(self._home)
+            remove_leftovers(self._home)
             # Only now, with the file known good and ours to understand, is anything written to it.
             mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode != "wal":
@@ -387,12 +428,21 @@ class Store:
     def _saving(self, app_id: int | None = None) -> Iterator[sqlite3.Connection]:
         """A write transaction whose failure says, in Japanese, that nothing was saved."""
         connection = self._writable()
+        if self._lock is not None and not self._lock.still_held():
+            raise StoreTakenError(self._home)
         try:
             with self._transaction():
                 yield connection
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
             if app_id is not None:
                 self._loaded.pop(app_id, None)
+            fault = fault_of(error)
+            if fault == "busy":
+                raise StoreTakenError(self._home) from error
+            if fault is not None:
+                raise StoreDiskError(self._home, str(error), fault, saving=True) from error
+            if not isinstance(error, sqlite3.Error):
+                raise
             raise StoreError(
                 f"保存できませんでした（{error}）。ディスクの空き容量と書き込み権限を確認してください。"
                 "この変更は保存されていません"

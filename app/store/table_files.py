@@ -79,6 +79,10 @@ def read_table_bytes(path: Path, max_bytes: int) -> bytes:
         raise TableFileError(f"{path}: ファイルがありません") from None
     except OSError as error:
         raise TableFileError(f"{path}: 読み込めません（{error.strerror}）") from None
+    except ValueError:
+        # "embedded null byte": a name from a hostile manifest, not a path any file system has (issue 15).
+        shown = str(path).replace("\0", "\\0")
+        raise TableFileError(f"{shown}: ファイル名に使えない文字（NUL）が含まれています") from None
 
 
 def read_table_file(path: Path, limits: TableLimits) -> TableFile:
@@ -218,6 +222,7 @@ def _workbook_sheets(
 ) -> list[TableSheet]:
     import openpyxl  # only an import needs it; keeps every other start fast
 
+    _skip_sizing_scan()
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it ignores; they do not matter to a table.
@@ -239,6 +244,23 @@ def _workbook_sheets(
     # A hostile file may break the parser anywhere, with any exception: each is the same refusal.
     except Exception as error:
         raise TableFileError(f"{source}: Excel ファイルとして読めません（{type(error).__name__}）") from None
+
+
+def _skip_sizing_scan() -> None:
+    """openpyxl sizes a read-only sheet on opening it, and a sheet without a `<dimension>` element is read
+    whole for that, before any row is counted (a 9.7 MB list took 14 s to be refused, issue 15 item 6).
+    The size is never used here (`_sheet` resets it and streams the rows against the limits), so the sheets
+    are opened unsized. openpyxl makes its read-only sheets through this one name in its reader."""
+    from openpyxl.reader import excel
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if excel.ReadOnlyWorksheet is ReadOnlyWorksheet:
+
+        class UnsizedReadOnlyWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
+            def _get_size(self) -> None:
+                return None
+
+        excel.ReadOnlyWorksheet = UnsizedReadOnlyWorksheet
 
 
 def _sheet(

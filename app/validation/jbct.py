@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from app.models.text import text_problem
 from app.validation.common import check_age, check_applicant_texts, check_text
 from app.validation.diagnosis import check_diagnosis, check_pathology, normalize_diagnosis
+from app.validation.privacy import check_privacy_jbct
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange, Section
@@ -149,6 +150,19 @@ def _complete_ranges(section: Section) -> list[tuple[int, YearMonth, YearMonth]]
     ]
 
 
+def _joined_ranges(section: Section) -> list[tuple[YearMonth, YearMonth]]:
+    """JB-10: the section's complete enrollment ranges with those that overlap or touch (2023-12 and
+    2024-01) joined into one, so a case may run from one range into the next."""
+    joined: list[tuple[YearMonth, YearMonth]] = []
+    for _, start, end in sorted(_complete_ranges(section), key=lambda item: item[1].ordinal):
+        if joined and start.ordinal <= joined[-1][1].ordinal + 1:
+            last_start, last_end = joined[-1]
+            joined[-1] = (last_start, end if end.ordinal > last_end.ordinal else last_end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
 def _is_blank(period: MonthRange) -> bool:
     return period.start is None and period.end is None
 
@@ -283,8 +297,8 @@ def _check_case(
                 end=case.end.display(),
                 limit=window.end.display(),
             )
-        ranges = _complete_ranges(section)
-        if not outside and ranges and not any(s <= case.start and case.end <= e for _, s, e in ranges):
+        ranges = _joined_ranges(section)
+        if not outside and ranges and not any(s <= case.start and case.end <= e for s, e in ranges):
             out.add(
                 "period-outside-enrollment",
                 "error",
@@ -369,4 +383,5 @@ RULES: list[Rule] = [
     check_enrollment,
     check_cases,
     check_duplicates,
+    check_privacy_jbct,
 ]

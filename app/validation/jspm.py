@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from app.models.approval import report_hash
 from app.models.text import text_problem
 from app.validation.common import check_age, check_applicant_texts, check_text
+from app.validation.privacy import check_privacy_jspm
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -34,6 +35,7 @@ APPROVAL_CODES: Final = frozenset(
         "supervisor-period-mismatch",
         "supervisor-qualification",
         "message-too-long",
+        "approval-reused",
     }
 )
 """Codes about the approval, not the case's content: they do not make a case 未登録."""
@@ -237,7 +239,7 @@ def _check_approval(
                 length=len(approval.message),
             )
     if approval is not None and approval.state == "approved":
-        if approval.content_hash != report_hash(report):
+        if approval.content_hash != _current_hash(report):
             out.add(
                 "not-approved",
                 "error",
@@ -247,6 +249,15 @@ def _check_approval(
         return
     state = None if approval is None else approval.state
     out.add("not-approved", "error", field="approval", detail=_STATE_ADVICE[state])
+
+
+def _current_hash(report: CaseReport) -> str | None:
+    """The content hash, or None for content no signature can hold (the loaders refuse it; a document
+    built in memory may still carry it, and validation must name it, never raise)."""
+    try:
+        return report_hash(report)
+    except ValueError:
+        return None
 
 
 def check_reports(context: ValidationContext, application: Application, out: Reporter) -> None:
@@ -294,6 +305,36 @@ def check_reports(context: ValidationContext, application: Application, out: Rep
         _check_approval(context, application, report, at)
 
 
+def repeated_reports(application: Application) -> list[tuple[int, str, int]]:
+    """(0-based row, code, 0-based row seen first) for each case report whose id, or whose 指導者's signed
+    statement, an earlier report already has: one approval must never count twice (SPEC §6, issue 15)."""
+    ids: dict[str, int] = {}
+    statements: dict[str, int] = {}
+    found: list[tuple[int, str, int]] = []
+    for row, report in enumerate(application.reports):
+        if report.is_blank():
+            continue
+        if report.id in ids:
+            found.append((row, "case-id-duplicate", ids[report.id]))
+        ids.setdefault(report.id, row)
+        statement = None if report.approval is None else report.approval.statement
+        signature = statement.get("signature") if statement is not None else None
+        value = signature.get("value") if isinstance(signature, dict) else None
+        if isinstance(value, str):
+            if value in statements:
+                found.append((row, "approval-reused", statements[value]))
+            statements.setdefault(value, row)
+    return found
+
+
+def check_repeated(context: ValidationContext, application: Application, out: Reporter) -> None:
+    """JS-5, JS-6: a case copied over another (same id, same signed approval) is one case, not two."""
+    for row, code, first in repeated_reports(application):
+        out.at_row(None, row).add(
+            code, "error", field="approval" if code == "approval-reused" else "category", other=first + 1
+        )
+
+
 def report_status(report: CaseReport, issues: Sequence[Issue]) -> Status:
     """JS-6: the state the list shows for a case, given the issues found at its row."""
     content_errors = any(issue.is_error and issue.code not in APPROVAL_CODES for issue in issues)
@@ -306,4 +347,11 @@ def report_status(report: CaseReport, issues: Sequence[Issue]) -> Status:
     return _STATE_STATUS[report.approval.state]
 
 
-RULES: list[Rule] = [check_applicant, check_case_count, check_coverage, check_reports]
+RULES: list[Rule] = [
+    check_applicant,
+    check_case_count,
+    check_coverage,
+    check_reports,
+    check_repeated,
+    check_privacy_jspm,
+]

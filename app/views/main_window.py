@@ -405,7 +405,18 @@ class MainWindow(QMainWindow):
     def open_application(self, app_id: int) -> None:
         if self.reports is not None and app_id != self.app_id:
             self.reports.editor.save_pending()  # a long field still being typed belongs to the open one
-        application = self.store.get(app_id)
+        try:
+            application = self.store.get(app_id)
+        except StoreError as error:
+            # A stored application this version cannot read must not lock the user out (issue 15).
+            title = next((i.title for i in self.store.list_applications() if i.id == app_id), str(app_id))
+            notify(
+                self,
+                self.tr("開けません"),
+                self.tr("申請「{title}」を開けません: {error}").format(title=title, error=error),
+                warning=True,
+            )
+            return
         form = self.forms.get(application.form.id, application.form.version)
         if form is None:
             notify(
@@ -423,7 +434,8 @@ class MainWindow(QMainWindow):
         self.refresh_list(select=app_id)
         self._settings.setValue("last_application", app_id)
         self.show_application(application)
-        self.save_label.setText(self.tr("保存済み"))
+        # A second instance refuses every edit: it must not claim 保存済み (issue 15, item 15).
+        self.save_label.setText(self.tr("読み取り専用") if self.store.read_only else self.tr("保存済み"))
 
     def _build_form_widgets(self, form: FormDefinition) -> None:
         self.form = form
@@ -545,6 +557,9 @@ class MainWindow(QMainWindow):
             self._mark_saved()
 
     def _mark_saved(self) -> None:
+        if self.store.read_only:
+            self.save_label.setText(self.tr("読み取り専用"))
+            return
         rejected = sum(page.model.rejected_cells() for page in self.pages)
         if self.reports is not None:
             rejected += len(self.reports.editor.rejected)
