@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
 
 from app.logs import start_logging
 from app.models.approval import REQUEST_FORMAT, RESPONSE_FORMAT
@@ -30,8 +30,9 @@ DIAGNOSIS, NOTE = COLUMNS.index("diagnosis"), COLUMNS.index("note")
 TYPED_NAME, TYPED_DIAGNOSIS, TYPED_NOTE = "症例太郎", "膵頭部癌術後再発", "紹介元は伊勢の病院"
 
 
-def _help_actions(window: MainWindow) -> dict[str, object]:
+def _help_actions(window: MainWindow) -> dict[str, QAction]:
     [help_menu] = [a.menu() for a in window.menuBar().actions() if a.text().startswith("ヘルプ")]
+    assert isinstance(help_menu, QMenu)
     return {action.text(): action for action in help_menu.actions() if action.text()}
 
 
@@ -39,7 +40,7 @@ def test_help_menu_has_the_guide_on_f1_and_the_versions(window: MainWindow) -> N
     """ヘルプ lists 使い方 (F1) and バージョン情報."""
     actions = _help_actions(window)
     guide = actions["使い方(&G)"]
-    assert guide.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)  # type: ignore[attr-defined]
+    assert guide.shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)
     assert "バージョン情報(&A)…" in actions
 
 
@@ -80,7 +81,11 @@ def _drop(window: MainWindow, path: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     event = QDropEvent(
-        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(event)
 
@@ -102,7 +107,9 @@ def test_a_dropped_case_list_goes_to_the_case_import(
     path.write_text("No,年齢,性別,診断名\n1,65,男,胃癌\n", encoding="utf-8")
     asked: list[object] = []
     monkeypatch.setattr("app.views.case_import.choose_case_list", lambda *a: asked.append(a))
-    monkeypatch.setattr("app.views.case_import.CaseImportDialog.ask", classmethod(lambda cls, *a: asked.append(a[3])))
+    monkeypatch.setattr(
+        "app.views.case_import.CaseImportDialog.ask", classmethod(lambda cls, *a: asked.append(a[3]))
+    )
     _drop(window, path)
     assert len(asked) == 1 and asked[0] is not None  # the dialog got the table, no file chooser was shown
 
@@ -113,7 +120,8 @@ def test_a_dropped_facility_list_is_imported(
     """A facility list is imported and used, as 施設一覧を取り込む does (the file chooser is not shown)."""
     path = tmp_path / "list.csv"
     path.write_text(
-        "認定番号,施設名,所在地,認定終了日\n99001,テスト中央病院,東京都千代田区,2030-03-31\n", encoding="utf-8"
+        "認定番号,施設名,所在地,認定終了日\n99001,テスト中央病院,東京都千代田区,2030-03-31\n",
+        encoding="utf-8",
     )
     told: list[str] = []
     monkeypatch.setattr("app.views.main_window.QFileDialog.getOpenFileName", lambda *a: pytest.fail("asked"))
@@ -133,7 +141,9 @@ def test_dropped_approval_files(
     reviews: list[Path] = []
     notices: list[str] = []
     monkeypatch.setattr(review_window_module, "open_review", lambda p, parent: reviews.append(p))
-    monkeypatch.setattr(main_window_module, "notify", lambda parent, title, text, warning=False: notices.append(text))
+    monkeypatch.setattr(
+        main_window_module, "notify", lambda parent, title, text, warning=False: notices.append(text)
+    )
     _drop(window, path)
     if opened == "review":
         assert reviews == [path]
@@ -148,7 +158,9 @@ def test_a_dropped_unknown_file_is_named_in_a_message(
     path = tmp_path / "scan.pdf"
     path.write_bytes(b"%PDF-1.7")
     notices: list[str] = []
-    monkeypatch.setattr(main_window_module, "notify", lambda parent, title, text, warning=False: notices.append(text))
+    monkeypatch.setattr(
+        main_window_module, "notify", lambda parent, title, text, warning=False: notices.append(text)
+    )
     assert not window.open_path(path)
     assert "scan.pdf" in notices[0] and "申請データ" in notices[0]
 
