@@ -19,6 +19,7 @@
 # Usage: bash scripts/windows/build.sh
 #   WIN_ROOT     the environment (default build/windows)
 #   WIN_DISPLAY  the X display number for Xvfb (default: the first free one from 80)
+#   WIN_REUSE_BUILD=1    keep dist/windows/shorei/ if it is there (for working on the later steps)
 #   SHOREI_WINDOWS_SHOT  if set, a PNG of the installed program's window with the 25-case example is
 #                        written there (docs/screenshots/windows-installed-25-cases.png)
 set -euo pipefail
@@ -68,21 +69,25 @@ export DISPLAY=":$display" QT_QPA_PLATFORM=windows PYTHONUTF8=1
 
 # --- 1. PyInstaller under Windows Python --------------------------------------------------------------
 started=$(win_now)
-rm -rf "$dist"
-if ! PYTHONPATH="$(winpath "$root")" PYTHONDONTWRITEBYTECODE=1 winpy -m PyInstaller build.spec --noconfirm \
-    --distpath "$(winpath "$root/dist/windows")" --workpath "$(winpath "$root/build/windows-work")" \
-    >"$out/pyinstaller.log"; then
-    tail -n 40 "$out/pyinstaller.log" >&2
-    fail "PyInstaller did not build the Windows program (whole log: $out/pyinstaller.log)"
+if [ "${WIN_REUSE_BUILD:-}" = 1 ] && [ -f "$dist/Shorei.exe" ]; then
+    say "build: reusing dist/windows/shorei/ (WIN_REUSE_BUILD=1)"
+else
+    rm -rf "$dist"
+    if ! PYTHONPATH="$(winpath "$root")" PYTHONDONTWRITEBYTECODE=1 winpy -m PyInstaller build.spec --noconfirm \
+        --distpath "$(winpath "$root/dist/windows")" --workpath "$(winpath "$root/build/windows-work")" \
+        >"$out/pyinstaller.log"; then
+        tail -n 40 "$out/pyinstaller.log" >&2
+        fail "PyInstaller did not build the Windows program (whole log: $out/pyinstaller.log)"
+    fi
+    for exe in Shorei.exe shorei-cli.exe; do
+        [ -f "$dist/$exe" ] || fail "PyInstaller finished but $dist/$exe is missing"
+    done
+    # The stand-ins for what Wine 8.0 lacks must stay system DLLs, never shipped.
+    for dll in bcryptprimitives.dll icuuc.dll; do
+        [ -z "$(find "$dist" -iname "$dll" -print -quit)" ] || fail "the bundle carries Wine's stand-in $dll"
+    done
+    say "build: dist/windows/shorei/ with Shorei.exe and shorei-cli.exe, $(du -sh "$dist" | cut -f1), $(find "$dist" -type f | wc -l) files ($(($(win_now) - started)) s)"
 fi
-for exe in Shorei.exe shorei-cli.exe; do
-    [ -f "$dist/$exe" ] || fail "PyInstaller finished but $dist/$exe is missing"
-done
-# The stand-ins for what Wine 8.0 lacks must stay system DLLs, never shipped.
-for dll in bcryptprimitives.dll icuuc.dll; do
-    [ -z "$(find "$dist" -iname "$dll" -print -quit)" ] || fail "the bundle carries Wine's stand-in $dll"
-done
-say "build: dist/windows/shorei/ with Shorei.exe and shorei-cli.exe, $(du -sh "$dist" | cut -f1), $(find "$dist" -type f | wc -l) files ($(($(win_now) - started)) s)"
 
 # --- 2. PE headers --------------------------------------------------------------------------------------
 started=$(win_now)
