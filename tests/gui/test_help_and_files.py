@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -208,3 +209,11 @@ def test_an_unexpected_error_shows_a_dialog_and_logs_no_typed_value(
     assert "builtins.RuntimeError" in log and "failing_slot" in log
     for typed in (TYPED_NAME, TYPED_DIAGNOSIS, TYPED_NOTE):
         assert typed not in log
+
+
+def test_the_exception_hook_is_only_ours_while_the_window_runs(shorei_home: Path) -> None:
+    """The hook is installed for the event loop and the previous one is back afterwards."""
+    before = sys.excepthook
+    with app_module.unexpected_errors_reported(None):
+        assert sys.excepthook is not before
+    assert sys.excepthook is before
