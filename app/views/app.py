@@ -130,8 +130,11 @@ def _run_main(
         logger().error("データフォルダを開けません: %s", type(error).__qualname__)
         QMessageBox.critical(None, "Shorei を開けません", str(error))
         return 2
+    # What the status bar shows as a problem is logged too (the Windows smoke test reads the log for it).
     if window.store.backup_problem:
         logger().warning("自動バックアップを作成できませんでした")
+    if window.store.read_only:
+        logger().warning("別の Shorei が使用中のため読み取り専用で開きました")
     if file is not None and not window.open_path(file):
         window.store.close()
         return 2
