@@ -178,7 +178,12 @@ installed=$local_app_data/Programs/Shorei
 data=$local_app_data/Shorei
 start_menu=$(winepath -u "$(wine cmd /c echo %APPDATA% </dev/null 2>/dev/null | tr -d '\r')")/Microsoft/Windows/Start\ Menu/Programs
 key='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Shorei'
-# A data folder the user already has must survive all of it.
+# A data folder the prefix already holds is set aside and put back afterwards; the one made here must
+# survive all of it, as a user's would.
+if [ -e "$data" ]; then
+    rm -rf "$data.before-build"
+    mv "$data" "$data.before-build"
+fi
 mkdir -p "$data"
 echo "keep" >"$data/keep-me.txt"
 wine "$setup" /S </dev/null 2>&1 | cat >"$out/install.out"
@@ -218,6 +223,7 @@ if wine reg query "$key" </dev/null >/dev/null 2>&1; then fail "the silent unins
     fail "the uninstall touched the user's data folder $data"
 # The data folder was made for this test: leave the prefix as it was.
 rm -rf "$data"
+if [ -e "$data.before-build" ]; then mv "$data.before-build" "$data"; fi
 say "install: silent install, Start menu and 「アプリと機能」 entry, installed Shorei.exe started, upgrade, silent uninstall; the data folder stayed ($(($(win_now) - started)) s)"
 
 say "done in $(($(win_now) - all_started)) s"
