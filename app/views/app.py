@@ -113,6 +113,12 @@ def run(file: Path | None = None, screenshot: Path | None = None) -> int:
     files = start_log(home)
     try:
         return _run_main(app, home, files, file, screenshot)
+    except Exception as error:
+        # Before or after the event loop (the hook covers it while it runs): the same dialog and log entry,
+        # not PyInstaller's English traceback window.
+        log_unexpected((type(error), error, error.__traceback__))
+        show_unexpected_error(unexpected_error_text(files))
+        return 1
     finally:
         if files is not None:
             files.close()

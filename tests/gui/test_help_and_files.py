@@ -217,3 +217,20 @@ def test_the_exception_hook_is_only_ours_while_the_window_runs(shorei_home: Path
     with app_module.unexpected_errors_reported(None):
         assert sys.excepthook is not before
     assert sys.excepthook is before
+
+
+def test_an_error_while_starting_the_window_shows_the_dialog(
+    shorei_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exception before the event loop runs: exit code 1, the Japanese dialog and a log entry by type."""
+    shown: list[str] = []
+    monkeypatch.setattr(app_module, "show_unexpected_error", shown.append)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise LookupError(TYPED_NAME)
+
+    monkeypatch.setattr("app.views.main_window.build_main_window", broken)
+    assert app_module.run() == 1
+    assert shown and "予期しないエラー" in shown[0]
+    log = (shorei_home / "logs" / "shorei.log").read_text(encoding="utf-8")
+    assert "builtins.LookupError" in log and TYPED_NAME not in log
