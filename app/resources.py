@@ -26,3 +26,8 @@ def resource_path(*parts: str) -> Path:
 def facility_data_path(*parts: str) -> Path:
     """A path under `facility_data/`."""
     return project_root().joinpath("facility_data", *parts)
+
+
+def user_guide() -> Path:
+    """The Japanese guide (docs/guide-ja.md), shipped inside the program for ヘルプ → 使い方."""
+    return project_root().joinpath("docs", "guide-ja.md")

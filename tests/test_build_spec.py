@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import runpy
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -20,6 +21,7 @@ import app.resources
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
+WINDOWS_SWITCH = 'WINDOWS = sys.platform == "win32"'
 
 
 @dataclass
@@ -29,6 +31,8 @@ class SpecRun:
     scripts: list[str] = field(default_factory=list)
     analysis: dict[str, Any] = field(default_factory=dict)
     exe: dict[str, Any] = field(default_factory=dict)
+    """The options of the last EXE (the only one on Linux)."""
+    exes: list[dict[str, Any]] = field(default_factory=list)
     collected: list[tuple[str, str, str]] = field(default_factory=list)
     collect_name: str = ""
     namespace: dict[str, Any] = field(default_factory=dict)
@@ -63,14 +67,16 @@ def _run_spec(source: str) -> SpecRun:
 
     def exe(*_args: Any, **options: Any) -> object:
         run.exe = options
+        run.exes.append(options)
         return object()
 
-    def collect(_exe: object, binaries: list[Any], datas: list[tuple[str, str, str]], **options: Any) -> None:
-        run.collected = datas
+    def collect(*items: Any, **options: Any) -> None:
+        run.collected = items[-1]
         run.collect_name = options["name"]
 
     namespace: dict[str, Any] = {
         "SPECPATH": str(ROOT),
+        "workpath": tempfile.mkdtemp(prefix="shorei-spec-"),
         "Analysis": Analysis,
         "PYZ": pyz,
         "EXE": exe,
@@ -83,7 +89,10 @@ def _run_spec(source: str) -> SpecRun:
 
 @pytest.fixture(scope="module")
 def spec() -> SpecRun:
-    return _run_spec(SPEC.read_text(encoding="utf-8"))
+    """build.spec as PyInstaller runs it on Linux (on any OS the tests run on)."""
+    source = SPEC.read_text(encoding="utf-8")
+    assert WINDOWS_SWITCH in source
+    return _run_spec(source.replace(WINDOWS_SWITCH, "WINDOWS = False"))
 
 
 def _resource_folders() -> list[Path]:
@@ -218,3 +227,73 @@ def test_qt_files_a_desktop_needs_are_kept(spec: SpecRun, path: str) -> None:
 def test_qt_files_for_embedded_screens_and_other_languages_are_dropped(spec: SpecRun, path: str) -> None:
     """Embedded-device platforms, touch input, networking and foreign catalogues are left out."""
     assert spec.namespace["unused_qt_file"](path)
+
+
+@pytest.fixture(scope="module")
+def windows_spec() -> SpecRun:
+    """build.spec as PyInstaller runs it on Windows."""
+    source = SPEC.read_text(encoding="utf-8")
+    assert WINDOWS_SWITCH in source
+    return _run_spec(source.replace(WINDOWS_SWITCH, "WINDOWS = True"))
+
+
+def test_windows_has_a_windowed_and_a_console_program_in_one_folder(windows_spec: SpecRun) -> None:
+    """Shorei.exe without a console and shorei-cli.exe with one, collected into the same folder."""
+    by_name = {options["name"]: options for options in windows_spec.exes}
+    assert set(by_name) == {"Shorei", "shorei-cli"}
+    assert by_name["Shorei"]["console"] is False
+    assert by_name["shorei-cli"]["console"] is True
+    assert windows_spec.collect_name == "shorei"
+
+
+def test_windows_programs_carry_the_icon_and_the_version(windows_spec: SpecRun) -> None:
+    """Both name the .ico (16–256 px) and a version resource with pyproject's version and a Japanese text."""
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    for options in windows_spec.exes:
+        icon = Path(options["icon"])
+        assert icon == ROOT / "resources" / "icons" / "shorei.ico"
+        sizes = _ico_sizes(icon.read_bytes())
+        assert {16, 32, 48, 256} <= sizes
+        text = Path(options["version"]).read_text(encoding="utf-8")
+        assert f"StringStruct('ProductVersion', '{version}')" in text
+        assert f"StringStruct('OriginalFilename', '{options['name']}.exe')" in text
+        assert "FileDescription', 'Shorei 症例登録" in text
+
+
+def _ico_sizes(data: bytes) -> set[int]:
+    count = int.from_bytes(data[4:6], "little")
+    return {data[6 + 16 * i] or 256 for i in range(count)}
+
+
+def test_linux_keeps_one_console_program_without_windows_resources(spec: SpecRun) -> None:
+    """On Linux the folder holds the one `shorei` console program, as scripts/build.sh expects."""
+    [options] = spec.exes
+    assert options["name"] == "shorei"
+    assert options["console"] is True
+    assert options["icon"] is None and options["version"] is None
+
+
+def test_the_guide_is_bundled_where_the_help_menu_reads_it(spec: SpecRun) -> None:
+    """docs/guide-ja.md lands at docs/guide-ja.md under sys._MEIPASS (app.resources.user_guide)."""
+    bundled = {(PurePath(inside).as_posix(), Path(source)) for inside, source, _kind in spec.collected}
+    guide = app.resources.user_guide()
+    assert ("docs/guide-ja.md", ROOT / "docs" / "guide-ja.md") in bundled
+    assert guide.relative_to(app.resources.project_root()).as_posix() == "docs/guide-ja.md"
+
+
+@pytest.mark.parametrize(
+    ("executable", "windows", "expected"),
+    [
+        (r"C:\Users\a\AppData\Local\Programs\Shorei\Shorei.exe", True, ["gui", "a.json"]),
+        (r"C:\Programs\Shorei\SHOREI.EXE", True, ["gui", "a.json"]),
+        (r"C:\Programs\Shorei\shorei-cli.exe", True, None),
+        ("/opt/shorei/shorei", False, None),
+    ],
+)
+def test_the_windowed_program_opens_the_window(
+    spec: SpecRun, executable: str, windows: bool, expected: list[str] | None
+) -> None:
+    """`Shorei.exe FILE` runs as `shorei gui FILE`; shorei-cli.exe and the Linux program take their arguments as given."""
+    [script] = spec.scripts
+    entry = runpy.run_path(script, run_name="not_main")
+    assert entry["gui_arguments"](executable, ["a.json"], windows=windows) == expected

@@ -126,6 +126,11 @@ def parse_facility_text(text: str, *, source: str) -> list[Facility]:
     return _facilities(_rows_of(sheet, named=False), source)
 
 
+def is_facility_table(table: TableFile) -> bool:
+    """Whether some sheet of `table` has a facility list's header (認定番号 and 施設名 in its first rows)."""
+    return any(_find_header(_rows_of(sheet, named=False)) is not None for sheet in table.sheets)
+
+
 def _rows_of(sheet: TableSheet, *, named: bool) -> list[_Row]:
     return [_Row(sheet.where(row.number, named=named), row.cells) for row in sheet.rows]
 

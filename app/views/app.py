@@ -1,22 +1,29 @@
-"""Starting the window: the Qt application, the bundled font, the store, and `--screenshot`."""
+"""Starting the window: the Qt application, the bundled font and icon, the store, the log, `--screenshot`."""
 
 from __future__ import annotations
 
+import platform
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator, qVersion
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.about import program_version
+from app.logs import LogFiles, log_unexpected, logger, start_logging, unexpected_error_text
 from app.paths import data_home
 from app.resources import resource_path
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
+    from types import TracebackType
 
 FONT_FILE = ("fonts", "ipaexg.ttf")
+ICON_FILE = ("icons", "shorei.ico")
 
 
 def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
@@ -29,8 +36,46 @@ def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
         app.setFont(QFont(families[0], 10))
+    app.setWindowIcon(QIcon(str(resource_path(*ICON_FILE))))
     _install_qt_japanese(app)
     return app
+
+
+def show_unexpected_error(text: str) -> None:
+    """The dialog after an exception nothing caught (tests replace it; it is never shown in them)."""
+    QMessageBox.critical(QApplication.activeWindow(), "Shorei — 予期しないエラー", text)
+
+
+@contextmanager
+def unexpected_errors_reported(files: LogFiles | None) -> Iterator[None]:
+    """While the event loop runs, an exception a slot lets through is logged and shown in a Japanese dialog
+    naming the log file, instead of ending up on a console the windowed program does not have."""
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        log_unexpected((kind, error, trace))
+        show_unexpected_error(unexpected_error_text(files))
+
+    previous = sys.excepthook
+    sys.excepthook = hook
+    try:
+        yield
+    finally:
+        sys.excepthook = previous
+
+
+def start_log(home: Path) -> LogFiles | None:
+    """Start the log in the data folder and record the versions the program runs with."""
+    files = start_logging(home)
+    logger().info(
+        "起動: Shorei %s, Python %s, Qt %s, PySide6 %s, %s, platform %s",
+        program_version(),
+        platform.python_version(),
+        qVersion(),
+        pyside_version,
+        platform.platform(terse=True),
+        QApplication.platformName(),
+    )
+    return files
 
 
 def _install_qt_japanese(app: QApplication) -> None:
@@ -62,40 +107,77 @@ def screenshot_when_painted(widget: QWidget, path: Path, app: QApplication) -> N
 
 
 def run(file: Path | None = None, screenshot: Path | None = None) -> int:
-    """Open the main window (importing FILE first, if given). Returns the process exit code."""
+    """Open the main window (opening FILE first, if given, as a file dropped on it). Returns the exit code."""
+    app = ensure_qt_app()
+    home = data_home()
+    files = start_log(home)
+    try:
+        return _run_main(app, home, files, file, screenshot)
+    except Exception as error:
+        # Before or after the event loop (the hook covers it while it runs): the same dialog and log entry,
+        # not PyInstaller's English traceback window.
+        log_unexpected((type(error), error, error.__traceback__))
+        show_unexpected_error(unexpected_error_text(files))
+        return 1
+    finally:
+        if files is not None:
+            files.close()
+
+
+def _run_main(
+    app: QApplication, home: Path, files: LogFiles | None, file: Path | None, screenshot: Path | None
+) -> int:
     from app.store.errors import StoreError
     from app.views.main_window import build_main_window
 
-    app = ensure_qt_app()
-    home = data_home()
     try:
         window = build_main_window(home, window_settings(home), opening_file=file is not None)
     except StoreError as error:
+        logger().error("データフォルダを開けません: %s", type(error).__qualname__)
         QMessageBox.critical(None, "Shorei を開けません", str(error))
         return 2
-    if file is not None and not window.open_file(file):
+    # What the status bar shows as a problem is logged too (the Windows smoke test reads the log for it).
+    if window.store.backup_problem:
+        logger().warning("自動バックアップを作成できませんでした")
+    if window.store.read_only:
+        logger().warning("別の Shorei が使用中のため読み取り専用で開きました")
+    if file is not None and not window.open_path(file):
+        window.store.close()
         return 2
     window.show()
     if screenshot is not None:
         screenshot_when_painted(window, screenshot, app)
-    code = app.exec()
+    with unexpected_errors_reported(files):
+        code = app.exec()
     window.store.close()
+    logger().info("終了: %d", code)
     return code
 
 
 def run_review(request: Path, screenshot: Path | None = None) -> int:
     """Supervisor mode (`shorei gui --review REQUEST`): only the review screen for that request. A file that
     fails a check opens nothing: the reason goes to stderr and to a message box. Returns the exit code."""
+    app = ensure_qt_app()
+    files = start_log(data_home())
+    try:
+        return _run_review(app, files, request, screenshot)
+    finally:
+        if files is not None:
+            files.close()
+
+
+def _run_review(app: QApplication, files: LogFiles | None, request: Path, screenshot: Path | None) -> int:
     from app.views.review_window import ReviewOpenError, open_review_window
 
-    app = ensure_qt_app()
     try:
         window = open_review_window(request)
     except ReviewOpenError as error:
+        logger().warning("承認依頼ファイルを開けません: %s", type(error).__qualname__)
         print(f"shorei: {error}", file=sys.stderr)
         QMessageBox.critical(None, "承認依頼ファイルを開けません", str(error))
         return 2
     window.show()
     if screenshot is not None:
         screenshot_when_painted(window, screenshot, app)
-    return app.exec()
+    with unexpected_errors_reported(files):
+        return app.exec()

@@ -168,9 +168,10 @@ class ApprovalFlow:
 
     # --- 承認結果を取り込む ---------------------------------------------------------------------------------
 
-    def import_response(self) -> None:
-        """Read the 指導者's 承認結果ファイル, check it against this application and the registered key
-        (asking to trust the key the first time), then set each case 承認 or 非承認."""
+    def import_response(self, dropped: Path | None = None) -> None:
+        """Read the 指導者's 承認結果ファイル (chosen, or `dropped` on the window), check it against this
+        application and the registered key (asking to trust the key the first time), then set each case
+        承認 or 非承認."""
         from app.export import read_limited
         from app.export.approval import (
             MAX_RESPONSE_BYTES,
@@ -185,7 +186,11 @@ class ApprovalFlow:
         application = page.application
         if application is None:
             return
-        path = approval_dialogs.choose_response_file(page, str(self._folder()))
+        path = (
+            dropped
+            if dropped is not None
+            else approval_dialogs.choose_response_file(page, str(self._folder()))
+        )
         if path is None:
             return
         context.settings.setValue(FOLDER_SETTING, str(path.parent))

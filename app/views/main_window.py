@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoCommand,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,6 +33,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -301,6 +310,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.save_label)
         self._build_menus()
+        self.setAcceptDrops(True)
         self.refresh_list()
         self._restore_window_state()
 
@@ -378,6 +388,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action(self.tr("次の問題へ"), self.next_problem, "F8"))
 
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
+        self._add_help_items(help_menu)
         help_menu.addAction(self._action(self.tr("この PC の署名鍵…"), self.show_signing_key))
         help_menu.addAction(self._action(self.tr("様式について…"), self.show_form_notes))
 
@@ -888,6 +899,105 @@ class MainWindow(QMainWindow):
         close.clicked.connect(dialog.reject)
         dialog.exec()
 
+    # --- help, and files dropped on the window (Windows: also `Shorei.exe FILE`) -----------------------
+
+    def _add_help_items(self, help_menu: QMenu) -> None:
+        help_menu.addAction(
+            self._action(self.tr("使い方(&G)"), self.show_guide, QKeySequence.StandardKey.HelpContents)
+        )
+        help_menu.addAction(self._action(self.tr("バージョン情報(&A)…"), self.show_about))
+        help_menu.addSeparator()
+
+    def show_guide(self) -> None:
+        from app.views.help import GuideDialog
+
+        GuideDialog.show_guide(self)
+
+    def show_about(self) -> None:
+        from app.views.help import AboutDialog
+
+        AboutDialog.show_versions(self, self.store.home)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        for path in paths:
+            self.open_path(path)
+
+    def open_path(self, path: Path) -> bool:
+        """Open a file as its menu item would, by what it is (`app.store.file_kinds`)."""
+        from app.logs import logger
+        from app.store.file_kinds import FileKind, file_kind
+
+        kind = file_kind(path)
+        logger().info("ファイルを開く: %s（拡張子 %s）", kind.value, path.suffix.lower() or "なし")
+        if kind is FileKind.APPLICATION:
+            return self.open_file(path)
+        if kind is FileKind.CASE_LIST:
+            if self.application is None:
+                notify(
+                    self,
+                    self.tr("取り込めません"),
+                    self.tr("症例一覧を取り込む申請を先に開いてください。"),
+                    warning=True,
+                )
+                return False
+            self.import_case_list(path)
+            return True
+        if kind is FileKind.FACILITY_LIST:
+            return self._import_dropped_facility_list(path)
+        if kind is FileKind.APPROVAL_REQUEST:
+            from app.views.review_window import open_review
+
+            return open_review(path, self) is not None
+        if kind is FileKind.APPROVAL_RESPONSE:
+            if self.reports is None:
+                notify(
+                    self,
+                    self.tr("取り込めません"),
+                    self.tr(
+                        "承認結果ファイルです。承認を依頼した申請（専門医新規申請）を開いてから、もう一度ドロップしてください。"
+                    ),
+                    warning=True,
+                )
+                return False
+            self.reports.flow.import_response(path)
+            return True
+        notify(
+            self,
+            self.tr("開けません"),
+            self.tr(
+                "{name} は Shorei で開けるファイルではありません。\n"
+                "開けるのは申請データ（.json）、症例一覧・施設一覧（.xlsx / .csv）、承認依頼・承認結果ファイルです。"
+            ).format(name=path.name),
+            warning=True,
+        )
+        return False
+
+    def _import_dropped_facility_list(self, path: Path) -> bool:
+        if self._facility_source_for is None or self.form is None:
+            notify(
+                self,
+                self.tr("取り込めません"),
+                self.tr("施設一覧を使う申請を先に開いてください。"),
+                warning=True,
+            )
+            return False
+        if not self._facility_source_for(self.form.facility.list_kind).import_file(self, path):
+            return False
+        if self.application is not None:
+            self.show_application(self.application)
+        return True
+
     def import_document(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("申請データを開く"), "", self.tr("申請データ (*.json)")
@@ -917,8 +1027,9 @@ class MainWindow(QMainWindow):
 
     # --- case lists from and to Excel ------------------------------------------------------------------
 
-    def import_case_list(self) -> None:
-        """Choose a CSV/XLSX case list, map its columns, import it into a section as one undoable change."""
+    def import_case_list(self, path: Path | None = None) -> None:
+        """Choose a CSV/XLSX case list (or take the dropped `path`), map its columns, import it into a
+        section as one undoable change."""
         from app.views.case_import import (
             CaseImportDialog,
             ImportReportDialog,
@@ -931,7 +1042,8 @@ class MainWindow(QMainWindow):
         if (problem := list_problem(self.form)) is not None:
             notify(self, self.tr("取り込めません"), problem, warning=True)
             return
-        path = choose_case_list(self, str(self._settings.value("case_list_folder", str(Path.home()))))
+        if path is None:
+            path = choose_case_list(self, str(self._settings.value("case_list_folder", str(Path.home()))))
         if path is None:
             return
         self._settings.setValue("case_list_folder", str(path.parent))
@@ -1091,6 +1203,14 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    """The local files in a drag (links and text are not files to open)."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+
 class ActiveFacilities:
     """The facility list in use (imported, or the bundled sample), reopened after an import."""
 
@@ -1108,11 +1228,14 @@ class ActiveFacilities:
         self.index.close()
         self.index = active_facility_list(self._home, self._kind)
 
-    def import_file(self, parent: QWidget) -> bool:
-        """Ask for the society's list (CSV or XLSX) and import it; the whole file or nothing."""
-        path, _ = QFileDialog.getOpenFileName(
-            parent, "施設一覧を取り込む", "", "施設一覧 (*.csv *.xlsx);;すべてのファイル (*)"
-        )
+    def import_file(self, parent: QWidget, dropped: Path | None = None) -> bool:
+        """Ask for the society's list (CSV or XLSX), or take the `dropped` one, and import it; the whole
+        file or nothing."""
+        path = str(dropped) if dropped is not None else ""
+        if dropped is None:
+            path, _ = QFileDialog.getOpenFileName(
+                parent, "施設一覧を取り込む", "", "施設一覧 (*.csv *.xlsx);;すべてのファイル (*)"
+            )
         if not path:
             return False
         try:
