@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.models.cells import CellEdit, CellProblem, CellValue, display_value, read_cell
+from app.views.marks import kind_of, mark_icon
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -112,6 +113,7 @@ class CaseTableModel(QAbstractTableModel):
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.EditRole,
             Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.DecorationRole,
             Qt.ItemDataRole.ToolTipRole,
             self.IssuesRole,
         ]
@@ -119,9 +121,12 @@ class CaseTableModel(QAbstractTableModel):
             index = self.index(row, column)
             self.dataChanged.emit(index, index, roles)
 
-    def _snapshot(self) -> dict[tuple[int, int], tuple[str, tuple[str, ...]]]:
+    def _snapshot(self) -> dict[tuple[int, int], tuple[str, tuple[tuple[str, str | None], ...]]]:
         return {
-            (row, column): (self._text(row, key), tuple(i.message for i in self._issues.get((row, key), [])))
+            (row, column): (
+                self._text(row, key),
+                tuple((i.message, i.accepted) for i in self._issues.get((row, key), [])),
+            )
             for row in range(self.rowCount())
             for column, key in enumerate(COLUMNS)
         }
@@ -190,6 +195,9 @@ class CaseTableModel(QAbstractTableModel):
             return "\n".join(lines) or None
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._tint(key, issues, rejected)
+        if role == Qt.ItemDataRole.DecorationRole:
+            kind = kind_of(issues, rejected is not None)
+            return None if kind is None else mark_icon(kind)
         return None
 
     @staticmethod
@@ -246,7 +254,23 @@ class CaseTableModel(QAbstractTableModel):
                 key = COLUMNS[column]
                 result = read_cell(self._form, key, text)
                 if isinstance(result, CellProblem):
-                    refused.append(f"No.{row + 1} {result.message}")
-                elif result != self.value(row, key):
+                    refused.append(f"No.{row + 1} {result.message}（入力: {text}）")
+                    self._keep_rejected(row, column, RejectedCell(text, result.message))
+                    continue
+                self._keep_rejected(row, column, None)
+                if result != self.value(row, key):
                     edits.append(CellEdit(self._section_index, row, key, result))
         return edits, refused
+
+    def _keep_rejected(self, row: int, column: int, rejected: RejectedCell | None) -> None:
+        """Paste keeps an unreadable value on screen, in red, as typing does (and clears an old one)."""
+        if row >= self.rowCount():
+            return
+        key = COLUMNS[column]
+        if rejected is None:
+            if self._rejected.pop((row, key), None) is None:
+                return
+        else:
+            self._rejected[(row, key)] = rejected
+        index = self.index(row, column)
+        self.dataChanged.emit(index, index)

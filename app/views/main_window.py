@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -48,6 +48,7 @@ from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.new_application import FormChoiceDialog
+from app.views.paste_report import PasteReportDialog
 from app.views.problems import ProblemsPanel
 from app.views.reports_page import ReportContext, ReportsPage
 from app.views.section_page import SectionPage
@@ -249,6 +250,7 @@ class MainWindow(QMainWindow):
         self.pages: list[SectionPage] = []
         self.reports: ReportsPage | None = None
         """The case list and editor, for a form laid out as case reports (JSPM)."""
+        self._paste_report: PasteReportDialog | None = None
         self.setWindowTitle("Shorei — 症例登録")
 
         self.app_list = QListWidget(self)
@@ -412,7 +414,8 @@ class MainWindow(QMainWindow):
                 warning=True,
             )
             return
-        if app_id != self.app_id:
+        switched = app_id != self.app_id
+        if switched:
             self.undo_stack.clear()
         self.app_id = app_id
         if form is not self.form:
@@ -421,6 +424,8 @@ class MainWindow(QMainWindow):
         self._settings.setValue("last_application", app_id)
         self.show_application(application)
         self.save_label.setText(self.tr("保存済み"))
+        if switched:
+            self._show_first_row()
 
     def _build_form_widgets(self, form: FormDefinition) -> None:
         self.form = form
@@ -452,6 +457,7 @@ class MainWindow(QMainWindow):
             page.enrollmentChanged.connect(self.set_enrollment)
             page.model.cellRejected.connect(self._cell_rejected)
             page.grid.pasteReport.connect(self._paste_reported)
+            self._follow_cursor(page)
             self.tabs.addTab(page, labels[index])
             self.pages.append(page)
 
@@ -523,10 +529,12 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_version(self, app_id: int, version: int) -> None:
+        before = self.application
         application = self.store.restore(app_id, version)
         if app_id == self.app_id:
             self.show_application(application)
             self._mark_saved()
+            self._focus_changed_cell(before, application)
 
     def _mark_saved(self) -> None:
         rejected = sum(page.model.rejected_cells() for page in self.pages)
@@ -740,6 +748,8 @@ class MainWindow(QMainWindow):
         self.go_to_issue(issues[position])
 
     def accept_warning_at_cursor(self) -> None:
+        if self.problems.hasFocus() and self._accept_listed_warning():
+            return
         where = self._current_cell()
         if where is None:
             return
@@ -1030,14 +1040,79 @@ class MainWindow(QMainWindow):
 
     def _paste_reported(self, written: int, refused: list[str]) -> None:
         if refused:
-            notify(
-                self,
-                self.tr("貼り付け"),
-                self.tr("{n}セルを貼り付けました。次のセルは取り込めませんでした:\n\n").format(n=written)
-                + "\n".join(refused[:30]),
-            )
+            self.paste_report().show_report(written, refused)
+            self._mark_saved()
         else:
             self.statusBar().showMessage(self.tr("{n}セルを貼り付けました").format(n=written), 6000)
+
+    # --- the cursor, the problems list and undo (issue 13) ---------------------------------------------
+
+    def paste_report(self) -> PasteReportDialog:
+        """The one panel listing the cells the last paste could not read."""
+        if self._paste_report is None:
+            self._paste_report = PasteReportDialog(self)
+        return self._paste_report
+
+    def _follow_cursor(self, page: SectionPage) -> None:
+        """The problems list selects the issue of the cell the cursor is on."""
+
+        def moved(current: QModelIndex, _previous: QModelIndex) -> None:
+            if current.isValid() and self.tabs.currentWidget() is page:
+                self.problems.select_cell(page.index + 1, current.row() + 1, COLUMNS[current.column()])
+
+        page.grid.selectionModel().currentChanged.connect(moved)
+
+    def _show_first_row(self) -> None:
+        """A newly opened application shows its first row, with the cursor on it."""
+        for page in self.pages:
+            page.grid.setCurrentIndex(page.model.index(0, 0))
+            page.grid.scrollToTop()
+        if self.pages:
+            self.tabs.setCurrentWidget(self.pages[0])
+
+    def _focus_changed_cell(self, before: Application | None, after: Application) -> None:
+        """Undo and redo put the cursor on the first cell they changed."""
+        if before is None or not self.pages:
+            return
+        for section, page in enumerate(self.pages):
+            old = before.sections[section].cases if section < len(before.sections) else []
+            new = after.sections[section].cases if section < len(after.sections) else []
+            for row in range(max(len(old), len(new))):
+                was = old[row] if row < len(old) else None
+                now = new[row] if row < len(new) else None
+                if was == now:
+                    continue
+                column = next(
+                    (c for c, key in enumerate(COLUMNS)
+                     if was is None or now is None or getattr(was, key) != getattr(now, key)),
+                    0,
+                )  # fmt: skip
+                self.tabs.setCurrentWidget(page)
+                index = page.model.index(min(row, page.model.rowCount() - 1), column)
+                page.grid.setCurrentIndex(index)
+                page.grid.scrollTo(index)
+                page.grid.setFocus()
+                return
+
+    def _accept_listed_warning(self) -> bool:
+        """Ctrl+Shift+A on a line of the problems list accepts that warning; False when the line is not
+        a warning of a case row (then the cursor's cell is used)."""
+        issue = self.problems.current_issue()
+        if issue is None or issue.row is None or issue.section is None or not self.pages:
+            return False
+        if issue.is_error or issue.accepted:
+            self.statusBar().showMessage(
+                self.tr("選んだ行は承認できる警告ではありません（エラーは承認できません）"), 6000
+            )
+            return True
+        reason = ask_reason(self, issue.message)
+        if reason is None:
+            return True
+        section, row, code = issue.section - 1, issue.row - 1, issue.code
+        self.perform(
+            self.tr("警告を承認"), lambda a: self.store.accept_warning(a, section, row, code, reason)
+        )
+        return True
 
     # --- window state -----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.views.case_model import CaseTableModel
+from app.views.cell_line import CellLine
 from app.views.enrollment import EnrollmentEditor
 from app.views.grid import CaseTableView, Suggest
 
@@ -73,6 +74,17 @@ class SectionPage(QWidget):
         self.grid = CaseTableView(form, commit, suggest_diagnosis, self)
         self.grid.setModel(self.model)
         layout.addWidget(self.grid, 1)
+        self.cell_line = CellLine(form, self)
+        layout.addWidget(self.cell_line)
+        self.grid.selectionModel().currentChanged.connect(
+            lambda current, _: self.cell_line.show_cell(current)
+        )
+        self.model.dataChanged.connect(self._cell_changed)
+
+    def _cell_changed(self, top_left: object, bottom_right: object, roles: object = None) -> None:
+        current = self.grid.currentIndex()
+        if current.isValid():
+            self.cell_line.show_cell(current)
 
     def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:
         self.model.set_section(section, issues)
