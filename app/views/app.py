@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.paths import data_home
 from app.resources import resource_path
+from app.views.fit import show_fitted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -75,9 +76,11 @@ def run(file: Path | None = None, screenshot: Path | None = None) -> int:
         return 2
     if file is not None and not window.open_file(file):
         return 2
-    window.show()
     if screenshot is not None:
+        window.show()  # the size it was given, whatever the (offscreen) screen
         screenshot_when_painted(window, screenshot, app)
+    else:
+        show_fitted(window, remembered=window.remembered_geometry)
     code = app.exec()
     window.store.close()
     return code
@@ -95,7 +98,9 @@ def run_review(request: Path, screenshot: Path | None = None) -> int:
         print(f"shorei: {error}", file=sys.stderr)
         QMessageBox.critical(None, "承認依頼ファイルを開けません", str(error))
         return 2
-    window.show()
     if screenshot is not None:
+        window.show()
         screenshot_when_painted(window, screenshot, app)
+    else:
+        show_fitted(window, remembered=False)
     return app.exec()

@@ -44,6 +44,7 @@ from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
 from app.validation.diagnosis import suggest_diagnoses
+from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
@@ -52,6 +53,7 @@ from app.views.paste_report import PasteReportDialog
 from app.views.problems import ProblemsPanel
 from app.views.reports_page import ReportContext, ReportsPage
 from app.views.section_page import SectionPage
+from app.views.start_page import NewApplicationDialog, StartPage, open_guide
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange
@@ -62,6 +64,9 @@ if TYPE_CHECKING:
     from app.views.grid import Suggest
 
 SearchFacilities = Callable[[str], Sequence[Facility]]
+
+PROBLEMS_HEIGHT = 96
+"""The problems panel's first height: a few lines, so the grid keeps ten rows or more on a laptop."""
 
 
 class StoreVersionCommand(QUndoCommand):
@@ -251,6 +256,11 @@ class MainWindow(QMainWindow):
         self.reports: ReportsPage | None = None
         """The case list and editor, for a form laid out as case reports (JSPM)."""
         self._paste_report: PasteReportDialog | None = None
+        self.sample_banner: SampleListBanner | None = None
+        self.start_page: StartPage | None = None
+        """Shown in place of the application while none is open."""
+        self._main_area: QWidget | None = None
+        self._dock_was_visible = True
         self.setWindowTitle("Shorei — 症例登録")
 
         self.app_list = QListWidget(self)
@@ -294,7 +304,6 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.resizeDocks([dock], [150], Qt.Orientation.Vertical)
         self.problems_dock = dock
 
         self.count_label = QLabel(self)
@@ -351,6 +360,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action(self.tr("承認依頼ファイルを開く（指導者）…"), self.open_review_request)
         )
+        file_menu.addAction(self._action(self.tr("スタートページ"), self.show_start_page))
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("終了(&X)"), self.close, QKeySequence.StandardKey.Quit))
 
@@ -414,6 +424,7 @@ class MainWindow(QMainWindow):
                 warning=True,
             )
             return
+        from_start_page = self._leave_start_page()
         switched = app_id != self.app_id
         if switched:
             self.undo_stack.clear()
@@ -426,6 +437,8 @@ class MainWindow(QMainWindow):
         self.save_label.setText(self.tr("保存済み"))
         if switched:
             self._show_first_row()
+        if from_start_page:
+            (self.pages[0].grid if self.pages else self.reports or self).setFocus()
 
     def _build_form_widgets(self, form: FormDefinition) -> None:
         self.form = form
@@ -437,6 +450,7 @@ class MainWindow(QMainWindow):
             self.applicant.setParent(None)
         self.applicant = ApplicantPanel(form, self.set_applicant_field, self.center)
         self.center_layout.insertWidget(0, self.applicant)
+        self._show_sample_banner()
         self.tabs.clear()
         self.pages = []
         if self.reports is not None:
@@ -636,6 +650,7 @@ class MainWindow(QMainWindow):
     def _import_list(self) -> None:
         if self._import_facility_list is not None and self._import_facility_list(self) and self.application:
             self.show_application(self.application)
+            self._show_sample_banner()
 
     # --- rows ---------------------------------------------------------------------------------------
 
@@ -822,7 +837,7 @@ class MainWindow(QMainWindow):
         if remaining:
             self.open_application(remaining[0].id)
         else:
-            self.new_application(info.form_id)
+            self.show_start_page()
 
     def show_trash(self) -> None:
         dialog = QDialog(self)
@@ -1045,6 +1060,55 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(self.tr("{n}セルを貼り付けました").format(n=written), 6000)
 
+    # --- the start page and the sample-list banner (issue 13) -------------------------------------------
+
+    def show_start_page(self) -> None:
+        """The start page in place of the application area (the list, the grid and the problems)."""
+        page = StartPage(self.store.list_applications(), self.forms, self)
+        page.newRequested.connect(self.new_named_application)
+        page.openFileRequested.connect(self.import_document)
+        page.reviewRequested.connect(self.open_review_request)
+        page.guideRequested.connect(lambda: open_guide(self))
+        page.applicationChosen.connect(self.open_application)
+        if self.start_page is None:
+            self._main_area = self.takeCentralWidget()
+            self._dock_was_visible = self.problems_dock.isVisible() or not self.isVisible()
+        self.setCentralWidget(page)  # Qt deletes an earlier start page
+        self.start_page = page
+        self.problems_dock.hide()
+        self.setWindowTitle("Shorei — 症例登録")
+        page.buttons["new"].setFocus()
+
+    def _leave_start_page(self) -> bool:
+        """The application area back in place of the start page; False when it was not shown."""
+        if self.start_page is None or self._main_area is None:
+            return False
+        self.start_page = None
+        self.setCentralWidget(self._main_area)
+        self._main_area = None
+        self.problems_dock.setVisible(self._dock_was_visible)
+        return True
+
+    def new_named_application(self) -> None:
+        """新しい申請 with a form and a name (the start page's first button)."""
+        chosen = NewApplicationDialog.ask(self, self.forms)
+        if chosen is None:
+            return
+        info = self.store.create_application(chosen.form.id, chosen.title)
+        self.refresh_list(select=info.id)
+        self.open_application(info.id)
+
+    def _show_sample_banner(self) -> None:
+        """The banner over the application while only the bundled sample facility list is installed."""
+        if self.sample_banner is None:
+            self.sample_banner = SampleListBanner(
+                (lambda: self._import_list()) if self._import_facility_list is not None else None, self.center
+            )
+        self.center_layout.removeWidget(self.sample_banner)
+        self.center_layout.insertWidget(0, self.sample_banner)  # above the applicant's fields
+        info = self._facilities().info
+        self.sample_banner.show_list(info.name, info.sample)
+
     # --- the cursor, the problems list and undo (issue 13) ---------------------------------------------
 
     def paste_report(self) -> PasteReportDialog:
@@ -1118,6 +1182,8 @@ class MainWindow(QMainWindow):
 
     def _restore_window_state(self) -> None:
         geometry = self._settings.value("geometry")
+        self.remembered_geometry = geometry is not None
+        """Whether the window has a size of its own to come back to (else it opens maximised on a laptop)."""
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
@@ -1125,10 +1191,14 @@ class MainWindow(QMainWindow):
         state = self._settings.value("window_state")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.problems_dock], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.reports is not None:
             self.reports.editor.save_pending()
+        if self.start_page is not None:
+            self.problems_dock.setVisible(self._dock_was_visible)
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("window_state", self.saveState())
         self._settings.sync()
@@ -1223,8 +1293,8 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
         window.statusBar().showMessage(store.backup_problem, 15000)
     last = settings.value("last_application")
     existing = {info.id for info in store.list_applications()}
-    if not existing and not store.read_only and not opening_file:
-        window.new_application(forms.all()[0].id)
+    if not existing and not opening_file:
+        window.show_start_page()
     elif existing:
         wanted = (
             int(str(last))
