@@ -34,9 +34,7 @@ class SampleListBanner(QFrame):
 
     def show_list(self, name: str, sample: bool) -> None:
         self.text.setText(
-            self.tr(
-                "⚠ 施設一覧はサンプル（{name}）です。認定施設かどうかを正しく確認するには、学会の認定施設一覧"
-                "（CSV/Excel）を取り込んでください。"
-            ).format(name=name)
+            self.tr("⚠ 施設一覧はサンプルです。認定施設を正しく確認するには学会の一覧を取り込んでください。")
         )
+        self.text.setToolTip(name)
         self.setVisible(sample)

@@ -6,6 +6,7 @@ undo stack records as the store versions before and after, so undo and redo are 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -25,10 +27,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -48,12 +53,14 @@ from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
+from app.views.grid import CaseTableView
 from app.views.new_application import FormChoiceDialog
 from app.views.paste_report import PasteReportDialog
 from app.views.problems import ProblemsPanel
 from app.views.reports_page import ReportContext, ReportsPage
 from app.views.section_page import SectionPage
 from app.views.start_page import NewApplicationDialog, StartPage, open_guide
+from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange
@@ -122,6 +129,9 @@ class ApplicantPanel(QWidget):
         if self.dental is not None:
             layout.addWidget(self.dental)
         layout.addStretch(1)
+        order = [w for w in (self.name, self.member_id, self.month, self.dental) if w is not None]
+        for first, second in itertools.pairwise(order):  # 申請年月 before 歯科, as on screen
+            QWidget.setTabOrder(first, second)
         self._loading = False
         self.name.editingFinished.connect(lambda: self._changed("name", self.name.text()))
         self.member_id.editingFinished.connect(lambda: self._changed("member_id", self.member_id.text()))
@@ -386,6 +396,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.problems_dock.toggleViewAction())
         view_menu.addAction(self._action(self.tr("次の問題へ"), self.next_problem, "F8"))
 
+        self._add_keyboard_actions(edit_menu, view_menu)
+
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
         help_menu.addAction(self._action(self.tr("この PC の署名鍵…"), self.show_signing_key))
         help_menu.addAction(self._action(self.tr("様式について…"), self.show_form_notes))
@@ -464,6 +476,7 @@ class MainWindow(QMainWindow):
             self.center_layout.addWidget(self.reports, 1)
             self.reports.show()
             return
+        self._show_target_period(form)
         labels = form.sections.labels if form.sections is not None else ["症例"]
         for index, _label in enumerate(labels):
             page = SectionPage(form, index, self.commit_cells, self._suggest, self.tabs)
@@ -513,10 +526,9 @@ class MainWindow(QMainWindow):
             self.tabs.setTabText(page.index, f"{self.form.section_label(page.index)}（{count}件）{mark}")
         self.problems.set_issues(self.issues)
         counts = self.form.counts
-        errors = sum(issue.is_error for issue in self.issues)
         self.count_label.setText(
-            self.tr("登録件数 {n} / {lo}〜{hi}　エラー {e}件").format(
-                n=application.case_count(), lo=counts.min, hi=counts.max, e=errors
+            self.tr("登録件数 {n} / {lo}〜{hi}　{state}").format(
+                n=application.case_count(), lo=counts.min, hi=counts.max, state=submit_state(self.issues)
             )
         )
         self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
@@ -1038,7 +1050,11 @@ class MainWindow(QMainWindow):
         notes = [f"{self.form.society}\n{self.form.title}（版 {self.form.version}）", ""]
         for name, choices in self.form.choices.items():
             if choices.source == "default":
-                notes.append(self.tr("既定値: {name} — {note}").format(name=name, note=choices.note))
+                notes.append(
+                    self.tr("既定値: {name} — {note}").format(
+                        name=self._choices_label(name), note=choices.note
+                    )
+                )
         info = self._facilities().info
         notes.append(
             self.tr("施設一覧: {n}（{d}版）{s}").format(
@@ -1108,6 +1124,102 @@ class MainWindow(QMainWindow):
         self.center_layout.insertWidget(0, self.sample_banner)  # above the applicant's fields
         info = self._facilities().info
         self.sample_banner.show_list(info.name, info.sample)
+
+    # --- keyboard: panes, copy and paste (issue 13) ------------------------------------------------------
+
+    def _add_keyboard_actions(self, edit_menu: QMenu, view_menu: QMenu) -> None:
+        edit_menu.addSeparator()
+        for text, slot, key in (
+            (self.tr("切り取り"), self._cut, QKeySequence.StandardKey.Cut),
+            (self.tr("コピー"), self._copy, QKeySequence.StandardKey.Copy),
+            (self.tr("貼り付け"), self._paste, QKeySequence.StandardKey.Paste),
+        ):
+            action = self._action(text, slot, key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fields keep theirs
+            self.center.addAction(action)
+            edit_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self._action(self.tr("次の領域へ"), lambda: self.focus_pane(1), "F6"))
+        view_menu.addAction(self._action(self.tr("前の領域へ"), lambda: self.focus_pane(-1), "Shift+F6"))
+
+    def _focused_text(self) -> QLineEdit | QTextEdit | QPlainTextEdit | None:
+        widget = QApplication.focusWidget()
+        return widget if isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit) else None
+
+    def _focused_grid(self) -> CaseTableView | None:
+        widget = QApplication.focusWidget()
+        return widget if isinstance(widget, CaseTableView) else None
+
+    def _cut(self) -> None:
+        if (text := self._focused_text()) is not None:
+            text.cut()
+        elif (grid := self._focused_grid()) is not None:
+            grid.copy_selection()
+            grid.clear_selection()
+
+    def _copy(self) -> None:
+        if (text := self._focused_text()) is not None:
+            text.copy()
+        elif (grid := self._focused_grid()) is not None:
+            grid.copy_selection()
+
+    def _paste(self) -> None:
+        if (text := self._focused_text()) is not None:
+            text.paste()
+        elif (grid := self._focused_grid()) is not None:
+            grid.paste()
+
+    def _panes(self) -> list[QWidget]:
+        """Where F6 goes, in order: the list of applications, the applicant's fields, the page (the grid of
+        the current tab, or the case list), the problems list."""
+        panes: list[QWidget] = [self.app_list]
+        if self.applicant is not None:
+            panes.append(self.applicant.name)
+        page = self.tabs.currentWidget()
+        if isinstance(page, SectionPage):
+            panes.append(page.grid)
+        elif self.reports is not None:
+            panes.append(self.reports.table)
+        if self.problems_dock.isVisible():
+            panes.append(self.problems)
+        return [pane for pane in panes if pane.isVisible()]
+
+    def focus_pane(self, step: int) -> None:
+        """F6 / Shift+F6: the next (previous) pane gets the keyboard."""
+        panes = self._panes()
+        if not panes:
+            return
+        focus = QApplication.focusWidget()
+        current = next(
+            (
+                i
+                for i, pane in enumerate(panes)
+                if focus is not None and (focus is pane or pane.isAncestorOf(focus))
+            ),
+            -1 if step > 0 else 0,
+        )
+        panes[(current + step) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_target_period(self, form: FormDefinition) -> None:
+        """今回対象となる期間 beside the section tabs, where it is always in sight (it was in tooltips)."""
+        if form.window is None:
+            self.tabs.setCornerWidget(None)  # type: ignore[arg-type]  # Qt takes nullptr: no corner widget
+            return
+        label = QLabel(
+            self.tr("今回対象となる期間: {a}〜{b}（申請年月まで）").format(
+                a=form.window.start.display(), b=form.window.latest_end.display()
+            ),
+            self.tabs,
+        )
+        label.setStyleSheet("color: #444444; padding: 0 6px;")
+        label.setToolTip(form.field("application_month").hint)
+        self.tabs.setCornerWidget(label, Qt.Corner.TopRightCorner)
+        label.show()
+
+    def _choices_label(self, name: str) -> str:
+        """A choice list by the label of the field that uses it (実施した診療項目), not its key (items)."""
+        assert self.form is not None
+        return next((spec.label for spec in self.form.fields if spec.choices == name), name)
 
     # --- the cursor, the problems list and undo (issue 13) ---------------------------------------------
 

@@ -30,6 +30,7 @@ from app.views.coverage import CoveragePanel
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.report_editor import ReportEditor, comment_label
 from app.views.report_model import APPROVED, PRIVATE_FRAME, REQUESTED, PrivateFrameDelegate, ReportTableModel
+from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -258,8 +259,7 @@ class ReportsPage(QWidget):
         if self.approval_required:
             approved = self.model.statuses().count(APPROVED)
             parts.append(self.tr("承認 {n} / {want}").format(n=approved, want=wanted))
-        errors = sum(issue.is_error for issue in self.issues)
-        parts.append(self.tr("エラー {e}件").format(e=errors))
+        parts.append(submit_state(self.issues))
         return "　".join(parts)
 
     def go_to_issue(self, issue: Issue) -> None:

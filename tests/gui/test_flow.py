@@ -122,7 +122,9 @@ def test_first_evening(qtbot: QtBot, shorei_home: Path, monkeypatch: pytest.Monk
         _type_cell(qtbot, window, row, "pathology", "腺癌" if row % 3 else "無し")
         if row == 18:
             assert "登録件数 19 / 20〜25" in window.count_label.text()
-    assert "登録件数 20 / 20〜25　エラー 0件" in window.count_label.text(), [i.message for i in window.issues]
+    assert "登録件数 20 / 20〜25　提出できます" in window.count_label.text(), [
+        i.message for i in window.issues
+    ]
     assert window.issues == []
 
     page = window.pages[0]
