@@ -51,6 +51,7 @@ from app.validation import Issue, validate
 from app.validation.diagnosis import suggest_diagnoses
 from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
+from app.views.coverage import coverage_in_one_line
 from app.views.enrollment import MonthCombo
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.grid import CaseTableView
@@ -513,7 +514,7 @@ class MainWindow(QMainWindow):
         self.applicant.show_application(application)
         if self.reports is not None:
             self.reports.show_application(application, self.issues)
-            self.problems.set_issues(self.issues)
+            self.problems.set_issues(coverage_in_one_line(self.issues))
             self.count_label.setText(self.reports.count_text())
             self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
             return
