@@ -96,7 +96,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:
         """Show `section` and the issues of its rows; signal only the cells that changed."""
-        before = self._snapshot()
+        old_cases, old_issues = self._cases, self._issues
         cases = list(section.cases) if section is not None else []
         grow = max(self._rows, len(cases)) - self.rowCount()
         if grow > 0:
@@ -108,7 +108,6 @@ class CaseTableModel(QAbstractTableModel):
                 self._issues.setdefault((issue.row - 1, issue.field), []).append(issue)
         if grow > 0:
             self.endInsertRows()
-        after = self._snapshot()
         roles = [
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.EditRole,
@@ -117,19 +116,31 @@ class CaseTableModel(QAbstractTableModel):
             Qt.ItemDataRole.ToolTipRole,
             self.IssuesRole,
         ]
-        for row, column in sorted(cell for cell in after if after.get(cell) != before.get(cell)):
+        for row, column in sorted(self._changed_cells(old_cases, old_issues)):
             index = self.index(row, column)
             self.dataChanged.emit(index, index, roles)
 
-    def _snapshot(self) -> dict[tuple[int, int], tuple[str, tuple[tuple[str, str | None], ...]]]:
-        return {
-            (row, column): (
-                self._text(row, key),
-                tuple((i.message, i.accepted) for i in self._issues.get((row, key), [])),
-            )
-            for row in range(self.rowCount())
-            for column, key in enumerate(COLUMNS)
-        }
+    def _changed_cells(
+        self, old_cases: list[Case], old_issues: dict[tuple[int, str], list[Issue]]
+    ) -> set[tuple[int, int]]:
+        """The cells whose value or issues differ from before: rows compared whole first, as one edit
+        changes one row of 75 (one cell edit's budget)."""
+        changed: set[tuple[int, int]] = set()
+        cases = self._cases
+        for row in range(max(len(old_cases), len(cases))):
+            was = old_cases[row] if row < len(old_cases) else None
+            now = cases[row] if row < len(cases) else None
+            if was is now or was == now:
+                continue
+            for column, key in enumerate(COLUMNS):
+                if getattr(was, key, None) != getattr(now, key, None):
+                    changed.add((row, column))
+        for cell in old_issues.keys() | self._issues.keys():
+            before = [(i.message, i.accepted) for i in old_issues.get(cell, [])]
+            after = [(i.message, i.accepted) for i in self._issues.get(cell, [])]
+            if before != after:
+                changed.add((cell[0], COLUMNS.index(cell[1])))
+        return changed
 
     def case(self, row: int) -> Case | None:
         return self._cases[row] if row < len(self._cases) else None

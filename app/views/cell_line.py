@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
+HINT_STYLE = "color: #555555;"
+
 
 def issue_text(issue: Issue) -> str:
     """「警告（承認済み）: 内容（理由: …）」 — the kind in words, the message without its place."""
@@ -62,9 +64,15 @@ class CellLine(QWidget):
             self.icon.clear()
             hint = self._form.field(key).hint
             self.text.setText(f"{place}: {hint}" if hint else place)
-            self.text.setStyleSheet("color: #555555;")
+            self._style(HINT_STYLE)
         else:
             self.icon.setPixmap(mark_icon(kind).pixmap(QSize(16, 16)))
             self.text.setText(f"{place} — " + "　".join(lines))
-            self.text.setStyleSheet("")
+            self._style("")
         self.text.setToolTip("\n".join(lines))
+
+    def _style(self, style: str) -> None:
+        if (
+            self.text.styleSheet() != style
+        ):  # setting a style sheet re-polishes and re-lays out, even if equal
+            self.text.setStyleSheet(style)

@@ -103,6 +103,9 @@ class EnrollmentEditor(QWidget):
         self._layout.removeWidget(self._add)
         return self._add
 
+    def period_count(self) -> int:
+        return len(self._rows)
+
     def focus_chain(self) -> list[QWidget]:
         """The pickers and buttons of every period, in order, then 追加."""
         chain: list[QWidget] = []

@@ -524,7 +524,9 @@ class MainWindow(QMainWindow):
             count = len(section.filled_cases()) if section is not None else 0
             errors = sum(1 for i in self.issues if i.section == page.index + 1 and i.is_error)
             mark = "  ⚠" if errors else ""
-            self.tabs.setTabText(page.index, f"{self.form.section_label(page.index)}（{count}件）{mark}")
+            text = f"{self.form.section_label(page.index)}（{count}件）{mark}"
+            if self.tabs.tabText(page.index) != text:  # a new text lays the whole tab widget out again
+                self.tabs.setTabText(page.index, text)
         self.problems.set_issues(self.issues)
         counts = self.form.counts
         self.count_label.setText(
@@ -576,6 +578,9 @@ class MainWindow(QMainWindow):
             self.save_label.setText(self.tr("保存済み {t}").format(t=now))
 
     def _ensure_section(self, app_id: int, section: int) -> None:
+        shown = self.application
+        if app_id == self.app_id and shown is not None and section < len(shown.sections):
+            return  # the shown application is the stored one: no need to read it again (edit budget)
         while len(self.store.get(app_id).sections) <= section:
             self.store.add_section(app_id)
 

@@ -77,6 +77,7 @@ class SectionPage(QWidget):
         self.grid.setModel(self.model)
         layout.addWidget(self.grid, 1)
         self._focus_chain: list[QWidget] = []
+        self._chained_periods = -1
         self.cell_line = CellLine(form, self)
         layout.addWidget(self.cell_line)
         self.grid.selectionModel().currentChanged.connect(
@@ -113,9 +114,10 @@ class SectionPage(QWidget):
     def _chain_focus(self) -> None:
         """Tab goes facility → each enrollment period's pickers and buttons → 追加 → the grid (the period rows
         are made after the grid, so Qt's order of creation would skip them)."""
+        if self.enrollment.period_count() == self._chained_periods:
+            return  # the same period rows as before: the order stands
+        self._chained_periods = self.enrollment.period_count()
         chain = [self.facility_button, *self.enrollment.focus_chain(), self.grid]
-        if chain == self._focus_chain:
-            return
         self._focus_chain = chain
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
