@@ -48,19 +48,13 @@ from app.store import FacilityListError, Store, active_facility_list, import_fac
 from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
-from app.validation.diagnosis import suggest_diagnoses
 from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
-from app.views.coverage import coverage_in_one_line
 from app.views.enrollment import MonthCombo
-from app.views.facility_picker import FacilityPickerDialog
 from app.views.grid import CaseTableView
 from app.views.new_application import FormChoiceDialog
-from app.views.paste_report import PasteReportDialog
 from app.views.problems import ProblemsPanel
-from app.views.reports_page import ReportContext, ReportsPage
 from app.views.section_page import SectionPage
-from app.views.start_page import NewApplicationDialog, StartPage, open_guide
 from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
@@ -70,6 +64,9 @@ if TYPE_CHECKING:
     from app.store.edits import FieldValue
     from app.store.store import ApplicationInfo
     from app.views.grid import Suggest
+    from app.views.paste_report import PasteReportDialog
+    from app.views.reports_page import ReportContext, ReportsPage
+    from app.views.start_page import StartPage
 
 SearchFacilities = Callable[[str], Sequence[Facility]]
 
@@ -472,6 +469,9 @@ class MainWindow(QMainWindow):
             self.reports = None
         self.tabs.setVisible(form.layout == "sections")
         if form.layout == "case-reports":
+            # Imported on first use, like the other pages only some forms need (start-up time).
+            from app.views.reports_page import ReportsPage
+
             self.reports = ReportsPage(form, self._report_context(), self.center)
             self.reports.editor.inputRejected.connect(self._cell_rejected)
             self.center_layout.addWidget(self.reports, 1)
@@ -490,6 +490,7 @@ class MainWindow(QMainWindow):
             self.pages.append(page)
 
     def _report_context(self) -> ReportContext:
+        from app.views.reports_page import ReportContext
         def import_list() -> None:
             self._import_list()
 
@@ -514,6 +515,8 @@ class MainWindow(QMainWindow):
         self.applicant.show_application(application)
         if self.reports is not None:
             self.reports.show_application(application, self.issues)
+            from app.views.coverage import coverage_in_one_line  # loaded with the reports page
+
             self.problems.set_issues(coverage_in_one_line(self.issues))
             self.count_label.setText(self.reports.count_text())
             self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
@@ -648,6 +651,8 @@ class MainWindow(QMainWindow):
             if info.sample
             else None
         )
+        from app.views.facility_picker import FacilityPickerDialog
+
         chosen = FacilityPickerDialog.ask(
             self,
             self._search,
@@ -1086,6 +1091,8 @@ class MainWindow(QMainWindow):
 
     def show_start_page(self) -> None:
         """The start page in place of the application area (the list, the grid and the problems)."""
+        from app.views.start_page import StartPage, open_guide
+
         page = StartPage(self.store.list_applications(), self.forms, self)
         page.newRequested.connect(self.new_named_application)
         page.openFileRequested.connect(self.import_document)
@@ -1113,6 +1120,8 @@ class MainWindow(QMainWindow):
 
     def new_named_application(self) -> None:
         """新しい申請 with a form and a name (the start page's first button)."""
+        from app.views.start_page import NewApplicationDialog
+
         chosen = NewApplicationDialog.ask(self, self.forms)
         if chosen is None:
             return
@@ -1232,6 +1241,8 @@ class MainWindow(QMainWindow):
     def paste_report(self) -> PasteReportDialog:
         """The one panel listing the cells the last paste could not read."""
         if self._paste_report is None:
+            from app.views.paste_report import PasteReportDialog
+
             self._paste_report = PasteReportDialog(self)
         return self._paste_report
 
@@ -1388,6 +1399,8 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     facilities = sources.get(kind)
 
     def suggest(typed: str) -> list[str]:
+        from app.validation.diagnosis import suggest_diagnoses  # its vocabulary loads on the first key
+
         return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
 
     window = MainWindow(
