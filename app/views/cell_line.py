@@ -12,6 +12,8 @@ from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.marks import LABELS, issue_kind, kind_of, mark_icon
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
     from app.models.forms import FormDefinition
     from app.validation import Issue
 
@@ -27,6 +29,30 @@ def issue_text(issue: Issue) -> str:
     return f"{LABELS[issue_kind(issue)]}: {text}{reason}"
 
 
+class ElidedLabel(QLabel):
+    """One line that ends in 「…」 when the window is too narrow for it (the whole text is in its tooltip)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40))
+        if shown != self.text():
+            self.setText(shown)
+
+
 class CellLine(QWidget):
     """Shows what is wrong with the grid's current cell, in one line."""
 
@@ -38,7 +64,7 @@ class CellLine(QWidget):
         layout.setSpacing(6)
         self.icon = QLabel(self)
         self.icon.setFixedSize(QSize(16, 16))
-        self.text = QLabel(self)
+        self.text = ElidedLabel(self)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -50,7 +76,7 @@ class CellLine(QWidget):
         model = index.model()
         if not index.isValid() or not isinstance(model, CaseTableModel):
             self.icon.clear()
-            self.text.clear()
+            self.text.set_full_text("")
             return
         key = COLUMNS[index.column()]
         issues = index.data(CaseTableModel.IssuesRole)
@@ -63,13 +89,13 @@ class CellLine(QWidget):
         if kind is None:
             self.icon.clear()
             hint = self._form.field(key).hint
-            self.text.setText(f"{place}: {hint}" if hint else place)
+            self.text.set_full_text(f"{place}: {hint}" if hint else place)
             self._style(HINT_STYLE)
         else:
             self.icon.setPixmap(mark_icon(kind).pixmap(QSize(16, 16)))
-            self.text.setText(f"{place} — " + "　".join(lines))
+            self.text.set_full_text(f"{place} — " + "　".join(lines))
             self._style("")
-        self.text.setToolTip("\n".join(lines))
+        self.text.setToolTip("\n".join(lines) or self.text.full_text())
 
     def _style(self, style: str) -> None:
         if (

@@ -491,6 +491,7 @@ class MainWindow(QMainWindow):
 
     def _report_context(self) -> ReportContext:
         from app.views.reports_page import ReportContext
+
         def import_list() -> None:
             self._import_list()
 

@@ -188,15 +188,15 @@ def test_the_line_under_the_grid_reads_the_current_cells_problem(
     page = window.pages[0]
     page.model.setData(page.model.index(3, DIAGNOSIS), "褐色細胞腫")
     _at(window, 3, DIAGNOSIS)
-    line = page.cell_line.text.text()
+    line = page.cell_line.text.full_text()
     assert line.startswith("No.4 診断名") and "警告: " in line
     assert not page.cell_line.icon.pixmap().isNull()
     monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
     window.accept_warning_at_cursor()
-    assert "警告（承認済み）" in page.cell_line.text.text()
-    assert "理由: 転移を伴い悪性と診断" in page.cell_line.text.text()
+    assert "警告（承認済み）" in page.cell_line.text.full_text()
+    assert "理由: 転移を伴い悪性と診断" in page.cell_line.text.full_text()
     _at(window, 0, AGE)
-    assert "警告" not in page.cell_line.text.text() and page.cell_line.icon.pixmap().isNull()
+    assert "警告" not in page.cell_line.text.full_text() and page.cell_line.icon.pixmap().isNull()
 
 
 def test_the_problems_list_follows_the_cursor(window: MainWindow) -> None:
