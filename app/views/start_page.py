@@ -152,7 +152,7 @@ class StartPage(QWidget):
             ("review", self.tr("承認依頼ファイルを開く（指導者）…"), self.tr("申請者から届いた依頼に回答します"),
              QStyle.StandardPixmap.SP_DialogApplyButton, self.reviewRequested),
             ("guide", self.tr("使い方"), self.tr("入力のしかたと提出までの流れ"),
-             QStyle.StandardPixmap.SP_DialogHelpButton, self.guideRequested),
+             QStyle.StandardPixmap.SP_MessageBoxQuestion, self.guideRequested),
         ]  # fmt: skip
         self.buttons: dict[str, QPushButton] = {}
         for position, (key, text, note, icon, signal) in enumerate(specs):

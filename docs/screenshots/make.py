@@ -2,8 +2,8 @@
 
 uv run python docs/screenshots/make.py
 
-With `--fit`, the screenshots of whole screens instead (`fit-*.png`): the main window, the JSPM page and the
-review window as they open on a laptop under a real window manager (Xvfb and openbox, which must be
+With `--fit`, the screenshots of whole screens instead (`fit-*.png`): the start page, the main window, the
+JSPM page and the review window as they open on a laptop under a real window manager (Xvfb and openbox, which must be
 installed): 1366×728 at 100 % and 1920×1040 at QT_SCALE_FACTOR=1.5 (1280×693 logical pixels; both
 heights leave 40 pixels for a taskbar).
 
@@ -290,13 +290,15 @@ def fit_child(name: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         os.environ["SHOREI_HOME"] = str(home)
-        window = build_main_window(home, window_settings(home), opening_file=True)
+        window = build_main_window(home, window_settings(home))  # an empty data folder: the start page
+        show_fitted(window, remembered=False)
+        wait()
+        shoot("start")
         window.open_file(ROOT / "examples" / "valid-25-cases-3-sections.json")
         assert window.app_id is not None
         window.store.set_case_field(window.app_id, 0, 2, "diagnosis", "褐色細胞腫")
         window.store.set_case_field(window.app_id, 0, 4, "age", None)
         window.open_application(window.app_id)
-        show_fitted(window, remembered=False)
         page = window.pages[0]
         page.grid.setCurrentIndex(page.model.index(2, 6))
         page.grid.setFocus()
