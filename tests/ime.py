@@ -11,3 +11,12 @@ def commit_text(widget: QWidget, text: str) -> None:
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def compose_then_commit(widget: QWidget, reading: str, text: str) -> None:
+    """As a real IME does: the reading as a preedit (composition), then the converted `text` committed."""
+    preedit = QInputMethodEvent(reading, [])
+    QApplication.sendEvent(widget, preedit)
+    commit = QInputMethodEvent()
+    commit.setCommitString(text)
+    QApplication.sendEvent(widget, commit)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.models.cells import CellProblem, read_cell, read_field
+from app.models.cells import CellProblem, choice_completions, complete_choice, read_cell, read_field
 from app.models.text import InputError
 from app.models.yearmonth import YearMonth
 from tests.factories import jbct_form
@@ -92,3 +92,26 @@ def test_grid_and_store_read_alike(key: str, typed: str) -> None:
         return
     if not isinstance(grid, CellProblem):
         assert grid == stored
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "completions", "taken"),
+    [
+        ("item", "手", ["手術"], "手術"),
+        ("item", "や", ["薬物療法"], "薬物療法"),
+        ("item", "ヤク", ["薬物療法"], "薬物療法"),
+        ("item", "か", ["薬物療法", "緩和ケア"], "か"),
+        ("item", "その他", ["その他"], "その他"),
+        ("item", "xyz", [], "xyz"),
+        ("sex", "お", ["男性", "女性"], "お"),
+        ("sex", "F", ["女性"], "F"),
+        ("sex", "2", ["女性"], "2"),
+    ],
+)
+def test_choices_complete_by_label_value_and_reading(
+    key: str, typed: str, completions: list[str], taken: str
+) -> None:
+    """A typed choice completes from the form's list by label, value or reading; one completion is taken."""
+    form = jbct_form()
+    assert choice_completions(form, key, typed) == completions
+    assert complete_choice(form, key, typed) == taken

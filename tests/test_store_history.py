@@ -188,3 +188,18 @@ def test_any_sequence_of_edits_then_restore_gives_exactly_that_state(
             expected_version = last if store.info(app_id).version == last else last + 1
             assert store.info(app_id).version == expected_version
             assert store.restore(app_id, last) == states[last]
+
+
+def test_a_restore_says_what_it_changed(store: Store) -> None:
+    """A restore's history line names the first cells it changes and counts the rest."""
+    app_id = store.create_application(FORM).id
+    store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
+    store.set_case_field(app_id, 0, 0, "sex", "男")
+    store.set_case_field(app_id, 0, 0, "age", 60)
+    store.set_applicant_field(app_id, "name", "山田 太郎")
+    store.restore(app_id, 1)
+    summary = store.history(app_id)[0].summary
+    assert summary.startswith("版 1（")
+    assert summary.endswith(
+        "の状態に戻す（氏名: 山田 太郎 → （空）、申請2(1) No.1 年齢: 60 → （空） ほか1件）"
+    )

@@ -199,3 +199,48 @@ def display_value(form: FormDefinition, key: str, value: CellValue) -> str:
         option = form.choices[spec.choices].by_value(value)
         return option.label if option is not None else value
     return str(value)
+
+
+_KANA: Final = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+"""Katakana to hiragana, so ヤ and や complete alike."""
+
+
+def choice_completions(form: FormDefinition, key: str, text: str) -> list[str]:
+    """The labels of choice field `key` that `text` may be the start of: by label, value or reading
+    (手 → 手術, や → 薬物療法, m → 男性), in the form's order. Empty text lists them all."""
+    spec = _spec(form, key)
+    if spec is None or spec.choices is None:
+        return []
+    typed = normalize_text(text).lower().translate(_KANA)
+    options = form.choices[spec.choices].options
+    if not typed:
+        return [option.label for option in options]
+    found: list[str] = []
+    for option in options:
+        words = [option.label.lower(), option.value.lower(), *option.reading.split()]
+        if any(word.startswith(typed) for word in words):
+            found.append(option.label)
+    if key == "sex" and not found:
+        try:
+            value = parse_sex_input(text)
+        except InputError:
+            return []
+        option_found = form.choices[spec.choices].by_value(value)
+        return [option_found.label] if option_found is not None else []
+    return found
+
+
+def complete_choice(form: FormDefinition, key: str, text: str) -> str:
+    """What a typed choice stands for: the text itself when it is a choice (or reads as one), else the one
+    label it completes to (手 → 手術); text that completes to none or to several is kept as typed, for the
+    rules to report with the list."""
+    typed = normalize_text(text)
+    spec = _spec(form, key)
+    if not typed or spec is None or spec.choices is None:
+        return text
+    if key == "sex" and not isinstance(read_cell(form, key, text), CellProblem):
+        return text
+    if any(typed in (option.value, option.label) for option in form.choices[spec.choices].options):
+        return text
+    found = choice_completions(form, key, text)
+    return found[0] if len(found) == 1 else text

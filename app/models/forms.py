@@ -80,6 +80,8 @@ class FacilitySpec(_Data):
 class Choice(_Data):
     value: str
     label: str
+    reading: str = ""
+    """Hiragana reading(s), space-separated, so a typed や completes to 薬物療法 (the grid's completer)."""
     requires_text: bool = False
     dental_only: bool = False
     counts_for_coverage: bool = True

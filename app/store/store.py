@@ -1310,8 +1310,13 @@ class Store:
             .fetchone()
         )
         when = "" if at is None else f"（{_parse_stamp(at[0]).astimezone():%Y-%m-%d %H:%M}）"
-        summary = f"版 {version}{when}の状態に戻す"
-        return self._edit(app_id, lambda it: ops.replace_document(it.document, target, "restore", summary))
+        prefix = f"版 {version}{when}の状態に戻す"
+
+        def plan(it: _Loaded) -> ops.Plan | None:
+            summary = f"{prefix}（{ops.describe_difference(it.document, target, it.labels)}）"
+            return ops.replace_document(it.document, target, "restore", summary)
+
+        return self._edit(app_id, plan)
 
 
 def split_statements(script: str) -> list[str]:

@@ -16,6 +16,7 @@ from app.about import program_version
 from app.logs import LogFiles, log_unexpected, logger, start_logging, unexpected_error_text
 from app.paths import data_home
 from app.resources import resource_path
+from app.views.fit import show_fitted
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -144,9 +145,11 @@ def _run_main(
     if file is not None and not window.open_path(file):
         window.store.close()
         return 2
-    window.show()
     if screenshot is not None:
+        window.show()  # the size it was given, whatever the (offscreen) screen
         screenshot_when_painted(window, screenshot, app)
+    else:
+        show_fitted(window, remembered=window.remembered_geometry)
     with unexpected_errors_reported(files):
         code = app.exec()
     window.store.close()
@@ -176,8 +179,10 @@ def _run_review(app: QApplication, files: LogFiles | None, request: Path, screen
         print(f"shorei: {error}", file=sys.stderr)
         QMessageBox.critical(None, "承認依頼ファイルを開けません", str(error))
         return 2
-    window.show()
     if screenshot is not None:
+        window.show()
         screenshot_when_painted(window, screenshot, app)
+    else:
+        show_fitted(window, remembered=False)
     with unexpected_errors_reported(files):
         return app.exec()

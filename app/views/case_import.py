@@ -53,6 +53,7 @@ from app.models.cells import display_value
 from app.models.edits import import_problem
 from app.models.table import ErrorValue, Formula
 from app.views.case_model import ERROR_TINT
+from app.views.fit import fit_size
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case
@@ -181,7 +182,7 @@ class CaseImportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Excel/CSVから症例を取り込む"))
-        self.resize(1180, 680)
+        fit_size(self, 1180, 680)
         self._form, self._application, self._file = form, application, table
         self._sheet: TableSheet = table.sheets[0]
         self._header: int | None = None

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from app.models.cells import CellEdit, CellProblem, CellValue, display_value, read_cell
+from app.views.marks import kind_of, mark_icon
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -95,7 +96,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:
         """Show `section` and the issues of its rows; signal only the cells that changed."""
-        before = self._snapshot()
+        old_cases, old_issues = self._cases, self._issues
         cases = list(section.cases) if section is not None else []
         grow = max(self._rows, len(cases)) - self.rowCount()
         if grow > 0:
@@ -107,24 +108,39 @@ class CaseTableModel(QAbstractTableModel):
                 self._issues.setdefault((issue.row - 1, issue.field), []).append(issue)
         if grow > 0:
             self.endInsertRows()
-        after = self._snapshot()
         roles = [
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.EditRole,
             Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.DecorationRole,
             Qt.ItemDataRole.ToolTipRole,
             self.IssuesRole,
         ]
-        for row, column in sorted(cell for cell in after if after.get(cell) != before.get(cell)):
+        for row, column in sorted(self._changed_cells(old_cases, old_issues)):
             index = self.index(row, column)
             self.dataChanged.emit(index, index, roles)
 
-    def _snapshot(self) -> dict[tuple[int, int], tuple[str, tuple[str, ...]]]:
-        return {
-            (row, column): (self._text(row, key), tuple(i.message for i in self._issues.get((row, key), [])))
-            for row in range(self.rowCount())
-            for column, key in enumerate(COLUMNS)
-        }
+    def _changed_cells(
+        self, old_cases: list[Case], old_issues: dict[tuple[int, str], list[Issue]]
+    ) -> set[tuple[int, int]]:
+        """The cells whose value or issues differ from before: rows compared whole first, as one edit
+        changes one row of 75 (one cell edit's budget)."""
+        changed: set[tuple[int, int]] = set()
+        cases = self._cases
+        for row in range(max(len(old_cases), len(cases))):
+            was = old_cases[row] if row < len(old_cases) else None
+            now = cases[row] if row < len(cases) else None
+            if was is now or was == now:
+                continue
+            for column, key in enumerate(COLUMNS):
+                if getattr(was, key, None) != getattr(now, key, None):
+                    changed.add((row, column))
+        for cell in old_issues.keys() | self._issues.keys():
+            before = [(i.message, i.accepted) for i in old_issues.get(cell, [])]
+            after = [(i.message, i.accepted) for i in self._issues.get(cell, [])]
+            if before != after:
+                changed.add((cell[0], COLUMNS.index(cell[1])))
+        return changed
 
     def case(self, row: int) -> Case | None:
         return self._cases[row] if row < len(self._cases) else None
@@ -190,6 +206,9 @@ class CaseTableModel(QAbstractTableModel):
             return "\n".join(lines) or None
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._tint(key, issues, rejected)
+        if role == Qt.ItemDataRole.DecorationRole:
+            kind = kind_of(issues, rejected is not None)
+            return None if kind is None else mark_icon(kind)
         return None
 
     @staticmethod
@@ -246,7 +265,23 @@ class CaseTableModel(QAbstractTableModel):
                 key = COLUMNS[column]
                 result = read_cell(self._form, key, text)
                 if isinstance(result, CellProblem):
-                    refused.append(f"No.{row + 1} {result.message}")
-                elif result != self.value(row, key):
+                    refused.append(f"No.{row + 1} {result.message}（入力: {text}）")
+                    self._keep_rejected(row, column, RejectedCell(text, result.message))
+                    continue
+                self._keep_rejected(row, column, None)
+                if result != self.value(row, key):
                     edits.append(CellEdit(self._section_index, row, key, result))
         return edits, refused
+
+    def _keep_rejected(self, row: int, column: int, rejected: RejectedCell | None) -> None:
+        """Paste keeps an unreadable value on screen, in red, as typing does (and clears an old one)."""
+        if row >= self.rowCount():
+            return
+        key = COLUMNS[column]
+        if rejected is None:
+            if self._rejected.pop((row, key), None) is None:
+                return
+        else:
+            self._rejected[(row, key)] = rejected
+        index = self.index(row, column)
+        self.dataChanged.emit(index, index)

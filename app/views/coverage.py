@@ -7,6 +7,7 @@ form says so, as in 専門医移行申請's one each); whether the application m
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -47,7 +48,8 @@ def _restyle(label: QLabel, style: str) -> None:
 class CoveragePanel(QFrame):
     """症例区分の充足: a tick or the count for each category, and the ones still missing."""
 
-    COLUMNS = 4
+    COLUMNS = 3
+    """Three categories a line, so the case list can give the editor half of a 1366-pixel window."""
 
     def __init__(self, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,3 +104,17 @@ class CoveragePanel(QFrame):
         _restyle(self.summary, MISSING_STYLE if missing or over else OK_STYLE)
         coverage_issues = [i for i in issues if i.code == "category-coverage"]
         self.setToolTip("\n".join(i.message for i in coverage_issues) or self.summary.text())
+
+
+def coverage_in_one_line(issues: Sequence[Issue]) -> list[Issue]:
+    """The problems list's issues with the coverage ones (one per missing 症例区分) folded into a single
+    line that points to the coverage panel, where each category is shown: said once, not twice."""
+    coverage = [issue for issue in issues if issue.code == "category-coverage"]
+    if len(coverage) <= 1:
+        return list(issues)
+    first = coverage[0]
+    line = dataclasses.replace(
+        first,
+        message=f"症例区分: {len(coverage)}区分が条件を満たしていません（「症例区分の充足」欄に区分ごとに表示）",
+    )
+    return [line if issue is first else issue for issue in issues if issue is first or issue not in coverage]

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.models.application import MonthRange
 from app.models.yearmonth import YearMonth
@@ -26,6 +36,26 @@ class MonthCombo(QComboBox):
         self.addItems([month.display() for month in self._months])
         self.setMaxVisibleItems(15)
         self.setMinimumContentsLength(7)
+
+    def opening_row(self, today: dt.date | None = None) -> int:
+        """Where a blank picker's list opens: this month when it is in the list, else the last month (the
+        list starts years back, at the target period's first month)."""
+        if self.currentIndex() > 0 or not self._months:
+            return self.currentIndex()
+        day = today or dt.date.today()
+        wanted = YearMonth(day.year, day.month)
+        if wanted in self._months:
+            return self._months.index(wanted) + 1
+        return len(self._months) if wanted > self._months[-1] else 1
+
+    def showPopup(self) -> None:
+        super().showPopup()
+        row = self.opening_row()
+        if row > 0 and self.currentIndex() <= 0:
+            view = self.view()
+            index = self.model().index(row, 0)
+            view.setCurrentIndex(index)
+            view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def month(self) -> YearMonth | None:
         index = self.currentIndex()
@@ -67,6 +97,22 @@ class EnrollmentEditor(QWidget):
         self._layout.addWidget(self._add)
         self._layout.addWidget(self._problems)
         self._updating = False
+
+    def take_add_button(self) -> QPushButton:
+        """The 「＋ 在籍期間を追加」 button, for the caller to place beside the list (saves a line)."""
+        self._layout.removeWidget(self._add)
+        return self._add
+
+    def period_count(self) -> int:
+        return len(self._rows)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The pickers and buttons of every period, in order, then 追加."""
+        chain: list[QWidget] = []
+        for _start, _end, row in self._rows:
+            children = row.findChildren(QWidget, "", Qt.FindChildOption.FindDirectChildrenOnly)
+            chain += [w for w in children if w.focusPolicy() != Qt.FocusPolicy.NoFocus]
+        return [*chain, self._add]
 
     def set_ranges(self, ranges: Sequence[MonthRange]) -> None:
         self._updating = True

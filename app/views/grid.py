@@ -10,16 +10,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QStringListModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
-    QComboBox,
+    QApplication,
     QCompleter,
     QHeaderView,
     QLineEdit,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.cells import choice_completions, complete_choice
 from app.views.case_model import COLUMNS, CaseTableModel
 
 if TYPE_CHECKING:
@@ -39,27 +43,70 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 Suggest = Callable[[str], list[str]]
 
 
-class ChoiceDelegate(QStyledItemDelegate):
-    """性別 and 実施した診療項目: a drop-down of the form's labels (and a blank to clear)."""
+class PopupKeys(QObject):
+    """Enter, Tab and Shift+Tab pressed in an open completion list reach the cell's editor (so the delegate
+    stores the cell and the grid moves on) instead of being eaten by QCompleter; a highlighted
+    completion is taken first."""
 
-    def __init__(self, labels: Sequence[str], parent: QWidget | None = None) -> None:
+    _KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+
+    def __init__(self, editor: QLineEdit, completer: QCompleter) -> None:
+        super().__init__(editor)
+        self._editor, self._completer = editor, completer
+        popup = completer.popup()
+        assert popup is not None
+        popup.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() not in self._KEYS:
+            return False
+        popup = self._completer.popup()
+        assert popup is not None
+        chosen = popup.currentIndex()
+        if chosen.isValid():
+            self._editor.setText(str(chosen.data()))
+        popup.hide()
+        QApplication.sendEvent(self._editor, QKeyEvent(event.type(), event.key(), event.modifiers()))
+        return True
+
+
+class ChoiceDelegate(QStyledItemDelegate):
+    """性別 and 実施した診療項目: typed like any cell (男/女/M/F/1/2, 手 → 手術, や → 薬物療法, an IME
+    commit), with the form's labels offered as completions; Tab and Enter move on as in every column."""
+
+    def __init__(self, form: FormDefinition, key: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._labels = ["", *labels]
+        self._form = form
+        self._key = key
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: ModelIndex) -> QWidget:
-        editor = QComboBox(parent)
-        editor.addItems(self._labels)
+        editor = QLineEdit(parent)
+        editor.setFrame(False)
+        form, key = self._form, self._key
+        editor.setPlaceholderText("・".join(choice_completions(form, key, "")))
+        words = QStringListModel(editor)
+        completer = QCompleter(words, editor)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        editor.setCompleter(completer)
+        PopupKeys(editor, completer)
+
+        def refresh(text: str) -> None:
+            words.setStringList(choice_completions(form, key, text) if text else [])
+            if text and words.rowCount():
+                completer.complete()
+
+        editor.textEdited.connect(refresh)
         return editor
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        current = str(index.data(Qt.ItemDataRole.EditRole) or "")
-        editor.setCurrentIndex(max(0, editor.findText(current)))
-        editor.showPopup()
+        assert isinstance(editor, QLineEdit)
+        editor.setText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: ModelIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+        assert isinstance(editor, QLineEdit)
+        model.setData(index, complete_choice(self._form, self._key, editor.text()), Qt.ItemDataRole.EditRole)
 
 
 class TextDelegate(QStyledItemDelegate):
@@ -84,6 +131,7 @@ class TextDelegate(QStyledItemDelegate):
             # Suggestions match readings and abbreviations, not just prefixes: show them unfiltered.
             completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
             editor.setCompleter(completer)
+            PopupKeys(editor, completer)
 
             def refresh(text: str) -> None:
                 words.setStringList(suggest(text))
@@ -128,8 +176,8 @@ class CaseTableView(QTableView):
         self.verticalHeader().setDefaultSectionSize(26)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setTabKeyNavigation(True)
-        items = form.choices["items"].labels()
-        sexes = form.choices["sex"].labels()
+        self._tab_anchor: int | None = None
+        self._moving_by_tab = False
         pathology_words = ["無し"]
 
         def suggest_pathology(text: str) -> list[str]:
@@ -137,8 +185,8 @@ class CaseTableView(QTableView):
             return [w for w in pathology_words if not text or w.startswith(text)] + found
 
         self._delegates: dict[str, QStyledItemDelegate] = {
-            "sex": ChoiceDelegate(sexes, self),
-            "item": ChoiceDelegate(items, self),
+            "sex": ChoiceDelegate(form, "sex", self),
+            "item": ChoiceDelegate(form, "item", self),
             "age": TextDelegate("半角数字", parent=self),
             "start": TextDelegate("2024/05", parent=self),
             "end": TextDelegate("2024/05", parent=self),
@@ -178,12 +226,72 @@ class CaseTableView(QTableView):
             event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and self.state() != QAbstractItemView.State.EditingState
         ):
-            current = self.currentIndex()
-            below = current.siblingAtRow(current.row() + 1)
-            if below.isValid():
-                self.setCurrentIndex(below)
+            self.move_after_enter()
         else:
             super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        # Qt opens the editor on an IME commit that came without a composition but drops the text: give
+        # it to the editor, as a typed key would be (a composition first is forwarded by Qt itself).
+        current = self.currentIndex()
+        if (
+            self.state() != QAbstractItemView.State.EditingState
+            and event.commitString()
+            and not event.preeditString()
+            and current.isValid()
+            and self.edit(current, QAbstractItemView.EditTrigger.AnyKeyPressed, event)
+        ):
+            editor = self.focusWidget()
+            if isinstance(editor, QLineEdit):
+                editor.selectAll()
+                QApplication.sendEvent(editor, event)
+                editor.textEdited.emit(editor.text())
+            return
+        super().inputMethodEvent(event)
+
+    # Moving as Excel does: Tab goes right; Enter after a run of Tabs goes to the next row at the column
+    # the run started in, and from the last column to the next row's first column; else Enter goes down.
+
+    def moveCursor(
+        self,
+        cursorAction: QAbstractItemView.CursorAction,  # noqa: N803 - Qt's name
+        modifiers: Qt.KeyboardModifier,
+    ) -> QModelIndex:
+        index = super().moveCursor(cursorAction, modifiers)
+        tab = cursorAction in (
+            QAbstractItemView.CursorAction.MoveNext,
+            QAbstractItemView.CursorAction.MovePrevious,
+        )
+        if tab and self._tab_anchor is None:
+            self._tab_anchor = self.currentIndex().column()
+        self._moving_by_tab = tab
+        return index
+
+    def currentChanged(self, current: ModelIndex, previous: ModelIndex) -> None:
+        super().currentChanged(current, previous)
+        if not self._moving_by_tab:
+            self._tab_anchor = None
+        self._moving_by_tab = False
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        super().closeEditor(editor, hint)
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:  # Enter in the editor
+            self.move_after_enter()
+
+    def move_after_enter(self) -> None:
+        current = self.currentIndex()
+        if not current.isValid():
+            return
+        if self._tab_anchor is not None:
+            column = self._tab_anchor
+        elif current.column() == self.model().columnCount() - 1:
+            column = 0
+        else:
+            column = current.column()
+        below = self.model().index(current.row() + 1, column)
+        if below.isValid():
+            self.setCurrentIndex(below)
+            self.scrollTo(below)
 
     def _selected_block(self) -> tuple[int, int, int, int] | None:
         ranges = self.selectionModel().selection()

@@ -6,11 +6,12 @@ undo stack records as the store versions before and after, so undo and redo are 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -21,6 +22,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -35,9 +37,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -52,15 +56,15 @@ from app.store import FacilityListError, Store, active_facility_list, import_fac
 from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
-from app.validation.diagnosis import suggest_diagnoses
 from app.views import form_packs
+from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
-from app.views.facility_picker import FacilityPickerDialog
+from app.views.grid import CaseTableView
 from app.views.new_application import FormChoiceDialog
 from app.views.problems import ProblemsPanel
-from app.views.reports_page import ReportContext, ReportsPage
 from app.views.section_page import SectionPage
+from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange
@@ -69,8 +73,14 @@ if TYPE_CHECKING:
     from app.store.edits import FieldValue
     from app.store.store import ApplicationInfo
     from app.views.grid import Suggest
+    from app.views.paste_report import PasteReportDialog
+    from app.views.reports_page import ReportContext, ReportsPage
+    from app.views.start_page import StartPage
 
 SearchFacilities = Callable[[str], Sequence[Facility]]
+
+PROBLEMS_HEIGHT = 96
+"""The problems panel's first height: a few lines, so the grid keeps ten rows or more on a laptop."""
 
 
 class StoreVersionCommand(QUndoCommand):
@@ -126,6 +136,9 @@ class ApplicantPanel(QWidget):
         if self.dental is not None:
             layout.addWidget(self.dental)
         layout.addStretch(1)
+        order = [w for w in (self.name, self.member_id, self.month, self.dental) if w is not None]
+        for first, second in itertools.pairwise(order):  # 申請年月 before 歯科, as on screen
+            QWidget.setTabOrder(first, second)
         self._loading = False
         self.name.editingFinished.connect(lambda: self._changed("name", self.name.text()))
         self.member_id.editingFinished.connect(lambda: self._changed("member_id", self.member_id.text()))
@@ -259,6 +272,12 @@ class MainWindow(QMainWindow):
         self.pages: list[SectionPage] = []
         self.reports: ReportsPage | None = None
         """The case list and editor, for a form laid out as case reports (JSPM)."""
+        self._paste_report: PasteReportDialog | None = None
+        self.sample_banner: SampleListBanner | None = None
+        self.start_page: StartPage | None = None
+        """Shown in place of the application while none is open."""
+        self._main_area: QWidget | None = None
+        self._dock_was_visible = True
         self.setWindowTitle("Shorei — 症例登録")
 
         self.app_list = QListWidget(self)
@@ -302,7 +321,6 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.resizeDocks([dock], [150], Qt.Orientation.Vertical)
         self.problems_dock = dock
 
         self.count_label = QLabel(self)
@@ -360,6 +378,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action(self.tr("承認依頼ファイルを開く（指導者）…"), self.open_review_request)
         )
+        file_menu.addAction(self._action(self.tr("スタートページ"), self.show_start_page))
         file_menu.addSeparator()
         form_packs.add_menu_actions(self, file_menu)
         file_menu.addSeparator()
@@ -386,6 +405,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(self.tr("表示(&V)"))
         view_menu.addAction(self.problems_dock.toggleViewAction())
         view_menu.addAction(self._action(self.tr("次の問題へ"), self.next_problem, "F8"))
+
+        self._add_keyboard_actions(edit_menu, view_menu)
 
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
         self._add_help_items(help_menu)
@@ -437,7 +458,9 @@ class MainWindow(QMainWindow):
                 warning=True,
             )
             return
-        if app_id != self.app_id:
+        from_start_page = self._leave_start_page()
+        switched = app_id != self.app_id
+        if switched:
             self.undo_stack.clear()
         self.app_id = app_id
         if form is not self.form:
@@ -447,6 +470,10 @@ class MainWindow(QMainWindow):
         self.show_application(application)
         # A second instance refuses every edit: it must not claim 保存済み (issue 15, item 15).
         self.save_label.setText(self.tr("読み取り専用") if self.store.read_only else self.tr("保存済み"))
+        if switched:
+            self._show_first_row()
+        if from_start_page:
+            (self.pages[0].grid if self.pages else self.reports or self).setFocus()
 
     def _build_form_widgets(self, form: FormDefinition) -> None:
         self.form = form
@@ -462,6 +489,7 @@ class MainWindow(QMainWindow):
             self.applicant.deleteLater()
         self.applicant = ApplicantPanel(form, self.set_applicant_field, self.center)
         self.center_layout.insertWidget(0, self.applicant)
+        self._show_sample_banner()
         self.tabs.clear()
         self.pages = []
         if self.reports is not None:
@@ -470,11 +498,15 @@ class MainWindow(QMainWindow):
             self.reports = None
         self.tabs.setVisible(form.layout == "sections")
         if form.layout == "case-reports":
+            # Imported on first use, like the other pages only some forms need (start-up time).
+            from app.views.reports_page import ReportsPage
+
             self.reports = ReportsPage(form, self._report_context(), self.center)
             self.reports.editor.inputRejected.connect(self._cell_rejected)
             self.center_layout.addWidget(self.reports, 1)
             self.reports.show()
             return
+        self._show_target_period(form)
         labels = form.sections.labels if form.sections is not None else ["症例"]
         for index, _label in enumerate(labels):
             page = SectionPage(form, index, self.commit_cells, self._suggest, self.tabs)
@@ -482,6 +514,7 @@ class MainWindow(QMainWindow):
             page.enrollmentChanged.connect(self.set_enrollment)
             page.model.cellRejected.connect(self._cell_rejected)
             page.grid.pasteReport.connect(self._paste_reported)
+            self._follow_cursor(page)
             self.tabs.addTab(page, labels[index])
             self.pages.append(page)
 
@@ -490,6 +523,8 @@ class MainWindow(QMainWindow):
         return self._facilities()
 
     def _report_context(self) -> ReportContext:
+        from app.views.reports_page import ReportContext
+
         def import_list() -> None:
             self._import_list()
 
@@ -519,7 +554,9 @@ class MainWindow(QMainWindow):
         self.applicant.show_application(application)
         if self.reports is not None:
             self.reports.show_application(application, self.issues)
-            self.problems.set_issues(self.issues)
+            from app.views.coverage import coverage_in_one_line  # loaded with the reports page
+
+            self.problems.set_issues(coverage_in_one_line(self.issues))
             self.count_label.setText(self.reports.count_text())
             self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
             return
@@ -529,13 +566,14 @@ class MainWindow(QMainWindow):
             count = len(section.filled_cases()) if section is not None else 0
             errors = sum(1 for i in self.issues if i.section == page.index + 1 and i.is_error)
             mark = "  ⚠" if errors else ""
-            self.tabs.setTabText(page.index, f"{self.form.section_label(page.index)}（{count}件）{mark}")
+            text = f"{self.form.section_label(page.index)}（{count}件）{mark}"
+            if self.tabs.tabText(page.index) != text:  # a new text lays the whole tab widget out again
+                self.tabs.setTabText(page.index, text)
         self.problems.set_issues(self.issues)
         counts = self.form.counts
-        errors = sum(issue.is_error for issue in self.issues)
         self.count_label.setText(
-            self.tr("登録件数 {n} / {lo}〜{hi}　エラー {e}件").format(
-                n=application.case_count(), lo=counts.min, hi=counts.max, e=errors
+            self.tr("登録件数 {n} / {lo}〜{hi}　{state}").format(
+                n=application.case_count(), lo=counts.min, hi=counts.max, state=submit_state(self.issues)
             )
         )
         self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
@@ -562,10 +600,12 @@ class MainWindow(QMainWindow):
         return True
 
     def restore_version(self, app_id: int, version: int) -> None:
+        before = self.application
         application = self.store.restore(app_id, version)
         if app_id == self.app_id:
             self.show_application(application)
             self._mark_saved()
+            self._focus_changed_cell(before, application)
 
     def _mark_saved(self) -> None:
         if self.store.read_only:
@@ -583,6 +623,9 @@ class MainWindow(QMainWindow):
             self.save_label.setText(self.tr("保存済み {t}").format(t=now))
 
     def _ensure_section(self, app_id: int, section: int) -> None:
+        shown = self.application
+        if app_id == self.app_id and shown is not None and section < len(shown.sections):
+            return  # the shown application is the stored one: no need to read it again (edit budget)
         while len(self.store.get(app_id).sections) <= section:
             self.store.add_section(app_id)
 
@@ -650,6 +693,8 @@ class MainWindow(QMainWindow):
             if info.sample
             else None
         )
+        from app.views.facility_picker import FacilityPickerDialog
+
         chosen = FacilityPickerDialog.ask(
             self,
             self._search,
@@ -670,6 +715,7 @@ class MainWindow(QMainWindow):
     def _import_list(self) -> None:
         if self._import_facility_list is not None and self._import_facility_list(self) and self.application:
             self.show_application(self.application)
+            self._show_sample_banner()
 
     # --- rows ---------------------------------------------------------------------------------------
 
@@ -782,6 +828,8 @@ class MainWindow(QMainWindow):
         self.go_to_issue(issues[position])
 
     def accept_warning_at_cursor(self) -> None:
+        if self.problems.hasFocus() and self._accept_listed_warning():
+            return
         where = self._current_cell()
         if where is None:
             return
@@ -854,7 +902,7 @@ class MainWindow(QMainWindow):
         if remaining:
             self.open_application(remaining[0].id)
         else:
-            self.new_application(info.form_id)
+            self.show_start_page()
 
     def show_trash(self) -> None:
         dialog = QDialog(self)
@@ -1156,7 +1204,11 @@ class MainWindow(QMainWindow):
         notes = [f"{self.form.society}\n{self.form.title}（版 {self.form.version}）", ""]
         for name, choices in self.form.choices.items():
             if choices.source == "default":
-                notes.append(self.tr("既定値: {name} — {note}").format(name=name, note=choices.note))
+                notes.append(
+                    self.tr("既定値: {name} — {note}").format(
+                        name=self._choices_label(name), note=choices.note
+                    )
+                )
         info = self._facilities().info
         notes.append(
             self.tr("施設一覧: {n}（{d}版）{s}").format(
@@ -1173,19 +1225,237 @@ class MainWindow(QMainWindow):
 
     def _paste_reported(self, written: int, refused: list[str]) -> None:
         if refused:
-            notify(
-                self,
-                self.tr("貼り付け"),
-                self.tr("{n}セルを貼り付けました。次のセルは取り込めませんでした:\n\n").format(n=written)
-                + "\n".join(refused[:30]),
-            )
+            self.paste_report().show_report(written, refused)
+            self._mark_saved()
         else:
             self.statusBar().showMessage(self.tr("{n}セルを貼り付けました").format(n=written), 6000)
+
+    # --- the start page and the sample-list banner (issue 13) -------------------------------------------
+
+    def show_start_page(self) -> None:
+        """The start page in place of the application area (the list, the grid and the problems)."""
+        from app.views.start_page import StartPage, open_guide
+
+        page = StartPage(self.store.list_applications(), self.forms, self)
+        page.newRequested.connect(self.new_named_application)
+        page.openFileRequested.connect(self.import_document)
+        page.reviewRequested.connect(self.open_review_request)
+        page.guideRequested.connect(lambda: open_guide(self))
+        page.applicationChosen.connect(self.open_application)
+        if self.start_page is None:
+            self._main_area = self.takeCentralWidget()
+            self._dock_was_visible = self.problems_dock.isVisible() or not self.isVisible()
+        self.setCentralWidget(page)  # Qt deletes an earlier start page
+        self.start_page = page
+        self.problems_dock.hide()
+        self.setWindowTitle("Shorei — 症例登録")
+        page.buttons["new"].setFocus()
+
+    def _leave_start_page(self) -> bool:
+        """The application area back in place of the start page; False when it was not shown."""
+        if self.start_page is None or self._main_area is None:
+            return False
+        self.start_page = None
+        self.setCentralWidget(self._main_area)
+        self._main_area = None
+        self.problems_dock.setVisible(self._dock_was_visible)
+        return True
+
+    def new_named_application(self) -> None:
+        """新しい申請 with a form and a name (the start page's first button)."""
+        from app.views.start_page import NewApplicationDialog
+
+        chosen = NewApplicationDialog.ask(self, self.forms)
+        if chosen is None:
+            return
+        info = self.store.create_application(chosen.form.id, chosen.title)
+        self.refresh_list(select=info.id)
+        self.open_application(info.id)
+
+    def _show_sample_banner(self) -> None:
+        """The banner over the application while only the bundled sample facility list is installed."""
+        if self.sample_banner is None:
+            self.sample_banner = SampleListBanner(
+                (lambda: self._import_list()) if self._import_facility_list is not None else None, self.center
+            )
+        self.center_layout.removeWidget(self.sample_banner)
+        self.center_layout.insertWidget(0, self.sample_banner)  # above the applicant's fields
+        info = self._facilities().info
+        self.sample_banner.show_list(info.name, info.sample)
+
+    # --- keyboard: panes, copy and paste (issue 13) ------------------------------------------------------
+
+    def _add_keyboard_actions(self, edit_menu: QMenu, view_menu: QMenu) -> None:
+        edit_menu.addSeparator()
+        for text, slot, key in (
+            (self.tr("切り取り"), self._cut, QKeySequence.StandardKey.Cut),
+            (self.tr("コピー"), self._copy, QKeySequence.StandardKey.Copy),
+            (self.tr("貼り付け"), self._paste, QKeySequence.StandardKey.Paste),
+        ):
+            action = self._action(text, slot, key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fields keep theirs
+            self.center.addAction(action)
+            edit_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self._action(self.tr("次の領域へ"), lambda: self.focus_pane(1), "F6"))
+        view_menu.addAction(self._action(self.tr("前の領域へ"), lambda: self.focus_pane(-1), "Shift+F6"))
+
+    def _focused_text(self) -> QLineEdit | QTextEdit | QPlainTextEdit | None:
+        widget = QApplication.focusWidget()
+        return widget if isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit) else None
+
+    def _focused_grid(self) -> CaseTableView | None:
+        widget = QApplication.focusWidget()
+        return widget if isinstance(widget, CaseTableView) else None
+
+    def _cut(self) -> None:
+        if (text := self._focused_text()) is not None:
+            text.cut()
+        elif (grid := self._focused_grid()) is not None:
+            grid.copy_selection()
+            grid.clear_selection()
+
+    def _copy(self) -> None:
+        if (text := self._focused_text()) is not None:
+            text.copy()
+        elif (grid := self._focused_grid()) is not None:
+            grid.copy_selection()
+
+    def _paste(self) -> None:
+        if (text := self._focused_text()) is not None:
+            text.paste()
+        elif (grid := self._focused_grid()) is not None:
+            grid.paste()
+
+    def _panes(self) -> list[QWidget]:
+        """Where F6 goes, in order: the list of applications, the applicant's fields, the page (the grid of
+        the current tab, or the case list), the problems list."""
+        panes: list[QWidget] = [self.app_list]
+        if self.applicant is not None:
+            panes.append(self.applicant.name)
+        page = self.tabs.currentWidget()
+        if isinstance(page, SectionPage):
+            panes.append(page.grid)
+        elif self.reports is not None:
+            panes.append(self.reports.table)
+        if self.problems_dock.isVisible():
+            panes.append(self.problems)
+        return [pane for pane in panes if pane.isVisible()]
+
+    def focus_pane(self, step: int) -> None:
+        """F6 / Shift+F6: the next (previous) pane gets the keyboard."""
+        panes = self._panes()
+        if not panes:
+            return
+        focus = QApplication.focusWidget()
+        current = next(
+            (
+                i
+                for i, pane in enumerate(panes)
+                if focus is not None and (focus is pane or pane.isAncestorOf(focus))
+            ),
+            -1 if step > 0 else 0,
+        )
+        panes[(current + step) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_target_period(self, form: FormDefinition) -> None:
+        """今回対象となる期間 beside the section tabs, where it is always in sight (it was in tooltips)."""
+        if form.window is None:
+            self.tabs.setCornerWidget(None)  # type: ignore[arg-type]  # Qt takes nullptr: no corner widget
+            return
+        label = QLabel(
+            self.tr("今回対象となる期間: {a}〜{b}（申請年月まで）").format(
+                a=form.window.start.display(), b=form.window.latest_end.display()
+            ),
+            self.tabs,
+        )
+        label.setStyleSheet("color: #444444; padding: 0 6px;")
+        label.setToolTip(form.field("application_month").hint)
+        self.tabs.setCornerWidget(label, Qt.Corner.TopRightCorner)
+        label.show()
+
+    def _choices_label(self, name: str) -> str:
+        """A choice list by the label of the field that uses it (実施した診療項目), not its key (items)."""
+        assert self.form is not None
+        return next((spec.label for spec in self.form.fields if spec.choices == name), name)
+
+    # --- the cursor, the problems list and undo (issue 13) ---------------------------------------------
+
+    def paste_report(self) -> PasteReportDialog:
+        """The one panel listing the cells the last paste could not read."""
+        if self._paste_report is None:
+            from app.views.paste_report import PasteReportDialog
+
+            self._paste_report = PasteReportDialog(self)
+        return self._paste_report
+
+    def _follow_cursor(self, page: SectionPage) -> None:
+        """The problems list selects the issue of the cell the cursor is on."""
+
+        def moved(current: QModelIndex, _previous: QModelIndex) -> None:
+            if current.isValid() and self.tabs.currentWidget() is page:
+                self.problems.select_cell(page.index + 1, current.row() + 1, COLUMNS[current.column()])
+
+        page.grid.selectionModel().currentChanged.connect(moved)
+
+    def _show_first_row(self) -> None:
+        """A newly opened application shows its first row, with the cursor on it."""
+        for page in self.pages:
+            page.grid.setCurrentIndex(page.model.index(0, 0))
+            page.grid.scrollToTop()
+        if self.pages:
+            self.tabs.setCurrentWidget(self.pages[0])
+
+    def _focus_changed_cell(self, before: Application | None, after: Application) -> None:
+        """Undo and redo put the cursor on the first cell they changed."""
+        if before is None or not self.pages:
+            return
+        for section, page in enumerate(self.pages):
+            old = before.sections[section].cases if section < len(before.sections) else []
+            new = after.sections[section].cases if section < len(after.sections) else []
+            for row in range(max(len(old), len(new))):
+                was = old[row] if row < len(old) else None
+                now = new[row] if row < len(new) else None
+                if was == now:
+                    continue
+                column = next(
+                    (c for c, key in enumerate(COLUMNS)
+                     if was is None or now is None or getattr(was, key) != getattr(now, key)),
+                    0,
+                )  # fmt: skip
+                self.tabs.setCurrentWidget(page)
+                index = page.model.index(min(row, page.model.rowCount() - 1), column)
+                page.grid.setCurrentIndex(index)
+                page.grid.scrollTo(index)
+                page.grid.setFocus()
+                return
+
+    def _accept_listed_warning(self) -> bool:
+        """Ctrl+Shift+A on a line of the problems list accepts that warning; False when the line is not
+        a warning of a case row (then the cursor's cell is used)."""
+        issue = self.problems.current_issue()
+        if issue is None or issue.row is None or issue.section is None or not self.pages:
+            return False
+        if issue.is_error or issue.accepted:
+            self.statusBar().showMessage(
+                self.tr("選んだ行は承認できる警告ではありません（エラーは承認できません）"), 6000
+            )
+            return True
+        reason = ask_reason(self, issue.message)
+        if reason is None:
+            return True
+        section, row, code = issue.section - 1, issue.row - 1, issue.code
+        self.perform(
+            self.tr("警告を承認"), lambda a: self.store.accept_warning(a, section, row, code, reason)
+        )
+        return True
 
     # --- window state -----------------------------------------------------------------------------------
 
     def _restore_window_state(self) -> None:
         geometry = self._settings.value("geometry")
+        self.remembered_geometry = geometry is not None
+        """Whether the window has a size of its own to come back to (else it opens maximised on a laptop)."""
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
@@ -1193,10 +1463,14 @@ class MainWindow(QMainWindow):
         state = self._settings.value("window_state")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.problems_dock], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.reports is not None:
             self.reports.editor.save_pending()
+        if self.start_page is not None:
+            self.problems_dock.setVisible(self._dock_was_visible)
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("window_state", self.saveState())
         self._settings.sync()
@@ -1279,6 +1553,8 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     facilities = sources.get(kind)
 
     def suggest(typed: str) -> list[str]:
+        from app.validation.diagnosis import suggest_diagnoses  # its vocabulary loads on the first key
+
         return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
 
     window = MainWindow(
@@ -1302,8 +1578,8 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
         window.statusBar().showMessage(store.backup_problem, 15000)
     last = settings.value("last_application")
     existing = {info.id for info in store.list_applications()}
-    if not existing and not store.read_only and not opening_file:
-        window.new_application(forms.all()[0].id)
+    if not existing and not opening_file:
+        window.show_start_page()
     elif existing:
         wanted = (
             int(str(last))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+
+from app.views.marks import issue_kind, mark_icon
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,11 +41,6 @@ class ProblemsPanel(QTreeWidget):
         ordered = sorted(issues, key=lambda i: (rank[i.is_error], i.accepted is not None))
         self._issues = ordered
         self.clear()
-        style = QApplication.style()
-        icons = {
-            "error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
-            "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
-        }
         for position, issue in enumerate(ordered):
             place, _, text = (
                 issue.message.partition(": ") if ": " in issue.message else ("申請全体", "", issue.message)
@@ -52,7 +49,7 @@ class ProblemsPanel(QTreeWidget):
             item = QTreeWidgetItem(
                 [kind, place, text if not issue.accepted else f"{text}（理由: {issue.accepted}）"]
             )
-            item.setIcon(0, icons[issue.severity])
+            item.setIcon(0, mark_icon(issue_kind(issue)))
             item.setToolTip(2, item.text(2))
             if issue.accepted:
                 for column in range(3):
@@ -62,6 +59,24 @@ class ProblemsPanel(QTreeWidget):
 
     def issues(self) -> list[Issue]:
         return list(self._issues)
+
+    def current_issue(self) -> Issue | None:
+        """The issue of the selected line, if any."""
+        item = self.currentItem()
+        position = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return self._issues[position] if isinstance(position, int) and position < len(self._issues) else None
+
+    def select_cell(self, section: int | None, row: int | None, field: str | None) -> None:
+        """Select the first issue of the cell (1-based section and row) the cursor is on, without jumping
+        to it (the cursor is already there); no issue there leaves the list as it is."""
+        for position, issue in enumerate(self._issues):
+            if (issue.section, issue.row, issue.field) == (section, row, field):
+                item = self.topLevelItem(position)
+                if item is not None and item is not self.currentItem():
+                    self.setCurrentItem(item)
+                    self.scrollToItem(item)
+                return
+        self.setCurrentIndex(QModelIndex())
 
     def _activated(self, item: QTreeWidgetItem, column: int = 0) -> None:
         position = item.data(0, Qt.ItemDataRole.UserRole)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QTextOption
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -37,6 +37,7 @@ from app.views.report_model import (
     REJECTED,
     REQUESTED,
     STATUS_COLORS,
+    UNREGISTERED,
     decided_on,
 )
 
@@ -50,6 +51,16 @@ if TYPE_CHECKING:
 ERROR_TEXT = "color: #b3261e;"
 HINT_TEXT = "color: #5f6368;"
 BLUE_FRAME = f"QFrame#blueFrame {{ border: 2px solid {PRIVATE_FRAME.name()}; border-radius: 4px; background: #f3f7fe; }}"
+READ_ONLY_FIELDS = (
+    'QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"]'
+    " { background: #eeeeee; color: #333333; border: 1px solid #cccccc; }"
+)
+"""A locked case's fields (承認依頼中, 承認) look read-only, not merely refuse keys."""
+
+UNREGISTERED_ADVICE = (
+    "未登録です（入力の終わっていない項目があります）。赤字の項目を直すと「未承認」になり、承認を依頼できます"
+)
+
 LOCK_BANNER = "QFrame#lockBanner { border: 1px solid #e0c060; border-radius: 4px; background: #fff3c4; }"
 MARKED_FIELD = f"border: 2px solid {PRIVATE_FRAME.name()};"
 REJECTED_MARK = "◆"
@@ -269,7 +280,25 @@ class ReportEditor(QWidget):
         self.problems["note"] = self.note_problem
         layout.addWidget(self.note_frame)
         layout.addStretch(1)
+        for widget in self.inputs.values():
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.installEventFilter(self)
         self.show_report(None, None, "", [])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A key typed into a locked case's field is not dropped silently: say why and what to do.
+        if (
+            self._locked
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QLineEdit | QPlainTextEdit)
+            and watched.isReadOnly()
+            and event.text().isprintable()
+            and event.text()
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.inputRejected.emit(self.lock_text.text())
+        return False
 
     # --- building ---------------------------------------------------------------------------------
 
@@ -455,6 +484,8 @@ class ReportEditor(QWidget):
             self.lock_banner.hide()
         self._show_rejection(report if status == REJECTED else None)
         editable = report is not None and not locked
+        self.setProperty("locked", locked)
+        self.setStyleSheet(READ_ONLY_FIELDS if locked else "")
         for key, widget in self.inputs.items():
             if key == "note":
                 widget.setEnabled(report is not None)
@@ -511,6 +542,9 @@ class ReportEditor(QWidget):
             label = self.problems.get(issue.field or "")
             if issue.code == "not-approved" and self._status in (REQUESTED, APPROVED, REJECTED):
                 continue  # the banner above says it, with what to do
+            if issue.code == "not-approved" and self._status == UNREGISTERED:
+                messages[self.approval_problem].append(UNREGISTERED_ADVICE)
+                continue
             if label is not None and not issue.accepted:
                 messages[label].append(issue.message.split(": ", 1)[-1])
         for key, message in self.rejected.items():

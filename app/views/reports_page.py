@@ -30,9 +30,12 @@ from app.views.coverage import CoveragePanel
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.report_editor import ReportEditor, comment_label
 from app.views.report_model import APPROVED, PRIVATE_FRAME, REQUESTED, PrivateFrameDelegate, ReportTableModel
+from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from PySide6.QtGui import QShowEvent
 
     from app.models.application import Application, CaseReport
     from app.models.facility import Facility, FacilityLookup
@@ -130,8 +133,13 @@ class ReportsPage(QWidget):
         self.delete_button = self._button(left, rows, self.tr("削除"), self.delete_report)
         self.up_button = self._button(left, rows, self.tr("上へ"), lambda: self.move_report(-1))
         self.down_button = self._button(left, rows, self.tr("下へ"), lambda: self.move_report(1))
-        rows.addStretch(1)
         self.flow = ApprovalFlow(self)
+        # Beside 削除, as it acts on the selected case; the approval row stays narrow enough for the
+        # editor to get half of a 1366-pixel window.
+        self.reopen_button = self._button(
+            left, rows, self.tr("削除して再依頼…"), lambda: self.flow.reopen(self.current_row())
+        )
+        rows.addStretch(1)
         self.registry_button = self._button(left, rows, self.tr("指導者登録…"), self.flow.open_registry)
         left_layout.addLayout(rows)
 
@@ -144,14 +152,11 @@ class ReportsPage(QWidget):
             left, approval, self.tr("承認結果を取り込む…"), self.flow.import_response
         )
         approval.addStretch(1)
-        self.reopen_button = self._button(
-            left, approval, self.tr("削除して再依頼…"), lambda: self.flow.reopen(self.current_row())
-        )
         self.approval_row = QWidget(left)
         self.approval_row.setLayout(approval)
         approval.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.approval_row)
-        for widget in (self.registry_button, self.approval_row):
+        for widget in (self.registry_button, self.reopen_button, self.approval_row):
             widget.setVisible(self.approval_required)
 
         self.coverage = CoveragePanel(form, left)
@@ -167,10 +172,19 @@ class ReportsPage(QWidget):
         )
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.editor)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([740, 430])
+        # The editor holds 600–800-character narratives: at least half the width; the list scrolls sideways.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([480, 520])
+        self._split_done = False
         self.model.checkedChanged.connect(self._update_buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._split_done:  # sizes given before the page had a width are not kept by QSplitter
+            self._split_done = True
+            width = self.splitter.width()
+            self.splitter.setSizes([width * 9 // 20, width - width * 9 // 20])
 
     @staticmethod
     def _button(parent: QWidget, layout: QHBoxLayout, text: str, slot: Callable[[], object]) -> QPushButton:
@@ -215,6 +229,7 @@ class ReportsPage(QWidget):
         self.editor.save_pending()
         self._row = current.row()
         self._show_editor()
+        self.editor.scroll_area.verticalScrollBar().setValue(0)  # a case opens at its top (its comments)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -235,6 +250,38 @@ class ReportsPage(QWidget):
             if chosen
             else self.tr("承認依頼をする…")
         )
+        self._explain_buttons(locked)
+
+    def _explain_buttons(self, locked: bool) -> None:
+        """A disabled button's tooltip says what makes it available; an enabled one says what it does."""
+        tips = {
+            self.delete_button: (
+                self.tr("選んだ症例を削除します"),
+                self.tr(
+                    "承認依頼中・承認済みの症例は削除できません（取り下げるか「削除して再依頼」をしてください）"
+                )
+                if locked
+                else self.tr("一覧で症例を選ぶと押せます"),
+            ),
+            self.up_button: (self.tr("選んだ症例を1つ上へ"), self.tr("2番目以降の症例を選ぶと押せます")),
+            self.down_button: (self.tr("選んだ症例を1つ下へ"), self.tr("最後以外の症例を選ぶと押せます")),
+            self.request_button: (
+                self.tr("チェックを付けた症例の承認依頼ファイルを作ります"),
+                self.tr(
+                    "一覧の「選択」欄で、承認を依頼する症例（未承認・非承認）にチェックを付けると押せます"
+                ),
+            ),
+            self.withdraw_button: (
+                self.tr("チェックを付けた承認依頼中の症例の依頼を取り下げます"),
+                self.tr("承認依頼中の症例にチェックを付けると押せます"),
+            ),
+            self.reopen_button: (
+                self.tr("承認済みの症例を、コピーを残して編集できる状態に戻します"),
+                self.tr("一覧で承認済みの症例を選ぶと押せます"),
+            ),
+        }
+        for button, (enabled, disabled) in tips.items():
+            button.setToolTip(enabled if button.isEnabled() else disabled)
 
     def current_row(self) -> int | None:
         return self._row
@@ -258,8 +305,7 @@ class ReportsPage(QWidget):
         if self.approval_required:
             approved = self.model.statuses().count(APPROVED)
             parts.append(self.tr("承認 {n} / {want}").format(n=approved, want=wanted))
-        errors = sum(issue.is_error for issue in self.issues)
-        parts.append(self.tr("エラー {e}件").format(e=errors))
+        parts.append(submit_state(self.issues))
         return "　".join(parts)
 
     def go_to_issue(self, issue: Issue) -> None:

@@ -54,6 +54,7 @@ from app.export.signing import UnreadableFileError, read_limited
 from app.models.form_packs import forms_for
 from app.paths import data_home
 from app.views.export_dialog import open_local
+from app.views.fit import show_fitted
 from app.views.main_window import confirm, notify
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def open_review(path: Path, parent: QWidget | None) -> ReviewWindow | None:
     except ReviewOpenError as error:
         notify(parent, "承認依頼ファイルを開けません", str(error), warning=True)
         return None
-    window.show()
+    show_fitted(window, remembered=False)
     window.raise_()
     return window
 

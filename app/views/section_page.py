@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.views.case_model import CaseTableModel
+from app.views.cell_line import CellLine
 from app.views.enrollment import EnrollmentEditor
 from app.views.grid import CaseTableView, Suggest
 
@@ -64,7 +66,8 @@ class SectionPage(QWidget):
         self.enrollment = EnrollmentEditor(form.target_window().start, form.target_window().latest_end, self)
         self.enrollment.rangesChanged.connect(lambda ranges: self.enrollmentChanged.emit(self.index, ranges))
         top.addWidget(enrollment_caption, 2, 0)
-        top.addWidget(self.enrollment, 2, 1, 1, 2)
+        top.addWidget(self.enrollment, 2, 1)
+        top.addWidget(self.enrollment.take_add_button(), 2, 2, Qt.AlignmentFlag.AlignTop)
         header = QWidget(self)
         header.setLayout(top)
         header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -73,6 +76,19 @@ class SectionPage(QWidget):
         self.grid = CaseTableView(form, commit, suggest_diagnosis, self)
         self.grid.setModel(self.model)
         layout.addWidget(self.grid, 1)
+        self._focus_chain: list[QWidget] = []
+        self._chained_periods = -1
+        self.cell_line = CellLine(form, self)
+        layout.addWidget(self.cell_line)
+        self.grid.selectionModel().currentChanged.connect(
+            lambda current, _: self.cell_line.show_cell(current)
+        )
+        self.model.dataChanged.connect(self._cell_changed)
+
+    def _cell_changed(self, top_left: object, bottom_right: object, roles: object = None) -> None:
+        current = self.grid.currentIndex()
+        if current.isValid():
+            self.cell_line.show_cell(current)
 
     def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:
         self.model.set_section(section, issues)
@@ -92,4 +108,16 @@ class SectionPage(QWidget):
         self.facility_problem.setText("\n".join(facility_messages))
         self.facility_problem.setVisible(bool(facility_messages))
         self.enrollment.set_ranges(section.enrollment if section is not None else [])
+        self._chain_focus()
         self.enrollment.set_problems([i.message.split(": ", 1)[-1] for i in mine if i.field == "enrollment"])
+
+    def _chain_focus(self) -> None:
+        """Tab goes facility → each enrollment period's pickers and buttons → 追加 → the grid (the period rows
+        are made after the grid, so Qt's order of creation would skip them)."""
+        if self.enrollment.period_count() == self._chained_periods:
+            return  # the same period rows as before: the order stands
+        self._chained_periods = self.enrollment.period_count()
+        chain = [self.facility_button, *self.enrollment.focus_chain(), self.grid]
+        self._focus_chain = chain
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)

@@ -1,6 +1,13 @@
 """Rebuilds the window screenshots in this folder at 1366×768 (offscreen, bundled font).
 
 uv run python docs/screenshots/make.py
+
+With `--fit`, the screenshots of whole screens instead (`fit-*.png`): the start page, the main window, the
+JSPM page and the review window as they open on a laptop under a real window manager (Xvfb and openbox, which must be
+installed): 1366×728 at 100 % and 1920×1040 at QT_SCALE_FACTOR=1.5 (1280×693 logical pixels; both
+heights leave 40 pixels for a taskbar).
+
+uv run python docs/screenshots/make.py --fit
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "--fit-child" not in sys.argv:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 
 
@@ -231,5 +239,125 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     dialog.close()
 
 
+FIT_SCREENS = {"1366x728": ("1366x728x24", "1"), "1920x1080-150": ("1920x1040x24", "1.5")}
+"""name → (Xvfb screen, QT_SCALE_FACTOR)"""
+
+
+def fit_screens() -> None:
+    """For each screen: a virtual display with a window manager, and a child process that shows the windows."""
+    import subprocess
+    import time
+
+    for number, (name, (geometry, scale)) in enumerate(FIT_SCREENS.items(), start=61):
+        display = f":{number}"
+        server = subprocess.Popen(["Xvfb", display, "-screen", "0", geometry, "-nolisten", "tcp"])
+        time.sleep(1.5)
+        manager = subprocess.Popen(["openbox"], env={**os.environ, "DISPLAY": display})
+        time.sleep(1.5)
+        try:
+            env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "QT_SCALE_FACTOR": scale}
+            subprocess.run([sys.executable, __file__, "--fit-child", name], env=env, check=True, timeout=300)
+        finally:
+            manager.terminate()
+            manager.wait()
+            server.terminate()
+            server.wait()
+
+
+def fit_child(name: str) -> None:
+    """Show each window as `shorei gui` does (fitted to the screen), let the window manager place it, and save
+    the whole screen."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtGui import QGuiApplication
+
+    from app.views.app import ensure_qt_app, window_settings
+    from app.views.fit import show_fitted
+    from app.views.main_window import build_main_window
+    from app.views.review_window import open_review_window
+
+    app = ensure_qt_app()
+
+    def wait(ms: int = 2500) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def shoot(what: str) -> None:
+        screen = QGuiApplication.primaryScreen()
+        assert screen is not None
+        screen.grabWindow(0).save(str(HERE / f"fit-{what}-{name}.png"))
+
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder)
+        os.environ["SHOREI_HOME"] = str(home)
+        window = build_main_window(home, window_settings(home))  # an empty data folder: the start page
+        show_fitted(window, remembered=False)
+        wait()
+        shoot("start")
+        window.open_file(ROOT / "examples" / "valid-25-cases-3-sections.json")
+        assert window.app_id is not None
+        window.store.set_case_field(window.app_id, 0, 2, "diagnosis", "褐色細胞腫")
+        window.store.set_case_field(window.app_id, 0, 4, "age", None)
+        window.open_application(window.app_id)
+        page = window.pages[0]
+        page.grid.setCurrentIndex(page.model.index(2, 6))
+        page.grid.setFocus()
+        wait()
+        shoot("main")
+
+        info = window.store.import_document(
+            ROOT / "examples" / "jspm-specialist-new-unapproved.json", title="専門医新規申請"
+        )
+        window.open_application(info.id)
+        assert window.reports is not None
+        window.reports.select_row(0)
+        wait(1500)
+        shoot("jspm")
+
+        request = _review_request(home)
+        review = open_review_window(request)
+        show_fitted(review, remembered=False)
+        wait()
+        shoot("review")
+        review.close()
+        window.close()
+        window.store.close()
+        assert window.facility_sources is not None
+        window.facility_sources.close()
+    app.processEvents()
+
+
+def _review_request(home: Path) -> Path:
+    """A request for three example cases, signed with a key made for the applicant, in `home`."""
+    from app.export.approval import build_request
+    from app.export.keys import SigningKey
+    from app.models.application import Supervisor
+    from app.models.document import load_application
+    from app.models.forms import bundled_forms
+    from app.store import active_facility_list
+
+    application = load_application(ROOT / "examples" / "jspm-specialist-new-unapproved.json")
+    form = bundled_forms().get(application.form.id, application.form.version)
+    assert form is not None
+    supervisor = Supervisor(
+        name="指導 一郎", member_id="J00001", qualification="指導医",
+        cert_start=dt.date(2020, 4, 1), cert_end=dt.date(2030, 3, 31),
+    )  # fmt: skip
+    facilities = active_facility_list(home, form.facility.list_kind)
+    _request, data = build_request(
+        application, form, [0, 1, 2], supervisor, "3例の承認をお願いいたします。", SigningKey.generate(),
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(days=2), facilities=facilities,
+    )  # fmt: skip
+    facilities.close()
+    request = home / "承認依頼.approval-request.json"
+    request.write_bytes(data)
+    return request
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--fit"]:
+        fit_screens()
+    elif sys.argv[1:2] == ["--fit-child"]:
+        fit_child(sys.argv[2])
+    else:
+        main()

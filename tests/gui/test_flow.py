@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 
 from app.views import main_window as main_window_module
 from app.views.app import ensure_qt_app, window_settings
 from app.views.case_model import COLUMNS
 from app.views.facility_picker import FacilityPickerDialog, FacilityTableModel
 from app.views.main_window import MainWindow, build_main_window
+from app.views.start_page import NewApplication, NewApplicationDialog, StartPage
 from tests.factories import DIAGNOSES
 from tests.ime import commit_text
 
@@ -49,18 +50,13 @@ def _type_cell(qtbot: QtBot, window: MainWindow, row: int, key: str, text: str) 
     grid.setCurrentIndex(page.model.index(row, COLUMNS.index(key)))
     qtbot.keyClick(grid, Qt.Key.Key_F2)
     editor = grid.focusWidget()
-    if isinstance(editor, QLineEdit):
-        editor.clear()
-        if text.isascii():
-            qtbot.keyClicks(editor, text)
-        else:
-            commit_text(editor, text)
-        qtbot.keyClick(editor, Qt.Key.Key_Return)
-    else:  # a drop-down (性別, 診療項目): choose the label and press Enter, as with the keyboard
-        [combo] = [c for c in grid.viewport().findChildren(QComboBox) if c.isVisible()]
-        combo.hidePopup()
-        combo.setCurrentText(text)
-        qtbot.keyClick(combo, Qt.Key.Key_Return)
+    assert isinstance(editor, QLineEdit)  # every column, 性別 and 診療項目 too, is typed
+    editor.clear()
+    if text.isascii():
+        qtbot.keyClicks(editor, text)
+    else:
+        commit_text(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: grid.state() != grid.State.EditingState)
     qtbot.waitUntil(lambda: page.model.data(page.model.index(row, COLUMNS.index(key))) not in ("", None))
 
@@ -71,7 +67,16 @@ def test_first_evening(qtbot: QtBot, shorei_home: Path, monkeypatch: pytest.Monk
     ensure_qt_app()
     shorei_home.mkdir(parents=True)
     window = _open(qtbot, shorei_home)
-    assert window.app_id is not None  # a first start makes a new application
+    start = window.centralWidget()
+    assert isinstance(start, StartPage) and not window.store.list_applications()  # nothing made by itself
+    form = window.forms.get("jbct-renewal-2026")
+    assert form is not None
+    monkeypatch.setattr(
+        NewApplicationDialog, "ask", classmethod(lambda cls, *a: NewApplication(form, "山田太郎"))
+    )
+    start.buttons["new"].click()
+    assert window.app_id is not None and not isinstance(window.centralWidget(), StartPage)
+    assert window.store.info(window.app_id).title == "山田太郎"
     assert "登録件数 0 / 20〜25" in window.count_label.text()
 
     def pick(
@@ -117,7 +122,9 @@ def test_first_evening(qtbot: QtBot, shorei_home: Path, monkeypatch: pytest.Monk
         _type_cell(qtbot, window, row, "pathology", "腺癌" if row % 3 else "無し")
         if row == 18:
             assert "登録件数 19 / 20〜25" in window.count_label.text()
-    assert "登録件数 20 / 20〜25　エラー 0件" in window.count_label.text(), [i.message for i in window.issues]
+    assert "登録件数 20 / 20〜25　提出できます" in window.count_label.text(), [
+        i.message for i in window.issues
+    ]
     assert window.issues == []
 
     page = window.pages[0]
