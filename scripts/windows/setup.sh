@@ -141,6 +141,10 @@ else
     printf 'Metadata-Version: 2.1\nName: shorei\nVersion: %s\n' "$version" \
         >"$WIN_SITE.tmp/shorei-$version.dist-info/METADATA"
     echo "shorei-scripts-windows-setup" >"$WIN_SITE.tmp/shorei-$version.dist-info/INSTALLER"
+    # Bytecode now, once: Windows Python would otherwise compile every module at every start (the tests
+    # start dozens of interpreters), and compiling under Wine is slow. Same CPython minor version, so the
+    # same bytecode; the import system puts the Windows path into each code object when it loads it.
+    python3 -m compileall -q -j 0 "$WIN_SITE.tmp" >/dev/null 2>&1 || true
     # Every installed distribution must be pinned, at its pinned version.
     python3 - "$WIN_SITE.tmp" "$cache/pins.txt" <<'PY' || fail "the Windows wheels differ from the pins"
 import pathlib, re, sys

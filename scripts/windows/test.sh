@@ -53,8 +53,8 @@ started=$(win_now)
 # PYTHONPATH: the checkout, as uv's editable install gives it on Linux. Windows Python's own console
 # encoding stays as Windows has it; only pytest's report is written as UTF-8 (Japanese test ids).
 set +e
-env DISPLAY=":$display" QT_QPA_PLATFORM=windows PYTHONPATH="$(winpath "$win_checkout")" \
-    PYTHONDONTWRITEBYTECODE=1 \
+# Bytecode is written (into __pycache__ of the checkout): the tests start dozens of child interpreters.
+env -u PYTHONDONTWRITEBYTECODE DISPLAY=":$display" QT_QPA_PLATFORM=windows PYTHONPATH="$(winpath "$win_checkout")" \
     timeout --kill-after=10 "${WIN_TEST_TIMEOUT:-1500}" \
     wine "$WIN_PYTHON/python.exe" -c \
     "import sys; sys.stdout.reconfigure(encoding='utf-8', errors='backslashreplace'); sys.stderr.reconfigure(encoding='utf-8', errors='backslashreplace'); import pytest; sys.exit(pytest.main())" \
