@@ -57,12 +57,14 @@ if [ $# -eq 0 ]; then
     python3 - "${WIN_TEST_SHARDS:-2}" >"$out/shards" <<'PY'
 import pathlib, sys
 measured = {
-    "tests/test_store_crash.py": 150, "tests/test_build_spec.py": 115, "tests/test_benchmarks.py": 90,
-    "tests/gui/test_window.py": 60, "tests/test_approval_round_trip.py": 60, "tests/gui/test_jspm_window.py": 52,
-    "tests/test_diagnosis_vocabulary.py": 50,
+    "tests/test_store_crash.py": 142, "tests/test_benchmarks.py": 70, "tests/test_diagnosis_vocabulary.py": 55,
+    "tests/gui/test_window.py": 48, "tests/test_store_reports.py": 47, "tests/test_approval_round_trip.py": 43,
+    "tests/gui/test_jspm_window.py": 38, "tests/test_build_spec.py": 31, "tests/test_case_import.py": 30,
+    "tests/test_verify.py": 26, "tests/test_export_pdf.py": 23, "tests/test_store_safety.py": 22,
+    "tests/test_cli.py": 21, "tests/test_store_history.py": 21,
 }
 files = sorted(str(p) for p in pathlib.Path("tests").rglob("test_*.py"))
-weight = {f: measured.get(f, pathlib.Path(f).stat().st_size / 1000) for f in files}
+weight = {f: measured.get(f, pathlib.Path(f).stat().st_size / 1250) for f in files}
 shards = [[] for _ in range(max(1, int(sys.argv[1])))]
 load = [0.0] * len(shards)
 for f in sorted(files, key=lambda f: -weight[f]):
