@@ -7,6 +7,10 @@
 # Usage: bash scripts/windows/stage.sh        (WIN_ROOT as for setup.sh)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# One WIN_ROOT (exported) for the three steps.
+# shellcheck source=common.sh
+. "$here/common.sh"
+cd "$win_checkout"
 
 stage_started=$(date +%s)
 summary=""
