@@ -20,6 +20,16 @@ def fsync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a file that is already written and closed to disk.
+
+    Opened for writing: Windows flushes only a handle with write access (os.fsync on a file opened "rb"
+    raises PermissionError there), and POSIX accepts either.
+    """
+    with path.open("r+b") as handle:
+        os.fsync(handle.fileno())
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` under a temporary name beside `path`, flush it to disk, then rename it over `path`.
 

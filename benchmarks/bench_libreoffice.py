@@ -3,8 +3,8 @@ printable PDF (a) by LibreOffice from a clerk's XLSX 症例一覧 (`libreoffice 
 a cold process each time, with a fresh and with a warm user profile) and (b) by Shorei's export (PDF and
 signed package), in the running program and as a cold process.
 
-Each PDF is checked with poppler's tools (pdfinfo, pdftotext, pdffonts): it must have pages, and every
-diagnosis of the 75 cases must be in its text, so that no side is timed for an empty or garbled file.
+Each PDF is read with pypdfium2 (tests/pdf_reading.py): it must have pages, and every diagnosis of the 75
+cases must be in its text, so that no side is timed for an empty or garbled file.
 
 The LibreOffice executable is `libreoffice` on PATH, or `$SHOREI_BENCH_LIBREOFFICE`. When it is missing,
 the report says so and the Shorei side still runs.
@@ -30,8 +30,11 @@ from app.models.forms import bundled_forms
 from app.store.facility_files import bundled_facility_list
 from benchmarks.bench_validate import full_application
 from benchmarks.common import Measurement, Report, format_seconds, time_calls
+from tests import pdf_reading
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from app.models.application import Application
     from app.models.forms import FormDefinition
 
@@ -159,14 +162,15 @@ class ConversionError(Exception):
 
 
 def convert_with_libreoffice(
-    executable: str, workbook: Path, folder: Path, profile: Path
+    program: Sequence[str], workbook: Path, folder: Path, profile: Path
 ) -> tuple[float, Path]:
     """One `libreoffice --headless --convert-to pdf` as a user runs it: a new process, with the user profile
-    in `profile` (created by LibreOffice when it does not exist yet). Returns seconds and the PDF."""
+    in `profile` (created by LibreOffice when it does not exist yet). `program` is the executable and any
+    arguments before LibreOffice's own (the tests run a Python stand-in). Returns seconds and the PDF."""
     pdf = folder / f"{workbook.stem}.pdf"
     pdf.unlink(missing_ok=True)
     command = [
-        executable,
+        *program,
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless",
         "--convert-to",
@@ -190,7 +194,7 @@ def convert_with_libreoffice(
 
 @dataclass(frozen=True)
 class PdfCheck:
-    """What poppler's tools see in a PDF: pages, the fonts it embeds and which expected texts are missing."""
+    """What a reader sees in a PDF: pages, the fonts it embeds and which expected texts are missing."""
 
     pages: int | None
     fonts: list[str] = field(default_factory=list)
@@ -211,40 +215,20 @@ class PdfCheck:
         return f"{self.pages} pages; fonts: {', '.join(self.fonts) or 'none'}; Japanese texts: {text}"
 
 
-def _tool(name: str, *arguments: str) -> str | None:
-    executable = shutil.which(name)
-    if executable is None:
-        return None
-    done = subprocess.run([executable, *arguments], capture_output=True, text=True, timeout=120, check=True)
-    return done.stdout
-
-
 def check_pdf(pdf: Path, expected: list[str]) -> PdfCheck:
-    """Pages (pdfinfo), embedded fonts without their subset prefix (pdffonts), and which of `expected` are
-    absent from the text (pdftotext; white space ignored, since table cells wrap)."""
-    info = _tool("pdfinfo", str(pdf))
-    text = _tool("pdftotext", str(pdf), "-")
-    fonts = _tool("pdffonts", str(pdf))
-    if info is None or text is None or fonts is None:
-        return PdfCheck(
-            None, problem="not checked: poppler-utils (pdfinfo, pdftotext, pdffonts) not installed"
-        )
-    pages = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
-    flat = re.sub(r"\s+", "", text)
+    """Pages, embedded fonts without their subset prefix, and which of `expected` are absent from the text
+    (white space ignored, since table cells wrap)."""
+    flat = re.sub(r"\s+", "", pdf_reading.text(pdf))
     missing = [item for item in expected if re.sub(r"\s+", "", item) not in flat]
-    return PdfCheck(int(pages[1]) if pages else None, font_names(fonts), missing, len(expected))
+    return PdfCheck(pdf_reading.page_count(pdf), font_names(pdf_reading.fonts(pdf)), missing, len(expected))
 
 
-def font_names(listing: str) -> list[str]:
-    """The fonts in a `pdffonts` listing, without the subset prefix (ABCDEF+), marked when not embedded."""
+def font_names(fonts: list[pdf_reading.PdfFont]) -> list[str]:
+    """The fonts of a PDF, without the subset prefix (ABCDEF+), marked when not embedded."""
     names = set()
-    for line in listing.splitlines()[2:]:
-        parts = line.split()
-        if len(parts) < 6:
-            continue
-        name = parts[0].split("+")[-1]
-        # The last five columns are emb, sub, uni, object number and generation.
-        names.add(name if parts[-5] == "yes" else f"{name} (not embedded)")
+    for font in fonts:
+        name = font.name.split("+")[-1]
+        names.add(name if font.embedded else f"{name} (not embedded)")
     return sorted(names)
 
 
@@ -284,7 +268,7 @@ class Side:
 
 
 def libreoffice_sides(
-    executable: str, workbook: Path, folder: Path, runs: int, expected: list[str]
+    program: Sequence[str], workbook: Path, folder: Path, runs: int, expected: list[str]
 ) -> list[Side]:
     new = Side(
         LIBREOFFICE_NEW,
@@ -297,12 +281,12 @@ def libreoffice_sides(
     out = folder / "libreoffice"
     out.mkdir()
     for run in range(runs):
-        seconds, pdf = convert_with_libreoffice(executable, workbook, out, folder / f"profile-new-{run}")
+        seconds, pdf = convert_with_libreoffice(program, workbook, out, folder / f"profile-new-{run}")
         new.samples.append(seconds)
     new.check = check_pdf(pdf, expected)
-    convert_with_libreoffice(executable, workbook, out, folder / "profile-warm")
+    convert_with_libreoffice(program, workbook, out, folder / "profile-warm")
     for _ in range(runs):
-        seconds, pdf = convert_with_libreoffice(executable, workbook, out, folder / "profile-warm")
+        seconds, pdf = convert_with_libreoffice(program, workbook, out, folder / "profile-warm")
         warm.samples.append(seconds)
     warm.check = check_pdf(pdf, expected)
     return [new, warm]
@@ -368,7 +352,7 @@ def comparison_markdown(
     ]
     checks = [f"- {side.how}: {side.check.describe()}" for side in sides if side.check is not None]
     lines.append(
-        f"What each PDF holds (poppler's pdfinfo, pdffonts and pdftotext; the texts looked for are the "
+        f"What each PDF holds (read with pypdfium2; the texts looked for are the "
         f"{len(expected_texts(application))} distinct 診断名 and 病理診断名 of the cases):\n\n"
         + "\n".join(checks)
     )
@@ -450,7 +434,7 @@ def run(quick: bool = False) -> Report:
             workbook = folder / WORKBOOK_NAME
             write_clerk_workbook(application, form, workbook)
             try:
-                sides = libreoffice_sides(executable, workbook, folder, runs, expected) + sides
+                sides = libreoffice_sides([executable], workbook, folder, runs, expected) + sides
             except (ConversionError, subprocess.SubprocessError) as error:
                 status += f"; **the conversion failed** ({error}), so only Shorei's side was measured"
     return Report([], [comparison_markdown(status, sides, application, form)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 _INTERNET = (socket.AF_INET, socket.AF_INET6)
 _real_socket = socket.socket
+_real_socketpair = socket.socketpair
 
 
 class NetworkAccessError(AssertionError):
@@ -29,6 +31,16 @@ class _GuardedSocket(_real_socket):
                 f"a test opened a network socket (family={family!r}); Shorei never uses the network"
             )
         super().__init__(family, type, proto, fileno)
+
+
+def _loopback_socketpair(*args: Any) -> tuple[socket.socket, socket.socket]:
+    """socket.socketpair on Windows, which has no Unix-domain pairs: Python builds the pair from a
+    listening socket on 127.0.0.1 and a connection to it. That socket, and only that one, is allowed."""
+    socket.socket = _real_socket  # type: ignore[misc]
+    try:
+        return _real_socketpair(*args)
+    finally:
+        socket.socket = _GuardedSocket  # type: ignore[misc]
 
 
 def _refuse_connection(*args: object, **kwargs: object) -> None:
@@ -50,6 +62,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket, "socket", _GuardedSocket)
     monkeypatch.setattr(socket, "create_connection", _refuse_connection)
     monkeypatch.setattr(socket, "getaddrinfo", _refuse_connection)
+    if sys.platform == "win32":
+        monkeypatch.setattr(socket, "socketpair", _loopback_socketpair)
     yield
 
 

@@ -1,10 +1,9 @@
-"""Helpers for the export tests: example applications, the installed form and list, and poppler's tools."""
+"""Helpers for the export tests: example applications, the installed form and list, the PDF's text and fonts."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import subprocess
 from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
@@ -13,6 +12,7 @@ from app.models.application import Application
 from app.models.forms import FormDefinition, bundled_forms
 from app.store.facility_files import bundled_facility_list
 from examples.generate import valid_20, valid_25_one_section, valid_25_three_sections
+from tests import pdf_reading
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,23 +69,15 @@ def valid_25_one_section_app() -> Application:
     return application(valid_25_one_section())
 
 
-def pdftotext(path: Path) -> str:
-    """The PDF's text in drawing order (`-raw`): a table row comes out as its cells left to right."""
-    result = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
-    )
-    return result.stdout.decode("utf-8")
+def pdf_text(path: Path) -> str:
+    """The PDF's text in drawing order, pages ended by form feeds: a table row comes out as its cells left
+    to right (read with pypdfium2, as `pdftotext -raw` would)."""
+    return pdf_reading.text(path)
 
 
-def pdffonts(path: Path) -> list[dict[str, str]]:
-    """The font table of `pdffonts` as dicts: name, type, emb, sub, uni."""
-    result = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True)
-    rows = []
-    for line in result.stdout.splitlines()[2:]:
-        parts = line.split()
-        # name, type (may be two words), encoding, emb, sub, uni, object, id
-        rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
-    return rows
+def pdf_fonts(path: Path) -> list[pdf_reading.PdfFont]:
+    """The PDF's fonts as `pdffonts` lists them: name, embedded, subset, ToUnicode map."""
+    return pdf_reading.fonts(path)
 
 
 def one_byte_changed(data: st.DataObject, original: bytes) -> bytes:

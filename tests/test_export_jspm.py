@@ -118,7 +118,7 @@ def test_final_package_with_approvals_verifies() -> None:
 def test_package_never_holds_the_note() -> None:
     """備考 stays on the machine: not in the package, not in the PDF's text."""
     assert NOTE.encode() not in final().package
-    assert "カルテ番号" not in support.pdftotext(final().result.pdf_path)
+    assert "カルテ番号" not in support.pdf_text(final().result.pdf_path)
 
 
 def _set(row: int, **values: Any) -> Callable[[list[dict[str, Any]]], None]:
@@ -295,7 +295,7 @@ def test_plan_lists_the_facilities_and_the_pdf_kind(tmp_path: Path) -> None:
 
 
 def _pages(path: Path) -> list[str]:
-    return [page for page in support.pdftotext(path).split("\f") if page.strip()]
+    return [page for page in support.pdf_text(path).split("\f") if page.strip()]
 
 
 def test_pdf_has_a_summary_and_one_page_per_case() -> None:
@@ -352,9 +352,9 @@ def test_every_page_has_page_x_of_y_hash_and_fingerprint() -> None:
 
 def test_font_is_embedded() -> None:
     """The JSPM PDF embeds IPAex Gothic (subset, with a ToUnicode map) and names no other font."""
-    fonts = support.pdffonts(final().result.pdf_path)
-    assert fonts and all(font["name"].endswith("+IPAexGothic") for font in fonts)
-    assert all(font["emb"] == "yes" and font["sub"] == "yes" and font["uni"] == "yes" for font in fonts)
+    fonts = support.pdf_fonts(final().result.pdf_path)
+    assert fonts and all(font.name.endswith("+IPAexGothic") for font in fonts)
+    assert all(font.embedded and font.subset and font.to_unicode for font in fonts)
 
 
 def test_draft_shows_each_state_and_the_comments(tmp_path: Path) -> None:

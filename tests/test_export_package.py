@@ -90,7 +90,7 @@ def test_sheet_hash_is_the_package_content_hash(tmp_path: Path) -> None:
     content_hash = sha256_hex(canonical_json(package["content"]))
     assert package["content_sha256"] == content_hash == result.package_hash
     assert short_hash(content_hash) == result.short_hash
-    assert result.short_hash in support.pdftotext(result.pdf_path)
+    assert result.short_hash in support.pdf_text(result.pdf_path)
 
 
 def test_private_note_is_emptied_in_the_package(tmp_path: Path) -> None:

@@ -41,20 +41,20 @@ def _export(
 
 
 def test_japanese_font_is_embedded_as_a_subset(tmp_path: Path) -> None:
-    """pdffonts lists IPAex Gothic, embedded and subset, with a ToUnicode map, and no other font: the file
+    """The PDF lists IPAex Gothic, embedded and subset, with a ToUnicode map, and no other font: the file
     names no font it does not carry (not even reportlab's default Helvetica)."""
     result = _export(support.valid_20_app(), tmp_path)
-    fonts = support.pdffonts(result.pdf_path)
-    ipaex = [font for font in fonts if font["name"].endswith("+IPAexGothic")]
+    fonts = support.pdf_fonts(result.pdf_path)
+    ipaex = [font for font in fonts if font.name.endswith("+IPAexGothic")]
     assert ipaex and ipaex == fonts
-    assert all(font["emb"] == "yes" and font["sub"] == "yes" and font["uni"] == "yes" for font in ipaex)
+    assert all(font.embedded and font.subset and font.to_unicode for font in ipaex)
 
 
 def test_every_case_is_printed_row_by_row(tmp_path: Path) -> None:
     """Each case's No., 年齢, 性別, 診療項目, 実施期間, 診断名 and 病理診断名 come out in one row, in order."""
     application = support.valid_25_app()
     form = support.form()
-    text = support.squeezed(support.pdftotext(_export(application, tmp_path).pdf_path))
+    text = support.squeezed(support.pdf_text(_export(application, tmp_path).pdf_path))
     printed = 0
     for section in application.sections:
         for row, case in section.filled_cases():
@@ -74,7 +74,7 @@ def test_every_case_is_printed_row_by_row(tmp_path: Path) -> None:
 def test_full_section_fits_one_page_with_its_seal_box(tmp_path: Path) -> None:
     """25 cases of ordinary length, the remark and the seal box fit on one page (the screenshot's sheet)."""
     result = _export(support.valid_25_one_section_app(), tmp_path)
-    pages = [page for page in support.pdftotext(result.pdf_path).split("\f") if page.strip()]
+    pages = [page for page in support.pdf_text(result.pdf_path).split("\f") if page.strip()]
     assert len(pages) == 1
     page = pages[0]
     assert "申請2(1)1/1" in support.squeezed(page)
@@ -87,14 +87,14 @@ def test_other_item_prints_its_text(tmp_path: Path) -> None:
     application = support.valid_20_app()
     others = [case for _, case in application.sections[0].filled_cases() if case.item == "その他"]
     assert others
-    text = support.squeezed(support.pdftotext(_export(application, tmp_path).pdf_path))
+    text = support.squeezed(support.pdf_text(_export(application, tmp_path).pdf_path))
     assert all(support.squeezed(case.item_other) in text for case in others)
 
 
 def test_heading_names_applicant_facility_enrollment_and_count(tmp_path: Path) -> None:
     """Each sheet set is titled 申請2(n) 症例一覧表 and names the applicant, the facility (or 手入力), the
     在籍期間 and the number of cases."""
-    text = support.pdftotext(_export(support.valid_25_app(), tmp_path).pdf_path)
+    text = support.pdf_text(_export(support.valid_25_app(), tmp_path).pdf_path)
     for title in ("申請2(1) 症例一覧表", "申請2(2) 症例一覧表", "申請2(3) 症例一覧表"):
         assert title in text
     assert "山田 太郎" in text and "123456" in text
@@ -107,7 +107,7 @@ def test_heading_names_applicant_facility_enrollment_and_count(tmp_path: Path) -
 def test_every_page_has_page_number_hash_fingerprint(tmp_path: Path) -> None:
     """Every page shows its section's page x/y, the package's short hash and the key's fingerprint."""
     result = _export(support.valid_25_app(), tmp_path)
-    pages = support.pdftotext(result.pdf_path).split("\f")
+    pages = support.pdf_text(result.pdf_path).split("\f")
     pages = [page for page in pages if page.strip()]
     assert len(pages) == 3
     for number, page in enumerate(pages, start=1):
@@ -123,7 +123,7 @@ def test_long_section_numbers_its_pages(tmp_path: Path) -> None:
         case["pathology"] = "中分化型管状腺癌、" * 8 + "リンパ節転移あり"
     pages = [
         page
-        for page in support.pdftotext(_export(support.application(document), tmp_path).pdf_path).split("\f")
+        for page in support.pdf_text(_export(support.application(document), tmp_path).pdf_path).split("\f")
         if page.strip()
     ]
     assert len(pages) >= 2
@@ -145,7 +145,7 @@ def test_seal_box_wording_comes_from_the_form(tmp_path: Path) -> None:
             )
         }
     )
-    text = support.pdftotext(_export(support.valid_20_app(), tmp_path, form=custom).pdf_path)
+    text = support.pdf_text(_export(support.valid_20_app(), tmp_path, form=custom).pdf_path)
     assert "以上相違ないことを証明する。" in text
     assert "病院長印" in text
     assert "施設 伊勢赤十字病院" in text
@@ -158,7 +158,7 @@ def test_note_never_reaches_the_paper(tmp_path: Path) -> None:
     notes = [case.note for section in application.sections for case in section.cases if case.note]
     assert notes
     result = _export(application, tmp_path)
-    text = support.pdftotext(result.pdf_path)
+    text = support.pdf_text(result.pdf_path)
     assert result.package_path is not None
     package = result.package_path.read_bytes().decode("utf-8")
     for note in notes:
@@ -173,7 +173,7 @@ def test_accepted_warning_prints_with_its_reason(tmp_path: Path) -> None:
     issues = validate(application, support.form(), support.facilities())
     assert not has_errors(issues)
     assert any(issue.code == "duplicate-patient" and issue.accepted for issue in issues)
-    text = support.squeezed(support.pdftotext(_export(application, tmp_path).pdf_path))
+    text = support.squeezed(support.pdf_text(_export(application, tmp_path).pdf_path))
     assert support.squeezed(support.DUPLICATE_REASON) in text
     assert "注記" in text
 
@@ -184,7 +184,7 @@ MARKUP = '<b>太字</b> & <font size="40">大</font> &amp; <br/> </para> "引用
 def test_markup_characters_print_as_text(tmp_path: Path) -> None:
     """`<`, `&` and whole tags in user text come out as the same characters, never as formatting."""
     application = support.with_texts(diagnosis=f"胃癌 {MARKUP}", pathology="腺癌 <unclosed & stray >")
-    text = support.squeezed(support.pdftotext(_export(application, tmp_path, draft=True).pdf_path))
+    text = support.squeezed(support.pdf_text(_export(application, tmp_path, draft=True).pdf_path))
     assert support.squeezed(MARKUP) in text
     assert support.squeezed("腺癌 <unclosed & stray >") in text
 
@@ -196,7 +196,7 @@ def test_non_bmp_characters_print_as_text(tmp_path: Path) -> None:
     """Characters beyond the BMP, those IPAex has (𩸽), those the fallback font draws (𠮷) and those no
     font has (😀), read back as themselves, and the sheet names only the one printed as a box."""
     application = support.with_texts(pathology=f"腺癌 {NON_BMP}")
-    text = support.pdftotext(_export(application, tmp_path).pdf_path)
+    text = support.pdf_text(_export(application, tmp_path).pdf_path)
     assert support.squeezed(NON_BMP) in support.squeezed(text)
     assert "U+1F600" in text
     assert "U+20BB7" not in text and "U+29E3D" not in text
@@ -206,7 +206,7 @@ def test_long_unbroken_words_wrap_inside_their_cell(tmp_path: Path) -> None:
     """A 100-character word without spaces wraps inside its cell and is printed whole."""
     word = "A" * 60 + "がんがんがんがんがんがんがんがんがんがんがんがんがんがんがんがんがんがんがんがん"
     application = support.with_texts(diagnosis=f"胃癌{word}", pathology="B" * 100)
-    text = support.squeezed(support.pdftotext(_export(application, tmp_path, draft=True).pdf_path))
+    text = support.squeezed(support.pdf_text(_export(application, tmp_path, draft=True).pdf_path))
     assert f"胃癌{word}" in text and "B" * 100 in text
 
 
@@ -219,7 +219,7 @@ def test_hostile_draft_text_never_breaks_the_sheet(tmp_path: Path) -> None:
     document["applicant"]["name"] = "山田" * 500
     document["sections"][0]["enrollment"] *= 200
     result = _export(support.application(document), tmp_path, draft=True)
-    text = support.pdftotext(result.pdf_path)
+    text = support.pdf_text(result.pdf_path)
     assert "〔U+0007〕" in text and "〔U+D800〕" in text
     assert "文字のうち先頭300文字）" in support.squeezed(text)
 
@@ -236,7 +236,7 @@ def test_application_with_errors_is_refused_but_prints_as_draft(tmp_path: Path) 
     result = _export(application, tmp_path, draft=True)
     assert result.package_path is None and result.short_hash is None
     assert [path.name for path in tmp_path.iterdir()] == ["sheet-draft.pdf"]
-    text = support.pdftotext(result.pdf_path)
+    text = support.pdf_text(result.pdf_path)
     assert "下書き" in text and "押印・提出には使えません" in text
     assert "照合コード" not in text and "署名鍵の指紋" not in text
 
@@ -245,7 +245,7 @@ def test_draft_of_a_valid_application_has_no_package(tmp_path: Path) -> None:
     """A draft asked for on purpose is a watermarked PDF only, even when there are no errors."""
     result = _export(support.valid_20_app(), tmp_path, draft=True)
     assert result.draft and result.package_path is None
-    assert "下書き" in support.pdftotext(result.pdf_path)
+    assert "下書き" in support.pdf_text(result.pdf_path)
 
 
 def test_same_input_gives_the_same_pdf(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ def test_connecting_by_name_fails() -> None:
 
 
 def test_local_socketpair_still_works() -> None:
-    """Unix-domain pairs (used by Qt and asyncio internally) are not network and stay allowed."""
+    """Local socket pairs (used by Qt and asyncio internally) are not network and stay allowed: Unix-domain
+    on POSIX, a loopback connection made only for the pair on Windows."""
     left, right = socket.socketpair()
     left.sendall(b"x")
     assert right.recv(1) == b"x"

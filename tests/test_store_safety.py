@@ -313,7 +313,8 @@ def _second_process(home: Path, code: str) -> subprocess.CompletedProcess[str]:
         home = Path(sys.argv[1])
         """
     ) + textwrap.dedent(code)
-    environment = {**os.environ, "SHOREI_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    # PYTHONUTF8: the child prints Japanese, which a Windows console code page (cp1252) cannot encode.
+    environment = {**os.environ, "SHOREI_HOME": str(home), "PYTHONPATH": str(ROOT), "PYTHONUTF8": "1"}
     return subprocess.run(
         [sys.executable, "-c", script, str(home)],
         capture_output=True,

@@ -10,7 +10,9 @@ caller has checked the structure — the canonical form byte for byte and the si
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import stat
 from typing import TYPE_CHECKING, Any, Final
 
 from app.export.keys import fingerprint, verify_signature
@@ -40,7 +42,11 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     """The bytes of `path`, or UnreadableFileError naming the file and the problem. `what` names the kind
     of file (「パッケージ」, 「PDF」, 「承認依頼ファイル」 …)."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            # Windows refuses to open a folder with PermissionError, Linux with IsADirectoryError.
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        size = status.st_size
         if size > limit:
             raise UnreadableFileError(str(path), f"{what}として大きすぎます（{size / 1024 / 1024:.1f} MB）")
         return path.read_bytes()

@@ -6,8 +6,10 @@ installed form, then validated by the strict types. Errors name the file and the
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import stat
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
@@ -78,7 +80,11 @@ class DocumentError(Exception):
 def load_application(path: Path, registry: FormRegistry | None = None) -> Application:
     """Read a document from `path`, or raise DocumentError naming the file and the problem."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            # Windows refuses to open a folder with PermissionError, Linux with IsADirectoryError.
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        size = status.st_size
         if size > MAX_DOCUMENT_BYTES:
             raise DocumentError(
                 str(path),

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.atomic import fsync_folder
+from app.atomic import fsync_file, fsync_folder
 from app.store.errors import StoreError, StoreLockedError
 from app.store.housekeeping import create_private_file, make_private_folder
 from app.store.layout import backup_folder, database_path, lock_path
@@ -80,7 +79,7 @@ def take_backup(connection: sqlite3.Connection, home: Path, reason: str, now: dt
             target.close()
         if verdict != "ok":
             raise StoreError(f"{temporary}: バックアップの検査に失敗しました（{verdict}）")
-        _fsync_file(temporary)
+        fsync_file(temporary)
         temporary.replace(final)
         fsync_folder(folder)
     except BaseException:
@@ -135,7 +134,7 @@ def restore_backup(home: Path, backup: Path, now: dt.datetime | None = None) -> 
                 source.backup(target)
             finally:
                 target.close()
-            _fsync_file(temporary)
+            fsync_file(temporary)
             temporary.replace(database)
             fsync_folder(database.parent)
         finally:
@@ -147,8 +146,3 @@ def restore_backup(home: Path, backup: Path, now: dt.datetime | None = None) -> 
     finally:
         lock.release()
     return kept if moved else database
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())

@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import ValidationError
 
-from app.atomic import fsync_folder, write_atomically
+from app.atomic import fsync_file, fsync_folder, write_atomically
 from app.models.facility import Facility, FacilityListInfo
 from app.resources import facility_data_path
 from app.store.errors import fault_of
@@ -319,8 +318,7 @@ def _build_folder(
         (temporary / _MANIFEST).write_text(info_json(info), encoding="utf-8")
         FacilityIndex.build(info, facilities, temporary / _INDEX, fts=fts).close()
         for child in temporary.iterdir():
-            with child.open("rb") as handle:
-                os.fsync(handle.fileno())
+            fsync_file(child)
         temporary.replace(target)
         fsync_folder(folder)
     except BaseException:

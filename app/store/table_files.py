@@ -18,8 +18,10 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import errno
 import io
 import re
+import stat
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -65,7 +67,11 @@ def _megabytes(size: int) -> str:
 def read_table_bytes(path: Path, max_bytes: int) -> bytes:
     """The bytes of a table file, refused when it is too large to be one."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            # Windows refuses to open a folder with PermissionError, Linux with IsADirectoryError.
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        size = status.st_size
         if size > max_bytes:
             raise TableFileError(
                 f"{path}: ファイルが大きすぎます（{_megabytes(size)}、上限 {max_bytes // 1024 // 1024} MB）"
