@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the one-folder program with PyInstaller (build.spec) into dist/shorei/, then smoke-test the BUILT
 # program, not the Python sources: from an empty folder, with a clean environment and a fresh SHOREI_HOME,
-# offscreen. Needs uv and pdffonts (Debian: poppler-utils). Prints the build time and the bundle's size.
+# offscreen. Needs uv only (the PDF's fonts are read with scripts/pdf_fonts.py). Prints the build time and the bundle's size.
 #
 # Usage: bash scripts/build.sh
 set -euo pipefail
@@ -14,7 +14,6 @@ fail() {
 }
 
 command -v uv >/dev/null 2>&1 || fail "uv is not installed (https://docs.astral.sh/uv/)"
-command -v pdffonts >/dev/null 2>&1 || fail "pdffonts is not installed (Debian: apt-get install poppler-utils)"
 
 echo "== build (PyInstaller, build.spec → dist/shorei/)"
 mkdir -p build
@@ -88,9 +87,9 @@ grep -q "\"generator\":\"shorei $version\"" "$package" ||
 step "verify the package against the PDF" verify "$package" --pdf "$pdf"
 
 echo "-- the PDF embeds the IPAex font"
-pdffonts "$pdf" | sed 's/^/   /'
-# Columns counted from the right (a font type may be two words): emb sub uni object ID.
-pdffonts "$pdf" | awk 'NR > 2 && $1 ~ /IPAex/ && $(NF - 4) == "yes" { found = 1 } END { exit !found }' ||
-    fail "pdffonts does not show the IPAex font embedded in $pdf"
+fonts_code=0
+uv run python scripts/pdf_fonts.py "$pdf" --require-embedded IPAex >"$tmp/fonts.out" 2>&1 || fonts_code=$?
+sed 's/^/   /' "$tmp/fonts.out"
+[ "$fonts_code" = 0 ] || fail "the IPAex font is not embedded in $pdf"
 
 echo "== done: dist/shorei/ is $(du -sh dist/shorei | cut -f1) ($(find dist/shorei -type f | wc -l) files), built in ${build_seconds} s"
