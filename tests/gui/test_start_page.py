@@ -145,3 +145,18 @@ def test_first_show_is_maximised_and_a_remembered_size_is_kept_inside_the_screen
     clamp_to_screen(second)
     area = available_geometry(second)
     assert area.contains(second.geometry())
+
+
+def test_leaving_the_start_page_gives_the_grid_its_rows_back(qtbot: QtBot, shorei_home: Path) -> None:
+    """Opening a file from the start page shows the problems panel compact, not over half the window."""
+    from pathlib import Path as _Path
+
+    window = _window(qtbot, shorei_home)
+    try:
+        examples = _Path(__file__).resolve().parents[2] / "examples"
+        assert window.open_file(examples / "valid-25-cases-3-sections.json")
+        compact = main_window_module.PROBLEMS_HEIGHT + 40
+        qtbot.waitUntil(lambda: window.problems_dock.isVisible() and window.problems_dock.height() <= compact)
+        assert window.pages[0].grid.viewport().height() > window.height() / 3
+    finally:
+        _close(window)
