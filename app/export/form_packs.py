@@ -178,11 +178,15 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
     }
     key_created = not key_path.exists()
     key = load_or_create_key_file(key_path)
-    data = signed_bytes(document, key)
     try:
+        data = signed_bytes(document, key)
         manifest = PackManifest.model_validate(json.loads(data))
     except ValidationError as error:
         raise PackError(source, f"pack.toml か含めるファイルが正しくありません: {_first(error)}") from None
+    except ValueError:  # a TOML time or date-time, which JSON cannot hold (rfc8785)
+        raise PackError(
+            source, 'pack.toml の時刻・日時の値は目録に書けません。文字列（"…"）で書いてください'
+        ) from None
     if not manifest.of_kind("form") and not manifest.of_kind("facility-list"):
         raise PackError(source, "forms/ に様式（.toml）も facilities/ に施設一覧もありません")
     with tempfile.TemporaryDirectory() as temporary:
