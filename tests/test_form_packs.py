@@ -218,6 +218,9 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
         ([("manifest.json", b"{}"), ("../evil.toml", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("/etc/passwd", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("forms/..\\x.toml", b"x")], "使えません"),
+        ([("manifest.json", b"{}"), ("forms/CON.toml", b"x")], "使えません"),
+        ([("manifest.json", b"{}"), ("forms/nul", b"x")], "使えません"),
+        ([("manifest.json", b"{}"), ("forms/a.toml.", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("forms/a.toml", b"1"), ("forms/a.toml", b"2")], "二つ入っています"),
         ([("manifest.json", b"{}"), ("forms/A.toml", b"1"), ("forms/a.toml", b"2")], "二つ入っています"),
         ([("manifest.json", b"{}"), ("forms/big.toml", b"\0" * (11 * 1024 * 1024))], "大きすぎます"),
@@ -228,7 +231,8 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
 def test_hostile_zips_are_refused_with_one_line(
     tmp_path: Path, members: list[tuple[str, bytes]], problem: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Path traversal, absolute names, duplicates, huge members and zip bombs: exit 2, one clear line."""
+    """Path traversal, absolute names, Windows device names, duplicates, huge members and zip bombs: exit 2,
+    one clear line."""
     pack = _zip(tmp_path / "bad.shoreipack", members)
     with pytest.raises(PackError, match=problem) as refused:
         read_pack(pack)

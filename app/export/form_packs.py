@@ -322,7 +322,15 @@ def _plain_name(name: str) -> bool:
         and ":" not in rest
         and rest not in (".", "..")
         and not rest.startswith(".")
+        # Windows drops a trailing dot or space (a.toml. is a.toml) and opens a device for CON, NUL.toml …
+        and not rest.endswith((".", " "))
+        and rest.partition(".")[0].rstrip(" ").casefold() not in _WINDOWS_DEVICES
     )
+
+
+_WINDOWS_DEVICES: Final = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in "123456789¹²³")]
+)
 
 
 # ---- what the program must have -------------------------------------------------------------------
