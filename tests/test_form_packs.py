@@ -526,3 +526,15 @@ def test_remove_that_the_system_refuses_is_one_line(
     assert "様式パックを外せません" in _one_line_exit_2(
         ["forms", "remove", "jbct-renewal-2027@2027.1"], capsys
     )
+
+
+def test_trusting_one_key_does_not_trust_another(
+    tmp_path: Path, worked_pack: Path, shorei_home: Path
+) -> None:
+    """The window installs with the key the user confirmed: a pack signed by another key (the file
+    replaced after the dialog) is refused, the confirmed one installs."""
+    other = make_pack(WORKED, tmp_path / "other.pem", tmp_path / "other.shoreipack")
+    with pytest.raises(UntrustedPublisherError):
+        install_pack(shorei_home, other.path, trust_fingerprint=read_pack(worked_pack).fingerprint)
+    result = install_pack(shorei_home, worked_pack, trust_fingerprint=read_pack(worked_pack).fingerprint)
+    assert result.newly_trusted and not result.unchanged

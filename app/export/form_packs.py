@@ -438,18 +438,25 @@ def _trust(home: Path, manifest: PackManifest, now: dt.datetime) -> None:
 
 
 def install_pack(
-    home: Path, path: Path, *, trust: bool = False, now: dt.datetime | None = None
+    home: Path,
+    path: Path,
+    *,
+    trust: bool = False,
+    trust_fingerprint: str | None = None,
+    now: dt.datetime | None = None,
 ) -> InstallResult:
     """Install the pack in `path` into the data folder `home`: checked whole, then renamed into place
     (nothing half-installed). Refused (PackError) when unsound, when its publisher is not trusted and
-    `trust` is False (UntrustedPublisherError), or when it needs a newer program."""
+    neither `trust` is True nor `trust_fingerprint` is its key (UntrustedPublisherError: the window passes
+    the key the user confirmed, so a file replaced after the dialog is not trusted unseen), or when it
+    needs a newer program."""
     moment = now or dt.datetime.now(dt.UTC)
     source = str(path)
     pack = read_pack(path)
     manifest = pack.manifest
     publishers = trusted_publishers(home)
     fingerprint = pack.fingerprint
-    if fingerprint not in publishers and not trust:
+    if fingerprint not in publishers and not trust and fingerprint != trust_fingerprint:
         known_as = next(
             (key for key, value in publishers.items() if value.get("publisher") == manifest.publisher), None
         )

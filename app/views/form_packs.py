@@ -118,7 +118,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     if not TrustPackDialog.ask(window, pack.manifest, trusted):
         return False
     try:
-        result = install_pack(home, path, trust=True)
+        result = install_pack(home, path, trust_fingerprint=pack.fingerprint)
     except (PackError, OSError) as error:
         notify(window, window.tr("取り込めません"), str(error), warning=True)
         return False
