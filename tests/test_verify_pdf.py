@@ -172,3 +172,12 @@ def test_marks_typed_into_the_sheet_do_not_pass_for_the_footer() -> None:
     result = _verify(package, sheet)
     assert result.failed is Check.PRINTED
     assert "異なる値で二つ以上印刷されています" in result.reason
+
+
+def test_a_supervisor_key_with_its_label_wrapped_is_not_the_footer_key() -> None:
+    """「指導者の署名鍵の指紋」 wrapped after 「の」 in its cell is still the 指導者's key, not the footer's."""
+    from app.export.printed import _marks
+
+    footer, supervisor = "1111-" * 7 + "1111", "2222-" * 7 + "2222"
+    marks = _marks(f"指導者の\n署名鍵の指紋 {supervisor}\n照合コード 0123-4567-89ab\n署名鍵の指紋 {footer}")
+    assert marks.fingerprint == footer and marks.conflicting == ()

@@ -15,8 +15,9 @@ from typing import Final
 
 _CODE: Final = re.compile(r"照合コード\s*([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})")
 _HASH: Final = re.compile(r"SHA-256\s*([0-9a-f]{64})(?![0-9a-f])")
-# The footer's key, not a 指導者's (「指導者の署名鍵の指紋」 on JSPM case pages).
-_KEY: Final = re.compile(r"(?<!指導者の)署名鍵の指紋\s*((?:[0-9a-f]{4}-){7}[0-9a-f]{4})")
+# The footer's key, not a 指導者's (「指導者の署名鍵の指紋」 on JSPM case pages, its label maybe wrapped
+# after 「の」 in its narrow cell).
+_KEY: Final = re.compile(r"(?<!指導者の)(?<!指導者の )署名鍵の指紋\s*((?:[0-9a-f]{4}-){7}[0-9a-f]{4})")
 
 
 class UnreadablePdfError(Exception):
