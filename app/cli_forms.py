@@ -122,6 +122,9 @@ def run_pack(folder: Path, key: Path, pack: Path, out: TextIO, err: TextIO) -> i
     except (PackError, KeyFileError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
+    except OSError as error:
+        print(f"shorei: {error.filename or pack}: 様式パックを作れません（{error.strerror}）", file=err)
+        return EXIT_UNREADABLE
     manifest = result.manifest
     if result.key_created:
         print(f"署名鍵を作りました: {key}（本人だけが読めます。なくさないでください）", file=out)
@@ -176,6 +179,13 @@ def run_remove(home: Path, ref: str, out: TextIO, err: TextIO) -> int:
         return EXIT_PROBLEMS
     except StoreError as error:
         print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    except OSError as error:
+        print(
+            f"shorei: {error.filename or ref}: 様式パックを外せません（{error.strerror}）。"
+            "Shorei の他の画面やファイルを閉じてからもう一度実行してください",
+            file=err,
+        )
         return EXIT_UNREADABLE
     print(f"様式パック {manifest.ref} を外しました", file=out)
     return EXIT_OK

@@ -218,6 +218,9 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
         ([("manifest.json", b"{}"), ("../evil.toml", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("/etc/passwd", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("forms/..\\x.toml", b"x")], "使えません"),
+        ([("manifest.json", b"{}"), ("forms/CON.toml", b"x")], "使えません"),
+        ([("manifest.json", b"{}"), ("forms/nul", b"x")], "使えません"),
+        ([("manifest.json", b"{}"), ("forms/a.toml.", b"x")], "使えません"),
         ([("manifest.json", b"{}"), ("forms/a.toml", b"1"), ("forms/a.toml", b"2")], "二つ入っています"),
         ([("manifest.json", b"{}"), ("forms/A.toml", b"1"), ("forms/a.toml", b"2")], "二つ入っています"),
         ([("manifest.json", b"{}"), ("forms/big.toml", b"\0" * (11 * 1024 * 1024))], "大きすぎます"),
@@ -228,7 +231,8 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
 def test_hostile_zips_are_refused_with_one_line(
     tmp_path: Path, members: list[tuple[str, bytes]], problem: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Path traversal, absolute names, duplicates, huge members and zip bombs: exit 2, one clear line."""
+    """Path traversal, absolute names, Windows device names, duplicates, huge members and zip bombs: exit 2,
+    one clear line."""
     pack = _zip(tmp_path / "bad.shoreipack", members)
     with pytest.raises(PackError, match=problem) as refused:
         read_pack(pack)
@@ -484,3 +488,53 @@ def test_form_versions_sort_as_numbers() -> None:
     assert registry.versions("jbct-renewal-2026") == ["2027.2", "2027.9", "2027.10"]
     newest = registry.get("jbct-renewal-2026")
     assert newest is not None and newest.version == "2027.10"
+
+
+def _one_line_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+def test_pack_toml_with_a_time_value_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A TOML date-time or time in pack.toml (which JSON cannot hold) is named in one line, not a traceback."""
+    folder = _copy_pack_source(tmp_path)
+    with (folder / "pack.toml").open("a", encoding="utf-8") as handle:
+        handle.write("released = 2026-12-07T10:00:00\n")
+    args = ["forms", "pack", str(folder), "--key", str(tmp_path / "k.pem"), "--out", str(tmp_path / "p")]
+    assert "時刻・日時の値は目録に書けません" in _one_line_exit_2(args, capsys)
+
+
+def test_pack_that_cannot_be_written_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`forms pack --out` naming a folder: one line saying the pack cannot be made, not a traceback."""
+    (tmp_path / "taken").mkdir()
+    args = ["forms", "pack", str(WORKED), "--key", str(tmp_path / "k.pem"), "--out", str(tmp_path / "taken")]
+    assert "様式パックを作れません" in _one_line_exit_2(args, capsys)
+
+
+def test_remove_that_the_system_refuses_is_one_line(
+    worked_pack: Path, shorei_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack folder the system will not delete (on Windows, a file still open) is one line, exit 2."""
+    install_pack(shorei_home, worked_pack, trust=True)
+
+    def refuse(path: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(shutil, "rmtree", refuse)
+    assert "様式パックを外せません" in _one_line_exit_2(
+        ["forms", "remove", "jbct-renewal-2027@2027.1"], capsys
+    )
+
+
+def test_trusting_one_key_does_not_trust_another(
+    tmp_path: Path, worked_pack: Path, shorei_home: Path
+) -> None:
+    """The window installs with the key the user confirmed: a pack signed by another key (the file
+    replaced after the dialog) is refused, the confirmed one installs."""
+    other = make_pack(WORKED, tmp_path / "other.pem", tmp_path / "other.shoreipack")
+    with pytest.raises(UntrustedPublisherError):
+        install_pack(shorei_home, other.path, trust_fingerprint=read_pack(worked_pack).fingerprint)
+    result = install_pack(shorei_home, worked_pack, trust_fingerprint=read_pack(worked_pack).fingerprint)
+    assert result.newly_trusted and not result.unchanged

@@ -699,7 +699,11 @@ def test_no_privacy_warning_on_the_diagnosis_evaluation_set() -> None:
 @pytest.mark.parametrize(
     "text",
     ["患者さんとご家族様に説明", "前回同様に調整", "多様な症状", "A氏は", "看護師さんと相談", "令和6年5月1日に入院",
-     "ヘルパーさん", "お子さんの面会", "NRS 7/10", "オキシコドン 10mg", "髄様癌", "COVID19", "奥さんと長男さん"],
+     "ヘルパーさん", "お子さんの面会", "NRS 7/10", "オキシコドン 10mg", "髄様癌", "COVID19", "奥さんと長男さん",
+     "ご遺族様へのグリーフケア", "ご親族様が来院", "姪御さんが付き添い", "お婆さんと同居", "お嬢さんが介護",
+     "ご兄弟様", "施設さんと調整", "病院さんへ紹介", "訪問看護さんと連携", "友人さんが面会", "近所さん",
+     "緩和ケア病棟様", "訪問看護ステーション様", "セラピストさんと連携", "腺癌（印環細胞様）", "疣贅様",
+     "肝細胞癌（S5/6/8）", "肝S4/5/8 切除", "肝細胞癌 S7-8-6"],
 )  # fmt: skip
 def test_ordinary_clinical_prose_is_not_flagged(text: str) -> None:
     """Zero false alarms on words that only look like names or numbers."""

@@ -20,6 +20,7 @@ from app.export.package import prepare_package, sign_package
 from app.export.signing import signed_bytes
 from app.models.forms import FormRegistry
 from app.validation import validate
+from examples.generate import valid_20
 from tests import export_support as support
 
 if TYPE_CHECKING:
@@ -138,3 +139,45 @@ def test_a_pdf_without_printed_marks_fails() -> None:
     package = signed_bytes({name: item for name, item in value.items() if name != "signature"}, files.key)
     result = _verify(package, files.draft)
     assert result.failed is Check.PRINTED and "照合コードが印刷されていません" in result.reason
+
+
+def test_marks_typed_into_the_sheet_do_not_pass_for_the_footer() -> None:
+    """A sheet of other content whose texts print another package's 照合コード, hash and key (a facility
+    name typed by hand holds the 64 digits on one line) does not verify with that package: the page then
+    prints two different codes."""
+    key = genuine().key
+    wanted = support.with_texts(pathology="低分化型腺癌")
+    issues = validate(wanted, support.form(), support.facilities())
+    prepared = prepare_package(wanted, support.form(), support.facilities().info, issues, created=support.NOW)
+    document = valid_20()
+    document["sections"][0]["facility"] = {
+        "cert_no": "",
+        "name": f"SHA-256 {prepared.content_sha256}",
+        "manual": True,
+    }
+    document["sections"][0]["cases"][0]["diagnosis"] = (
+        f"肺癌 照合コード {prepared.short_hash} 署名鍵の指紋 {key.fingerprint}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        sheet = export_application(
+            support.application(document),
+            support.form(),
+            support.facilities(),
+            Path(folder),
+            stem="a",
+            key=key,
+            now=support.NOW,
+        ).pdf_path.read_bytes()
+    package = sign_package(prepared, pdf_name="a.pdf", pdf_bytes=sheet, key=key)
+    result = _verify(package, sheet)
+    assert result.failed is Check.PRINTED
+    assert "異なる値で二つ以上印刷されています" in result.reason
+
+
+def test_a_supervisor_key_with_its_label_wrapped_is_not_the_footer_key() -> None:
+    """「指導者の署名鍵の指紋」 wrapped after 「の」 in its cell is still the 指導者's key, not the footer's."""
+    from app.export.printed import _marks
+
+    footer, supervisor = "1111-" * 7 + "1111", "2222-" * 7 + "2222"
+    marks = _marks(f"指導者の\n署名鍵の指紋 {supervisor}\n照合コード 0123-4567-89ab\n署名鍵の指紋 {footer}")
+    assert marks.fingerprint == footer and marks.conflicting == ()

@@ -178,11 +178,15 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
     }
     key_created = not key_path.exists()
     key = load_or_create_key_file(key_path)
-    data = signed_bytes(document, key)
     try:
+        data = signed_bytes(document, key)
         manifest = PackManifest.model_validate(json.loads(data))
     except ValidationError as error:
         raise PackError(source, f"pack.toml か含めるファイルが正しくありません: {_first(error)}") from None
+    except ValueError:  # a TOML time or date-time, which JSON cannot hold (rfc8785)
+        raise PackError(
+            source, 'pack.toml の時刻・日時の値は目録に書けません。文字列（"…"）で書いてください'
+        ) from None
     if not manifest.of_kind("form") and not manifest.of_kind("facility-list"):
         raise PackError(source, "forms/ に様式（.toml）も facilities/ に施設一覧もありません")
     with tempfile.TemporaryDirectory() as temporary:
@@ -318,7 +322,15 @@ def _plain_name(name: str) -> bool:
         and ":" not in rest
         and rest not in (".", "..")
         and not rest.startswith(".")
+        # Windows drops a trailing dot or space (a.toml. is a.toml) and opens a device for CON, NUL.toml …
+        and not rest.endswith((".", " "))
+        and rest.partition(".")[0].rstrip(" ").casefold() not in _WINDOWS_DEVICES
     )
+
+
+_WINDOWS_DEVICES: Final = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in "123456789¹²³")]
+)
 
 
 # ---- what the program must have -------------------------------------------------------------------
@@ -426,18 +438,25 @@ def _trust(home: Path, manifest: PackManifest, now: dt.datetime) -> None:
 
 
 def install_pack(
-    home: Path, path: Path, *, trust: bool = False, now: dt.datetime | None = None
+    home: Path,
+    path: Path,
+    *,
+    trust: bool = False,
+    trust_fingerprint: str | None = None,
+    now: dt.datetime | None = None,
 ) -> InstallResult:
     """Install the pack in `path` into the data folder `home`: checked whole, then renamed into place
     (nothing half-installed). Refused (PackError) when unsound, when its publisher is not trusted and
-    `trust` is False (UntrustedPublisherError), or when it needs a newer program."""
+    neither `trust` is True nor `trust_fingerprint` is its key (UntrustedPublisherError: the window passes
+    the key the user confirmed, so a file replaced after the dialog is not trusted unseen), or when it
+    needs a newer program."""
     moment = now or dt.datetime.now(dt.UTC)
     source = str(path)
     pack = read_pack(path)
     manifest = pack.manifest
     publishers = trusted_publishers(home)
     fingerprint = pack.fingerprint
-    if fingerprint not in publishers and not trust:
+    if fingerprint not in publishers and not trust and fingerprint != trust_fingerprint:
         known_as = next(
             (key for key, value in publishers.items() if value.get("publisher") == manifest.publisher), None
         )

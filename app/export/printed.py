@@ -15,8 +15,9 @@ from typing import Final
 
 _CODE: Final = re.compile(r"照合コード\s*([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})")
 _HASH: Final = re.compile(r"SHA-256\s*([0-9a-f]{64})(?![0-9a-f])")
-# The footer's key, not a 指導者's (「指導者の署名鍵の指紋」 on JSPM case pages).
-_KEY: Final = re.compile(r"(?<!指導者の)署名鍵の指紋\s*((?:[0-9a-f]{4}-){7}[0-9a-f]{4})")
+# The footer's key, not a 指導者's (「指導者の署名鍵の指紋」 on JSPM case pages, its label maybe wrapped
+# after 「の」 in its narrow cell).
+_KEY: Final = re.compile(r"(?<!指導者の)(?<!指導者の )署名鍵の指紋\s*((?:[0-9a-f]{4}-){7}[0-9a-f]{4})")
 
 
 class UnreadablePdfError(Exception):
@@ -30,6 +31,9 @@ class PageMarks:
     code: str | None
     package_hash: str | None
     fingerprint: str | None
+    conflicting: tuple[str, ...] = ()
+    """The marks the page prints with two different values (one of them typed into a free text to pass
+    for the footer's): such a page shows no package for certain."""
 
 
 def read_printed_marks(pdf: bytes) -> list[PageMarks]:
@@ -56,11 +60,12 @@ def read_printed_marks(pdf: bytes) -> list[PageMarks]:
 
 def _marks(text: str) -> PageMarks:
     squeezed = re.sub(r"[ \t\r\n\u3000]+", " ", text)
-    code = _CODE.search(squeezed)
-    full = _HASH.search(squeezed)
-    key = _KEY.search(squeezed)
-    return PageMarks(
-        code.group(1) if code else None,
-        full.group(1) if full else None,
-        key.group(1) if key else None,
-    )
+    found = {name: set(pattern.findall(squeezed)) for name, pattern in _MARKS.items()}
+    # The footer is not the only text on the page: a mark typed into a case or a facility name must not
+    # pass for it, so every occurrence must print the same value.
+    conflicting = tuple(name for name, values in found.items() if len(values) > 1)
+    single = {name: next(iter(values)) if len(values) == 1 else None for name, values in found.items()}
+    return PageMarks(single["照合コード"], single["SHA-256"], single["署名鍵の指紋"], conflicting)
+
+
+_MARKS: Final = {"照合コード": _CODE, "SHA-256": _HASH, "署名鍵の指紋": _KEY}

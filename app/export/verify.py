@@ -203,6 +203,11 @@ def _check_printed(package: Package, pdf: bytes, source: str) -> int | str:
     code = short_hash(package.content_sha256)
     signer = package.signature.fingerprint
     for number, page in enumerate(pages, start=1):
+        if page.conflicting:
+            return (
+                f"{source} の{number}ページ目に{'・'.join(page.conflicting)}が異なる値で二つ以上印刷されています"
+                "（本文に書き込まれた値が用紙の欄外の値を装っています）。この PDF はこのパッケージの用紙と確かめられません"
+            )
         if page.code is None or page.package_hash is None:
             return (
                 f"{source} の{number}ページ目に照合コードが印刷されていません（下書きの PDF か、Shorei で"

@@ -34,7 +34,9 @@ _WESTERN_BIRTH: Final = re.compile(
     r"(?:19|20)\d{2}\s*[年/.\-]\s*\d{1,2}\s*[月/.\-]\s*\d{1,2}\s*日?\s*(?:生|産まれ|生まれ)"
 )
 _OLD_ERA_DATE: Final = re.compile(
-    r"(?<![A-Za-z])(?:明治|大正|昭和|[MTS])\s*(?:\d{1,2}|元)\s*[年.\-/．]\s*\d{1,2}\s*[月.\-/．]\s*\d{1,2}\s*日?"
+    r"(?:明治|大正|昭和)\s*(?:\d{1,2}|元)\s*[年.\-/．]\s*\d{1,2}\s*[月.\-/．]\s*\d{1,2}\s*日?"
+    # A letter era only with dots (S25.1.2): 「肝細胞癌（S5/6/8）」「S7-8」 are liver segments.
+    r"|(?<![A-Za-z])[MTS]\s*(?:\d{1,2}|元)\s*[.．]\s*\d{1,2}\s*[.．]\s*\d{1,2}(?![\d/\-])"
 )
 _ERA_BIRTH: Final = re.compile(
     r"(?<![A-Za-z])(?:明治|大正|昭和|平成|令和|[MTSHR])\s*(?:\d{1,2}|元)\s*[年.\-/．]\s*\d{1,2}\s*[月.\-/．]\s*\d{1,2}\s*日?\s*(?:生|産まれ|生まれ)"
@@ -46,6 +48,11 @@ _NOT_NAMES: Final = (
     "ヘルパー", "ケアマネ", "ケアマネジャー", "ケアマネージャー", "ボランティア", "ソーシャルワーカー",
     "ワーカー", "スタッフ", "チャプレン", "ナース", "ドクター", "パートナー", "メンバー",
     "師", "士", "員", "長", "医", "係", "者",
+    # Relatives, acquaintances and places a palliative-care narrative speaks of (ご遺族様, 姪御さん, 施設さん …).
+    "遺族", "親族", "兄弟", "姉妹", "夫婦", "婆", "爺", "嬢", "姪", "甥", "姪御", "甥御", "彼女", "彼氏",
+    "友人", "隣人", "恋人", "近所", "大家", "後見人", "代理人", "保証人", "管理人", "住職",
+    "病院", "医院", "当院", "貴院", "施設", "薬局", "病棟", "看護", "包括", "紹介元", "御中",
+    "ステーション", "センター", "クリニック", "チーム", "セラピスト",
 )  # fmt: skip
 _NOT_NAME_WORDS: Final = frozenset("子孫妻夫母父兄姉弟妹親嫁娘方人客御神仏様王同両本貴彼其某皆")
 """Words that end a noun followed by 様/さん/氏 without being a name (ご家族様, 患者さん, 同氏 …)."""
@@ -84,8 +91,9 @@ def privacy_findings(text: str) -> list[PrivacyFinding]:
     return findings
 
 
-_NOT_SAMA: Final = frozenset("同多異模仕態一各文左有紋王神殿若皇貴外内今別図")
-"""Kanji that make a word with 様 (同様, 多様, 模様, 仕様 …): 「前回同様」 names nobody."""
+_NOT_SAMA: Final = frozenset("同多異模仕態一各文左有紋王神殿若皇貴外内今別図胞瘍腫贅腺癌症")
+"""Kanji that make a word with 様 (同様, 多様, 模様, 仕様 …): 「前回同様」 names nobody; nor does a
+pathology term that ends there, 「腺癌（印環細胞様）」「腫瘍様」「疣贅様」."""
 
 
 def _is_word_char(char: str) -> bool:

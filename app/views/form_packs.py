@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.forms import version_order
+
 if TYPE_CHECKING:
     from app.models.form_packs import PackManifest
     from app.models.forms import FormDefinition
@@ -116,7 +118,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     if not TrustPackDialog.ask(window, pack.manifest, trusted):
         return False
     try:
-        result = install_pack(home, path, trust=True)
+        result = install_pack(home, path, trust_fingerprint=pack.fingerprint)
     except (PackError, OSError) as error:
         notify(window, window.tr("取り込めません"), str(error), warning=True)
         return False
@@ -222,19 +224,18 @@ def preview_for(window: MainWindow, target: FormDefinition) -> MigrationPreview 
 
 
 def migration_candidates(window: MainWindow) -> list[FormDefinition]:
-    """The other installed forms of the same layout, newest first."""
+    """The other installed forms of the same layout: those of the application's form id first, each id's
+    versions newest first (numbers as numbers: 2027.10 after 2027.9), so the dialog offers the newest."""
     current = window.form
     if current is None:
         return []
-    return sorted(
-        (
-            form
-            for form in window.forms.all()
-            if form.layout == current.layout and (form.id, form.version) != (current.id, current.version)
-        ),
-        key=lambda form: (form.id != current.id, form.id, form.version),
-        reverse=False,
-    )
+    others = [
+        form
+        for form in window.forms.all()
+        if form.layout == current.layout and (form.id, form.version) != (current.id, current.version)
+    ]
+    newest_first = sorted(others, key=lambda form: version_order(form.version), reverse=True)
+    return sorted(newest_first, key=lambda form: (form.id != current.id, form.id))
 
 
 def migrate_application(window: MainWindow) -> bool:

@@ -98,3 +98,24 @@ def test_trust_dialog_shows_publisher_and_fingerprint(
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert manifest.ref in texts and manifest.publisher in texts
     assert manifest.signature.fingerprint in texts and "初めて" in texts
+
+
+def test_migration_candidates_offer_the_newest_version_of_the_same_form_first() -> None:
+    """新しい様式に移す offers first the newest version of the application's own form, by number
+    (2026.10 after 2026.9), then older ones, then other forms of the same layout."""
+    from types import SimpleNamespace
+
+    from app.models.forms import FormRegistry, bundled_forms
+
+    current = bundled_forms().get("jbct-renewal-2026", "2026.1")
+    assert current is not None
+    versions = [current.model_copy(update={"version": v}) for v in ("2025.1", "2026.9", "2026.10")]
+    other = current.model_copy(update={"id": "jbct-renewal-2027", "version": "2027.1"})
+    window = SimpleNamespace(form=current, forms=FormRegistry([current, *versions, other]))
+    found = migration_candidates(window)  # type: ignore[arg-type]
+    assert [(form.id, form.version) for form in found] == [
+        ("jbct-renewal-2026", "2026.10"),
+        ("jbct-renewal-2026", "2026.9"),
+        ("jbct-renewal-2026", "2025.1"),
+        ("jbct-renewal-2027", "2027.1"),
+    ]
