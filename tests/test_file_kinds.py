@@ -96,3 +96,11 @@ def test_other_files_are_unknown(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"x")
     assert file_kind(path) is FileKind.UNKNOWN
+
+
+@pytest.mark.parametrize("name", ["jbct-renewal-2027.shoreipack", "NEXT.SHOREIPACK"])
+def test_a_form_pack_is_known_by_its_name(tmp_path: Path, name: str) -> None:
+    """A .shoreipack goes to the pack reader, which checks the zip and its signature itself."""
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04 whatever is inside")
+    assert file_kind(path) is FileKind.FORM_PACK

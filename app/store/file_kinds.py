@@ -1,7 +1,7 @@
 """What a file given to the window is (dropped on it, or named as `Shorei.exe FILE`), told by its content
 where the name is not enough, so the window opens it as the matching menu item would.
 
-JSON files say what they are in their `format`; a CSV or Excel table is a facility list when it has the
+A form pack is known by its name (`.shoreipack`); JSON files say what they are in their `format`; a CSV or Excel table is a facility list when it has the
 facility list's header (認定番号 and 施設名) and a case list otherwise. A file that cannot be read is given
 to the reader its name suggests, whose message then says what is wrong.
 """
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 
 from app.models.application import FORMAT
 from app.models.approval import REQUEST_FORMAT, RESPONSE_FORMAT
+from app.models.form_packs import PACK_SUFFIX
 from app.models.table import TableFileError
 from app.store.case_lists import read_case_list
 from app.store.facility_table import is_facility_table
@@ -40,6 +41,8 @@ class FileKind(StrEnum):
     """承認依頼ファイル: the 指導者's review screen."""
     APPROVAL_RESPONSE = "approval_response"
     """承認結果ファイル: 承認結果を取り込む."""
+    FORM_PACK = "form_pack"
+    """様式パック (.shoreipack): ファイル → 様式パックを取り込む."""
     UNKNOWN = "unknown"
 
 
@@ -56,6 +59,9 @@ def file_kind(path: Path) -> FileKind:
     if path.is_dir():
         # The document reader explains that a folder is not a file, the same on every system.
         return FileKind.APPLICATION
+    if suffix == PACK_SUFFIX:
+        # The pack reader checks the zip, its manifest and signature, and says what is wrong.
+        return FileKind.FORM_PACK
     if suffix in JSON_SUFFIXES:
         return _json_kind(path)
     if suffix in TABLE_SUFFIXES:

@@ -1021,12 +1021,14 @@ class MainWindow(QMainWindow):
                 return False
             self.reports.flow.import_response(path)
             return True
+        if kind is FileKind.FORM_PACK:
+            return form_packs.import_form_pack(self, path)
         notify(
             self,
             self.tr("開けません"),
             self.tr(
                 "{name} は Shorei で開けるファイルではありません。\n"
-                "開けるのは申請データ（.json）、症例一覧・施設一覧（.xlsx / .csv）、承認依頼・承認結果ファイルです。"
+                "開けるのは申請データ（.json）、症例一覧・施設一覧（.xlsx / .csv）、承認依頼・承認結果ファイル、様式パック（.shoreipack）です。"
             ).format(name=path.name),
             warning=True,
         )
@@ -1266,7 +1268,9 @@ class MainWindow(QMainWindow):
         # now and once the layout has settled, so the grid keeps its rows.
         height = self._dock_height
         self.resizeDocks([self.problems_dock], [height], Qt.Orientation.Vertical)
-        QTimer.singleShot(0, lambda: self.resizeDocks([self.problems_dock], [height], Qt.Orientation.Vertical))
+        QTimer.singleShot(
+            0, lambda: self.resizeDocks([self.problems_dock], [height], Qt.Orientation.Vertical)
+        )
         return True
 
     def new_named_application(self) -> None:

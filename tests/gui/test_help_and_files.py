@@ -152,6 +152,23 @@ def test_dropped_approval_files(
         assert reviews == [] and "承認結果ファイル" in notices[0]
 
 
+def test_a_dropped_form_pack_goes_to_the_pack_import(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dropped .shoreipack is imported as ファイル → 様式パックを取り込む… does, with that file."""
+    path = tmp_path / "next.shoreipack"
+    path.write_bytes(b"PK")
+    imported: list[Path | None] = []
+
+    def import_form_pack(win: MainWindow, chosen: Path | None = None) -> bool:
+        imported.append(chosen)
+        return True
+
+    monkeypatch.setattr("app.views.form_packs.import_form_pack", import_form_pack)
+    _drop(window, path)
+    assert imported == [path]
+
+
 def test_a_dropped_unknown_file_is_named_in_a_message(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
