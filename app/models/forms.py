@@ -169,6 +169,8 @@ class FormDefinition(_Data):
     approval: ApprovalSpec | None = None
     print: PrintSpec
     messages: dict[str, str]
+    cli_messages: dict[str, str] = {}
+    """Messages worded for the command line where the window's wording names a control (「認定施設検索」)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormDefinition:
@@ -219,6 +221,12 @@ class FormDefinition(_Data):
         """Label of the 0-based section `index`; beyond the form's sections it continues the pattern."""
         labels = self.sections.labels if self.sections is not None else []
         return labels[index] if index < len(labels) else f"施設{index + 1}"
+
+    def for_command_line(self) -> FormDefinition:
+        """This form with the command line's wording of its messages (SPEC §7: flags, not buttons)."""
+        if not self.cli_messages:
+            return self
+        return self.model_copy(update={"messages": {**self.messages, **self.cli_messages}})
 
     def message(self, code: str, **params: object) -> str:
         return self.messages[code].format_map(params)
