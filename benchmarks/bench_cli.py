@@ -93,7 +93,7 @@ def run(quick: bool = False) -> Report:
     budget = RATIO * baseline
     note = "a new process; interleaved with its baseline"
     measurements = [
-        Measurement(f"process: `python -c \"{BASELINE}\"` (baseline)", "—", None, samples["baseline"], note),
+        Measurement(f'process: `python -c "{BASELINE}"` (baseline)', "—", None, samples["baseline"], note),
         Measurement(
             "process: `shorei validate` (20 cases)",
             f"≤ {RATIO}× baseline ({format_seconds(budget)})",

@@ -23,8 +23,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 NOT_COPIED = {
@@ -188,4 +186,3 @@ def test_every_readme_command_runs_as_written(tmp_path: Path) -> None:
         assert status == command.expected, (
             f"README.md:{command.line}: {command.text}\nexit {status}, expected {command.expected}\n{printed}"
         )
-
