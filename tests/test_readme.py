@@ -80,15 +80,22 @@ def console_commands(markdown: str) -> list[Command]:
     return commands
 
 
+def split_comment(text: str) -> tuple[str, str]:
+    """(command, comment): a `#` starting a word outside quotes begins the comment, as in a shell."""
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or text[index - 1].isspace()):
+            return text[:index].rstrip(), text[index:]
+    return text, ""
+
+
 def _expected(text: str) -> int:
-    tokens = shlex.split(text)
-    comment = " ".join(tokens[_comment_start(tokens) :])
-    match = _EXIT.match(comment)
+    match = _EXIT.match(split_comment(text)[1])
     return int(match["code"]) if match else 0
-
-
-def _comment_start(tokens: list[str]) -> int:
-    return next((i for i, token in enumerate(tokens) if token.startswith("#")), len(tokens))
 
 
 def _run_one(words: list[str], folder: Path, environment: dict[str, str]) -> tuple[int, str]:
@@ -121,8 +128,7 @@ def _run_one(words: list[str], folder: Path, environment: dict[str, str]) -> tup
 
 def run_line(text: str, folder: Path, environment: dict[str, str]) -> tuple[int, str]:
     """A README line as a POSIX shell runs it: commands joined by `&&` stop at the first failure."""
-    tokens = shlex.split(text)
-    tokens = tokens[: _comment_start(tokens)]
+    tokens = shlex.split(split_comment(text)[0])
     status, printed = 0, ""
     while tokens:
         cut = tokens.index("&&") if "&&" in tokens else len(tokens)
@@ -144,7 +150,7 @@ def test_console_blocks_are_found() -> None:
     """The README's sessions are read: the approval round trip ends in a verified package."""
     commands = console_commands(README.read_text(encoding="utf-8"))
     texts = [command.text for command in commands]
-    assert any(text.startswith("uv run shorei approval respond") for text in texts)
+    assert any("uv run shorei approval respond" in text for text in texts)
     assert any("uv run shorei verify" in text for text in texts)
     assert any(command.expected == 1 for command in commands)
 
