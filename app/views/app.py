@@ -50,7 +50,9 @@ def qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> No
     (no display, no platform plugin) would abort the process: say why in Japanese and exit 2 instead."""
     if any(noise in message for noise in QT_NOISE):
         return
-    if mode == QtMsgType.QtFatalMsg:
+    if mode == QtMsgType.QtFatalMsg or message.startswith("could not connect to display"):
+        # Qt aborts next (exit 134), after a hint about libxcb-cursor0 that misleads when the display
+        # is what is missing.
         print(f"shorei: {NO_DISPLAY}（Qt: {message.splitlines()[0] if message else ''}）", file=sys.stderr)
         sys.stderr.flush()
         os._exit(2)
@@ -102,21 +104,26 @@ def screenshot_when_painted(widget: QWidget, path: Path, app: QApplication) -> N
     QTimer.singleShot(300, shoot)
 
 
-def show_error_later(app: QApplication, title: str, text: str, screenshot: Path | None = None) -> None:
+def show_error_later(
+    app: QApplication, title: str, text: str, screenshot: Path | None = None
+) -> QMessageBox | None:
     """A message box once the event loop runs (one shown before it is never drawn); closing it ends the
-    program. With `screenshot`, the box is pictured and the program ends by itself."""
+    program. With `screenshot`, the box is pictured and the program ends by itself. The caller keeps the
+    box (it has no parent to keep it alive)."""
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.finished.connect(lambda _result: app.exit(2))
     QTimer.singleShot(0, box.open)
     if screenshot is not None:
         screenshot_when_painted(box, screenshot, app)
+    return box
 
 
 def fail_in_window(app: QApplication, title: str, text: str, screenshot: Path | None = None) -> int:
     """SPEC §7: one line on stderr and the same in a dialog, exit 2."""
     print(f"shorei: {text}", file=sys.stderr)
-    show_error_later(app, title, text, screenshot)
+    box = show_error_later(app, title, text, screenshot)
     app.exec()
+    del box
     return 2
 
 
