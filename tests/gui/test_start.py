@@ -107,7 +107,7 @@ def test_opening_the_same_file_again_asks(
     titles = {info.title for info in window.store.list_applications()}
     if choice == "copy":
         assert titles == before | {"valid-20-cases（2）"}
-        assert window.app_id != first
+        assert window.app_id is not None and window.app_id != first
         assert window.store.info(window.app_id).title == "valid-20-cases（2）"
     else:
         assert titles == before
