@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from app.models.application import Application
+    from app.models.facility import FacilityLookup
     from app.models.forms import FormDefinition
-    from app.store.facility_index import FacilityIndex
     from app.validation import Issue
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
@@ -219,11 +219,16 @@ class _Loaded:
 
     application: Application
     form: FormDefinition
-    facilities: FacilityIndex | None
+    facilities: FacilityLookup | None
 
     def close(self) -> None:
-        if self.facilities is not None:
-            self.facilities.close()
+        _close_lookup(self.facilities)
+
+
+def _close_lookup(facilities: FacilityLookup | None) -> None:
+    close = getattr(facilities, "close", None)  # an imported list's index; the bundled sample has none
+    if close is not None:
+        close()
 
 
 def _load_document(path: Path, err: TextIO | None = None) -> tuple[Application, FormDefinition]:
@@ -261,16 +266,16 @@ def _load_for_rules(path: Path, err: TextIO) -> _Loaded | Exception:
     return _Loaded(application, form, facilities)
 
 
-def _active_facilities(form: FormDefinition, err: TextIO) -> FacilityIndex | None:
+def _active_facilities(form: FormDefinition, err: TextIO) -> FacilityLookup | None:
     """The facility list the form's rules check against; None (with a note) when none is installed.
     A bundled sample in use is said on `err`: a package checked against it is not what the society
     expects."""
     from app.paths import data_home
-    from app.store.facility_lists import active_facility_list
+    from app.store.facility_lists import active_facility_lookup
     from app.store.facility_table import FacilityListMissingError
 
     try:
-        facilities = active_facility_list(data_home(), form.facility.list_kind)
+        facilities = active_facility_lookup(data_home(), form.facility.list_kind)
     except FacilityListMissingError as error:
         # A form whose society's list is not installed is still checked, all but the facility.
         print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
@@ -601,8 +606,7 @@ def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         issues = validate(changed, form, facilities)
     finally:
-        if facilities is not None:
-            facilities.close()
+        _close_lookup(facilities)
     errors = sum(issue.is_error for issue in issues)
     print(
         f"{args.out}: {form.section_label(args.section - 1)}に{len(result.cases())}件を取り込みました"

@@ -37,7 +37,11 @@ the Ed25519 signature."""
 
 
 def _environment(home: Path) -> dict[str, str]:
-    return {**os.environ, "SHOREI_HOME": str(home), "PYTHONUTF8": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    """As a user's machine runs Shorei: with compiled bytecode (the untimed first round writes it, as an
+    installed program or the bundle has it), whatever this shell says."""
+    environment = {**os.environ, "SHOREI_HOME": str(home), "PYTHONUTF8": "1"}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return environment
 
 
 def _seconds(arguments: list[str], environment: dict[str, str], *, expect: int = 0) -> float:
