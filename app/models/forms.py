@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.models.yearmonth import YearMonth
-from app.resources import resource_path
+from app.resources import read_toml, resource_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -252,7 +252,7 @@ def _read_form_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     forms of one society state what they share once."""
     if path in seen:
         raise FormError(f"{path.name}: extends が循環しています")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_toml(path)
     base = data.pop("extends", None)
     if base is None:
         return data
