@@ -7,58 +7,60 @@ Unreadable input gets one line on stderr naming the file and the problem, never 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from app import cli_approval, cli_forms
-from app.models.case_table import IGNORED, CaseTableError, find_header, propose_mapping, read_cases, remap
-from app.models.document import DocumentError, load_application, save_application
-from app.models.form_packs import forms_for
-from app.models.forms import FormError
-from app.models.table import TableFileError
-from app.paths import data_home
-from app.store import EditError, facility_commands
-from app.store.case_lists import default_sheet, import_into, read_case_list
-from app.store.facility_lists import DEFAULT_KIND, active_facility_list, known_facility_lists
-from app.store.facility_table import FacilityListError, FacilityListMissingError
-from app.validation import Issue, has_errors, validate
+from app import cli_forms
+from app.cli_approval_args import add_parsers as add_approval_parsers
+from app.cli_parser import JapaneseArgumentParser
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import datetime as dt
+    from collections.abc import Mapping, Sequence
 
     from app.models.application import Application
+    from app.models.facility import FacilityLookup
     from app.models.forms import FormDefinition
-    from app.store.facility_index import FacilityIndex
+    from app.validation import Issue
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+
+_DEFAULT_KIND = "jbct"
+"""app.store.facility_lists.DEFAULT_KIND, written out so that building the parser imports no store."""
 
 _SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
 
 
+COMMANDS_HINT = "（ファイルを開くには shorei FILE、使い方は shorei -h）"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # Typed as the base class so that modules adding commands take the usual _SubParsersAction.
+    parser: argparse.ArgumentParser = JapaneseArgumentParser(
         prog="shorei",
-        description="Shorei — 学会の症例登録をオフラインで作成・点検します。",
+        description="Shorei — 学会の症例登録をオフラインで作成・点検します。"
+        "コマンドなしで（または shorei FILE で）ウィンドウを開きます。",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument(
+        "--version", action="store_true", help="Shorei と様式・辞書・施設一覧の版を表示します"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="コマンド")
     check = commands.add_parser("validate", help="申請データ（.json）を点検し、問題を一覧表示します")
     check.add_argument("file", type=Path, metavar="FILE")
     check.add_argument("--json", action="store_true", help="結果を JSON で出力します")
+    blank = commands.add_parser("new", help="インストール済みの様式の、空の申請データ（.json）を作成します")
+    blank.add_argument(
+        "form", metavar="FORM", help="様式の id（shorei forms で一覧。版は ID@VERSION で指定）"
+    )
+    blank.add_argument("--out", type=Path, required=True, metavar="FILE", help="保存先（.json）")
+    blank.add_argument("--name", default="", help="申請者の氏名")
+    blank.add_argument("--member-id", default="", help="申請者の会員番号")
     gui = commands.add_parser(
         "gui", help="ウィンドウを開きます（FILE を指定するとその申請データを取り込んで開きます）"
     )
-    gui.add_argument("file", type=Path, nargs="?", metavar="FILE")
-    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="表示が済んだら画面を保存して終了します")
-    gui.add_argument(
-        "--review",
-        type=Path,
-        metavar="REQUEST",
-        help="指導者として承認依頼ファイルを開き、症例を承認・非承認します（FILE とは同時に指定できません）",
-    )
+    add_gui_arguments(gui)
     export = commands.add_parser(
         "export",
         help="印刷用PDF（押印用）と署名付きアップロード用ファイルを作成します（エラーがあれば作成しません）",
@@ -75,9 +77,38 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--pdf", type=Path, metavar="PDF", help="対応を確認する印刷用PDF")
     _case_list_parser(commands)
     _facility_parser(commands)
-    cli_approval.add_parsers(commands)
+    add_approval_parsers(commands)
     cli_forms.add_parsers(commands)
     return parser
+
+
+def add_gui_arguments(gui: argparse.ArgumentParser) -> None:
+    gui.add_argument("file", type=Path, nargs="?", metavar="FILE")
+    gui.add_argument("--screenshot", type=Path, metavar="PNG", help="表示が済んだら画面を保存して終了します")
+    gui.add_argument(
+        "--review",
+        type=Path,
+        metavar="REQUEST",
+        help="指導者として承認依頼ファイルを開き、症例を承認・非承認します（FILE とは同時に指定できません）",
+    )
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def _as_gui(argv: list[str], commands: set[str]) -> list[str]:
+    """`shorei FILE [options]` is `shorei gui FILE [options]` (what Windows sends for a double-clicked or
+    dropped file). A word that is neither a command nor a file is left to argparse, which names it."""
+    if not argv or argv[0] in commands or argv[0].startswith("-"):
+        return argv
+    first = argv[0]
+    if Path(first).suffix.lower() == ".json" or Path(first).exists():
+        return ["gui", *argv]
+    return argv
 
 
 def _case_list_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -127,21 +158,23 @@ def _facility_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     search.add_argument("text", nargs="+", metavar="TEXT")
     search.add_argument("--json", action="store_true", help="結果を JSON で出力します")
     search.add_argument("--limit", type=int, default=50, help="表示する件数の上限（既定 50）")
-    search.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    search.add_argument("--kind", default=_DEFAULT_KIND, help=argparse.SUPPRESS)
     imported = actions.add_parser("import", help="学会が公開している施設一覧（CSV / Excel）を取り込みます")
     imported.add_argument("file", type=Path, metavar="FILE")
-    imported.add_argument("--kind", default=DEFAULT_KIND, help="一覧の種類（既定 jbct）")
+    imported.add_argument("--kind", default=_DEFAULT_KIND, help="一覧の種類（既定 jbct）")
     imported.add_argument("--society", help="学会名（既定: 同じ種類のサンプルと同じ）")
     imported.add_argument("--name", help="一覧の名前")
     imported.add_argument("--date", type=_date_argument, help="一覧の版の日付 YYYY-MM-DD（既定: 今日）")
     imported.add_argument("--source", help="入手元の説明")
     status = actions.add_parser("status", help="使用中の施設一覧を表示します")
-    status.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    status.add_argument("--kind", default=_DEFAULT_KIND, help=argparse.SUPPRESS)
     revert = actions.add_parser("revert", help="取り込む前の施設一覧に戻します")
-    revert.add_argument("--kind", default=DEFAULT_KIND, help=argparse.SUPPRESS)
+    revert.add_argument("--kind", default=_DEFAULT_KIND, help=argparse.SUPPRESS)
 
 
 def _date_argument(text: str) -> dt.date:
+    import datetime as dt
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -154,56 +187,140 @@ def _print_issue(issue: Issue, out: TextIO) -> None:
     print(f"{label}  {issue.message}{accepted}", file=out)
 
 
+_CASE_LIST_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".tsv", ".txt"}
+
+
+def _case_list_hint(path: Path) -> str:
+    """For a case list given where an application document is expected: how to read it in."""
+    if path.suffix.lower() not in _CASE_LIST_SUFFIXES:
+        return ""
+    return (
+        f"。症例一覧（{path.suffix}）は申請データではありません。shorei import-cases 申請.json {path.name} "
+        "--section 1 --out 取り込み後.json で申請データに取り込んでください"
+        "（申請データがなければ shorei new で作成）"
+    )
+
+
+def _print_unreadable(error: Exception, path: Path, err: TextIO) -> None:
+    """One line naming the file and the problem; a document with several schema problems lists each
+    below it, indented."""
+    from app.models.document import DocumentError
+
+    if isinstance(error, DocumentError) and error.details:
+        print(f"shorei: {error.source}: {error.headline}", file=err)
+        for detail in error.details:
+            print(f"  {detail}", file=err)
+        return
+    print(f"shorei: {error}{_case_list_hint(path)}", file=err)
+
+
 @dataclass
 class _Loaded:
     """A document, its form, and the active facility list (None when none of that kind exists)."""
 
     application: Application
     form: FormDefinition
-    facilities: FacilityIndex | None
+    facilities: FacilityLookup | None
 
     def close(self) -> None:
-        if self.facilities is not None:
-            self.facilities.close()
+        _close_lookup(self.facilities)
 
 
-def _load_document(path: Path) -> tuple[Application, FormDefinition]:
-    """The document in FILE and its form; DocumentError or FormError when either cannot be read."""
+def _close_lookup(facilities: FacilityLookup | None) -> None:
+    close = getattr(facilities, "close", None)  # an imported list's index; the bundled sample has none
+    if close is not None:
+        close()
+
+
+def _load_document(path: Path, err: TextIO | None = None) -> tuple[Application, FormDefinition]:
+    """The document in FILE and its form; DocumentError or FormError when either cannot be read. A
+    document naming only its form's id is read as the installed version, with a notice on `err`."""
+    from app.models.document import load_application
+    from app.models.form_packs import forms_for
+    from app.paths import data_home
+
     forms = forms_for(data_home())
-    application = load_application(path, forms)
+    notices: list[str] = []
+    application = load_application(path, forms, notices=notices)
+    if err is not None:
+        for notice in notices:
+            print(f"shorei: 注意: {path}: {notice}", file=err)
     form = forms.get(application.form.id, application.form.version)
     assert form is not None  # the loader refuses forms that are not installed
-    return application, form
+    return application, form.for_command_line()
 
 
-def _load_for_rules(path: Path, err: TextIO) -> _Loaded | None:
-    """Read FILE and what its rules need; on failure print one line and return None (exit 2)."""
+def _load_for_rules(path: Path, err: TextIO) -> _Loaded | Exception:
+    """Read FILE and what its rules need; on failure print one line and return the error (exit 2)."""
+    from app.models.document import DocumentError
+    from app.models.forms import FormError
+    from app.store.facility_table import FacilityListError
+
     try:
-        application, form = _load_document(path)
+        application, form = _load_document(path, err)
     except (DocumentError, FormError) as error:
-        print(f"shorei: {error}", file=err)
-        return None
+        _print_unreadable(error, path, err)
+        return error
     try:
         facilities = _active_facilities(form, err)
     except FacilityListError as error:
         print(f"shorei: {error}", file=err)
-        return None
+        return error
     return _Loaded(application, form, facilities)
 
 
-def _active_facilities(form: FormDefinition, err: TextIO) -> FacilityIndex | None:
-    """The facility list the form's rules check against; None (with a note) when none is installed."""
+def _active_facilities(form: FormDefinition, err: TextIO) -> FacilityLookup | None:
+    """The facility list the form's rules check against; None (with a note) when none is installed.
+    A bundled sample in use is said on `err`: a package checked against it is not what the society
+    expects."""
+    from app.paths import data_home
+    from app.store.facility_lists import active_facility_lookup
+    from app.store.facility_table import FacilityListMissingError
+
     try:
-        return active_facility_list(data_home(), form.facility.list_kind)
+        facilities = active_facility_lookup(data_home(), form.facility.list_kind)
     except FacilityListMissingError as error:
         # A form whose society's list is not installed is still checked, all but the facility.
         print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
         return None
+    info = facilities.info
+    if info.sample:
+        print(
+            f"shorei: 注意: 施設一覧は同梱のサンプル（{info.name}）です。学会の一覧を "
+            "shorei facilities import で取り込んでください",
+            file=err,
+        )
+    return facilities
+
+
+def _schema_issues(error: Exception) -> list[dict[str, object]]:
+    """An unreadable document as `--json` issues: one per problem (code `document-unreadable`)."""
+    from app.models.document import DocumentError
+
+    problems = error.details if isinstance(error, DocumentError) and error.details else (str(error),)
+    return [
+        {
+            "code": "document-unreadable",
+            "severity": "error",
+            "section": None,
+            "row": None,
+            "field": None,
+            "message": problem,
+        }
+        for problem in problems
+    ]
 
 
 def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from app.validation import has_errors, validate
+
     loaded = _load_for_rules(path, err)
-    if loaded is None:
+    if not isinstance(loaded, _Loaded):
+        if as_json:
+            json.dump({"issues": _schema_issues(loaded)}, out, ensure_ascii=False, indent=2)
+            out.write("\n")
         return EXIT_UNREADABLE
     application = loaded.application
     try:
@@ -226,13 +343,71 @@ def run_validate(path: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
     return EXIT_PROBLEMS if has_errors(issues) else EXIT_OK
 
 
+def run_new(form_name: str, *, out_path: Path, name: str, member_id: str, out: TextIO, err: TextIO) -> int:
+    """`shorei new FORM --out FILE`: a blank application document for an installed form (never over an
+    existing file)."""
+    from app.models.application import Application
+    from app.models.document import save_application
+    from app.models.form_packs import forms_for
+    from app.models.forms import FormError
+    from app.paths import data_home
+    from app.store.store import blank_document
+
+    form_id, _, version = form_name.partition("@")
+    try:
+        forms = forms_for(data_home())
+    except FormError as error:
+        print(f"shorei: {error}", file=err)
+        return EXIT_UNREADABLE
+    form = forms.get(form_id, version or None)
+    if form is None:
+        installed = "、".join(forms.ids()) or "なし"
+        which = (
+            f"様式「{form_id}」の版「{version}」"
+            if version and form_id in forms.ids()
+            else f"様式「{form_id}」"
+        )
+        print(
+            f"shorei: {which}はインストールされていません（インストール済み: {installed}。shorei forms で一覧）",
+            file=err,
+        )
+        return EXIT_UNREADABLE
+    if out_path.exists():
+        print(f"shorei: {out_path}: すでにあります。別の名前を指定してください（上書きはしません）", file=err)
+        return EXIT_UNREADABLE
+    document = blank_document(form)
+    document["applicant"] = {**document.get("applicant", {}), "name": name, "member_id": member_id}
+    try:
+        application = Application.model_validate(document)
+    except ValueError as error:
+        print(f"shorei: 申請者の氏名・会員番号を確かめてください（{error}）", file=err)
+        return EXIT_UNREADABLE
+    try:
+        save_application(application, out_path)
+    except OSError as error:
+        print(f"shorei: {out_path}: 書き込めません（{error.strerror}）", file=err)
+        return EXIT_UNREADABLE
+    print(f"{out_path}: {form.title}（{form.id} {form.version}）の空の申請データを作成しました", file=out)
+    print(f"  ウィンドウで入力: shorei {out_path}　症例一覧の取り込み: shorei import-cases", file=out)
+    return EXIT_OK
+
+
+def run_version(out: TextIO) -> int:
+    from app.about import component_versions
+    from app.paths import data_home
+
+    for label, version in component_versions(data_home()):
+        print(f"{label}: {version}", file=out)
+    return EXIT_OK
+
+
 def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: TextIO) -> int:
+    loaded = _load_for_rules(path, err)
+    if not isinstance(loaded, _Loaded):
+        return EXIT_UNREADABLE
     # Imported here: reportlab and cryptography are only needed by the commands that write files.
     from app.export import ExportError, ExportRefusedError, export_application, safe_stem
 
-    loaded = _load_for_rules(path, err)
-    if loaded is None:
-        return EXIT_UNREADABLE
     if loaded.facilities is None:
         print(f"shorei: {path}: 施設一覧がないため作成できません。施設一覧を取り込んでください", file=err)
         return EXIT_UNREADABLE
@@ -271,8 +446,13 @@ def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: Text
 
 
 def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: TextIO) -> int:
-    from app.export import UnreadableFileError, read_limited, verify_package
-    from app.export.verify import MAX_PACKAGE_BYTES, MAX_PDF_BYTES
+    from app.export.signing import UnreadableFileError, read_limited
+    from app.export.verify import MAX_PACKAGE_BYTES, MAX_PDF_BYTES, verify_package
+    from app.models.form_packs import forms_for
+    from app.models.forms import FormError
+    from app.paths import data_home
+    from app.store.facility_lists import known_facility_lists
+    from app.store.facility_table import FacilityListError
 
     try:
         data = read_limited(package_path, MAX_PACKAGE_BYTES, "パッケージ")
@@ -348,6 +528,8 @@ def _print_approvers(application: dict[str, object], count: int, out: TextIO) ->
 
 
 def _mapping_changes(pairs: Sequence[str]) -> dict[str, str]:
+    from app.models.case_table import CaseTableError
+
     changes: dict[str, str] = {}
     for pair in pairs:
         column, separator, target = pair.partition("=")
@@ -360,8 +542,17 @@ def _mapping_changes(pairs: Sequence[str]) -> dict[str, str]:
 def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`shorei import-cases`: the report on stdout; OUT written only when every value was read (or
     --skip-unreadable) and the cases fit in the section."""
+    from app.models.case_table import IGNORED, CaseTableError, find_header, propose_mapping, read_cases, remap
+    from app.models.document import DocumentError, save_application
+    from app.models.forms import FormError
+    from app.models.table import TableFileError
+    from app.store import EditError
+    from app.store.case_lists import default_sheet, import_into, read_case_list
+    from app.store.facility_table import FacilityListError
+    from app.validation import validate
+
     try:
-        application, form = _load_document(args.file)
+        application, form = _load_document(args.file, err)
         table = read_case_list(args.table)
         sheet = table.sheet(args.sheet) if args.sheet is not None else default_sheet(form, table)
         header = args.header_row if args.header_row is not None else find_header(form, sheet)
@@ -392,7 +583,13 @@ def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_PROBLEMS
     try:
         changed = import_into(
-            application, form, args.section - 1, result.cases(), replace=args.replace, source=args.table.name
+            application,
+            form,
+            args.section - 1,
+            result.cases(),
+            replace=args.replace,
+            source=args.table.name,
+            replace_hint="--replace を付けて置き換えるか",
         )
     except EditError as error:
         print(f"shorei: {args.table}: {error}", file=err)
@@ -410,8 +607,7 @@ def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         issues = validate(changed, form, facilities)
     finally:
-        if facilities is not None:
-            facilities.close()
+        _close_lookup(facilities)
     errors = sum(issue.is_error for issue in issues)
     print(
         f"{args.out}: {form.section_label(args.section - 1)}に{len(result.cases())}件を取り込みました"
@@ -425,9 +621,11 @@ def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def run_export_cases(path: Path, *, out_path: Path, include_notes: bool, out: TextIO, err: TextIO) -> int:
     from app.export import ExportError
     from app.export.case_list import export_case_list
+    from app.models.document import DocumentError
+    from app.models.forms import FormError
 
     try:
-        application, form = _load_document(path)
+        application, form = _load_document(path, err)
         count = export_case_list(application, form, out_path, include_notes=include_notes)
     except (DocumentError, FormError, ExportError) as error:
         print(f"shorei: {error}", file=err)
@@ -445,6 +643,10 @@ def _short(package_hash: str) -> str:
 
 def run_facilities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`shorei facilities search|import|status|revert`: one line on stderr and exit 2 when it fails."""
+    from app.paths import data_home
+    from app.store import facility_commands
+    from app.store.facility_table import FacilityListError
+
     try:
         if args.action == "search":
             return facility_commands.search(
@@ -494,11 +696,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(argv: Sequence[str] | None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    commands = _command_names(parser)
+    words = _as_gui(words, commands)
+    if words and not words[0].startswith("-") and words[0] not in commands:
+        parser.error(f"{words[0]} というコマンドもファイルもありません{COMMANDS_HINT}")
+    args = parser.parse_args(words)
+    if args.version:
+        return run_version(sys.stdout)
     if args.command == "validate":
         return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
     if args.command in cli_forms.COMMANDS:
         return cli_forms.run(args, sys.stdout, sys.stderr)
+    if args.command == "new":
+        return run_new(
+            args.form,
+            out_path=args.out,
+            name=args.name,
+            member_id=args.member_id,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
     if args.command == "export":
         return run_export(args.file, out_dir=args.out, draft=args.draft, out=sys.stdout, err=sys.stderr)
     if args.command == "verify":
@@ -506,6 +724,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "facilities":
         return run_facilities(args, sys.stdout, sys.stderr)
     if args.command in ("supervisors", "approval"):
+        from app import cli_approval
+
         return cli_approval.run(args, sys.stdout, sys.stderr)
     if args.command == "import-cases":
         return run_import_cases(args, sys.stdout, sys.stderr)
@@ -513,14 +733,37 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_export_cases(
             args.file, out_path=args.out, include_notes=args.with_notes, out=sys.stdout, err=sys.stderr
         )
+    return run_window(parser, args, sys.stderr)
+
+
+def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
+    """Why no window can be opened here, before Qt aborts on it: a Linux session with no display and no
+    Qt platform chosen. None when a window may open (Qt reports anything else through its handler)."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "画面（ディスプレイ）がないため、ウィンドウを開けません。デスクトップのセッションから起動するか、"
+        "ウィンドウなしで使うコマンド（shorei validate・export など。shorei -h で一覧）を使ってください"
+    )
+
+
+def run_window(parser: argparse.ArgumentParser, args: argparse.Namespace, err: TextIO) -> int:
+    """`shorei`, `shorei gui [FILE]`, `shorei FILE`: the window (SPEC §7); Qt is imported only here."""
+    import os
+
     review = getattr(args, "review", None)
+    if review is not None and args.file is not None:
+        parser.error("--review と FILE は同時に指定できません")
+    problem = display_problem(os.environ, sys.platform)
+    if problem is not None:
+        print(f"shorei: {problem}", file=err)
+        return EXIT_UNREADABLE
     if review is not None:
-        if args.file is not None:
-            parser.error("--review と FILE は同時に指定できません")
         from app.views.app import run_review
 
         return run_review(review, args.screenshot)
-    # `shorei` alone opens the window (SPEC §7); Qt is imported only for it.
     from app.views.app import run
 
     return run(getattr(args, "file", None), getattr(args, "screenshot", None))

@@ -14,12 +14,10 @@ response. Keys are this data folder's (SHOREI_HOME); the 指導者 registry is t
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime as dt
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
@@ -46,7 +44,6 @@ from app.models.approval import pending_approval
 from app.models.cells import display_value
 from app.models.document import DocumentError, load_application, save_application
 from app.models.form_packs import forms_for
-from app.models.text import InputError, parse_date_input
 from app.paths import data_home
 from app.store import Store
 from app.store.errors import StoreError
@@ -55,7 +52,9 @@ from app.store.facility_table import FacilityListError
 from app.store.lock import FolderLock
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
     from app.models.application import Application
     from app.models.approval import ApprovalResponse, Decision
@@ -71,95 +70,6 @@ class _RefusedError(Exception):
     def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
         super().__init__(message)
         self.code = code
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return parse_date_input(text)
-    except InputError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _numbers(text: str) -> list[int]:
-    """`1,2,5-7` → [1, 2, 5, 6, 7] (the 番号 of the list, 1-based)."""
-    numbers: list[int] = []
-    for part in text.split(","):
-        first, _, last = part.strip().partition("-")
-        try:
-            start, end = int(first), int(last or first)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"症例の番号は 1,2,5-7 の形で指定してください: {text!r}"
-            ) from None
-        if start < 1 or end < start:
-            raise argparse.ArgumentTypeError(f"症例の番号は1以上で、範囲は小さい方から: {part!r}")
-        numbers.extend(range(start, end + 1))
-    return sorted(set(numbers))
-
-
-def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    supervisors = commands.add_parser("supervisors", help="指導者登録（承認を依頼する指導者の一覧）")
-    actions = supervisors.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listed = actions.add_parser("list", help="登録済みの指導者を表示します")
-    listed.add_argument("--json", action="store_true", help="JSON で出力します")
-    add = actions.add_parser("add", help="指導者を登録します（同じ会員番号なら更新）")
-    add.add_argument("--name", required=True, help="氏名")
-    add.add_argument("--member-id", required=True, help="会員番号")
-    add.add_argument(
-        "--qualification",
-        required=True,
-        help="資格（指導医、専門医、研修指導者資格を有する認定医、暫定指導医）",
-    )
-    add.add_argument("--from", dest="cert_start", type=_date, required=True, help="認定期間の開始日")
-    add.add_argument("--to", dest="cert_end", type=_date, required=True, help="認定期間の終了日")
-    add.add_argument(
-        "--fingerprint", default="", help="指導者の署名鍵のフィンガープリント（本人に確認したもの）"
-    )
-    remove = actions.add_parser("remove", help="指導者の登録を削除します")
-    remove.add_argument("member_id", metavar="MEMBER_ID")
-
-    approval = commands.add_parser("approval", help="症例の承認依頼・承認・結果の取り込み（専門医新規申請）")
-    steps = approval.add_subparsers(dest="action", metavar="ACTION", required=True)
-    request = steps.add_parser("request", help="選んだ症例の承認依頼ファイルを作成します（申請者）")
-    request.add_argument(
-        "file", type=Path, metavar="FILE", help="申請データ（.json）。状態が承認依頼中になります"
-    )
-    request.add_argument("--cases", type=_numbers, required=True, help="症例の番号（例: 1,2,5-7）")
-    request.add_argument("--supervisor", required=True, metavar="MEMBER_ID", help="指導者の会員番号")
-    request.add_argument("--message", default="", help="通信欄（200文字以内）")
-    request.add_argument(
-        "--out", type=Path, required=True, metavar="REQUEST", help="承認依頼ファイルの保存先"
-    )
-    withdraw = steps.add_parser("withdraw", help="承認依頼を取り下げます（承認依頼中の症例のみ）")
-    withdraw.add_argument("file", type=Path, metavar="FILE")
-    withdraw.add_argument("--cases", type=_numbers, required=True, help="症例の番号")
-    show = steps.add_parser("show", help="承認依頼ファイルの内容を表示します（指導者）")
-    show.add_argument("request", type=Path, metavar="REQUEST")
-    respond = steps.add_parser("respond", help="承認・非承認を記入した結果ファイルを作成します（指導者）")
-    respond.add_argument("request", type=Path, metavar="REQUEST")
-    respond.add_argument("--approve", type=_numbers, default=[], help="承認する症例の番号")
-    respond.add_argument("--reject", type=_numbers, default=[], help="非承認にする症例の番号")
-    respond.add_argument(
-        "--comment",
-        action="append",
-        default=[],
-        metavar="N:FIELD=TEXT",
-        help="症例 N の項目 FIELD へのコメント（FIELD を省くと症例全体へのコメント）。繰り返し指定できます",
-    )
-    respond.add_argument("--out", type=Path, required=True, metavar="RESPONSE", help="結果ファイルの保存先")
-    imported = steps.add_parser("import", help="指導者の結果ファイルを取り込みます（申請者）")
-    imported.add_argument("file", type=Path, metavar="FILE")
-    imported.add_argument("response", type=Path, metavar="RESPONSE")
-    imported.add_argument(
-        "--trust",
-        action="store_true",
-        help="指導者の鍵がまだ登録されていないとき、この結果ファイルの鍵を信頼して登録します",
-    )
-    reopen = steps.add_parser(
-        "reopen", help="承認済みの症例を編集できる状態に戻します（削除して再依頼。コピーを残します）"
-    )
-    reopen.add_argument("file", type=Path, metavar="FILE")
-    reopen.add_argument("--case", type=int, required=True, help="症例の番号")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -307,6 +217,7 @@ def _bytes(path: Path) -> bytes:
 
 def _write(path: Path, data: bytes) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
     except OSError as error:
         raise _RefusedError(
@@ -439,6 +350,11 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
         # the two leaves the key untrusted, and running the same import again finishes it (issue 15, item 12).
         with Store.open() as store:
             store.trust_supervisor_key(registered.member_id, fingerprint)
+        print(
+            f"指導者 {registered.name}（{registered.member_id}）の鍵を信頼して登録しました。指紋: {fingerprint}"
+            "（指導者本人に聞いた指紋と同じか確かめてください）",
+            file=out,
+        )
     approved = [row + 1 for row, approval in decisions if approval.state == "approved"]
     rejected = [row + 1 for row, approval in decisions if approval.state == "rejected"]
     print(f"取り込みました: 承認 {len(approved)}件 {approved}、非承認 {len(rejected)}件 {rejected}", file=out)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "Shorei"
 HOME_ENV = "SHOREI_HOME"
 
@@ -17,4 +15,6 @@ def data_home(environ: dict[str, str] | None = None) -> Path:
     override = env.get(HOME_ENV, "").strip()
     if override:
         return Path(override).expanduser()
+    import platformdirs  # only without SHOREI_HOME; keeps every command's start light
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

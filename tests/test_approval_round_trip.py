@@ -8,6 +8,7 @@ request it again with the 17 others → all approved → import → the final pa
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from typing import TYPE_CHECKING
 
@@ -89,6 +90,9 @@ def test_request_review_import_edit_rerequest_export_verify(
     assert code == 1 and "--trust" in err and "鍵の指紋" in err
     out = applicant.ok("approval", "import", application_file, work / "resp1.json", "--trust")
     assert "承認 2件" in out and "非承認 1件" in out
+    # --trust says which key it trusted, to compare with the 指導者's own.
+    trusted = re.search(r"鍵を信頼して登録しました。指紋: ([0-9a-f]{4}(?:-[0-9a-f]{4}){7})", out)
+    assert trusted is not None and trusted[1] in err
     document = load_application(application_file)
     assert states(application_file)[:3] == ["approved", "approved", "rejected"]
     rejected = document.reports[2]

@@ -102,12 +102,14 @@ def test_bad_documents_give_one_clear_line(mutate: Any, expected: str) -> None:
     assert "\n" not in problem
 
 
-def test_error_counts_further_problems() -> None:
-    """When several values are wrong, the line says how many more there are."""
+def test_error_lists_every_problem() -> None:
+    """When several values are wrong, the line counts them and names each place (no 「ほか2件」)."""
     doc = document()
     for row in doc["sections"][0]["cases"][:3]:
         row["age"] = "x"
-    assert "ほか2件" in _error(doc)
+    problem = _error(doc)
+    assert "（3件）" in problem and "ほか" not in problem
+    assert all(f"/sections/0/cases/{row}/age: 整数で書いてください" in problem for row in range(3))
 
 
 @pytest.mark.parametrize(

@@ -295,7 +295,7 @@ def test_validate_without_a_list_of_that_kind_checks_everything_else(
     form = registry.get("jbct-renewal-2026")
     assert form is not None
     other = form.model_copy(update={"facility": form.facility.model_copy(update={"list_kind": "nolist"})})
-    monkeypatch.setattr(cli, "forms_for", lambda home: FormRegistry([other]))
+    monkeypatch.setattr("app.models.form_packs.forms_for", lambda home: FormRegistry([other]))
     code, out, err = run(capsys, "validate", "--json", str(examples_dir / "broken.json"))
     assert code == 1
     assert "facility-unknown" not in {issue["code"] for issue in json.loads(out)["issues"]}

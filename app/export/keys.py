@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.paths import data_home
@@ -61,6 +60,9 @@ class SigningKey:
     @property
     def public_key(self) -> bytes:
         """The raw 32-byte public key."""
+        # Imported here: checking a signature (`shorei verify`) needs none of the key file formats.
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
@@ -73,6 +75,8 @@ class SigningKey:
         return self.private.sign(message)
 
     def to_pem(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
@@ -141,6 +145,8 @@ def _load(path: Path) -> SigningKey:
         _owner_only(path, FILE_MODE)
     except OSError as error:
         raise KeyFileError(f"{path}: 署名鍵を読めません（{error.strerror}）") from None
+    from cryptography.hazmat.primitives import serialization
+
     try:
         private = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import math
+import re
 import stat
 from typing import TYPE_CHECKING, Any, Final
 
@@ -71,14 +72,24 @@ def integer_problem(error: ValueError) -> str | None:
 class DocumentError(Exception):
     """An application document that cannot be read. `str()` is one line: the file and the problem."""
 
-    def __init__(self, source: str, problem: str) -> None:
+    def __init__(self, source: str, problem: str, details: tuple[str, ...] = ()) -> None:
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem
+        self.details = details
+        """Each problem of a document that parsed but broke the schema, with its place; else empty."""
+
+    @property
+    def headline(self) -> str:
+        """The problem without the list of details (a caller that lists them one per line)."""
+        return self.problem.split("：", 1)[0] if self.details else self.problem
 
 
-def load_application(path: Path, registry: FormRegistry | None = None) -> Application:
-    """Read a document from `path`, or raise DocumentError naming the file and the problem."""
+def load_application(
+    path: Path, registry: FormRegistry | None = None, *, notices: list[str] | None = None
+) -> Application:
+    """Read a document from `path`, or raise DocumentError naming the file and the problem. What was
+    read differently from what is written (a form named without its version) is added to `notices`."""
     try:
         status = path.stat()
         if stat.S_ISDIR(status.st_mode):
@@ -99,11 +110,13 @@ def load_application(path: Path, registry: FormRegistry | None = None) -> Applic
         raise DocumentError(str(path), "ファイルがありません") from None
     except OSError as error:
         raise DocumentError(str(path), f"読み込めません（{error.strerror}）") from None
-    return parse_application(data, source=str(path), registry=registry)
+    return parse_application(data, source=str(path), registry=registry, notices=notices)
 
 
-def parse_application(data: bytes, *, source: str, registry: FormRegistry | None = None) -> Application:
-    """Parse and check a document held in memory."""
+def parse_application(
+    data: bytes, *, source: str, registry: FormRegistry | None = None, notices: list[str] | None = None
+) -> Application:
+    """Parse and check a document held in memory (`notices` as for `load_application`)."""
     forms = registry if registry is not None else bundled_forms()
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DocumentError(source, f"データが大きすぎます（上限 {MAX_DOCUMENT_BYTES // 1024 // 1024} MB）")
@@ -135,19 +148,34 @@ def parse_application(data: bytes, *, source: str, registry: FormRegistry | None
         raise DocumentError(source, "JSON の入れ子が深すぎます") from None
     if not isinstance(raw, dict):
         raise DocumentError(source, "申請データは JSON のオブジェクト（{ … }）で始まる必要があります")
-    _check_envelope(raw, source, forms)
+    notice = _check_envelope(raw, source, forms)
     try:
-        return Application.model_validate(raw)
+        application = Application.model_validate(raw)
     except ValidationError as error:
-        raise DocumentError(source, describe_validation_error(error)) from None
+        raise DocumentError(
+            source, describe_validation_error(error), tuple(describe_validation_errors(error))
+        ) from None
+    if notice is not None and notices is not None:
+        notices.append(notice)
+    return application
 
 
-def _check_envelope(raw: dict[str, Any], source: str, forms: FormRegistry) -> None:
+def _check_envelope(raw: dict[str, Any], source: str, forms: FormRegistry) -> str | None:
+    """Refuse a document that is not ours or names a form not installed. A form named by its id alone is
+    taken as the newest installed version of it (`raw` gets that version): the notice saying so."""
     fmt = raw.get("format")
     if fmt != FORMAT:
         shown = "ありません" if fmt is None else f"「{fmt}」です"
         raise DocumentError(source, f"申請データの形式ではありません（format が{shown}。期待: 「{FORMAT}」）")
     form = raw.get("form")
+    notice = None
+    if isinstance(form, str):
+        form = raw["form"] = {"id": form}
+    if isinstance(form, dict) and isinstance(form.get("id"), str) and "version" not in form:
+        newest = forms.get(form["id"])
+        if newest is not None:
+            form["version"] = newest.version
+            notice = f"様式の版が書かれていないため、インストール済みの版 {newest.version} として読みました"
     if (
         not isinstance(form, dict)
         or not isinstance(form.get("id"), str)
@@ -166,6 +194,7 @@ def _check_envelope(raw: dict[str, Any], source: str, forms: FormRegistry) -> No
             source,
             f"様式「{form_id}」の版「{version}」はインストールされていません（インストール済みの版: {installed}）",
         )
+    return notice
 
 
 _JSON_ERRORS = {
@@ -204,8 +233,13 @@ def _pointer(loc: tuple[int | str, ...]) -> str:
 def _describe(detail: ErrorDetails) -> str:
     kind = detail["type"]
     if kind == "literal_error":
-        expected = detail.get("ctx", {}).get("expected", "")
-        text = f"次のどれかで書いてください: {expected}（値: {detail['input']!r}）"
+        expected = re.findall(r"'((?:[^'\\]|\\.)*)'", str(detail.get("ctx", {}).get("expected", "")))
+        given = json.dumps(detail["input"], ensure_ascii=False)
+        if detail["loc"] and detail["loc"][-1] == "sex":
+            text = f'性別は "male"（男性）か "female"（女性）で書いてください（値: {given}）'
+        else:
+            choices = "、".join(f'"{value}"' for value in expected)
+            text = f"次のどれかで書いてください: {choices}（値: {given}）"
     elif kind in ("less_than_equal", "greater_than_equal"):
         bound = detail.get("ctx", {}).get("le" if kind == "less_than_equal" else "ge")
         text = f"{bound} {'以下' if kind == 'less_than_equal' else '以上'}の整数で書いてください"
@@ -216,12 +250,16 @@ def _describe(detail: ErrorDetails) -> str:
     return f"{_pointer(detail['loc'])}: {text}"
 
 
+def describe_validation_errors(error: ValidationError) -> list[str]:
+    """Every problem, each with its place as a JSON pointer."""
+    return [_describe(detail) for detail in error.errors(include_url=False)]
+
+
 def describe_validation_error(error: ValidationError) -> str:
-    """The first problem with its place as a JSON pointer, and how many more there are."""
-    details = error.errors(include_url=False)
-    first = _describe(details[0])
-    more = f"（ほか{len(details) - 1}件）" if len(details) > 1 else ""
-    return f"申請データの内容が不正です: {first}{more}"
+    """Every problem on one line, each with its place as a JSON pointer."""
+    problems = describe_validation_errors(error)
+    count = f"（{len(problems)}件）" if len(problems) > 1 else ""
+    return f"申請データの内容が不正です{count}：" + "／".join(problems)
 
 
 def dump_application(application: Application, *, include_private: bool = True) -> str:

@@ -42,8 +42,17 @@ def import_start(cases: Sequence[Case], *, replace: bool) -> int:
     return next((row + 1 for row in range(len(cases) - 1, -1, -1) if cases[row] != empty), 0)
 
 
-def import_problem(label: str, cases: Sequence[Case], count: int, *, replace: bool, rows: int) -> str | None:
-    """Why `count` imported cases do not fit in the section (JB-3: `rows` numbered rows), or None."""
+def import_problem(
+    label: str,
+    cases: Sequence[Case],
+    count: int,
+    *,
+    replace: bool,
+    rows: int,
+    replace_hint: str | None = None,
+) -> str | None:
+    """Why `count` imported cases do not fit in the section (JB-3: `rows` numbered rows), or None.
+    `replace_hint` says how to replace instead (the window's choice; the command line's flag)."""
     if count == 0:
         return "取り込む症例がありません"
     start = import_start(cases, replace=replace)
@@ -56,5 +65,5 @@ def import_problem(label: str, cases: Sequence[Case], count: int, *, replace: bo
         )
     return (
         f"{label}は{rows}行までです。今ある{start}行の後に{count}件を追加すると{start + count}行になります。"
-        "「置き換える」を選ぶか、取り込む行を減らすか、別の施設欄に分けて取り込んでください"
+        f"{replace_hint or '「置き換える」を選ぶか'}、取り込む行を減らすか、別の施設欄に分けて取り込んでください"
     )

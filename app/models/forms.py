@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.models.yearmonth import YearMonth
-from app.resources import resource_path
+from app.resources import read_toml, resource_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -172,6 +172,8 @@ class FormDefinition(_Data):
     approval: ApprovalSpec | None = None
     print: PrintSpec
     messages: dict[str, str]
+    cli_messages: dict[str, str] = {}
+    """Messages worded for the command line where the window's wording names a control (「認定施設検索」)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormDefinition:
@@ -223,6 +225,12 @@ class FormDefinition(_Data):
         labels = self.sections.labels if self.sections is not None else []
         return labels[index] if index < len(labels) else f"施設{index + 1}"
 
+    def for_command_line(self) -> FormDefinition:
+        """This form with the command line's wording of its messages (SPEC §7: flags, not buttons)."""
+        if not self.cli_messages:
+            return self
+        return self.model_copy(update={"messages": {**self.messages, **self.cli_messages}})
+
     def message(self, code: str, **params: object) -> str:
         return self.messages[code].format_map(params)
 
@@ -247,7 +255,7 @@ def _read_form_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     forms of one society state what they share once."""
     if path in seen:
         raise FormError(f"{path.name}: extends が循環しています")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_toml(path)
     base = data.pop("extends", None)
     if base is None:
         return data

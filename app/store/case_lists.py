@@ -56,9 +56,12 @@ def import_into(
     *,
     replace: bool,
     source: str,
+    replace_hint: str | None = None,
 ) -> Application:
     """The change `Store.import_cases` makes, on a document outside the store (the command line).
-    `EditError` when the cases do not fit."""
+    `EditError` when the cases do not fit (`replace_hint`: how to replace instead, in the caller's words)."""
     document = application.model_dump(mode="json")
-    plan = ops.import_cases(document, ops.Labels(form), section, cases, replace=replace, source=source)
+    plan = ops.import_cases(
+        document, ops.Labels(form), section, cases, replace=replace, source=source, replace_hint=replace_hint
+    )
     return Application.model_validate(apply(document, plan.edits))

@@ -429,7 +429,14 @@ def paste_cases(document: Json, labels: Labels, section: int, row: int, cases: S
 
 
 def import_cases(
-    document: Json, labels: Labels, section: int, cases: Sequence[Case], *, replace: bool, source: str
+    document: Json,
+    labels: Labels,
+    section: int,
+    cases: Sequence[Case],
+    *,
+    replace: bool,
+    source: str,
+    replace_hint: str | None = None,
 ) -> Plan:
     """Cases read from a case list (CSV/XLSX) put into a section as one change: after its last filled
     row, or in place of its cases. Refused, changing nothing, when they would not fit (JB-3)."""
@@ -441,7 +448,9 @@ def import_cases(
     label = labels.section(section)
     current: list[Json] = sections[section]["cases"] if section < len(sections) else []
     existing = [_validated_case(case, labels.row(section, row)) for row, case in enumerate(current)]
-    problem = import_problem(label, existing, len(cases), replace=replace, rows=labels.rows())
+    problem = import_problem(
+        label, existing, len(cases), replace=replace, rows=labels.rows(), replace_hint=replace_hint
+    )
     if problem is not None:
         raise EditError(problem)
     start = import_start(existing, replace=replace)

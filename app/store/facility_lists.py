@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING, Final
 from pydantic import ValidationError
 
 from app.atomic import fsync_file, fsync_folder, write_atomically
-from app.models.facility import Facility, FacilityListInfo
+from app.models.facility import Facility, FacilityList, FacilityListInfo, FacilityLookup
 from app.resources import facility_data_path
 from app.store.errors import fault_of
 from app.store.facility_files import bundled_facility_list
-from app.store.facility_index import FacilityIndex, FacilityIndexError, info_json
 from app.store.facility_table import (
     FacilityListError,
     FacilityListMissingError,
@@ -41,6 +40,8 @@ from app.store.lock import FolderLock
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from app.store.facility_index import FacilityIndex
 
 DEFAULT_KIND: Final = "jbct"
 """The list the JBCT form uses (`[facility] list_kind` in the form data)."""
@@ -126,17 +127,33 @@ def active_facility_list(home: Path, kind: str = DEFAULT_KIND) -> FacilityIndex:
     pointer = _read_pointer(folder)
     active = pointer.get("active")
     if active is None:
-        try:
-            sample = bundled_facility_list(f"{kind}-sample")
-        except FacilityListError:
-            raise FacilityListMissingError(
-                f"施設一覧（{kind}）がありません。学会が公開している一覧を取り込んでください"
-            ) from None
+        from app.store.facility_index import FacilityIndex  # sqlite3: only where a search index is needed
+
+        sample = _bundled_sample(kind)
         return FacilityIndex.build(sample.info, sample.facilities)
     return _open_list(folder / active)
 
 
+def active_facility_lookup(home: Path, kind: str = DEFAULT_KIND) -> FacilityLookup:
+    """The list of `kind` in use, for checking only (`shorei validate`, `export`): the bundled sample as
+    read, with no search index built for it, or the imported list's index (close it when done)."""
+    if _read_pointer(_kind_folder(home, kind)).get("active") is None:
+        return _bundled_sample(kind)
+    return active_facility_list(home, kind)
+
+
+def _bundled_sample(kind: str) -> FacilityList:
+    try:
+        return bundled_facility_list(f"{kind}-sample")
+    except FacilityListError:
+        raise FacilityListMissingError(
+            f"施設一覧（{kind}）がありません。学会が公開している一覧を取り込んでください"
+        ) from None
+
+
 def _open_list(folder: Path) -> FacilityIndex:
+    from app.store.facility_index import FacilityIndex, FacilityIndexError
+
     info = _read_manifest(folder)
     try:
         index = FacilityIndex.open(folder / _INDEX)
@@ -312,6 +329,8 @@ def _build_folder(
     *,
     fts: bool | None,
 ) -> None:
+    from app.store.facility_index import FacilityIndex, info_json
+
     temporary = Path(tempfile.mkdtemp(prefix=".import-", dir=folder))
     try:
         (temporary / info.data_file).write_bytes(data)

@@ -96,6 +96,17 @@ def _facility_json(section: Json) -> str | None:
     return None if section["facility"] is None else _dumps(section["facility"])
 
 
+def blank_document(form: FormDefinition) -> Json:
+    """A new, empty application document under `form` (the window's 新規 and `shorei new`)."""
+    document: Json = Application(form=FormRef(id=form.id, version=form.version)).model_dump(mode="json")
+    if form.layout == "case-reports":
+        # As the society's page lists them: numbers 1 … max, each 未登録 until filled in.
+        document["reports"] = [rops.blank_report() for _ in range(form.counts.max)]
+    else:
+        document["sections"] = [ops.empty_section()]
+    return document
+
+
 @dataclass(frozen=True)
 class ApplicationInfo:
     """An application as the store lists it (no rows loaded). Times are UTC; `version` counts changes."""
@@ -522,14 +533,7 @@ class Store:
         if form is None:
             installed = "、".join(self._forms.ids()) or "なし"
             raise EditError(f"様式「{form_id}」はインストールされていません（インストール済み: {installed}）")
-        application = Application(form=FormRef(id=form.id, version=form.version))
-        document = application.model_dump(mode="json")
-        if form.layout == "case-reports":
-            # As the society's page lists them: numbers 1 … max, each 未登録 until filled in.
-            document["reports"] = [rops.blank_report() for _ in range(form.counts.max)]
-        else:
-            document["sections"] = [ops.empty_section()]
-        return self._insert_application(document, title or form.title, "create", "新規作成")
+        return self._insert_application(blank_document(form), title or form.title, "create", "新規作成")
 
     def import_application(
         self, application: Application, *, title: str = "", summary: str = "取り込み"

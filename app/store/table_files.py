@@ -23,10 +23,8 @@ import io
 import re
 import stat
 import warnings
-import zipfile
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
-from xml.etree import ElementTree
 
 from app.models.table import (
     CellRange,
@@ -40,6 +38,7 @@ from app.models.table import (
 )
 
 if TYPE_CHECKING:
+    import zipfile
     from collections.abc import Iterable
     from pathlib import Path
 
@@ -199,6 +198,8 @@ _REFERENCE = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 
 
 def _xlsx_sheets(data: bytes, source: str, limits: TableLimits) -> list[TableSheet]:
+    import zipfile  # only a workbook needs it; reading a CSV (the facility lists) keeps its start light
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -296,6 +297,8 @@ def _cell_value(cell: Any) -> object:
 
 
 def _merged_ranges(archive: zipfile.ZipFile, part: str) -> list[CellRange]:
+    from xml.etree import ElementTree
+
     ranges: list[CellRange] = []
     with archive.open(part.lstrip("/")) as stream:
         for _event, element in ElementTree.iterparse(stream):

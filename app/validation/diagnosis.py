@@ -17,12 +17,11 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, cast, get_args
 
 from app.models.text import normalize_text
-from app.resources import resource_path
+from app.resources import read_toml, resource_path
 
 if TYPE_CHECKING:
     from app.validation.issue import Severity
@@ -149,7 +148,7 @@ class Vocabulary:
 
 
 def _read(name: str) -> dict[str, object]:
-    return tomllib.loads(resource_path("vocabulary", name).read_text(encoding="utf-8"))
+    return read_toml(resource_path("vocabulary", name))
 
 
 def _strings(value: object) -> tuple[str, ...]:

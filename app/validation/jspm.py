@@ -248,7 +248,9 @@ def _check_approval(
             )
         return
     state = None if approval is None else approval.state
-    out.add("not-approved", "error", field="approval", detail=_STATE_ADVICE[state])
+    # A form may word the advice its own way (the command line names its commands, not buttons).
+    advice = context.form.messages.get(f"not-approved-{state or 'unrequested'}", _STATE_ADVICE[state])
+    out.add("not-approved", "error", field="approval", detail=advice)
 
 
 def _current_hash(report: CaseReport) -> str | None:

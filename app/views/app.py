@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import platform
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTimer, QTranslator, qVersion
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QSettings,
+    QTimer,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+    qVersion,
+)
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -26,10 +38,42 @@ if TYPE_CHECKING:
 FONT_FILE = ("fonts", "ipaexg.ttf")
 ICON_FILE = ("icons", "shorei.ico")
 
+QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+"""Qt messages that say nothing to a user (the offscreen and some X11 plugins print this on every start)."""
+
+NO_DISPLAY = (
+    "ウィンドウを開けません（画面に接続できないか、Qt の表示部品を読み込めません）。デスクトップのセッションから"
+    "起動するか、ウィンドウなしで使うコマンド（shorei validate・export など。shorei -h で一覧）を使ってください"
+)
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+}
+
+
+def qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages: known noise dropped, the rest to logging (warnings reach stderr). A fatal one
+    (no display, no platform plugin) would abort the process: say why in Japanese and exit 2 instead."""
+    if any(noise in message for noise in QT_NOISE):
+        return
+    if mode == QtMsgType.QtFatalMsg or message.startswith("could not connect to display"):
+        # Qt aborts next (exit 134), after a hint about libxcb-cursor0 that misleads when the display
+        # is what is missing.
+        print(f"shorei: {NO_DISPLAY}（Qt: {message.splitlines()[0] if message else ''}）", file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(2)
+    logging.getLogger("shorei.qt").log(_QT_LEVELS.get(mode, logging.WARNING), "Qt: %s", message)
+
 
 def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
     """The one QApplication, with the bundled Japanese font so every PC shows the same glyphs."""
     existing = QApplication.instance()
+    if not isinstance(existing, QApplication):
+        # Only for an application of ours: a test harness keeps its own handler.
+        qInstallMessageHandler(qt_message)
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
     app.setApplicationName("Shorei")
     app.setOrganizationName("Shorei")
@@ -107,6 +151,47 @@ def screenshot_when_painted(widget: QWidget, path: Path, app: QApplication) -> N
     QTimer.singleShot(300, shoot)
 
 
+def show_error_later(
+    app: QApplication, title: str, text: str, screenshot: Path | None = None
+) -> QMessageBox | None:
+    """A message box once the event loop runs (one shown before it is never drawn); closing it ends the
+    program. With `screenshot`, the box is pictured and the program ends by itself. The caller keeps the
+    box (it has no parent to keep it alive)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.finished.connect(lambda _result: app.exit(2))
+    QTimer.singleShot(0, box.open)
+    if screenshot is not None:
+        screenshot_when_painted(box, screenshot, app)
+    return box
+
+
+def fail_in_window(app: QApplication, title: str, text: str, screenshot: Path | None = None) -> int:
+    """SPEC §7: one line on stderr and the same in a dialog, exit 2."""
+    print(f"shorei: {text}", file=sys.stderr)
+    box = show_error_later(app, title, text, screenshot)
+    app.exec()
+    del box
+    return 2
+
+
+def _unopenable_document(file: Path, home: Path) -> str | None:
+    """Why FILE, given as an application document, cannot be opened (one line), or None. Other kinds of
+    file (a case list, a request …) are opened by the window, whose messages say what is wrong."""
+    from app.models.document import DocumentError, load_application
+    from app.models.form_packs import forms_for
+    from app.store.file_kinds import FileKind, file_kind
+
+    if not file.exists():
+        return f"{file}: ファイルがありません"
+    if file_kind(file) is not FileKind.APPLICATION:
+        return None
+    try:
+        load_application(file, forms_for(home))
+    except DocumentError as error:
+        return str(error)
+    return None
+
+
 def run(file: Path | None = None, screenshot: Path | None = None) -> int:
     """Open the main window (opening FILE first, if given, as a file dropped on it). Returns the exit code."""
     app = ensure_qt_app()
@@ -131,12 +216,15 @@ def _run_main(
     from app.store.errors import StoreError
     from app.views.main_window import build_main_window
 
+    if file is not None:
+        problem = _unopenable_document(file, home)
+        if problem is not None:
+            return fail_in_window(app, "申請データを開けません", problem, screenshot)
     try:
         window = build_main_window(home, window_settings(home), opening_file=file is not None)
     except StoreError as error:
         logger().error("データフォルダを開けません: %s", type(error).__qualname__)
-        QMessageBox.critical(None, "Shorei を開けません", str(error))
-        return 2
+        return fail_in_window(app, "Shorei を開けません", str(error), screenshot)
     # What the status bar shows as a problem is logged too (the Windows smoke test reads the log for it).
     if window.store.backup_problem:
         logger().warning("自動バックアップを作成できませんでした")
@@ -144,7 +232,7 @@ def _run_main(
         logger().warning("別の Shorei が使用中のため読み取り専用で開きました")
     if file is not None and not window.open_path(file):
         window.store.close()
-        return 2
+        return fail_in_window(app, "ファイルを開けません", f"{file}: 開けませんでした", screenshot)
     if screenshot is not None:
         window.show()  # the size it was given, whatever the (offscreen) screen
         screenshot_when_painted(window, screenshot, app)
@@ -176,9 +264,7 @@ def _run_review(app: QApplication, files: LogFiles | None, request: Path, screen
         window = open_review_window(request)
     except ReviewOpenError as error:
         logger().warning("承認依頼ファイルを開けません: %s", type(error).__qualname__)
-        print(f"shorei: {error}", file=sys.stderr)
-        QMessageBox.critical(None, "承認依頼ファイルを開けません", str(error))
-        return 2
+        return fail_in_window(app, "承認依頼ファイルを開けません", str(error), screenshot)
     if screenshot is not None:
         window.show()
         screenshot_when_painted(window, screenshot, app)

@@ -1057,13 +1057,35 @@ class MainWindow(QMainWindow):
             self.open_file(Path(path))
 
     def open_file(self, path: Path) -> bool:
+        """Import FILE as a new application and open it (or the one made from it before, if so chosen).
+        False when it cannot be read (the reason shown)."""
+        title = self._title_for_file(path)
+        if title is None:
+            return True
+        if isinstance(title, int):
+            self.open_application(title)
+            return True
         try:
-            info = self.store.import_document(path)
+            info = self.store.import_document(path, title=title)
         except (DocumentError, StoreError) as error:
             notify(self, self.tr("開けません"), str(error), warning=True)
             return False
         self.open_application(info.id)
         return True
+
+    def _title_for_file(self, path: Path) -> str | int | None:
+        """The title for a new application from FILE; or the id of the one already made from it, when the
+        user chooses to open that; None when cancelled. A second import is named 「…（2）」."""
+        from app.views.open_again import OpenAgainDialog, copy_title
+
+        titles = {info.title: info.id for info in self.store.list_applications()}
+        if path.stem not in titles:
+            return path.stem
+        copy = copy_title(path.stem, titles)
+        choice = OpenAgainDialog.ask(self, path.name, path.stem, copy)
+        if choice == "open":
+            return titles[path.stem]
+        return copy if choice == "copy" else None
 
     def export_document(self) -> None:
         if self.app_id is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.cli import main
@@ -406,7 +406,13 @@ def test_cli_gui_review_refuses_a_tampered_file(
     path = write_request(tmp_path, cases(1), applicant_key)
     path.write_bytes(resigned(path.read_bytes(), applicant_key, _edit_history))
     boxes: list[str] = []
-    monkeypatch.setattr("app.views.app.QMessageBox.critical", lambda parent, title, text: boxes.append(text))
+
+    def show_later(app: QApplication, title: str, text: str, screenshot: object = None) -> None:
+        # The box opens once the event loop runs; closing it ends the program (exit 2).
+        boxes.append(text)
+        QTimer.singleShot(0, lambda: app.exit(2))
+
+    monkeypatch.setattr("app.views.app.show_error_later", show_later)
     assert main(["gui", "--review", str(path)]) == 2
     err = capsys.readouterr().err
     assert "ハッシュ" in err and str(path) in err
