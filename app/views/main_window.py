@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -278,7 +278,6 @@ class MainWindow(QMainWindow):
         """Shown in place of the application while none is open."""
         self._main_area: QWidget | None = None
         self._dock_was_visible = True
-        self._dock_height = PROBLEMS_HEIGHT
         self.setWindowTitle("Shorei — 症例登録")
 
         self.app_list = QListWidget(self)
@@ -1270,8 +1269,6 @@ class MainWindow(QMainWindow):
         if self.start_page is None:
             self._main_area = self.takeCentralWidget()
             self._dock_was_visible = self.problems_dock.isVisible() or not self.isVisible()
-            shown = self.problems_dock.isVisible() and self.isVisible()
-            self._dock_height = self.problems_dock.height() if shown else PROBLEMS_HEIGHT
         self.setCentralWidget(page)  # Qt deletes an earlier start page
         self.start_page = page
         self.problems_dock.hide()
@@ -1284,15 +1281,11 @@ class MainWindow(QMainWindow):
             return False
         self.start_page = None
         self.setCentralWidget(self._main_area)
+        # takeCentralWidget() hid it explicitly, and a widget hidden so is not shown again by the layout:
+        # without this the application area stayed hidden behind a problems panel filling the window.
+        self._main_area.show()
         self._main_area = None
         self.problems_dock.setVisible(self._dock_was_visible)
-        # A dock shown again takes its size hint (half the window), not the height it had: give it back,
-        # now and once the layout has settled, so the grid keeps its rows.
-        height = self._dock_height
-        self.resizeDocks([self.problems_dock], [height], Qt.Orientation.Vertical)
-        QTimer.singleShot(
-            0, lambda: self.resizeDocks([self.problems_dock], [height], Qt.Orientation.Vertical)
-        )
         return True
 
     def new_named_application(self) -> None:

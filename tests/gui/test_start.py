@@ -71,6 +71,7 @@ def test_error_dialog_is_shown_once_the_loop_runs(qtbot: QtBot) -> None:
     [box] = boxes()
     assert box is kept and box.windowTitle() == "申請データを開けません"
     box.done(0)
+    box.deleteLater()
 
 
 def test_qt_noise_is_dropped_and_other_messages_logged(caplog: pytest.LogCaptureFixture) -> None:

@@ -148,7 +148,8 @@ def test_first_show_is_maximised_and_a_remembered_size_is_kept_inside_the_screen
 
 
 def test_leaving_the_start_page_gives_the_grid_its_rows_back(qtbot: QtBot, shorei_home: Path) -> None:
-    """Opening a file from the start page shows the problems panel compact, not over half the window."""
+    """Opening a file from the start page shows the application area again, and the problems panel compact
+    (the area stayed hidden once any dialog had been shown, and the panel filled the window)."""
     from pathlib import Path as _Path
 
     window = _window(qtbot, shorei_home)
@@ -157,6 +158,7 @@ def test_leaving_the_start_page_gives_the_grid_its_rows_back(qtbot: QtBot, shore
         assert window.open_file(examples / "valid-25-cases-3-sections.json")
         compact = main_window_module.PROBLEMS_HEIGHT + 40
         qtbot.waitUntil(lambda: window.problems_dock.isVisible() and window.problems_dock.height() <= compact)
+        assert window.centralWidget().isVisible()
         assert window.pages[0].grid.viewport().height() > window.height() / 3
     finally:
         _close(window)
