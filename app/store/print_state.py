@@ -1,0 +1,94 @@
+"""Whether an application's sheets were printed and its upload file made, and whether it changed since
+(issue 13 item 7, the society's 「印刷 済／アップロード 済」).
+
+What was made is kept by the store (`Store.record_output`) with a fingerprint of the content it was made
+from: the application without its private fields (備考), whole for the upload file and per section for
+the sheets. An edit that changes that content, and only such an edit, shows as 「印刷後に変更あり」;
+undoing it back to the printed content clears it. A 照合コード is of the whole package, so any change
+means every sheet must be printed again; `changed_parts` names the sections whose own content changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from app.models.canonical import canonical_json, sha256_hex
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from app.models.application import Application
+    from app.store.store import Output
+
+WHOLE_APPLICATION: Final = -1
+"""The `part` of an output made of the whole application (the upload file, a JSPM sheet set)."""
+
+DRAFT, READY, PRINTED, CHANGED = "下書き", "提出できます", "印刷済", "印刷後に変更あり"
+"""The states the list shows, in this order of progress; CHANGED is after PRINTED."""
+
+
+def content_fingerprints(application: Application) -> dict[int, str]:
+    """The fingerprint of what is printed: of the whole application (key `WHOLE_APPLICATION`) and of each
+    section with the applicant (key: the section's index). 備考 are left out (they never leave the PC)."""
+    public = application.without_private().model_dump(mode="json")
+    found = {WHOLE_APPLICATION: sha256_hex(canonical_json(public))}
+    for index, section in enumerate(public["sections"]):
+        head = {"form": public["form"], "applicant": public["applicant"], "section": section}
+        found[index] = sha256_hex(canonical_json(head))
+    return found
+
+
+@dataclass(frozen=True)
+class PrintState:
+    """What was printed and made for upload, and whether the content changed since."""
+
+    printed: bool
+    """The sheets were printed or written as PDF (not a draft)."""
+    uploaded: bool
+    """The upload file was written."""
+    changed: bool
+    """The content differs from what was printed or written."""
+    changed_parts: tuple[int, ...] = ()
+    """The sections (indexes) whose own content changed since their sheets were printed."""
+    code: str | None = None
+    """The 照合コード of the last upload file written."""
+
+    @property
+    def label(self) -> str:
+        """As the society shows it: 「印刷 済／アップロード 済」, with 「（印刷後に変更あり）」 after a change."""
+        text = f"印刷 {'済' if self.printed else '未'}／アップロード {'済' if self.uploaded else '未'}"
+        return f"{text}（{CHANGED}）" if self.changed else text
+
+
+NOT_PRINTED: Final = PrintState(printed=False, uploaded=False, changed=False)
+
+
+def print_state(application: Application, outputs: Sequence[Output]) -> PrintState:
+    """The state of `application` after `outputs` (what `Store.outputs` holds for it)."""
+    if not outputs:
+        return NOT_PRINTED
+    now = content_fingerprints(application)
+    printed = uploaded = changed = False
+    parts: set[int] = set()
+    code = None
+    for output in outputs:
+        if output.kind == "print":
+            printed = True
+        else:
+            uploaded = True
+            code = output.code
+        if now.get(output.part) != output.content:
+            changed = True
+            if output.part != WHOLE_APPLICATION:
+                parts.add(output.part)
+    return PrintState(printed, uploaded, changed, tuple(sorted(parts)), code)
+
+
+def list_state(state: PrintState, errors: int) -> str:
+    """The one word the list of applications shows: 下書き, 提出できます, 印刷済 or 印刷後に変更あり."""
+    if state.changed:
+        return CHANGED
+    if state.printed:
+        return PRINTED
+    return DRAFT if errors else READY
