@@ -103,6 +103,8 @@ def print_pages(pdf: bytes, printer: QPrinter, pages: list[int] | None = None) -
                     printer.setPageLayout(page_layout(page))
                     if not painter.begin(printer):
                         raise OSError("プリンターを開けません")
+                    # A PDF printer (CUPS on Linux, 「PDFに保存」) would otherwise store the pages as JPEG.
+                    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
                 else:
                     printer.setPageLayout(page_layout(page))
                     printer.newPage()
@@ -116,18 +118,17 @@ def print_pages(pdf: bytes, printer: QPrinter, pages: list[int] | None = None) -
 
 
 def _paint_page(painter: QPainter, page: pdfium.PdfPage, device_dpi: int) -> None:
-    width_pt, height_pt = page.get_size()
+    _width, height_pt = page.get_size()
     dpi = min(device_dpi, MAX_PRINT_DPI)
     scale = dpi / POINTS_PER_INCH
-    pixels_wide, pixels_high = math.ceil(width_pt * scale), math.ceil(height_pt * scale)
-    # Device pixels per rendered pixel: the page's physical size exactly, whatever the rounding above.
-    across = width_pt / POINTS_PER_INCH * device_dpi / pixels_wide
-    down = height_pt / POINTS_PER_INCH * device_dpi / pixels_high
-    band = max(1, BAND_BYTES // (pixels_wide * 4))
+    # One rendered pixel is `ratio` device pixels (1 unless the printer asks for more than 600 dpi), so
+    # the page keeps its physical size and bands meet on whole device pixels.
+    ratio = device_dpi / dpi
+    pixels_high = math.ceil(height_pt * scale)
+    band = max(1, BAND_BYTES // (math.ceil(_width * scale) * 4))
     for top in range(0, pixels_high, band):
         image = render_band(page, scale, top, band)
-        target = QRectF(0, top * down, image.width() * across, image.height() * down)
-        painter.drawImage(target, image)
+        painter.drawImage(QRectF(0, top * ratio, image.width() * ratio, image.height() * ratio), image)
 
 
 class PrinterChoice:
