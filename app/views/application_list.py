@@ -5,6 +5,7 @@ is edited. `ApplicationListModel` adapts a list of `ApplicationRow`; the window 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
@@ -17,13 +18,12 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.store.print_state import CHANGED, DRAFT, PRINTED, READY
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable, Sequence
 
     from app.models.forms import FormDefinition
@@ -32,15 +32,19 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def form_label(form: FormDefinition | None, fallback: str = "") -> str:
-    """The form in a few words for a narrow column: its title up to the word naming the 申請."""
+    """The form in one word for a narrow column (がん治療認定医, 専門医移行申請); the tooltip has the title."""
     if form is None:
         return fallback
-    words: list[str] = []
-    for word in form.title.split():
-        words.append(word)
-        if word.endswith("申請"):
-            break
-    return " ".join(words)
+    return form.title.split()[0]
+
+
+def when_text(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """A time in few characters: 09:49 today, 12/05 on another day, 2025/12/05 in another year."""
+    local = moment.astimezone()
+    today = (now or dt.datetime.now(dt.UTC)).astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%m/%d" if local.year == today.year else "%Y/%m/%d")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class ApplicationRow:
     updated_at: dt.datetime
     copy_of: int | None = None
     title: str = ""
+    form_title: str = ""
 
     @property
     def counted(self) -> bool:
@@ -66,12 +71,12 @@ class ApplicationRow:
 
 def distinct_names(rows: Sequence[ApplicationRow]) -> list[ApplicationRow]:
     """The rows with names that tell them apart: a 複製 that has its original's name is marked
-    「（複製）」, and names still alike get their number."""
+    「【複製】」 in front (seen however narrow the column), and names still alike get their number."""
     seen: dict[str, int] = {}
     for row in rows:
         seen[row.name] = seen.get(row.name, 0) + 1
     named = [
-        replace(row, name=f"{row.name}（複製）") if row.copy_of is not None and seen[row.name] > 1 else row
+        replace(row, name=f"【複製】{row.name}") if row.copy_of is not None and seen[row.name] > 1 else row
         for row in rows
     ]
     again: dict[str, int] = {}
@@ -176,7 +181,7 @@ class ApplicationListModel(QAbstractTableModel):
             return "…" if row.errors is None else str(row.errors)
         if column == self.STATE:
             return row.state
-        return row.updated_at.astimezone().strftime("%m/%d %H:%M")
+        return when_text(row.updated_at)
 
     def _sort_value(self, row: ApplicationRow, column: int) -> object:
         if column == self.CASES:
@@ -193,7 +198,7 @@ class ApplicationListModel(QAbstractTableModel):
         lines = [row.name]
         if row.title and row.title != row.name:
             lines.append(self.tr("名前: {t}").format(t=row.title))
-        lines.append(row.form)
+        lines.append(row.form_title or row.form)
         if row.errors is not None:
             lines.append(
                 self.tr("症例 {c}件　エラー {e}件　警告 {w}件").format(
@@ -234,7 +239,7 @@ class ApplicationListView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
@@ -243,13 +248,13 @@ class ApplicationListView(QTableView):
         header.setSectionResizeMode(ApplicationListModel.NAME, QHeaderView.ResizeMode.Stretch)
         text = self.fontMetrics()
         for column, sample in (
-            (ApplicationListModel.FORM, "がん治療認定医 更新"),
-            (ApplicationListModel.CASES, "症例 "),
-            (ApplicationListModel.ERRORS, "エラー "),
+            (ApplicationListModel.FORM, "がん治療認定医"),
+            (ApplicationListModel.CASES, "症例"),
+            (ApplicationListModel.ERRORS, "エラー"),
             (ApplicationListModel.STATE, "印刷後に変更あり"),
-            (ApplicationListModel.UPDATED, "12/31 23:59 "),
+            (ApplicationListModel.UPDATED, "最終変更"),
         ):
-            self.setColumnWidth(column, text.horizontalAdvance(sample) + 14)
+            self.setColumnWidth(column, text.horizontalAdvance(sample) + 12)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         self._count: Callable[[int], ApplicationRow] | None = None
         self._timer = QTimer(self)
@@ -258,11 +263,20 @@ class ApplicationListView(QTableView):
         self._timer.timeout.connect(self._count_next)
         self._quiet = False
 
+    def preferred_width(self) -> int:
+        """Wide enough for a name of about eight characters and the columns after 様式 (which shows only
+        when the applications are of several forms)."""
+        header = self.horizontalHeader()
+        columns = range(ApplicationListModel.CASES, ApplicationListModel.UPDATED + 1)
+        name = self.fontMetrics().horizontalAdvance("【複製】山田太郎") + 12
+        return name + sum(header.sectionSize(column) for column in columns) + 24
+
     def set_rows(self, rows: Sequence[ApplicationRow], select: int | None = None) -> None:
         self._quiet = True
         try:
             self.list_model.set_rows(rows)
             self.proxy.invalidate()
+            self._show_form_column()
             if select is not None:
                 self.select_id(select)
         finally:
@@ -272,6 +286,17 @@ class ApplicationListView(QTableView):
 
     def update_row(self, row: ApplicationRow) -> None:
         self.list_model.update_row(row)
+
+    def _show_form_column(self) -> None:
+        # One form for every application says nothing per row; with several, the column shows when the
+        # pane has room for it beside a readable name (the form's title is in every row's tooltip).
+        forms = {row.form for row in self.list_model.rows()}
+        room = self.viewport().width() >= self.preferred_width() + self.columnWidth(ApplicationListModel.FORM)
+        self.setColumnHidden(ApplicationListModel.FORM, len(forms) <= 1 or not room)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_form_column()
 
     def count_later(self, count: Callable[[int], ApplicationRow]) -> None:
         """Rows without counts get them from `count(app_id)`, one per turn of the event loop."""

@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.center)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([190, 1100])
+        self.splitter.setSizes([self._list_width(), 1100])
         self.setCentralWidget(self.splitter)
 
         self.problems = ProblemsPanel(self)
@@ -397,6 +397,11 @@ class MainWindow(QMainWindow):
         wanted = select if select is not None else self.app_id
         infos = sorted(self.store.list_applications(), key=lambda info: info.id)
         self.app_list.set_rows([self.print_flow.quick_row(info.id) for info in infos], select=wanted)
+
+    def _list_width(self) -> int:
+        """The clerk's list wide enough for its columns, but never more than 28 % of the screen."""
+        screen = self.screen().availableGeometry().width()
+        return min(self.app_list.preferred_width(), screen * 28 // 100)
 
     def facilities_for(self, form: FormDefinition) -> FacilityLookup:
         """The facility list a form's rules check against (each form names its kind of list)."""

@@ -92,8 +92,8 @@ class PrintFlow:
             where = "、".join(form.section_label(part) for part in self.state.changed_parts)
             self.banner.text.setText(
                 window.tr(
-                    "印刷後に変更があります{where}。照合コードが変わるため、印刷し直して押印を受け、"
-                    "アップロード用ファイルも作り直してください（元に戻すと解消します）。"
+                    "印刷後に変更があります{where}。照合コードが変わるため、印刷し直しと"
+                    "アップロード用ファイルの作り直しが必要です。"
                 ).format(where=f"（{where}）" if where else "")
             )
             self.banner.show()
@@ -148,6 +148,7 @@ class PrintFlow:
             id=app_id,
             name=info.display_name,
             form=form_label(form, info.form_id),
+            form_title=form.title if form is not None else "",
             cases=application.case_count(),
             errors=errors,
             warnings=warnings,
@@ -170,6 +171,7 @@ class PrintFlow:
             id=app_id,
             name=info.display_name,
             form=form_label(form, info.form_id),
+            form_title=form.title if form is not None else "",
             cases=application.case_count(),
             errors=None,
             warnings=None,

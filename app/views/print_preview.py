@@ -12,7 +12,7 @@ import math
 from typing import TYPE_CHECKING, Final
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QEvent, QMarginsF, QObject, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
-    QResizeEvent,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -229,6 +228,7 @@ class PrintPreviewDialog(QDialog):
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.area.setWidget(self.page_label)
         self.area.setWidgetResizable(False)
+        self.area.viewport().installEventFilter(self)
         layout.addWidget(self.area, 1)
 
         self.previous_button.clicked.connect(lambda: self.show_page(self.current - 1))
@@ -306,10 +306,12 @@ class PrintPreviewDialog(QDialog):
         self.page_label.setPixmap(pixmap)
         self.page_label.resize(pixmap.deviceIndependentSize().toSize())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if ZOOMS[max(0, self.zoom.currentIndex())][1] <= 0:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The fitting zooms follow the page area's own size, known only once the dialog is laid out.
+        fitting = ZOOMS[max(0, self.zoom.currentIndex())][1] <= 0
+        if fitting and watched is self.area.viewport() and event.type() == QEvent.Type.Resize:
             self._render()
+        return super().eventFilter(watched, event)
 
     def print_document(self, printer: QPrinter | None = None) -> bool:
         """Ask for a printer (unless given one) and print at 100 %. True when the pages were sent."""

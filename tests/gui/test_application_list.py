@@ -69,7 +69,7 @@ def test_a_copy_is_told_from_its_original() -> None:
     rows = distinct_names(
         [_row(1, "山田太郎"), _row(2, "山田太郎", copy_of=1), _row(3, "佐藤"), _row(4, "佐藤")]
     )
-    assert [row.name for row in rows] == ["山田太郎", "山田太郎（複製）", "佐藤（No.3）", "佐藤（No.4）"]
+    assert [row.name for row in rows] == ["山田太郎", "【複製】山田太郎", "佐藤（No.3）", "佐藤（No.4）"]
 
 
 def test_list_shows_name_form_cases_errors_state_and_last_change(window: MainWindow, qtbot: QtBot) -> None:
@@ -104,7 +104,7 @@ def test_new_asks_for_a_name_and_a_duplicate_is_distinguishable(
     window.open_application(window.app_list.list_model.rows()[0].id)
     window.duplicate_application()
     names = [row[0] for row in _shown(window)]
-    assert names == ["山田 太郎", "田中先生の更新", "山田 太郎（複製）"]
+    assert names == ["山田 太郎", "田中先生の更新", "【複製】山田 太郎"]
 
 
 def test_order_is_stable_while_editing_and_sortable_by_the_user(
