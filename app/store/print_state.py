@@ -10,10 +10,10 @@ means every sheet must be printed again; `changed_parts` names the sections whos
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
-
-from app.models.canonical import canonical_json, sha256_hex
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,14 +28,27 @@ DRAFT, READY, PRINTED, CHANGED = "下書き", "提出できます", "印刷済",
 """The states the list shows, in this order of progress; CHANGED is after PRINTED."""
 
 
+def _fingerprint(value: object) -> str:
+    # Compared only with what this installation stored, so plain sorted JSON is enough (RFC 8785 is what
+    # is signed, and ten times slower: this runs after every edit of a printed application).
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def content_fingerprints(application: Application) -> dict[int, str]:
     """The fingerprint of what is printed: of the whole application (key `WHOLE_APPLICATION`) and of each
     section with the applicant (key: the section's index). 備考 are left out (they never leave the PC)."""
-    public = application.without_private().model_dump(mode="json")
-    found = {WHOLE_APPLICATION: sha256_hex(canonical_json(public))}
+    public = application.model_dump(mode="json")
+    for section in public["sections"]:
+        for case in section["cases"]:
+            case["note"] = ""
+    for report in public["reports"]:
+        report["note"] = ""
+    found = {WHOLE_APPLICATION: _fingerprint(public)}
     for index, section in enumerate(public["sections"]):
-        head = {"form": public["form"], "applicant": public["applicant"], "section": section}
-        found[index] = sha256_hex(canonical_json(head))
+        found[index] = _fingerprint(
+            {"form": public["form"], "applicant": public["applicant"], "section": section}
+        )
     return found
 
 

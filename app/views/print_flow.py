@@ -99,7 +99,7 @@ class PrintFlow:
             self.banner.show()
         else:
             self.banner.hide()
-        window.app_list.update_row(self.row(window.app_id, window.application, window.issues))
+        window.app_list.update_row(self.row(window.app_id, window.application, window.issues, self.state))
 
     def record(self, result: ExportResult, application: Application) -> None:
         """A successful export: the sheets of every section and the whole (and the upload file) are made
@@ -130,9 +130,14 @@ class PrintFlow:
     # --- the list --------------------------------------------------------------------------------
 
     def row(
-        self, app_id: int, application: Application | None = None, issues: list[Issue] | None = None
+        self,
+        app_id: int,
+        application: Application | None = None,
+        issues: list[Issue] | None = None,
+        state: PrintState | None = None,
     ) -> ApplicationRow:
-        """The list's row for `app_id`, validating it unless its issues are given."""
+        """The list's row for `app_id`, validating it unless its issues are given (and its print state
+        unless given)."""
         window = self.window
         info = window.store.info(app_id)
         if application is None:
@@ -142,8 +147,9 @@ class PrintFlow:
             issues = validate(application, form, window.facilities_for(form))
         errors = None if issues is None else sum(issue.is_error for issue in issues)
         warnings = None if issues is None else sum(not i.is_error and not i.accepted for i in issues)
-        outputs = window.store.outputs(app_id).get(app_id, [])
-        state = print_state(application, outputs) if outputs else NOT_PRINTED
+        if state is None:
+            outputs = window.store.outputs(app_id).get(app_id, [])
+            state = print_state(application, outputs) if outputs else NOT_PRINTED
         return ApplicationRow(
             id=app_id,
             name=info.display_name,
