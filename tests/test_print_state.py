@@ -65,6 +65,7 @@ def test_edit_after_export_marks_changed_and_undo_clears_it(store: Store) -> Non
     store.set_case_field(app_id, 0, 0, "age", 61)
     state = print_state(store.get(app_id), store.outputs(app_id)[app_id])
     assert state.changed and state.changed_parts == (0,)
+    assert state.section_label(0) == CHANGED and state.section_label(1) == ""
     assert state.label.endswith("（印刷後に変更あり）") and list_state(state, errors=3) == CHANGED
     store.restore(app_id, printed_version)
     assert not print_state(store.get(app_id), store.outputs(app_id)[app_id]).changed

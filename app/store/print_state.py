@@ -66,12 +66,21 @@ class PrintState:
     """The sections (indexes) whose own content changed since their sheets were printed."""
     code: str | None = None
     """The 照合コード of the last upload file written."""
+    printed_parts: tuple[int, ...] = ()
+    """The sections (indexes) whose sheets were printed or written as PDF."""
 
     @property
     def label(self) -> str:
         """As the society shows it: 「印刷 済／アップロード 済」, with 「（印刷後に変更あり）」 after a change."""
         text = f"印刷 {'済' if self.printed else '未'}／アップロード {'済' if self.uploaded else '未'}"
         return f"{text}（{CHANGED}）" if self.changed else text
+
+    def section_label(self, index: int) -> str:
+        """The state of one section's sheets: 印刷済, 印刷後に変更あり (its own content changed, or another
+        section's, which changes the 照合コード on every sheet), or "" when never printed."""
+        if index not in self.printed_parts:
+            return ""
+        return CHANGED if self.changed else PRINTED
 
 
 NOT_PRINTED: Final = PrintState(printed=False, uploaded=False, changed=False)
@@ -84,10 +93,13 @@ def print_state(application: Application, outputs: Sequence[Output]) -> PrintSta
     now = content_fingerprints(application)
     printed = uploaded = changed = False
     parts: set[int] = set()
+    sheets: set[int] = set()
     code = None
     for output in outputs:
         if output.kind == "print":
             printed = True
+            if output.part != WHOLE_APPLICATION:
+                sheets.add(output.part)
         else:
             uploaded = True
             code = output.code
@@ -95,7 +107,7 @@ def print_state(application: Application, outputs: Sequence[Output]) -> PrintSta
             changed = True
             if output.part != WHOLE_APPLICATION:
                 parts.add(output.part)
-    return PrintState(printed, uploaded, changed, tuple(sorted(parts)), code)
+    return PrintState(printed, uploaded, changed, tuple(sorted(parts)), code, tuple(sorted(sheets)))
 
 
 def list_state(state: PrintState, errors: int) -> str:

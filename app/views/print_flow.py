@@ -99,7 +99,17 @@ class PrintFlow:
             self.banner.show()
         else:
             self.banner.hide()
+        self._mark_tabs()
         window.app_list.update_row(self.row(window.app_id, window.application, window.issues, self.state))
+
+    def _mark_tabs(self) -> None:
+        """Each section's tab says whether its sheets were printed and changed since (JBCT)."""
+        window = self.window
+        for page in window.pages:
+            label = self.state.section_label(page.index)
+            text = window.tabs.tabText(page.index).split("・")[0]
+            window.tabs.setTabText(page.index, f"{text}・{label}" if label else text)
+            window.tabs.setTabToolTip(page.index, label or window.tr("未印刷"))
 
     def record(self, result: ExportResult, application: Application) -> None:
         """A successful export: the sheets of every section and the whole (and the upload file) are made

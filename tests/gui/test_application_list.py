@@ -29,7 +29,7 @@ def _row(app_id: int, name: str, **changes: object) -> ApplicationRow:
     values: dict[str, object] = {
         "id": app_id,
         "name": name,
-        "form": "がん治療認定医 更新申請",
+        "form": "がん治療認定医",
         "cases": 20,
         "errors": 0,
         "warnings": 0,
@@ -76,7 +76,7 @@ def test_list_shows_name_form_cases_errors_state_and_last_change(window: MainWin
     """Each application is a row: its 氏名, the form in a few words, cases, errors, state and when changed."""
     _counted(window, qtbot)
     [row] = _shown(window)
-    assert row[:5] == ["山田 太郎", "がん治療認定医 更新申請", "20", "0", "提出できます"]
+    assert row[:5] == ["山田 太郎", "がん治療認定医", "20", "0", "提出できます"]
     assert row[5].count(":") == 1
 
 

@@ -105,12 +105,14 @@ def test_export_sets_the_print_state_and_an_edit_asks_to_print_again(
     window.export_files()
     assert window.print_flow.label.text() == "印刷 済／アップロード 済"
     assert window.app_list.list_model.rows()[0].state == "印刷済"
+    assert window.tabs.tabText(0) == "申請2(1)（20件）・印刷済"
     page = window.pages[0]
     page.model.setData(page.model.index(0, COLUMNS.index("age")), "70")
     assert "印刷後に変更あり" in window.print_flow.label.text()
     assert window.print_flow.banner.isVisibleTo(window)
     assert "申請2(1)" in window.print_flow.banner.text.text()
     assert window.app_list.list_model.rows()[0].state == "印刷後に変更あり"
+    assert window.tabs.tabText(0) == "申請2(1)（20件）・印刷後に変更あり"
     window.undo_stack.undo()
     assert window.print_flow.label.text() == "印刷 済／アップロード 済"
     assert not window.print_flow.banner.isVisibleTo(window)
