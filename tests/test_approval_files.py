@@ -159,13 +159,14 @@ def test_files_name_both_parties_and_bind_each_case(parties: Parties) -> None:
 
 
 def test_file_names_pair_the_request_and_its_answer(parties: Parties) -> None:
-    """The request and its answer are named after the form, the member and the same request id."""
+    """The request and its answer are named for a person: what they are, the applicant and the cases."""
     application = jspm_application()
     request, _ = send(application, [0], parties)
-    short = request.request_id[:8]
-    name = request_file_name(application, jspm_form(), request)
-    assert name == f"jspm-specialist-new-J12345-{short}.approval-request.json"
-    assert response_file_name(request) == f"jspm-specialist-new-J12345-{short}.approval-response.json"
+    person = application.applicant.name.replace(" ", "").replace("\u3000", "")
+    assert request_file_name(application, jspm_form(), request) == f"承認依頼_{person}_症例1.json"
+    assert response_file_name(request) == f"承認結果_{person}_症例1.json"
+    several, _ = send(application, [1, 2, 3, 5], parties)
+    assert request_file_name(application, jspm_form(), several) == f"承認依頼_{person}_症例2-4・6.json"
 
 
 def test_request_never_holds_the_note(parties: Parties) -> None:

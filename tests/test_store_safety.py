@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from app.models.application import Application
+from app.models.forms import bundled_forms
 from app.store import (
     Store,
     StoreCorruptError,
@@ -238,7 +239,29 @@ def _populate_v2(connection: sqlite3.Connection) -> Application:
     return Application.model_validate(document)
 
 
-POPULATE: dict[int, Callable[[sqlite3.Connection], Application]] = {1: _populate_v1, 2: _populate_v2}
+def _populate_v3(connection: sqlite3.Connection) -> Application:
+    """An application as Shorei with schema 3 wrote it (before print states and chosen names), and a second
+    one still under the title 新規 gave it, which the list then shows by its 氏名."""
+    application = _populate_v2(connection)
+    # What v3 wrote for v2's restore: whole documents with their (empty) reports.
+    connection.execute(split_statements(MIGRATIONS[2])[-1])
+    form_title = bundled_forms().get(FORM).title  # type: ignore[union-attr]
+    stamp = "2026-05-02T09:00:00.000+00:00"
+    applicant = json.dumps({**_V1_DOCUMENT["applicant"], "name": "新版 花子"})  # type: ignore[dict-item]
+    connection.execute(
+        "INSERT INTO applications VALUES (2, ?, ?, '2026.1', ?, 0, ?, ?, NULL)",
+        (form_title, FORM, applicant, stamp, stamp),
+    )
+    connection.execute("INSERT INTO sections VALUES (2, 0, NULL, '[]')")
+    connection.execute("INSERT INTO changes VALUES (2, 0, ?, 'create', '新規作成', '[]', 7)", (stamp,))
+    return application
+
+
+POPULATE: dict[int, Callable[[sqlite3.Connection], Application]] = {
+    1: _populate_v1,
+    2: _populate_v2,
+    3: _populate_v3,
+}
 """A filled database for every earlier schema version. A new version must add its own here."""
 
 
@@ -266,6 +289,9 @@ def test_database_from_an_earlier_version_opens_after_migration_with_a_backup(
         store.restore(1, store.info(1).version - 1)
         store.set_case_field(1, 0, 0, "age", 66)
         assert store.history(1)[0].session == store.session
+        assert store.info(1).display_name == "旧版" and store.outputs(1) == {}
+        if version >= 3:
+            assert store.info(2).display_name == "新版 花子"
     backups = [b for b in list_backups(shorei_home) if b.reason == f"before-v{SCHEMA_VERSION}"]
     assert len(backups) == 1
     old = sqlite3.connect(backups[0].path)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.export.file_names import default_stem, safe_stem
+from app.export.file_names import safe_stem
 from app.export.package import generator_name
 from app.export.signing import (
     UnreadableFileError,
@@ -222,15 +222,30 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Col
 
 
 def request_file_name(application: Application, form: FormDefinition, request: ApprovalRequest) -> str:
-    """A name for the request file: the form, the member number and the request's first 8 hex digits
-    (`jspm-specialist-new-J12345-1a2b3c4d.approval-request.json`)."""
-    return f"{default_stem(application, form)}-{request.request_id[:8]}{REQUEST_SUFFIX}"
+    """A name a person understands for the request file: what it is, the applicant and the cases
+    (`承認依頼_山田太郎_症例1-3.json`). The file is known by its content, not its name."""
+    return f"{request_stem('承認依頼', request.applicant.name or application.applicant.name, request)}.json"
 
 
 def response_file_name(request: ApprovalRequest) -> str:
-    """A name for the answer to `request`, matching the request's (`….approval-response.json`)."""
-    stem = safe_stem(f"{request.form.id}-{request.applicant.member_id}")
-    return f"{stem}-{request.request_id[:8]}{RESPONSE_SUFFIX}"
+    """A name for the answer to `request`, matching the request's (`承認結果_山田太郎_症例1-3.json`)."""
+    return f"{request_stem('承認結果', request.applicant.name, request)}.json"
+
+
+def request_stem(what: str, applicant: str, request: ApprovalRequest) -> str:
+    """`what`, the applicant without spaces and the case numbers as ranges (症例1-3・5), safe on every OS."""
+    numbers = sorted({case.number for case in request.cases})
+    runs: list[str] = []
+    start = previous = numbers[0]
+    for number in [*numbers[1:], None]:
+        if number is not None and number == previous + 1:
+            previous = number
+            continue
+        runs.append(str(start) if start == previous else f"{start}-{previous}")
+        if number is not None:
+            start = previous = number
+    person = applicant.replace(" ", "").replace("\u3000", "") or request.applicant.member_id
+    return safe_stem(f"{what}_{person}_症例{'・'.join(runs)}", what)
 
 
 # -- request --------------------------------------------------------------------------------------------

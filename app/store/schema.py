@@ -127,7 +127,29 @@ SET edits = (
 WHERE EXISTS (SELECT 1 FROM json_each(changes.edits) AS edit WHERE json_array_length(edit.value, '$.path') = 0);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
+# v4: what was printed and made for upload (SPEC §6, the society's 「印刷 済／アップロード 済」): one row per
+# application and part (a section's sheets, or -1 for the whole application) and kind ("print", "upload"),
+# with the fingerprint of the content it was made from, so an edit afterwards shows as 「印刷後に変更あり」.
+# `named` says whether the user gave the application its name (else the list follows 氏名); databases
+# from before keep the titles they had (the store clears it where the title is only a form's title);
+# `copy_of` tells a 複製 from its original.
+_V4: Final = """
+CREATE TABLE outputs (
+    app_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+    part INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    content TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    code TEXT,
+    path TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (app_id, part, kind)
+) WITHOUT ROWID;
+ALTER TABLE applications ADD COLUMN named INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE applications ADD COLUMN copy_of INTEGER;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
 """MIGRATIONS[n] migrates version n to n + 1."""
 
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -72,6 +72,9 @@ if TYPE_CHECKING:
     from app.models.facility import Facility
     from app.models.forms import FormDefinition, FormRegistry
 
+OUTPUT_KINDS: Final = ("print", "upload")
+"""The kinds of `Output`: the sheets printed (or their PDF written), the upload file written."""
+
 DEFAULT_BACKUP_DAYS: Final = 30
 """How long automatic backups are kept unless the caller says otherwise."""
 
@@ -120,10 +123,19 @@ class ApplicationInfo:
     created_at: dt.datetime
     updated_at: dt.datetime
     trashed_at: dt.datetime | None
+    named: bool = True
+    """The user gave the name (新規 with a name, 名前変更); otherwise the list shows 氏名 (`display_name`)."""
+    copy_of: int | None = None
+    """The application this one was duplicated from."""
 
     @property
     def in_trash(self) -> bool:
         return self.trashed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """The name the list shows: the user's name for it, else the applicant's 氏名, else the title."""
+        return self.title if self.named or not self.applicant_name else self.applicant_name
 
 
 @dataclass(frozen=True)
@@ -173,7 +185,7 @@ class _Loaded:
 
 _INFO_COLUMNS: Final = (
     "id, title, form_id, form_version, coalesce(json_extract(applicant, '$.name'), ''), version, "
-    "created_at, updated_at, trashed_at"
+    "created_at, updated_at, trashed_at, named, copy_of"
 )
 
 
@@ -188,6 +200,8 @@ def _info(row: Sequence[Any]) -> ApplicationInfo:
         created_at=_parse_stamp(row[6]),
         updated_at=_parse_stamp(row[7]),
         trashed_at=None if row[8] is None else _parse_stamp(row[8]),
+        named=bool(row[9]),
+        copy_of=row[10],
     )
 
 
@@ -198,6 +212,21 @@ def _disk_or(error: OSError | sqlite3.Error, place: Path, *, saving: bool) -> St
         return StoreDiskError(place, str(error), "full" if fault == "full" else "io", saving=saving)
     detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return StoreError(f"{place}: 開けません（{detail}）。データフォルダの書き込み権限を確認してください")
+
+
+@dataclass(frozen=True)
+class Output:
+    """What was made of an application: its sheets printed or written as PDF ("print"), or its upload file
+    ("upload"), for one `part` (a section's index, or `WHOLE_APPLICATION`), from the content whose
+    fingerprint is `content` (app.store.print_state), at `version`, with the 照合コード `code`."""
+
+    part: int
+    kind: str
+    content: str
+    version: int
+    code: str | None
+    path: PurePath | None
+    at: dt.datetime
 
 
 class Store:
@@ -356,6 +385,11 @@ class Store:
             for script in MIGRATIONS[found:]:
                 for statement in split_statements(script):
                     self._db().execute(statement)
+            if 0 < found < 4:
+                # v4: a title that is only a form's title (what 新規 gave) was never chosen by the user.
+                titles = sorted({form.title for form in self._forms.all()})
+                marks = ", ".join("?" * len(titles))
+                self._db().execute(f"UPDATE applications SET named = 0 WHERE title IN ({marks})", titles)
             self._db().execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -533,7 +567,9 @@ class Store:
         if form is None:
             installed = "、".join(self._forms.ids()) or "なし"
             raise EditError(f"様式「{form_id}」はインストールされていません（インストール済み: {installed}）")
-        return self._insert_application(blank_document(form), title or form.title, "create", "新規作成")
+        return self._insert_application(
+            blank_document(form), title or form.title, "create", "新規作成", named=bool(normalize_text(title))
+        )
 
     def import_application(
         self, application: Application, *, title: str = "", summary: str = "取り込み"
@@ -542,7 +578,7 @@ class Store:
         self._check_limits(application, source="申請データ")
         document = application.model_dump(mode="json")
         default = application.applicant.name or "取り込んだ申請"
-        return self._insert_application(document, title or default, "import", summary)
+        return self._insert_application(document, title or default, "import", summary, named=False)
 
     def import_document(self, path: Path, *, title: str | None = None) -> ApplicationInfo:
         """A new application read from an application document (SPEC §4). Unreadable input raises
@@ -584,14 +620,21 @@ class Store:
             seen.add(report.id)
 
     def _insert_application(
-        self, document: Json, title: str, operation: str, summary: str
+        self,
+        document: Json,
+        title: str,
+        operation: str,
+        summary: str,
+        *,
+        named: bool = True,
+        copy_of: int | None = None,
     ) -> ApplicationInfo:
         title = self._title(title)
         now = _stamp(self._now())
         with self._saving() as connection:
             cursor = connection.execute(
-                "INSERT INTO applications (title, form_id, form_version, applicant, version, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 0, ?, ?)",
+                "INSERT INTO applications (title, form_id, form_version, applicant, version, created_at,"
+                " updated_at, named, copy_of) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)",
                 (
                     title,
                     document["form"]["id"],
@@ -599,6 +642,8 @@ class Store:
                     _dumps(document["applicant"]),
                     now,
                     now,
+                    int(named),
+                    copy_of,
                 ),
             )
             app_id = cursor.lastrowid
@@ -653,7 +698,11 @@ class Store:
             self._writable()
             edit = Edit("set", ("$title",), old, new)
             plan = ops.Plan("rename", f"名前を変更: {old} → {new}", [edit])
-            self._record(app_id, self._load(app_id), plan, title=new)
+
+            def mark_named(connection: sqlite3.Connection, _version: int) -> None:
+                connection.execute("UPDATE applications SET named = 1 WHERE id = ?", (app_id,))
+
+            self._record(app_id, self._load(app_id), plan, title=new, also=mark_named)
         return self.info(app_id)
 
     def duplicate(self, app_id: int, title: str | None = None) -> ApplicationInfo:
@@ -663,7 +712,12 @@ class Store:
         document = self._load(app_id).document
         document = {**document, "reports": rops.fresh_copies(document["reports"])}
         return self._insert_application(
-            document, title or f"{source.title}（コピー）", "duplicate", f"「{source.title}」から複製"
+            document,
+            title or f"{source.title}（コピー）",
+            "duplicate",
+            f"「{source.title}」から複製",
+            named=bool(title) or source.named,
+            copy_of=app_id,
         )
 
     def move_to_trash(self, app_id: int) -> None:
@@ -1211,6 +1265,64 @@ class Store:
             )
             for row in rows
         ]
+
+    # ---- what was printed and made for upload ------------------------------------------------------
+
+    def record_output(
+        self,
+        app_id: int,
+        part: int,
+        kind: str,
+        content: str,
+        *,
+        code: str | None = None,
+        path: Path | None = None,
+    ) -> None:
+        """Note that `part` of the application (a section's index, or -1 for the whole) was printed or
+        written as PDF (`kind` "print") or as upload file ("upload") from content with fingerprint
+        `content`; it replaces the earlier note of that part and kind."""
+        if kind not in OUTPUT_KINDS:
+            raise ValueError(f"unknown output kind {kind!r}")
+        version = self.info(app_id).version
+        with self._saving() as connection:
+            connection.execute(
+                "INSERT INTO outputs (app_id, part, kind, content, version, code, path, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, part, kind) DO UPDATE SET"
+                " content = excluded.content, version = excluded.version, code = excluded.code,"
+                " path = excluded.path, at = excluded.at",
+                (
+                    app_id,
+                    part,
+                    kind,
+                    content,
+                    version,
+                    code,
+                    None if path is None else str(path),
+                    _stamp(self._now()),
+                ),
+            )
+
+    def outputs(self, app_id: int | None = None) -> dict[int, list[Output]]:
+        """What was printed and made for upload, by application (only `app_id`'s when given)."""
+        query = "SELECT app_id, part, kind, content, version, code, path, at FROM outputs"
+        rows = self._db().execute(
+            query + (" WHERE app_id = ?" if app_id is not None else "") + " ORDER BY app_id, part, kind",
+            () if app_id is None else (app_id,),
+        )
+        found: dict[int, list[Output]] = {}
+        for row in rows:
+            found.setdefault(row[0], []).append(
+                Output(
+                    part=row[1],
+                    kind=row[2],
+                    content=row[3],
+                    version=row[4],
+                    code=row[5],
+                    path=None if row[6] is None else PurePath(row[6]),
+                    at=_parse_stamp(row[7]),
+                )
+            )
+        return found
 
     # ---- 指導者 registry (per data folder) --------------------------------------------------------
 

@@ -67,7 +67,7 @@ def _date_text(value: dt.date | None) -> str:
 def choose_request_file(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to save the 承認依頼ファイル."""
     path, _ = QFileDialog.getSaveFileName(
-        parent, "承認依頼ファイルを保存", str(suggested), "承認依頼ファイル (*.approval-request.json)"
+        parent, "承認依頼ファイルを保存", str(suggested), "承認依頼ファイル (*.json)"
     )
     return Path(path) if path else None
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -18,19 +21,29 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from app.export import ExportPlan, ExportResult
+    from app.validation import Issue
 
 EXPORT, DRAFT = "export", "draft"
 
 
 class ExportDialog(QDialog):
-    """Shows an ExportPlan. Returns EXPORT (write as planned), DRAFT (print a draft instead) or None."""
+    """Shows an ExportPlan. Returns EXPORT (write as planned), DRAFT (print a draft instead) or None.
+    A refused plan lists its errors; activating one closes the dialog and `go_to` shows its cell."""
 
-    def __init__(self, plan: ExportPlan, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        plan: ExportPlan,
+        parent: QWidget | None = None,
+        go_to: Callable[[Issue], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.choice: str | None = None
+        self._go_to = go_to
+        self.errors: QListWidget | None = None
         self.setWindowTitle(self.tr("印刷用PDFとアップロード用ファイルを作成"))
         self.resize(640, 380)
         layout = QVBoxLayout(self)
@@ -40,9 +53,23 @@ class ExportDialog(QDialog):
         if plan.refused:
             heading.setStyleSheet("color: #b3261e; font-weight: bold;")
         layout.addWidget(heading)
-        details = QPlainTextEdit("\n".join(lines[1:]), self)
-        details.setReadOnly(True)
-        layout.addWidget(details, 1)
+        if plan.refused:
+            hint = QLabel(
+                self.tr("エラーをダブルクリック（または Enter）すると、その場所へ移動します。"), self
+            )
+            layout.addWidget(hint)
+            self.errors = QListWidget(self)
+            for issue in plan.errors:
+                item = QListWidgetItem(issue.message)
+                item.setToolTip(issue.message)
+                self.errors.addItem(item)
+            errors, found = self.errors, plan.errors
+            errors.itemActivated.connect(lambda item: self._jump(found[errors.row(item)]))
+            layout.addWidget(self.errors, 1)
+        else:
+            details = QPlainTextEdit("\n".join(lines[1:]), self)
+            details.setReadOnly(True)
+            layout.addWidget(details, 1)
         buttons = QDialogButtonBox(self)
         if plan.refused:
             draft = buttons.addButton(self.tr("下書きを印刷"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -62,16 +89,38 @@ class ExportDialog(QDialog):
         self.choice = choice
         self.accept()
 
+    def _jump(self, issue: Issue) -> None:
+        self.reject()
+        if self._go_to is not None:
+            self._go_to(issue)
+
     @classmethod
-    def ask(cls, parent: QWidget | None, plan: ExportPlan) -> str | None:
+    def ask(
+        cls, parent: QWidget | None, plan: ExportPlan, go_to: Callable[[Issue], None] | None = None
+    ) -> str | None:
         """Show the plan and return the user's choice (tests patch this)."""
-        dialog = cls(plan, parent)
+        dialog = cls(plan, parent, go_to)
         return dialog.choice if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def open_local(path: Path) -> None:
-    """Open a local file or folder with the system's program (a file: URL; nothing leaves the machine)."""
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+def open_local(path: Path, parent: QWidget | None = None) -> bool:
+    """Open a local file or folder with the system's program (a file: URL; nothing leaves the machine).
+    Without a program for it (no PDF viewer), says so with the file's path; False then."""
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "開けません",
+        f"この種類のファイルを開くプログラムが見つかりません。\n\n{path}\n\n"
+        "PDF を表示するソフト（Adobe Acrobat Reader など）で上のファイルを開いてください。"
+        "パスは選択してコピーできます。",
+        parent=parent,
+    )
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+    return False
 
 
 class ExportDoneDialog(QDialog):
@@ -102,7 +151,7 @@ class ExportDoneDialog(QDialog):
             (self.tr("フォルダを開く"), result.folder),
         ):
             button = QPushButton(label, self)
-            button.clicked.connect(lambda _=False, where=target: open_local(where))
+            button.clicked.connect(lambda _=False, where=target: open_local(where, self))
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(self.tr("閉じる"), QDialogButtonBox.ButtonRole.RejectRole)
         close.clicked.connect(self.accept)

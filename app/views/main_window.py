@@ -57,11 +57,13 @@ from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
 from app.views import form_packs
+from app.views.application_list import ApplicationListView
 from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.grid import CaseTableView
 from app.views.new_application import FormChoiceDialog
+from app.views.print_flow import PrintFlow
 from app.views.problems import ProblemsPanel
 from app.views.section_page import SectionPage
 from app.views.submit_state import submit_state
@@ -224,10 +226,14 @@ def notify(parent: QWidget | None, title: str, text: str, *, warning: bool = Fal
     box.show()
 
 
-def choose_export_folder(parent: QWidget | None, start: str) -> Path | None:
-    """Where to write the PDF and the package (tests patch this)."""
-    folder = QFileDialog.getExistingDirectory(parent, "保存先のフォルダを選択", start)
-    return Path(folder) if folder else None
+def ask_application_name(parent: QWidget | None) -> str | None:
+    """The name of a new application in the list; empty follows 氏名 (tests patch this)."""
+    text, ok = QInputDialog.getText(
+        parent,
+        "新しい申請",
+        "一覧に表示する名前（空欄のままなら申請者の氏名が表示されます）:",
+    )
+    return text.strip() if ok else None
 
 
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
@@ -280,8 +286,8 @@ class MainWindow(QMainWindow):
         self._dock_was_visible = True
         self.setWindowTitle("Shorei — 症例登録")
 
-        self.app_list = QListWidget(self)
-        self.app_list.currentItemChanged.connect(self._app_selected)
+        self.app_list = ApplicationListView(self)
+        self.app_list.applicationChosen.connect(self.open_application)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 4, 4)
@@ -309,7 +315,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.center)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([190, 1100])
+        self.splitter.setSizes([self._list_width(), 1100])
         self.setCentralWidget(self.splitter)
 
         self.problems = ProblemsPanel(self)
@@ -327,6 +333,8 @@ class MainWindow(QMainWindow):
         self.save_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.save_label)
+        self.print_flow = PrintFlow(self)
+        self.app_list.count_later(self.print_flow.row)
         self._build_menus()
         self.setAcceptDrops(True)
         self.refresh_list()
@@ -364,16 +372,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(self.tr("Excel/CSVから症例を取り込む…(&I)"), self.import_case_list))
         file_menu.addAction(self._action(self.tr("症例一覧をExcelに書き出す…(&E)"), self.export_case_list))
         file_menu.addSeparator()
-        file_menu.addAction(
-            self._action(
-                self.tr("印刷用PDFとアップロード用ファイルを作成…(&P)"),
-                self.export_files,
-                QKeySequence.StandardKey.Print,
-            )
-        )
-        file_menu.addAction(
-            self._action(self.tr("下書きを印刷…"), lambda: self.export_files(draft=True), "Ctrl+Shift+P")
-        )
+        self._add_print_actions(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("承認依頼ファイルを開く（指導者）…"), self.open_review_request)
@@ -413,26 +412,36 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action(self.tr("この PC の署名鍵…"), self.show_signing_key))
         help_menu.addAction(self._action(self.tr("様式について…"), self.show_form_notes))
 
+    def _add_print_actions(self, menu: QMenu) -> None:
+        """印刷プレビュー (Ctrl+P) and 印刷… inside the program; writing the files is its own command."""
+        menu.addAction(
+            self._action(
+                self.tr("印刷プレビュー…(&V)"), self.print_flow.preview, QKeySequence.StandardKey.Print
+            )
+        )
+        menu.addAction(
+            self._action(self.tr("印刷用PDFとアップロード用ファイルを作成…(&P)"), self.export_files, "Ctrl+E")
+        )
+        menu.addAction(self._action(self.tr("下書きPDFを作成…"), lambda: self.export_files(draft=True)))
+
     # --- applications -----------------------------------------------------------------------------
 
     def refresh_list(self, select: int | None = None) -> None:
+        """The clerk's list, in the order the applications were created; counted after the window is up."""
         wanted = select if select is not None else self.app_id
-        self.app_list.blockSignals(True)
-        self.app_list.clear()
-        for info in self.store.list_applications():
-            item = QListWidgetItem(info.title)
-            item.setToolTip(
-                f"{info.title}\n{info.applicant_name}\n更新: {info.updated_at.astimezone():%Y-%m-%d %H:%M}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, info.id)
-            self.app_list.addItem(item)
-            if info.id == wanted:
-                self.app_list.setCurrentItem(item)
-        self.app_list.blockSignals(False)
+        infos = sorted(self.store.list_applications(), key=lambda info: info.id)
+        self.app_list.set_rows([self.print_flow.quick_row(info.id) for info in infos], select=wanted)
 
-    def _app_selected(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
-        if current is not None:
-            self.open_application(int(current.data(Qt.ItemDataRole.UserRole)))
+    def _list_width(self) -> int:
+        """The clerk's list wide enough for its columns, but never more than 28 % of the screen."""
+        screen = self.screen().availableGeometry().width()
+        return min(self.app_list.preferred_width(), screen * 28 // 100)
+
+    def facilities_for(self, form: FormDefinition) -> FacilityLookup:
+        """The facility list a form's rules check against (each form names its kind of list)."""
+        if self._facility_source_for is None:
+            return self._facilities()
+        return self._facility_source_for(form.facility.list_kind).lookup()
 
     def open_application(self, app_id: int) -> None:
         if self.reports is not None and app_id != self.app_id:
@@ -559,6 +568,7 @@ class MainWindow(QMainWindow):
             self.problems.set_issues(coverage_in_one_line(self.issues))
             self.count_label.setText(self.reports.count_text())
             self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
+            self.print_flow.refresh()
             return
         for page in self.pages:
             section = application.sections[page.index] if page.index < len(application.sections) else None
@@ -577,6 +587,7 @@ class MainWindow(QMainWindow):
             )
         )
         self.problems_dock.setWindowTitle(self.tr("問題一覧（{n}件）").format(n=len(self.issues)))
+        self.print_flow.refresh()
 
     # --- every change goes through here -----------------------------------------------------------
 
@@ -862,13 +873,18 @@ class MainWindow(QMainWindow):
     # --- application list actions --------------------------------------------------------------------
 
     def new_application(self, form_id: str | None = None) -> None:
-        """A new application under `form_id`, or under the form the user chooses."""
+        """A new application under `form_id`, or under the form and with the name the user chooses."""
+        name = ""
         if form_id is None:
             chosen = FormChoiceDialog.ask(self, self.forms)
             if chosen is None:
                 return
             form_id = chosen.id
-        info = self.store.create_application(form_id)
+            asked = ask_application_name(self)
+            if asked is None:
+                return
+            name = asked
+        info = self.store.create_application(form_id, name)
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 
@@ -1170,32 +1186,8 @@ class MainWindow(QMainWindow):
     # --- print and upload -------------------------------------------------------------------------------
 
     def export_files(self, *, draft: bool = False) -> None:
-        """Plan, confirm (or refuse with the errors), write, and offer to open the PDF or the folder."""
-        # Imported on first use: reportlab and cryptography stay out of the window's start-up time.
-        from app.export import ExportError, default_stem, export_application, plan_export
-        from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
-
-        if self.application is None or self.form is None:
-            return
-        folder = choose_export_folder(self, str(self._settings.value("export_folder", str(Path.home()))))
-        if folder is None:
-            return
-        self._settings.setValue("export_folder", str(folder))
-        application, form, facilities = self.application, self.form, self._facilities()
-        stem = default_stem(application, form)
-        plan = plan_export(application, form, facilities, folder, stem=stem, draft=draft, issues=self.issues)
-        choice = ExportDialog.ask(self, plan)
-        if choice is None:
-            return
-        try:
-            result = export_application(
-                application, form, facilities, folder, stem=stem, draft=draft or choice == DRAFT
-            )
-        except ExportError as error:
-            notify(self, self.tr("作成できません"), str(error), warning=True)
-            return
-        self.statusBar().showMessage(self.tr("{p} を作成しました").format(p=result.pdf_path.name), 10000)
-        ExportDoneDialog.show_result(self, result)
+        """Errors first, then where; write the PDF and the upload file; record the print state."""
+        self.print_flow.export_files(draft=draft)
 
     def open_review_request(self) -> None:
         """Supervisor mode: a 承認依頼ファイル from an applicant opens the review screen beside this window."""

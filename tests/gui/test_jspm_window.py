@@ -502,7 +502,11 @@ def _request(
     )
 
     def choose(parent: object, suggested: Path) -> Path:
-        assert suggested.name.endswith(".approval-request.json") and "J12345" in suggested.name
+        assert (
+            suggested.name.startswith("承認依頼_")
+            and "_症例" in suggested.name
+            and suggested.suffix == ".json"
+        )
         return path
 
     monkeypatch.setattr(approval_dialogs, "choose_request_file", choose)

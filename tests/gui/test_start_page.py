@@ -158,7 +158,8 @@ def test_leaving_the_start_page_gives_the_grid_its_rows_back(qtbot: QtBot, shore
         assert window.open_file(examples / "valid-25-cases-3-sections.json")
         compact = main_window_module.PROBLEMS_HEIGHT + 40
         qtbot.waitUntil(lambda: window.problems_dock.isVisible() and window.problems_dock.height() <= compact)
-        assert window.centralWidget().isVisible()
+        central = window.centralWidget()
+        assert central is not None and central.isVisible()
         assert window.pages[0].grid.viewport().height() > window.height() / 3
     finally:
         _close(window)

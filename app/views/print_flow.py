@@ -1,0 +1,299 @@
+"""The window's printing (issues 13 items 6–8, 14 item 10): 印刷プレビュー and 印刷…, 「印刷用PDFとアップロード
+用ファイルを作成」 (errors first, each one a link to its cell; then where, under a name a person
+understands), the print state 「印刷 済／アップロード 済」 with 「印刷後に変更あり」, and the rows of the
+clerk's list. The files and their contents come from `app.export`; the state is kept by the store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.store.print_state import (
+    NOT_PRINTED,
+    WHOLE_APPLICATION,
+    PrintState,
+    content_fingerprints,
+    list_state,
+    print_state,
+)
+from app.validation import validate
+from app.views.application_list import ApplicationRow, form_label
+
+if TYPE_CHECKING:
+    from app.export import ExportResult
+    from app.export.preview import SheetPreview
+    from app.models.application import Application
+    from app.validation import Issue
+    from app.views.main_window import MainWindow
+
+
+def choose_export_file(parent: QWidget | None, suggested: Path) -> Path | None:
+    """Where to write the printable PDF; its upload file goes beside it (tests patch this)."""
+    path, _ = QFileDialog.getSaveFileName(
+        parent,
+        parent.tr("印刷用PDFの保存先") if parent is not None else "印刷用PDFの保存先",
+        str(suggested),
+        "PDF (*.pdf)",
+    )
+    return Path(path) if path else None
+
+
+class PrintBanner(QWidget):
+    """A line above the sheets after a change to printed content: print again, with a button to do it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.button = QPushButton(self.tr("印刷プレビュー…"), self)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.setStyleSheet("PrintBanner { background: #fdecea; }")
+        self.hide()
+
+
+class PrintFlow:
+    """Printing, exporting and the print state of the application open in `window`."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.state: PrintState = NOT_PRINTED
+        self.label = QLabel(window)
+        self.label.setToolTip(
+            window.tr(
+                "印刷用PDFの作成（または印刷）と、アップロード用ファイルの作成の状態です。"
+                "印刷後に内容を変えると「印刷後に変更あり」になります。"
+            )
+        )
+        window.statusBar().addPermanentWidget(self.label)
+        self.banner = PrintBanner(window.center)
+        self.banner.button.clicked.connect(lambda: self.preview())
+        window.center_layout.insertWidget(0, self.banner)
+
+    # --- the state -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """The state of the open application in the status bar, the banner and its row of the list."""
+        window = self.window
+        if window.app_id is None or window.application is None:
+            return
+        outputs = window.store.outputs(window.app_id).get(window.app_id, [])
+        self.state = print_state(window.application, outputs) if outputs else NOT_PRINTED
+        self.label.setText(self.state.label)
+        if self.state.changed:
+            assert window.form is not None
+            form = window.form
+            where = "、".join(form.section_label(part) for part in self.state.changed_parts)
+            self.banner.text.setText(
+                window.tr(
+                    "印刷後に変更があります{where}。照合コードが変わるため、印刷し直しと"
+                    "アップロード用ファイルの作り直しが必要です。"
+                ).format(where=f"（{where}）" if where else "")
+            )
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self._mark_tabs()
+        window.app_list.update_row(self.row(window.app_id, window.application, window.issues, self.state))
+
+    def _mark_tabs(self) -> None:
+        """Each section's tab says whether its sheets were printed and changed since (JBCT)."""
+        window = self.window
+        for page in window.pages:
+            label = self.state.section_label(page.index)
+            text = window.tabs.tabText(page.index).split("・")[0]
+            window.tabs.setTabText(page.index, f"{text}・{label}" if label else text)
+            window.tabs.setTabToolTip(page.index, label or window.tr("未印刷"))
+
+    def record(self, result: ExportResult, application: Application) -> None:
+        """A successful export: the sheets of every section and the whole (and the upload file) are made
+        from `application`'s content now."""
+        app_id = self.window.app_id
+        if app_id is None or result.draft:
+            return
+        store = self.window.store
+        for part, content in content_fingerprints(application).items():
+            store.record_output(app_id, part, "print", content, code=result.short_hash, path=result.pdf_path)
+        if result.package_path is not None:
+            whole = content_fingerprints(application)[WHOLE_APPLICATION]
+            store.record_output(
+                app_id, WHOLE_APPLICATION, "upload", whole, code=result.short_hash, path=result.package_path
+            )
+        self.refresh()
+
+    def printed(self, preview: SheetPreview, application: Application) -> None:
+        """Sheets printed from the preview: final ones count as printed; a draft never does."""
+        app_id = self.window.app_id
+        if app_id is None or preview.draft:
+            return
+        for part, content in content_fingerprints(application).items():
+            self.window.store.record_output(app_id, part, "print", content, code=preview.short_hash)
+        if self.window.app_id == app_id:
+            self.refresh()
+
+    # --- the list --------------------------------------------------------------------------------
+
+    def row(
+        self,
+        app_id: int,
+        application: Application | None = None,
+        issues: list[Issue] | None = None,
+        state: PrintState | None = None,
+    ) -> ApplicationRow:
+        """The list's row for `app_id`, validating it unless its issues are given (and its print state
+        unless given)."""
+        window = self.window
+        info = window.store.info(app_id)
+        if application is None:
+            application = window.store.get(app_id)
+        form = window.forms.get(application.form.id, application.form.version)
+        if issues is None and form is not None:
+            issues = validate(application, form, window.facilities_for(form))
+        errors = None if issues is None else sum(issue.is_error for issue in issues)
+        warnings = None if issues is None else sum(not i.is_error and not i.accepted for i in issues)
+        if state is None:
+            outputs = window.store.outputs(app_id).get(app_id, [])
+            state = print_state(application, outputs) if outputs else NOT_PRINTED
+        return ApplicationRow(
+            id=app_id,
+            name=info.display_name,
+            form=form_label(form, info.form_id),
+            form_title=form.title if form is not None else "",
+            cases=application.case_count(),
+            errors=errors,
+            warnings=warnings,
+            state=list_state(state, errors or 0),
+            print_label=state.label,
+            updated_at=info.updated_at,
+            copy_of=info.copy_of,
+            title=info.title,
+        )
+
+    def quick_row(self, app_id: int) -> ApplicationRow:
+        """The row without validating (errors counted later): for the list as the window opens."""
+        window = self.window
+        info = window.store.info(app_id)
+        application = window.store.get(app_id)
+        form = window.forms.get(info.form_id, info.form_version)
+        outputs = window.store.outputs(app_id).get(app_id, [])
+        state = print_state(application, outputs) if outputs else NOT_PRINTED
+        return ApplicationRow(
+            id=app_id,
+            name=info.display_name,
+            form=form_label(form, info.form_id),
+            form_title=form.title if form is not None else "",
+            cases=application.case_count(),
+            errors=None,
+            warnings=None,
+            state=list_state(state, 0) if outputs else "…",
+            print_label=state.label,
+            updated_at=info.updated_at,
+            copy_of=info.copy_of,
+            title=info.title,
+        )
+
+    # --- preview, print, export -----------------------------------------------------------------
+
+    def _make_preview(self) -> SheetPreview | None:
+        from app.export import ExportError
+        from app.export.preview import preview_sheets
+
+        window = self.window
+        if window.application is None or window.form is None:
+            return None
+        try:
+            return preview_sheets(window.application, window.form, window._facilities(), issues=window.issues)
+        except ExportError as error:
+            from app.views.main_window import notify
+
+            notify(window, window.tr("プレビューできません"), str(error), warning=True)
+            return None
+
+    def preview(self) -> None:
+        """ファイル → 印刷プレビュー (Ctrl+P): the pages as they will print, with 印刷…."""
+        from app.views.print_preview import PrintPreviewDialog
+
+        window = self.window
+        preview = self._make_preview()
+        if preview is None or window.application is None:
+            return
+        application = window.application
+        PrintPreviewDialog.show_preview(
+            window,
+            preview,
+            on_printed=lambda shown: self.printed(shown, application),
+            on_export=self.export_files,
+            title=window.store.info(window.app_id).display_name if window.app_id is not None else "",
+        )
+
+    def export_files(self, *, draft: bool = False) -> None:
+        """Errors first (each a link to its cell), then where (a name a person understands), then the
+        files; the print state is recorded and the result offered to open."""
+        # Imported on first use: reportlab and cryptography stay out of the window's start-up time.
+        from app.export import (
+            EarlierExport,
+            ExportCancelledError,
+            ExportError,
+            ExportRefusedError,
+            export_application,
+            plan_export,
+        )
+        from app.export.file_names import sheet_stem
+        from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
+        from app.views.main_window import confirm, notify
+
+        window = self.window
+        if window.application is None or window.form is None:
+            return
+        application, form, facilities = window.application, window.form, window._facilities()
+        stem = sheet_stem(application, form)
+        folder = Path(str(window._settings.value("export_folder", str(Path.home()))))
+        errors = [issue for issue in window.issues if issue.is_error]
+        if errors and not draft:
+            plan = plan_export(
+                application, form, facilities, folder, stem=stem, draft=False, issues=window.issues
+            )
+            if ExportDialog.ask(window, plan, go_to=window.go_to_issue) != DRAFT:
+                return
+            draft = True
+        suffix = "-draft.pdf" if draft else ".pdf"
+        chosen = choose_export_file(window, folder / f"{stem}{suffix}")
+        if chosen is None:
+            return
+        folder = chosen.parent
+        stem = (
+            chosen.name.removesuffix(".pdf").removesuffix("-draft")
+            if chosen.suffix.lower() == ".pdf"
+            else chosen.name
+        )
+        window._settings.setValue("export_folder", str(folder))
+
+        def keep_earlier(earlier: EarlierExport) -> bool:
+            # A sheet may already be stamped from the earlier pair (SPEC §6): say so, keep it, ask.
+            return confirm(
+                window,
+                window.tr("以前に作成したファイルがあります"),
+                earlier.describe() + window.tr("\n新しいファイルを作成しますか？"),
+            )
+
+        try:
+            result = export_application(
+                application, form, facilities, folder, stem=stem, draft=draft, on_earlier=keep_earlier
+            )
+        except ExportCancelledError:
+            return
+        except ExportRefusedError as error:
+            notify(window, window.tr("作成できません"), str(error), warning=True)
+            return
+        except ExportError as error:
+            notify(window, window.tr("作成できません"), str(error), warning=True)
+            return
+        self.record(result, application)
+        window.statusBar().showMessage(window.tr("{p} を作成しました").format(p=result.pdf_path.name), 10000)
+        ExportDoneDialog.show_result(window, result)
