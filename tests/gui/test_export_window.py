@@ -170,6 +170,7 @@ def test_export_over_an_earlier_pair_with_other_content_asks_and_keeps_it(
     monkeypatch.setattr(main_window_module, "confirm", confirm)
     shown.clear()
     window.export_files()
+    assert first.short_hash is not None
     assert len(questions) == 1 and first.short_hash in questions[0]
     kept = sorted(path.name for path in first.pdf_path.parent.glob(f"*{first.short_hash}*"))
     if answer:
