@@ -61,6 +61,7 @@ from app.views.application_list import ApplicationListView
 from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
+from app.views.fit import available_geometry
 from app.views.grid import CaseTableView
 from app.views.new_application import FormChoiceDialog
 from app.views.print_flow import PrintFlow
@@ -83,6 +84,10 @@ SearchFacilities = Callable[[str], Sequence[Facility]]
 
 PROBLEMS_HEIGHT = 96
 """The problems panel's first height: a few lines, so the grid keeps ten rows or more on a laptop."""
+GRID_ROOM = 1100
+"""Logical pixels the JBCT grid needs beside the list: its fixed columns, the row numbers, the scroll bar,
+and 診断名 at a readable width."""
+LIST_MIN_WIDTH = 180
 
 
 class StoreVersionCommand(QUndoCommand):
@@ -433,9 +438,11 @@ class MainWindow(QMainWindow):
         self.app_list.set_rows([self.print_flow.quick_row(info.id) for info in infos], select=wanted)
 
     def _list_width(self) -> int:
-        """The clerk's list wide enough for its columns, but never more than 28 % of the screen."""
-        screen = self.screen().availableGeometry().width()
-        return min(self.app_list.preferred_width(), screen * 28 // 100)
+        """The clerk's list wide enough for its columns, but never taking the room the JBCT grid needs to
+        show 診断名 (at 1280 logical pixels, 1920×1080 at 150 %, the list gets its narrowest width and
+        scrolls; the splitter widens it)."""
+        screen = available_geometry(self).width()
+        return min(self.app_list.preferred_width(), max(LIST_MIN_WIDTH, screen - GRID_ROOM))
 
     def facilities_for(self, form: FormDefinition) -> FacilityLookup:
         """The facility list a form's rules check against (each form names its kind of list)."""

@@ -163,3 +163,25 @@ def test_leaving_the_start_page_gives_the_grid_its_rows_back(qtbot: QtBot, shore
         assert window.pages[0].grid.viewport().height() > window.height() / 3
     finally:
         _close(window)
+
+
+def test_diagnosis_keeps_a_readable_width_at_150_percent(
+    qtbot: QtBot, shorei_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 1280×693 logical pixels (1920×1080 at 150 %) the clerk's list leaves 診断名 room to read."""
+    from pathlib import Path as _Path
+
+    from PySide6.QtCore import QRect
+
+    from app.views.case_model import COLUMNS
+
+    monkeypatch.setattr(main_window_module, "available_geometry", lambda widget: QRect(0, 0, 1280, 693))
+    window = _window(qtbot, shorei_home)
+    try:
+        examples = _Path(__file__).resolve().parents[2] / "examples"
+        assert window.open_file(examples / "valid-25-cases-3-sections.json")
+        window.resize(1280, 693)
+        grid = window.pages[0].grid
+        qtbot.waitUntil(lambda: grid.columnWidth(COLUMNS.index("diagnosis")) >= 150)
+    finally:
+        _close(window)
