@@ -63,7 +63,6 @@ from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.fit import available_geometry
 from app.views.grid import CaseTableView
-from app.views.new_application import FormChoiceDialog
 from app.views.print_flow import PrintFlow
 from app.views.problems import ProblemsPanel
 from app.views.section_page import SectionPage
@@ -229,16 +228,6 @@ def notify(parent: QWidget | None, title: str, text: str, *, warning: bool = Fal
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setWindowModality(Qt.WindowModality.NonModal)
     box.show()
-
-
-def ask_application_name(parent: QWidget | None) -> str | None:
-    """The name of a new application in the list; empty follows 氏名 (tests patch this)."""
-    text, ok = QInputDialog.getText(
-        parent,
-        "新しい申請",
-        "一覧に表示する名前（空欄のままなら申請者の氏名が表示されます）:",
-    )
-    return text.strip() if ok else None
 
 
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
@@ -880,18 +869,12 @@ class MainWindow(QMainWindow):
     # --- application list actions --------------------------------------------------------------------
 
     def new_application(self, form_id: str | None = None) -> None:
-        """A new application under `form_id`, or under the form and with the name the user chooses."""
-        name = ""
+        """A new application under `form_id`, or under the form and with the name the user chooses (the
+        same dialog as the start page's 新しい申請)."""
         if form_id is None:
-            chosen = FormChoiceDialog.ask(self, self.forms)
-            if chosen is None:
-                return
-            form_id = chosen.id
-            asked = ask_application_name(self)
-            if asked is None:
-                return
-            name = asked
-        info = self.store.create_application(form_id, name)
+            self.new_named_application()
+            return
+        info = self.store.create_application(form_id, "")
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 

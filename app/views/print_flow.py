@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.store.errors import StoreError
 from app.store.print_state import (
     NOT_PRINTED,
     WHOLE_APPLICATION,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from app.export import ExportResult
     from app.export.preview import SheetPreview
     from app.models.application import Application
+    from app.store.store import ApplicationInfo
     from app.validation import Issue
     from app.views.main_window import MainWindow
 
@@ -151,7 +153,10 @@ class PrintFlow:
         window = self.window
         info = window.store.info(app_id)
         if application is None:
-            application = window.store.get(app_id)
+            try:
+                application = window.store.get(app_id)
+            except StoreError:
+                return self._unreadable_row(info)
         form = window.forms.get(application.form.id, application.form.version)
         if issues is None and form is not None:
             issues = validate(application, form, window.facilities_for(form))
@@ -179,7 +184,10 @@ class PrintFlow:
         """The row without validating (errors counted later): for the list as the window opens."""
         window = self.window
         info = window.store.info(app_id)
-        application = window.store.get(app_id)
+        try:
+            application = window.store.get(app_id)
+        except StoreError:
+            return self._unreadable_row(info)
         form = window.forms.get(info.form_id, info.form_version)
         outputs = window.store.outputs(app_id).get(app_id, [])
         state = print_state(application, outputs) if outputs else NOT_PRINTED
@@ -193,6 +201,25 @@ class PrintFlow:
             warnings=None,
             state=list_state(state, 0) if outputs else "…",
             print_label=state.label,
+            updated_at=info.updated_at,
+            copy_of=info.copy_of,
+            title=info.title,
+        )
+
+    def _unreadable_row(self, info: ApplicationInfo) -> ApplicationRow:
+        """An application the program cannot read (issue 15): listed, so that it can be seen and put in the
+        ゴミ箱, but never counted or opened as if it were whole."""
+        form = self.window.forms.get(info.form_id, info.form_version)
+        return ApplicationRow(
+            id=info.id,
+            name=info.display_name,
+            form=form_label(form, info.form_id),
+            form_title=form.title if form is not None else "",
+            cases=0,
+            errors=0,
+            warnings=0,
+            state=self.window.tr("読めません"),
+            print_label="",
             updated_at=info.updated_at,
             copy_of=info.copy_of,
             title=info.title,

@@ -86,7 +86,9 @@ class NewApplicationDialog(QDialog):
         layout.addWidget(self.list, 1)
         fields = QFormLayout()
         self.name = QLineEdit(self)
-        self.name.setPlaceholderText(self.tr("例: 山田太郎 更新申請（空欄なら様式の名前）"))
+        self.name.setPlaceholderText(
+            self.tr("例: 山田太郎 更新申請（空欄なら申請者の氏名が一覧に表示されます）")
+        )
         fields.addRow(self.tr("名前(&N)"), self.name)
         layout.addLayout(fields)
         buttons = QDialogButtonBox(

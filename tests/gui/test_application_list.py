@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
-from app.views import main_window as main_window_module
 from app.views.application_list import ApplicationListModel, ApplicationRow, distinct_names
 from app.views.case_model import COLUMNS
-from app.views.new_application import FormChoiceDialog
+from app.views.start_page import NewApplication, NewApplicationDialog
 from tests.ime import commit_text
 
 if TYPE_CHECKING:
@@ -95,8 +94,11 @@ def test_new_asks_for_a_name_and_a_duplicate_is_distinguishable(
 ) -> None:
     """新規 asks the form and a name; 複製 of an application shows 「（複製）」 beside its original."""
     form = window.forms.all()[0]
-    monkeypatch.setattr(FormChoiceDialog, "ask", classmethod(lambda cls, parent, forms: form))
-    monkeypatch.setattr(main_window_module, "ask_application_name", lambda parent: "田中先生の更新")
+    monkeypatch.setattr(
+        NewApplicationDialog,
+        "ask",
+        classmethod(lambda cls, parent, forms: NewApplication(form, "田中先生の更新")),
+    )
     window.new_application()
     assert window.app_id is not None
     names = [row[0] for row in _shown(window)]

@@ -27,8 +27,8 @@ from app.views.approval_dialogs import (
 )
 from app.views.facility_picker import ENDED_MARK, FacilityPick, FacilityPickerDialog
 from app.views.main_window import MainWindow, build_main_window
-from app.views.new_application import FormChoiceDialog
 from app.views.report_model import ReportTableModel
+from app.views.start_page import NewApplication, NewApplicationDialog
 from tests.ime import commit_text
 from tests.jspm_factories import SPECIALIST_NEW, TRANSITION, approve, jspm_application, jspm_form
 
@@ -113,7 +113,11 @@ def new_jspm(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch, form_id: str = SPECIALIST_NEW
 ) -> ReportsPage:
     """新規 with the form chosen in the (patched) form dialog."""
-    monkeypatch.setattr(FormChoiceDialog, "ask", classmethod(lambda cls, parent, forms: forms.get(form_id)))
+    monkeypatch.setattr(
+        NewApplicationDialog,
+        "ask",
+        classmethod(lambda cls, parent, forms: NewApplication(forms.get(form_id), "")),
+    )
     window.new_application()
     return page_of(window)
 
@@ -160,7 +164,7 @@ def test_new_offers_every_form_and_opens_the_case_list(
     window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """新規 lists the JBCT form and the three JSPM forms; a JSPM one opens the 症例一覧 with 1…20 未登録."""
-    dialog = FormChoiceDialog(window.forms, window)
+    dialog = NewApplicationDialog(window.forms, window)
     qtbot.addWidget(dialog)
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     assert any("更新申請" in t for t in texts)
@@ -190,7 +194,7 @@ def test_forms_without_approval_hide_the_approval_actions(
 
 def test_cancelled_form_choice_creates_nothing(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """Closing the form choice leaves the list of applications as it was."""
-    monkeypatch.setattr(FormChoiceDialog, "ask", classmethod(lambda cls, parent, forms: None))
+    monkeypatch.setattr(NewApplicationDialog, "ask", classmethod(lambda cls, parent, forms: None))
     window.new_application()
     assert window.store.list_applications() == []
 

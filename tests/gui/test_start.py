@@ -70,6 +70,7 @@ def test_error_dialog_is_shown_once_the_loop_runs(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(boxes()))
     [box] = boxes()
     assert box is kept and box.windowTitle() == "申請データを開けません"
+    box.finished.disconnect()  # closing it would end the program: app.exit() outside run() breaks later loops
     box.done(0)
     box.deleteLater()
 
