@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from app.cli import main
+from tests.cli_support import SAMPLE_NOTICE, one_clear_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,16 +18,6 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-SAMPLE_NOTICE = "shorei: 注意: 施設一覧は同梱のサンプル"
-
-
-def _one_clear_line(err: str) -> None:
-    """One line naming the problem, besides the notice that the bundled sample facility list is in use."""
-    assert "Traceback" not in err
-    lines = [line for line in err.strip().splitlines() if not line.startswith(SAMPLE_NOTICE)]
-    assert len(lines) == 1 and lines[0].startswith("shorei: ")
 
 
 def test_export_writes_pdf_and_package(
@@ -52,7 +43,7 @@ def test_export_refuses_errors_and_lists_them(
     code, out, err = _run(capsys, "export", str(examples_dir / "broken.json"), "--out", str(folder))
     assert code == 1
     assert out.count("エラー  ") == 27
-    _one_clear_line(err)
+    one_clear_line(err)
     assert "--draft" in err
     assert not folder.exists()
 
@@ -82,7 +73,7 @@ def test_export_of_unreadable_input_exits_2(
         source.write_bytes(content)
     code, _, err = _run(capsys, "export", str(source), "--out", str(tmp_path / "out"))
     assert code == 2
-    _one_clear_line(err)
+    one_clear_line(err)
     assert "input.json" in err and problem in err
 
 
@@ -94,7 +85,7 @@ def test_export_into_a_file_exits_2(
     target.write_text("", encoding="utf-8")
     code, _, err = _run(capsys, "export", str(examples_dir / "valid-20-cases.json"), "--out", str(target))
     assert code == 2
-    _one_clear_line(err)
+    one_clear_line(err)
     assert "フォルダではありません" in err
 
 
@@ -167,7 +158,7 @@ def test_verify_unreadable_exits_2(
     ):
         code, _, err = _run(capsys, "verify", *args)
         assert code == 2
-        _one_clear_line(err)
+        one_clear_line(err)
 
 
 def test_missing_font_is_one_clear_line_not_a_traceback(
@@ -181,6 +172,6 @@ def test_missing_font_is_one_clear_line_not_a_traceback(
     folder = tmp_path / "out"
     code, _, err = _run(capsys, "export", str(examples_dir / "valid-20-cases.json"), "--out", str(folder))
     assert code != 0
-    _one_clear_line(err)
+    one_clear_line(err)
     assert "no-such-font.ttf" in err and "入れ直して" in err
     assert not list(folder.glob("*.pdf"))

@@ -10,12 +10,11 @@ import pytest
 
 from app.cli import _as_gui, display_problem, main
 from app.cli_parser import translate
+from tests.cli_support import SAMPLE_NOTICE
 from tests.factories import document
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-SAMPLE_NOTICE = "shorei: 注意: 施設一覧は同梱のサンプル"
 
 
 def _write(path: Path, doc: object) -> Path:

@@ -33,6 +33,7 @@ from app.store import (
 from app.store.case_lists import read_case_list
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
+from tests.cli_support import one_clear_line
 from tests.factories import case, codes_of, issues_of, with_row
 from tests.jspm_factories import jspm_application, jspm_codes, jspm_issues
 from tests.test_approval_round_trip import SUPERVISOR, Pc, _fully_approved
@@ -57,11 +58,6 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, st
     code = main([str(arg) for arg in args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def _one_clear_line(err: str) -> None:
-    assert "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1, err
 
 
 # ---- 1 and 4: numbers no signature can hold ------------------------------------------------------
@@ -117,7 +113,7 @@ def test_integer_no_signature_can_hold_is_one_line_everywhere(
     for command in commands:
         code, _, err = _run(capsys, *command)
         assert code == 2, (command, err)
-        _one_clear_line(err)
+        one_clear_line(err)
         assert "大きすぎて扱えません" in err, err
     assert not (tmp_path / "out").exists() and not (tmp_path / "r.json").exists()
 
@@ -259,7 +255,7 @@ def test_full_disk_during_facility_import_is_one_line(
     monkeypatch.setattr(FolderLock, "try_acquire", full)
     code, _, err = _run(capsys, "facilities", "import", table)
     assert code == 2 and "ディスクの空き容量" in err and "変わっていません" in err
-    _one_clear_line(err)
+    one_clear_line(err)
 
 
 # ---- 6: XLSX limits apply as rows are read ------------------------------------------------------
@@ -420,7 +416,7 @@ def test_nul_in_a_manifest_data_file_is_one_line(tmp_path: Path, capsys: pytest.
     )
     code, _, err = _run(capsys, "facilities", "import", folder)
     assert code == 2 and "NUL" in err
-    _one_clear_line(err)
+    one_clear_line(err)
 
 
 # ---- 10: two writers of one document ------------------------------------------------------------
@@ -725,4 +721,4 @@ def test_package_with_an_unsignable_number_is_one_line(
         assert package.read_text(encoding="utf-8") != original
         code, _, err = _run(capsys, "verify", package)
         assert code == 2 and "大きすぎて扱えません" in err
-        _one_clear_line(err)
+        one_clear_line(err)
