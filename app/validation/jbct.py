@@ -246,6 +246,7 @@ def _check_case(
     window: _Window,
     section_index: int,
     section: Section,
+    ranges: list[tuple[YearMonth, YearMonth]],
     case: Case,
     out: RowReporter,
 ) -> None:
@@ -297,7 +298,6 @@ def _check_case(
                 end=case.end.display(),
                 limit=window.end.display(),
             )
-        ranges = _joined_ranges(section)
         if not outside and ranges and not any(s <= case.start and case.end <= e for s, e in ranges):
             out.add(
                 "period-outside-enrollment",
@@ -342,9 +342,17 @@ def check_cases(context: ValidationContext, application: Application, out: Repor
     """JB-7 … JB-14, row by row."""
     window = _window(context, application)
     for section_index, section in enumerate(application.sections):
+        ranges = _joined_ranges(section)  # once per section, not per case (a cell edit revalidates all 75)
         for row, case in section.filled_cases():
             _check_case(
-                context, application, window, section_index, section, case, out.at_row(section_index, row)
+                context,
+                application,
+                window,
+                section_index,
+                section,
+                ranges,
+                case,
+                out.at_row(section_index, row),
             )
 
 

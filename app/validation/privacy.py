@@ -12,13 +12,14 @@ name written with 様/さん/氏, a full birth date.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from app.models.application import Application
+    from app.models.application import Application, Case, CaseReport
     from app.validation.engine import Reporter, RowReporter, ValidationContext
 
 _ID_WORD: Final = re.compile(
@@ -66,10 +67,19 @@ class PrivacyFinding:
     found: str
 
 
+_MAYBE: Final = re.compile(r"[0-9０-９様さ氏生誕]")
+"""A character every pattern below needs (a digit, or a letter of 様/さん/さま/氏/生年月日/誕生日): most texts
+have none and are passed over without normalising them."""
+
+
 def privacy_findings(text: str) -> list[PrivacyFinding]:
     """Everything in `text` that looks like it identifies a patient, first occurrence of each kind."""
-    if not text:
-        return []
+    return list(_findings(text)) if text and _MAYBE.search(text) else []
+
+
+@functools.lru_cache(maxsize=4096)
+def _findings(text: str) -> tuple[PrivacyFinding, ...]:
+    """privacy_findings, kept per text: a cell edit revalidates every case, whose texts rarely change."""
     folded = unicodedata.normalize("NFKC", text)
     findings: list[PrivacyFinding] = []
     if match := _ID_WORD.search(folded):
@@ -88,7 +98,7 @@ def privacy_findings(text: str) -> list[PrivacyFinding]:
         or _OLD_ERA_DATE.search(folded)
     ):
         findings.append(PrivacyFinding("生年月日", match.group(0).strip()))
-    return findings
+    return tuple(findings)
 
 
 _NOT_SAMA: Final = frozenset("同多異模仕態一各文左有紋王神殿若皇貴外内今別図胞瘍腫贅腺癌症")
@@ -118,14 +128,14 @@ _JBCT_FIELDS: Final = ("item_other", "diagnosis", "pathology")
 """JBCT texts that are printed and packaged (備考 never leaves the machine)."""
 
 
-def _report(out: RowReporter, field: str, label: str, text: str, accepted: str | None) -> None:
+def _report(out: RowReporter, field: str, label: str, text: str, owner: Case | CaseReport) -> None:
     for finding in privacy_findings(text)[:1]:
         shown = finding.found if len(finding.found) <= 20 else finding.found[:20] + "…"
         out.add(
             "privacy-identifier",
             "warning",
             field=field,
-            accepted=accepted,
+            accepted=owner.accepted_reason(_CODE),  # looked up only for a finding
             label=label,
             what=finding.what,
             found=shown,
@@ -139,7 +149,7 @@ def check_privacy_jbct(context: ValidationContext, application: Application, out
         for row, case in section.filled_cases():
             at = out.at_row(section_index, row)
             for key in _JBCT_FIELDS:
-                _report(at, key, form.field(key).label, getattr(case, key), case.accepted_reason(_CODE))
+                _report(at, key, form.field(key).label, getattr(case, key), case)
 
 
 def check_privacy_jspm(context: ValidationContext, application: Application, out: Reporter) -> None:
@@ -149,12 +159,11 @@ def check_privacy_jspm(context: ValidationContext, application: Application, out
         if report.is_blank():
             continue
         at = out.at_row(None, row)
-        accepted = report.accepted_reason(_CODE)
-        _report(at, "diagnosis", form.field("diagnosis").label, report.diagnosis, accepted)
+        _report(at, "diagnosis", form.field("diagnosis").label, report.diagnosis, report)
         for spec in form.narrative_fields():
-            _report(at, spec.key, spec.label, report.narrative.get(spec.key, ""), accepted)
+            _report(at, spec.key, spec.label, report.narrative.get(spec.key, ""), report)
         if report.approval is not None:
-            _report(at, "approval", "通信欄", report.approval.message, accepted)
+            _report(at, "approval", "通信欄", report.approval.message, report)
 
 
 _CODE: Final = "privacy-identifier"
