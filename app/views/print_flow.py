@@ -24,6 +24,8 @@ from app.validation import validate
 from app.views.application_list import ApplicationRow, form_label
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from app.export import ExportResult
     from app.export.preview import SheetPreview
     from app.models.application import Application
@@ -113,31 +115,57 @@ class PrintFlow:
             window.tabs.setTabText(page.index, f"{text}・{label}" if label else text)
             window.tabs.setTabToolTip(page.index, label or window.tr("未印刷"))
 
-    def record(self, result: ExportResult, application: Application) -> None:
+    def record(self, result: ExportResult, application: Application) -> str:
         """A successful export: the sheets of every section and the whole (and the upload file) are made
-        from `application`'s content now."""
+        from `application`'s content now. Returns "" or why the state was not recorded (the files are
+        made either way)."""
         app_id = self.window.app_id
         if app_id is None or result.draft:
-            return
-        store = self.window.store
-        for part, content in content_fingerprints(application).items():
-            store.record_output(app_id, part, "print", content, code=result.short_hash, path=result.pdf_path)
+            return ""
+        fingerprints = content_fingerprints(application)
+        notes = [
+            (part, "print", content, result.short_hash, result.pdf_path)
+            for part, content in fingerprints.items()
+        ]
         if result.package_path is not None:
-            whole = content_fingerprints(application)[WHOLE_APPLICATION]
-            store.record_output(
-                app_id, WHOLE_APPLICATION, "upload", whole, code=result.short_hash, path=result.package_path
+            notes.append(
+                (
+                    WHOLE_APPLICATION,
+                    "upload",
+                    fingerprints[WHOLE_APPLICATION],
+                    result.short_hash,
+                    result.package_path,
+                )
             )
-        self.refresh()
+        return self._note(app_id, notes)
 
     def printed(self, preview: SheetPreview, application: Application) -> None:
         """Sheets printed from the preview: final ones count as printed; a draft never does."""
         app_id = self.window.app_id
         if app_id is None or preview.draft:
             return
-        for part, content in content_fingerprints(application).items():
-            self.window.store.record_output(app_id, part, "print", content, code=preview.short_hash)
-        if self.window.app_id == app_id:
-            self.refresh()
+        fingerprints = content_fingerprints(application).items()
+        why = self._note(
+            app_id, [(part, "print", content, preview.short_hash, None) for part, content in fingerprints]
+        )
+        if why:
+            self.window.statusBar().showMessage(why, 10000)
+
+    def _note(self, app_id: int, notes: Sequence[tuple[int, str, str, str | None, Path | None]]) -> str:
+        """Keep what was made; a store that cannot (read-only, a full disk) is said, not raised: the sheets
+        and files exist, only 「印刷 済」 is missing."""
+        window = self.window
+        if window.store.read_only:
+            return window.tr("読み取り専用で開いているため、印刷・作成したことは記録されません")
+        try:
+            for part, kind, content, code, path in notes:
+                window.store.record_output(app_id, part, kind, content, code=code, path=path)
+        except StoreError as error:
+            return window.tr("印刷・作成したことを記録できませんでした（{e}）").format(e=error)
+        finally:
+            if window.app_id == app_id:
+                self.refresh()
+        return ""
 
     # --- the list --------------------------------------------------------------------------------
 
@@ -321,6 +349,7 @@ class PrintFlow:
         except ExportError as error:
             notify(window, window.tr("作成できません"), str(error), warning=True)
             return
-        self.record(result, application)
-        window.statusBar().showMessage(window.tr("{p} を作成しました").format(p=result.pdf_path.name), 10000)
+        why = self.record(result, application)
+        done = window.tr("{p} を作成しました").format(p=result.pdf_path.name)
+        window.statusBar().showMessage(f"{done}。{why}" if why else done, 10000)
         ExportDoneDialog.show_result(window, result)

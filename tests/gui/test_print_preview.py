@@ -230,3 +230,22 @@ def test_cancelled_printer_dialog_prints_nothing(
     dialogs.append(dialog)
     assert not dialog.print_document()
     assert window.print_flow.label.text() == "印刷 未／アップロード 未"
+
+
+def test_printing_when_the_state_cannot_be_kept_says_so_instead_of_failing(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that refuses the 印刷 済 note (full disk, read-only) gives a status-bar line, not an error."""
+    from app.store.errors import StoreError
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise StoreError("保存できませんでした（disk I/O error）")
+
+    monkeypatch.setattr(window.store, "record_output", refuse)
+    assert window.application is not None
+    window.print_flow.printed(_preview(window), window.application)
+    assert "記録できませんでした" in window.statusBar().currentMessage()
+    assert window.print_flow.label.text() == "印刷 未／アップロード 未"
+    monkeypatch.setattr(type(window.store), "read_only", property(lambda self: True))
+    window.print_flow.printed(_preview(window), window.application)
+    assert "読み取り専用" in window.statusBar().currentMessage()
