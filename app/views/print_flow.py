@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWi
 
 from app.store.errors import StoreError
 from app.store.print_state import (
+    CHANGED,
     NOT_PRINTED,
+    PRINTED,
     WHOLE_APPLICATION,
     PrintState,
     content_fingerprints,
@@ -111,7 +113,9 @@ class PrintFlow:
         window = self.window
         for page in window.pages:
             label = self.state.section_label(page.index)
-            text = window.tabs.tabText(page.index).split("・")[0]
+            text = window.tabs.tabText(page.index)
+            for earlier in (PRINTED, CHANGED):  # not split at 「・」: a form's section label may have one
+                text = text.removesuffix(f"・{earlier}")
             window.tabs.setTabText(page.index, f"{text}・{label}" if label else text)
             window.tabs.setTabToolTip(page.index, label or window.tr("未印刷"))
 

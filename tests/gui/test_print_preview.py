@@ -249,3 +249,17 @@ def test_printing_when_the_state_cannot_be_kept_says_so_instead_of_failing(
     monkeypatch.setattr(type(window.store), "read_only", property(lambda self: True))
     window.print_flow.printed(_preview(window), window.application)
     assert "読み取り専用" in window.statusBar().currentMessage()
+
+
+def test_a_section_label_with_a_middle_dot_keeps_its_name_in_the_printed_tab(window: MainWindow) -> None:
+    """The tab's 「・印刷済」 mark is replaced, not the label cut at its own 「・」 (a form pack's 施設・研修)."""
+    from app.store.print_state import PrintState
+
+    window.tabs.setTabText(0, "施設・研修（3件）")
+    window.print_flow.state = PrintState(printed=True, uploaded=False, changed=False, printed_parts=(0,))
+    window.print_flow._mark_tabs()
+    window.print_flow._mark_tabs()
+    assert window.tabs.tabText(0) == "施設・研修（3件）・印刷済"
+    window.print_flow.state = PrintState(printed=True, uploaded=False, changed=True, printed_parts=(0,))
+    window.print_flow._mark_tabs()
+    assert window.tabs.tabText(0) == "施設・研修（3件）・印刷後に変更あり"
