@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Final
 import pypdfium2 as pdfium
 from PySide6.QtCore import QEvent, QMarginsF, QObject, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
-    QGuiApplication,
     QImage,
     QKeySequence,
     QPageLayout,
@@ -35,6 +34,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from app.views.fit import available_geometry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -255,8 +256,7 @@ class PrintPreviewDialog(QDialog):
     def _fit_to_screen(self) -> None:
         """Most of the screen's free area (1366×728 and 1280×693 included), never more."""
         owner = self.parentWidget()
-        screen = owner.screen() if owner is not None else QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
+        area = available_geometry(owner if owner is not None else self)
         width = min(1000, int(area.width() * 0.92))
         height = int(area.height() * 0.92)
         self.resize(width, height)
