@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QApplication,
     QCheckBox,
     QDialog,
@@ -1269,6 +1270,18 @@ class MainWindow(QMainWindow):
         self._main_area = None
         self.problems_dock.setVisible(self._dock_was_visible)
         return True
+
+    def save_open_edit(self) -> None:
+        """What is still being typed (a grid cell's editor, a case report's field) goes to the store now,
+        before the application is printed or written, so the sheet holds what is on screen."""
+        if self.reports is not None:
+            self.reports.editor.save_pending()
+        for page in self.pages:
+            grid = page.grid
+            editor = QApplication.focusWidget()
+            if grid.state() == grid.State.EditingState and editor is not None and grid.isAncestorOf(editor):
+                grid.commitData(editor)
+                grid.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
 
     def new_named_application(self) -> None:
         """新しい申請 with a form and a name (the start page's first button)."""

@@ -264,6 +264,7 @@ class PrintFlow:
         from app.export.preview import preview_sheets
 
         window = self.window
+        window.save_open_edit()
         if window.application is None or window.form is None:
             return None
         try:
@@ -294,6 +295,7 @@ class PrintFlow:
     def export_files(self, *, draft: bool = False) -> None:
         """Errors first (each a link to its cell), then where (a name a person understands), then the
         files; the print state is recorded and the result offered to open."""
+        self.window.save_open_edit()
         # Imported on first use: reportlab and cryptography stay out of the window's start-up time.
         from app.export import (
             EarlierExport,

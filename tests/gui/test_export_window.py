@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from app.cli import main
 from app.export import ExportPlan, ExportResult
@@ -13,6 +14,8 @@ from app.views import main_window as main_window_module
 from app.views import print_flow
 from app.views.case_model import COLUMNS
 from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
+from tests.export_support import pdf_text
+from tests.ime import commit_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -179,3 +182,23 @@ def test_export_over_an_earlier_pair_with_other_content_asks_and_keeps_it(
         assert len(kept) == 2  # the earlier PDF and package, renamed with their code
     else:
         assert kept == [] and not any(isinstance(item, ExportResult) for item in shown)
+
+
+def test_a_cell_still_being_typed_is_saved_before_the_files_are_made(
+    window: MainWindow, shown: list[object], qtbot: QtBot
+) -> None:
+    """作成 while a 診断名 is still in its editor: the files hold what is on screen, not the old value."""
+    page = window.pages[0]
+    grid = page.grid
+    grid.setFocus()
+    grid.setCurrentIndex(page.model.index(0, COLUMNS.index("diagnosis")))
+    qtbot.keyClick(grid, Qt.Key.Key_F2)
+    editor = grid.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    commit_text(editor, "肝細胞癌")
+    window.export_files()
+    assert window.store.get(window.app_id or 0).sections[0].cases[0].diagnosis == "肝細胞癌"
+    result = shown[-1]
+    assert isinstance(result, ExportResult)
+    assert "肝細胞癌" in pdf_text(result.pdf_path)
