@@ -179,9 +179,11 @@ class PrintFlow:
         application: Application | None = None,
         issues: list[Issue] | None = None,
         state: PrintState | None = None,
+        *,
+        count: bool = True,
     ) -> ApplicationRow:
-        """The list's row for `app_id`, validating it unless its issues are given (and its print state
-        unless given)."""
+        """The list's row for `app_id`, validating it unless its issues are given or `count` is False (the
+        list as the window opens: errors are counted later), and its print state unless given."""
         window = self.window
         info = window.store.info(app_id)
         if application is None:
@@ -190,12 +192,14 @@ class PrintFlow:
             except StoreError:
                 return self._unreadable_row(info)
         form = window.forms.get(application.form.id, application.form.version)
-        if issues is None and form is not None:
+        if issues is None and count and form is not None:
             issues = validate(application, form, window.facilities_for(form))
         errors = None if issues is None else sum(issue.is_error for issue in issues)
         warnings = None if issues is None else sum(not i.is_error and not i.accepted for i in issues)
+        printed = True
         if state is None:
             outputs = window.store.outputs(app_id).get(app_id, [])
+            printed = bool(outputs)
             state = print_state(application, outputs) if outputs else NOT_PRINTED
         return ApplicationRow(
             id=app_id,
@@ -205,7 +209,7 @@ class PrintFlow:
             cases=application.case_count(),
             errors=errors,
             warnings=warnings,
-            state=list_state(state, errors or 0),
+            state=list_state(state, errors or 0) if count or printed else "…",
             print_label=state.label,
             updated_at=info.updated_at,
             copy_of=info.copy_of,
@@ -214,29 +218,7 @@ class PrintFlow:
 
     def quick_row(self, app_id: int) -> ApplicationRow:
         """The row without validating (errors counted later): for the list as the window opens."""
-        window = self.window
-        info = window.store.info(app_id)
-        try:
-            application = window.store.get(app_id)
-        except StoreError:
-            return self._unreadable_row(info)
-        form = window.forms.get(info.form_id, info.form_version)
-        outputs = window.store.outputs(app_id).get(app_id, [])
-        state = print_state(application, outputs) if outputs else NOT_PRINTED
-        return ApplicationRow(
-            id=app_id,
-            name=info.display_name,
-            form=form_label(form, info.form_id),
-            form_title=form.title if form is not None else "",
-            cases=application.case_count(),
-            errors=None,
-            warnings=None,
-            state=list_state(state, 0) if outputs else "…",
-            print_label=state.label,
-            updated_at=info.updated_at,
-            copy_of=info.copy_of,
-            title=info.title,
-        )
+        return self.row(app_id, count=False)
 
     def _unreadable_row(self, info: ApplicationInfo) -> ApplicationRow:
         """An application the program cannot read (issue 15): listed, so that it can be seen and put in the

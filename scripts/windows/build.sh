@@ -46,26 +46,7 @@ rm -rf "$out"
 mkdir -p "$out"
 
 # --- Xvfb on a display of its own (Qt's `windows` platform; `offscreen` can hang at exit under Wine) ----
-display=${WIN_DISPLAY:-}
-if [ -z "$display" ]; then
-    display=80
-    while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do
-        display=$((display + 1))
-    done
-fi
-Xvfb ":$display" -screen 0 1366x768x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
-xvfb_pid=$!
-cleanup() {
-    wineserver -k 2>/dev/null || true
-    kill "$xvfb_pid" 2>/dev/null || true
-    wait "$xvfb_pid" 2>/dev/null || true
-}
-trap cleanup EXIT
-for _ in $(seq 50); do
-    [ -e "/tmp/.X11-unix/X$display" ] && break
-    kill -0 "$xvfb_pid" 2>/dev/null || fail "Xvfb could not start on :$display ($(cat "$out/xvfb.log"))"
-    sleep 0.1
-done
+start_xvfb 80 1366x768x24 "$out/xvfb.log"
 export DISPLAY=":$display" QT_QPA_PLATFORM=windows PYTHONUTF8=1
 # No winemenubuilder: the shortcuts the installer makes must not become Linux menu entries of this machine.
 export WINEDLLOVERRIDES="$WINEDLLOVERRIDES;winemenubuilder.exe=d"

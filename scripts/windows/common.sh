@@ -36,3 +36,26 @@ winpy() {
 
 # Seconds since the epoch, for the per-step times.
 win_now() { date +%s; }
+
+# An Xvfb of the caller's own for Qt's `windows` platform (`offscreen` can hang at exit under Wine): on
+# WIN_DISPLAY, or the first free display from FIRST; SCREEN is e.g. 1366x768x24; its log goes to LOG.
+# Sets `display`, and a trap that stops it and the wineserver when the script ends. Calls the caller's
+# `fail` when Xvfb does not start.
+start_xvfb() {
+    local first=$1 screen=$2 log=$3
+    display=${WIN_DISPLAY:-}
+    if [ -z "$display" ]; then
+        display=$first
+        while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do
+            display=$((display + 1))
+        done
+    fi
+    Xvfb ":$display" -screen 0 "$screen" -nolisten tcp >"$log" 2>&1 &
+    xvfb_pid=$!
+    trap 'wineserver -k 2>/dev/null || true; kill "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true' EXIT
+    for _ in $(seq 50); do
+        [ -e "/tmp/.X11-unix/X$display" ] && return 0
+        kill -0 "$xvfb_pid" 2>/dev/null || fail "Xvfb could not start on :$display ($(cat "$log"))"
+        sleep 0.1
+    done
+}
