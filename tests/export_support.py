@@ -90,3 +90,19 @@ def one_byte_changed(data: st.DataObject, original: bytes) -> bytes:
 def squeezed(text: str) -> str:
     """Text without any white space, so cell wrapping does not matter when comparing."""
     return "".join(text.split())
+
+
+def import_dated_list(home: Path, folder: Path, version: dt.date, extra: str) -> None:
+    """Import a small JBCT facility list dated `version` (伊勢赤十字病院 and the `extra` CSV row) into `home`."""
+    from app.store.facility_lists import import_facility_list
+
+    path = folder / f"認定施設一覧-{version}.csv"
+    path.write_text(
+        "認定番号,施設名,住所,認定開始,認定終了,種別\n"
+        f"20953,伊勢赤十字病院,三重県伊勢市船江1-471-2,,,認定研修施設\n{extra}\n",
+        encoding="utf-8",
+    )
+    import_facility_list(
+        home, path, kind="jbct", society="日本がん治療認定医機構",
+        name=f"認定研修施設一覧 {version}", version_date=version, source="機構ウェブサイト",
+    )  # fmt: skip

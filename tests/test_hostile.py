@@ -28,12 +28,12 @@ from app.store import (
     Store,
     StoreDiskError,
     StoreTakenError,
-    import_facility_list,
 )
 from app.store.case_lists import read_case_list
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
 from tests.cli_support import one_clear_line
+from tests.export_support import import_dated_list
 from tests.factories import case, codes_of, issues_of, with_row
 from tests.jspm_factories import jspm_application, jspm_codes, jspm_issues
 from tests.test_approval_round_trip import SUPERVISOR, Pc, _fully_approved
@@ -327,28 +327,19 @@ def test_xlsx_without_dimension_is_refused_at_the_row_limit_without_reading_the_
 # ---- 7: every facility list a package was signed against stays known -------------------------------
 
 
-def _import_list(home: Path, folder: Path, version: dt.date, extra: str) -> None:
-    path = folder / f"認定施設一覧-{version}.csv"
-    path.write_text(
-        "認定番号,施設名,住所,認定開始,認定終了,種別\n"
-        f"20953,伊勢赤十字病院,三重県伊勢市船江1-471-2,,,認定研修施設\n{extra}\n",
-        encoding="utf-8",
-    )
-    import_facility_list(
-        home, path, kind="jbct", society="日本がん治療認定医機構",
-        name=f"認定研修施設一覧 {version}", version_date=version, source="機構ウェブサイト",
-    )  # fmt: skip
-
-
 def test_package_verifies_after_two_newer_facility_lists(
     tmp_path: Path, shorei_home: Path, examples_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Item 7: export under October's list, import November's and December's: verify still passes."""
-    _import_list(shorei_home, tmp_path, dt.date(2026, 10, 1), "20615,大津赤十字病院,滋賀県,,,認定研修施設")
+    import_dated_list(
+        shorei_home, tmp_path, dt.date(2026, 10, 1), "20615,大津赤十字病院,滋賀県,,,認定研修施設"
+    )
     out = tmp_path / "out"
     assert main(["export", str(examples_dir / "valid-20-cases.json"), "--out", str(out)]) == 0
-    _import_list(shorei_home, tmp_path, dt.date(2026, 11, 1), "20111,諏訪赤十字病院,長野県,,,認定研修施設")
-    _import_list(shorei_home, tmp_path, dt.date(2026, 12, 1), "20112,三番目病院,長野県,,,認定研修施設")
+    import_dated_list(
+        shorei_home, tmp_path, dt.date(2026, 11, 1), "20111,諏訪赤十字病院,長野県,,,認定研修施設"
+    )
+    import_dated_list(shorei_home, tmp_path, dt.date(2026, 12, 1), "20112,三番目病院,長野県,,,認定研修施設")
     capsys.readouterr()
     [package] = out.glob("*.package.json")
     code, text, err = _run(capsys, "verify", package)

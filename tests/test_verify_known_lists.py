@@ -6,7 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from app.cli import main
-from app.store import import_facility_list, known_facility_lists
+from app.store import known_facility_lists
+from tests.export_support import import_dated_list
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -14,24 +15,11 @@ if TYPE_CHECKING:
     import pytest
 
 
-def _import_list(home: Path, folder: Path, version: dt.date, extra: str) -> None:
-    path = folder / f"認定施設一覧-{version}.csv"
-    path.write_text(
-        "認定番号,施設名,住所,認定開始,認定終了,種別\n"
-        f"20953,伊勢赤十字病院,三重県伊勢市船江1-471-2,,,認定研修施設\n{extra}\n",
-        encoding="utf-8",
-    )
-    import_facility_list(
-        home, path, kind="jbct", society="日本がん治療認定医機構",
-        name=f"認定研修施設一覧 {version}", version_date=version, source="機構ウェブサイト",
-    )  # fmt: skip
-
-
 def test_package_made_with_an_older_list_still_verifies(
     tmp_path: Path, shorei_home: Path, examples_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Export under the October list, import November's, then verify: October's list is still known."""
-    _import_list(
+    import_dated_list(
         shorei_home,
         tmp_path,
         dt.date(2026, 10, 1),
@@ -39,7 +27,7 @@ def test_package_made_with_an_older_list_still_verifies(
     )
     out = tmp_path / "out"
     assert main(["export", str(examples_dir / "valid-20-cases.json"), "--out", str(out)]) == 0
-    _import_list(
+    import_dated_list(
         shorei_home, tmp_path, dt.date(2026, 11, 1), "20111,諏訪赤十字病院,長野県諏訪市諏訪,,,認定研修施設"
     )
     names = [info.name for info in known_facility_lists(shorei_home)]
