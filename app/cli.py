@@ -528,13 +528,13 @@ def _print_approvers(application: dict[str, object], count: int, out: TextIO) ->
 
 
 def _mapping_changes(pairs: Sequence[str]) -> dict[str, str]:
-    from app.models.case_table import CaseTableError
+    from app.models.case_list import CaseListError
 
     changes: dict[str, str] = {}
     for pair in pairs:
         column, separator, target = pair.partition("=")
         if not separator or not column.strip():
-            raise CaseTableError(f"--map は「列=項目」の形で指定してください（{pair}）")
+            raise CaseListError(f"--map は「列=項目」の形で指定してください（{pair}）")
         changes[column.strip()] = target.strip()
     return changes
 
@@ -542,12 +542,12 @@ def _mapping_changes(pairs: Sequence[str]) -> dict[str, str]:
 def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`shorei import-cases`: the report on stdout; OUT written only when every value was read (or
     --skip-unreadable) and the cases fit in the section."""
-    from app.models.case_table import IGNORED, CaseTableError, find_header, propose_mapping, read_cases, remap
+    from app.models.case_list import IGNORED, CaseListError, find_header, propose_mapping, read_cases, remap
     from app.models.document import DocumentError, save_application
     from app.models.forms import FormError
     from app.models.table import TableFileError
     from app.store import EditError
-    from app.store.case_lists import default_sheet, import_into, read_case_list
+    from app.store.case_list_files import default_sheet, import_into, read_case_list
     from app.store.facility_table import FacilityListError
     from app.validation import validate
 
@@ -561,7 +561,7 @@ def run_import_cases(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (DocumentError, FormError, TableFileError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
-    except CaseTableError as error:
+    except CaseListError as error:
         print(f"shorei: {args.table}: {error}", file=err)
         return EXIT_UNREADABLE
     where = f"シート「{sheet.name}」" if sheet.name else args.table.name

@@ -29,7 +29,7 @@ from app.store import (
     StoreDiskError,
     StoreTakenError,
 )
-from app.store.case_lists import read_case_list
+from app.store.case_list_files import read_case_list
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
 from tests.cli_support import one_clear_line

@@ -1,6 +1,6 @@
 """「Excel/CSVから症例を取り込む」 and 「症例一覧をExcelに書き出す」: the dialogs.
 
-The import dialog adapts `app.models.case_table`: it shows the file's columns with the field each is read
+The import dialog adapts `app.models.case_list`: it shows the file's columns with the field each is read
 into (a drop-down per column, or 「取り込まない」), the rows as they will be read (values that cannot be
 read in red, with the reason), the target section and whether the cases are added or replace the
 section's. It changes nothing itself: the window hands the choice to `Store.import_cases` (one change,
@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.case_table import (
+from app.models.case_list import (
     IGNORED,
-    CaseTable,
-    CaseTableError,
+    CaseListError,
+    CaseListReading,
     Column,
     find_header,
     propose_mapping,
@@ -84,7 +84,7 @@ class CaseImportChoice:
 
     section: int
     replace: bool
-    table: CaseTable
+    table: CaseListReading
 
     @property
     def cases(self) -> list[Case]:
@@ -92,7 +92,7 @@ class CaseImportChoice:
 
 
 class CasePreviewModel(QAbstractTableModel):
-    """The rows of a `CaseTable` as they will be read: the file's row number, then each mapped field.
+    """The rows of a `CaseListReading` as they will be read: the file's row number, then each mapped field.
     A value that cannot be read shows the file's text on red, with the reason as its tooltip; a row of
     which nothing can be read is grey."""
 
@@ -102,10 +102,10 @@ class CasePreviewModel(QAbstractTableModel):
     def __init__(self, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._form = form
-        self._table: CaseTable | None = None
+        self._table: CaseListReading | None = None
         self._keys: list[str] = []
 
-    def set_table(self, table: CaseTable | None) -> None:
+    def set_table(self, table: CaseListReading | None) -> None:
         self.beginResetModel()
         self._table = table
         mapped = {column.key for column in table.columns} if table is not None else set()
@@ -187,7 +187,7 @@ class CaseImportDialog(QDialog):
         self._sheet: TableSheet = table.sheets[0]
         self._header: int | None = None
         self._columns: list[Column] = []
-        self.result_table: CaseTable | None = None
+        self.result_table: CaseListReading | None = None
         self._problem: str | None = None
         self._loading = False
 
@@ -348,7 +348,7 @@ class CaseImportDialog(QDialog):
         try:
             self.result_table = read_cases(self._form, self._sheet, self._header, self._columns)
             self._problem = None
-        except CaseTableError as error:
+        except CaseListError as error:
             self.result_table = None
             self._problem = str(error)
         self.preview_model.set_table(self.result_table)

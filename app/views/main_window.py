@@ -47,14 +47,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.case_table import list_problem
+from app.models.case_list import list_problem
 from app.models.document import DocumentError
 from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
 from app.models.form_packs import forms_for
 from app.models.table import TableFileError
 from app.store import FacilityListError, Store, active_facility_list, import_facility_list
-from app.store.case_lists import read_case_list
+from app.store.case_list_files import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
 from app.views import form_packs
@@ -1109,7 +1109,7 @@ class MainWindow(QMainWindow):
     def import_case_list(self, path: Path | None = None) -> None:
         """Choose a CSV/XLSX case list (or take the dropped `path`), map its columns, import it into a
         section as one undoable change."""
-        from app.views.case_import import (
+        from app.views.case_list_import import (
             CaseImportDialog,
             ImportReportDialog,
             choose_case_list,
@@ -1152,7 +1152,7 @@ class MainWindow(QMainWindow):
         """Write the case list to an XLSX file (備考 only when the user ticks it)."""
         from app.export import ExportError, default_stem
         from app.export.case_list import export_case_list
-        from app.views.case_import import CaseExportDialog
+        from app.views.case_list_import import CaseExportDialog
 
         if self.application is None or self.form is None:
             return

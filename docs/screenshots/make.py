@@ -88,8 +88,8 @@ def main() -> None:
 
         # The mapping step of a case-list import: the clerk's 25-row workbook of the tests, into an empty
         # application (two values it cannot read are red, and listed under the preview).
-        from app.store.case_lists import parse_case_list
-        from app.views.case_import import CaseImportDialog
+        from app.store.case_list_files import parse_case_list
+        from app.views.case_list_import import CaseImportDialog
         from tests.case_lists import clerk_workbook
 
         window.new_application("jbct-renewal-2026")

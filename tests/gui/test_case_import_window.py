@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QPushButton
 
-from app.views import case_import as case_import_module
+from app.views import case_list_import as case_import_module
 from app.views import main_window as main_window_module
-from app.views.case_import import (
+from app.views.case_list_import import (
     CaseExportChoice,
     CaseExportDialog,
     CaseImportChoice,

@@ -107,9 +107,9 @@ def test_a_dropped_case_list_goes_to_the_case_import(
     path = tmp_path / "cases.csv"
     path.write_text("No,年齢,性別,診断名\n1,65,男,胃癌\n", encoding="utf-8")
     asked: list[object] = []
-    monkeypatch.setattr("app.views.case_import.choose_case_list", lambda *a: asked.append(a))
+    monkeypatch.setattr("app.views.case_list_import.choose_case_list", lambda *a: asked.append(a))
     monkeypatch.setattr(
-        "app.views.case_import.CaseImportDialog.ask", classmethod(lambda cls, *a: asked.append(a[3]))
+        "app.views.case_list_import.CaseImportDialog.ask", classmethod(lambda cls, *a: asked.append(a[3]))
     )
     _drop(window, path)
     assert len(asked) == 1 and asked[0] is not None  # the dialog got the table, no file chooser was shown
