@@ -67,7 +67,6 @@ DRAFT_DELAY_MS: Final = 400
 STATE_LABELS: Final = {None: "承認依頼中", "approved": "承認", "rejected": "非承認"}
 STATE_COLOURS: Final = {None: "#5f6368", "approved": "#1e7b34", "rejected": "#b3261e"}
 RED_BANNER: Final = "background: #fde7e9; color: #8c1d18; border: 1px solid #e8a7a3; padding: 6px;"
-AMBER_BANNER: Final = "background: #fff4d6; color: #6b4e00; border: 1px solid #e6cf8a; padding: 6px;"
 
 
 class ReviewOpenError(Exception):
