@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 from app.models.application import Application
 from app.models.case_list import find_header
-from app.store.edits import Labels, import_cases
+from app.store import edits as ops
 from app.store.patch import apply
 from app.store.table_files import TableLimits, parse_table, read_table_file
 
@@ -61,7 +61,7 @@ def import_into(
     """The change `Store.import_cases` makes, on a document outside the store (the command line).
     `EditError` when the cases do not fit (`replace_hint`: how to replace instead, in the caller's words)."""
     document = application.model_dump(mode="json")
-    plan = import_cases(
-        document, Labels(form), section, cases, replace=replace, source=source, replace_hint=replace_hint
+    plan = ops.import_cases(
+        document, ops.Labels(form), section, cases, replace=replace, source=source, replace_hint=replace_hint
     )
     return Application.model_validate(apply(document, plan.edits))
