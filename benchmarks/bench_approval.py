@@ -10,8 +10,8 @@ import json
 from app.export.approval import build_request, build_response, match_response, read_request, read_response
 from app.export.keys import SigningKey
 from app.export.package import prepare_package, sign_package
-from app.export.pdf import PackageMark, SheetMarks
-from app.export.pdf_reports import render_case_reports
+from app.export.pdf.page import PackageMark, SheetMarks
+from app.export.pdf.reports import render_case_reports
 from app.export.verify import verify_package
 from app.models.application import Application, Approval, Supervisor
 from app.models.approval import pending_approval

@@ -1,44 +1,18 @@
-"""The seal-ready sheets (SPEC §6): one 症例一覧表 sheet set per used section, A4, IPAex Gothic embedded.
+"""The seal-ready 症例一覧表 sheets (SPEC §6): one sheet set per used section, A4, IPAex Gothic embedded.
 
-Print-safe: nothing is drawn within 12 mm of a paper edge (printers lose the outer ~4 mm; SPEC asks 10 mm),
-and the QR code is large enough to decode from a 100 dpi scan, its quiet zone kept clear.
-
-Every page carries the sheet head (form, applicant with 会員番号, section and facility, page x/y of its
-set) and a footer with the package's 照合コード, its full SHA-256, the signing key's fingerprint, what the
-code is a hash of and how to check the files without Shorei, and a QR code of (form, version, package
-hash). A set of more than one page has a 割印 box on each page; the first page holds the seal box. A draft
-has none of the package marks and no seal box: a 「下書き」 watermark instead, each cell with an error
-marked ※n, and the numbered errors listed after the cases.
-
-User text only ever reaches reportlab escaped (`<`, `&` are text, never markup), with control characters
-and lone surrogates shown as their code point, and cut to a length that cannot outgrow a page (only
-drafts can hold such text: a submittable application is within the form's limits). Lines are broken by
-the Japanese rules of app.export.linebreak, and characters IPAex lacks are drawn from the fallback font.
+The first page of a set holds the head table (applicant, facility, 在籍期間, count) with the certification
+and the box for the facility's seal; then the cases, the warnings kept with a reason, and for a draft the
+numbered errors. A draft has no seal box: it is never to be sealed. The pages themselves (head, footer,
+QR code, watermark) are app.export.pdf.page's.
 """
 
 from __future__ import annotations
 
-import io
-import itertools
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode import qrencoder
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -46,262 +20,40 @@ from reportlab.platypus import (
 )
 
 from app.export.fonts import (
-    FALLBACK_FONT_NAME,
     FONT_NAME,
-    missing_glyphs,
-    runs,
-    sheet_font,
-    text_width,
 )
-from app.export.linebreak import break_lines
+from app.export.pdf.draft_errors import ErrorMarks, error_list, finding
+from app.export.pdf.measures import (
+    CELL_LEADING,
+    CELL_SIZE,
+    CONTENT_WIDTH,
+    ENROLLMENT_SHOWN,
+    ERROR_SHADE,
+    INK,
+    REMARK_TEXT_LIMIT,
+    RULE,
+    SEAL_WIDTH,
+    SHADE,
+)
+from app.export.pdf.page import SheetMarks, SheetSet, render_pages
+from app.export.pdf.text import (
+    SheetStyles,
+    SheetTexts,
+    certification_paragraphs,
+    glyph_note,
+    marked,
+    markup,
+    printable,
+    sex_text,
+    sheet_styles,
+)
 from app.models.application import Section
-from app.validation.engine import Reporter
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Callable
-
     from app.models.application import Application, Case
     from app.models.forms import FormDefinition
     from app.models.yearmonth import YearMonth
     from app.validation import Issue
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MM: Final = 72 / 25.4
-PAGE_MARGIN: Final = 12 * MM
-"""Nothing is drawn closer than this to any paper edge (SPEC §6 asks 10 mm; 2 mm spare for paper skew)."""
-MARGIN_X: Final = PAGE_MARGIN
-HEADER_HEIGHT: Final = PAGE_MARGIN + 38.0
-"""From the top edge to the frame: the margin, the two head lines and the 割印 box beside them."""
-QR_SIZE: Final = 84.0
-"""About 30 mm: modules of ~0.65 mm, 2.5 pixels at 100 dpi (decodes) and 3.8 at 150 dpi."""
-QR_QUIET: Final = 14.0
-"""White kept above and left of the code; the page margin keeps it below and right (≥ 4 modules)."""
-FOOTER_HEIGHT: Final = PAGE_MARGIN + QR_SIZE + QR_QUIET
-CONTENT_WIDTH: Final = PAGE_WIDTH - 2 * MARGIN_X
-SEAL_MARK_SIZE: Final = 30.0
-
-CELL_SIZE: Final = 7.5
-"""The case table's type: 20 characters in 150 pt, above the ~7 pt floor of a legible form."""
-CELL_LEADING: Final = 9.0
-CELL_TEXT_LIMIT: Final = 300
-"""Characters of one cell shown on paper: a row of this much text still fits on a page."""
-REMARK_TEXT_LIMIT: Final = 600
-ENROLLMENT_SHOWN: Final = 24
-
-INK = colors.Color(0.1, 0.1, 0.1)
-RULE = colors.Color(0.35, 0.35, 0.35)
-SHADE = colors.Color(0.91, 0.91, 0.91)
-FAINT = colors.Color(0.4, 0.4, 0.4)
-WATERMARK = colors.Color(0.55, 0.55, 0.55, alpha=0.22)
-ERROR_SHADE = colors.Color(1.0, 0.86, 0.86)
-ERROR_MARK: Final = "#b00000"
-
-
-@dataclass(frozen=True)
-class PackageMark:
-    """What each page shows of the package it belongs to: the code (`short_hash`), the full package hash,
-    the QR payload, the signing key's fingerprint, and the names of the two files (for the footer's
-    instructions)."""
-
-    short_hash: str
-    qr_payload: str
-    fingerprint: str
-    created: dt.datetime
-    package_hash: str = ""
-    pdf_name: str = ""
-    package_name: str = ""
-
-
-@dataclass(frozen=True)
-class SheetMarks:
-    """The package marks, or None for a draft (watermarked, never to be stamped). `created` is the export
-    time for the PDF's metadata (outside anything hashed); a draft without it shows no date."""
-
-    package: PackageMark | None
-    draft_errors: int = 0
-    created: dt.datetime | None = None
-
-    @property
-    def draft(self) -> bool:
-        return self.package is None
-
-    @property
-    def when(self) -> dt.datetime | None:
-        return self.package.created if self.package is not None else self.created
-
-
-# -- text -----------------------------------------------------------------------------------------------
-
-
-def printable(text: str) -> str:
-    """`text` with what cannot be printed (control characters, lone surrogates) shown as its code point,
-    〔U+0007〕, so a draft shows where the invisible character sits."""
-    if text.isprintable():
-        return text
-    return "".join(
-        f"〔U+{ord(char):04X}〕" if unicodedata.category(char) in ("Cc", "Cs") else char for char in text
-    )
-
-
-def clipped(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}…（全{len(text)}文字のうち先頭{limit}文字）"
-
-
-def _escaped_runs(text: str) -> str:
-    """Printable text as markup, the characters IPAex lacks wrapped in the fallback font."""
-    return "".join(
-        escape(part) if name != FALLBACK_FONT_NAME else f'<font name="{name}">{escape(part)}</font>'
-        for name, part in runs(text)
-    )
-
-
-def markup(text: str, limit: int = CELL_TEXT_LIMIT, *, width: float | None = None, size: float = 8) -> str:
-    """User text as Paragraph markup that can only ever be text. With `width`, the lines are broken by the
-    Japanese rules (app.export.linebreak) for that width at font `size`."""
-    shown = clipped(printable(text), limit)
-    if width is None:
-        return _escaped_runs(shown)
-    lines = break_lines(shown, width, lambda part: text_width(part, size))
-    return "<br/>".join(_escaped_runs(line) for line in lines)
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    """`text` cut with … to fit `width` points (for lines drawn straight on the canvas)."""
-    text = printable(text)
-    if text_width(text, size) <= width:
-        return text
-    while text and text_width(text + "…", size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-def draw_text(canvas: Any, x: float, y: float, text: str, size: float, *, right: bool = False) -> float:
-    """Draw `text` at (x, y) run by run in the font that has each character; `right` aligns its end at
-    x. Returns the width drawn."""
-    width = text_width(text, size)
-    left = x - width if right else x
-    for name, part in runs(text):
-        canvas.setFont(name, size)
-        canvas.drawString(left, y, part)
-        left += canvas.stringWidth(part, name, size)
-    canvas.setFont(FONT_NAME, size)
-    return width
-
-
-# -- styles ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SheetStyles:
-    title: ParagraphStyle
-    label: ParagraphStyle
-    value: ParagraphStyle
-    head: ParagraphStyle
-    cell: ParagraphStyle
-    cell_center: ParagraphStyle
-    remark_head: ParagraphStyle
-    remark: ParagraphStyle
-    seal_text: ParagraphStyle
-    seal_caption: ParagraphStyle
-
-
-def sheet_styles() -> SheetStyles:
-    """The paragraph styles of the sheets (registering the embedded font first: styles name it)."""
-    sheet_font()
-
-    def style(name: str, size: float, leading: float, **extra: Any) -> ParagraphStyle:
-        extra.setdefault("textColor", INK)
-        return ParagraphStyle(
-            name, fontName=FONT_NAME, fontSize=size, leading=leading, wordWrap="CJK", **extra
-        )
-
-    return SheetStyles(
-        title=style("title", 14, 17, alignment=TA_CENTER),
-        label=style("label", 8, 10.5),
-        value=style("value", 9, 12),
-        head=style("head", 8, 10, alignment=TA_CENTER),
-        cell=style("cell", CELL_SIZE, CELL_LEADING, alignment=TA_LEFT),
-        cell_center=style("cell_center", CELL_SIZE, CELL_LEADING, alignment=TA_CENTER),
-        remark_head=style("remark_head", 9, 13),
-        remark=style("remark", 8, 11, leftIndent=10, firstLineIndent=-10),
-        seal_text=style("seal_text", 9, 12.5),
-        seal_caption=style("seal_caption", 8.5, 11, alignment=TA_CENTER),
-    )
-
-
-def sheet_title(form: FormDefinition) -> str:
-    """The form's title and its sheet's name, without saying 「症例報告書」 twice."""
-    title, sheet = form.title, form.print.sheet_title
-    return title if title.endswith(sheet) else f"{title} {sheet}"
-
-
-# -- errors on a draft ----------------------------------------------------------------------------------
-
-
-@dataclass
-class ErrorMarks:
-    """The errors of a draft, numbered in the order the sheets print them: each marked cell shows ※n and
-    the list after the cases says what n is. `where` names a place for the list (「No.3 診断名」)."""
-
-    issues: list[Issue]
-    listed: list[tuple[int, str, str]] = field(default_factory=list)
-    _numbers: dict[int, int] = field(default_factory=dict)
-
-    form: FormDefinition | None = None
-    """The form, to take the place off each message (the list says it in the printed numbering)."""
-    renumber: Callable[[Issue, str], str] | None = None
-    """Rewrites a message's row references into the printed numbering."""
-
-    def numbers(self, match: Callable[[Issue], bool], where: str) -> list[int]:
-        """The numbers of the errors `match` selects (numbering those not numbered yet)."""
-        out = []
-        for position, issue in enumerate(self.issues):
-            if not issue.is_error or not match(issue):
-                continue
-            if position not in self._numbers:
-                self._numbers[position] = len(self._numbers) + 1
-                text = without_place(issue, self.form) if where and self.form else issue.message
-                if self.renumber is not None:
-                    text = self.renumber(issue, text)
-                self.listed.append((self._numbers[position], where, text))
-            out.append(self._numbers[position])
-        return out
-
-    def rest(self, match: Callable[[Issue], bool], where: str) -> None:
-        """Number the errors `match` selects that no cell showed."""
-        self.numbers(match, where)
-
-
-def marked(text_markup: str, numbers: list[int]) -> str:
-    if not numbers:
-        return text_markup
-    tag = "".join(f"※{number}" for number in numbers)
-    return f'<font size="6.5" color="{ERROR_MARK}">{tag}</font> {text_markup}'
-
-
-def error_list(marks: ErrorMarks, st: SheetStyles, *, start: int = 0) -> list[Any]:
-    """The numbered errors listed from `start` on (a draft's last block)."""
-    shown = marks.listed[start:]
-    if not shown:
-        return []
-    flowables: list[Any] = [
-        Spacer(1, 8),
-        Paragraph(
-            escape("エラー一覧（下書き：直すまで提出できません。※の番号は表の印と対応）"), st.remark_head
-        ),
-    ]
-    for number, where, message in shown:
-        place = f"{where}：" if where else ""
-        flowables.append(
-            Paragraph(
-                f'<font color="{ERROR_MARK}">※{number}</font> {markup(place + message, REMARK_TEXT_LIMIT)}',
-                st.remark,
-            )
-        )
-    return flowables
 
 
 # -- the story ------------------------------------------------------------------------------------------
@@ -343,74 +95,6 @@ def _item_text(case: Case, form: FormDefinition) -> str:
     if choice.requires_text:
         return f"{choice.label}：{case.item_other}" if case.item_other else choice.label
     return choice.label
-
-
-def sex_text(sex: str | None, form: FormDefinition) -> str:
-    """性別 as the form labels it (男性, 女性)."""
-    if sex is None:
-        return ""
-    choice = form.choices["sex"].by_value(sex)
-    return choice.label if choice is not None else sex
-
-
-@dataclass
-class SheetTexts:
-    """The user texts one sheet set prints, kept to find characters the font lacks (`index`: the section)."""
-
-    index: int = 0
-    texts: list[str] = field(default_factory=list)
-
-    def para(
-        self,
-        text: str,
-        style: ParagraphStyle,
-        limit: int = CELL_TEXT_LIMIT,
-        *,
-        width: float | None = None,
-        errors: list[int] | None = None,
-    ) -> Paragraph:
-        """A paragraph of user text; with `width` (the room inside its cell) broken by the Japanese rules,
-        with `errors` marked ※n."""
-        self.texts.append(printable(text))
-        body = markup(text, limit, width=width, size=style.fontSize)
-        return Paragraph(marked(body, errors or []), style)
-
-    def long_para(
-        self, text: str, style: ParagraphStyle, limit: int, *, width: float | None = None
-    ) -> Paragraph:
-        """A multi-line text (a narrative field): each line as `para` would print it, the breaks kept."""
-        lines = clipped(text, limit).split("\n")
-        self.texts.extend(printable(line) for line in lines)
-        return Paragraph(
-            "<br/>".join(markup(line, len(line) + 1, width=width, size=style.fontSize) for line in lines),
-            style,
-        )
-
-
-SEAL_WIDTH: Final = 112.0
-
-
-def form_wording(text: str) -> str:
-    """Wording from the form data as markup, its spacing kept (a Paragraph would collapse runs of spaces,
-    and 「年　　月　　日」 is written to leave room for the date by hand)."""
-    return escape(text).replace("\u3000", "\u00a0" * 4).replace(" ", "\u00a0")
-
-
-def certification_paragraphs(form: FormDefinition, st: SheetStyles, facility_name: str = "") -> list[Any]:
-    """The form's certification beside the seal box: its statement, then the lines for the date and the
-    signer (`{facility}` in a line is the facility's name)."""
-    spec = form.print
-    return [
-        Paragraph(form_wording(spec.seal_statement), st.seal_text),
-        Spacer(1, 2),
-        *(
-            Paragraph(
-                form_wording(line.replace("{facility}", "\0")).replace("\0", markup(facility_name)),
-                st.seal_text,
-            )
-            for line in spec.seal_lines
-        ),
-    ]
 
 
 def _head_table(
@@ -667,21 +351,6 @@ def renumbered(message: str, application: Application, form: FormDefinition, ind
     return _ROW_REFERENCE.sub(replace, message)
 
 
-def without_place(issue: Issue, form: FormDefinition) -> str:
-    """An issue's message without the place the validation put in front (「申請2(1) No.3 診断名: 」): the
-    sheets say the place in their own numbering."""
-    section = None if issue.section is None else issue.section - 1
-    row = None if issue.row is None else issue.row - 1
-    place = Reporter(form).place(section, row, issue.field)
-    return issue.message.removeprefix(f"{place}: ") if place else issue.message
-
-
-def finding(issue: Issue, form: FormDefinition) -> str:
-    """What a warning found, without the place and the program's advice: its first sentence."""
-    head, _, _rest = without_place(issue, form).partition("。")
-    return head
-
-
 def _remarks(
     sheet: SheetTexts,
     application: Application,
@@ -724,24 +393,6 @@ def _remarks(
     return flowables
 
 
-def glyph_note(sheet: SheetTexts, st: SheetStyles) -> list[Any]:
-    missing = missing_glyphs(sheet.texts)
-    if not missing:
-        return []
-    listed = "、".join(f"{char}（U+{ord(char):04X}）" for char in missing[:20])
-    more = f" ほか{len(missing) - 20}字" if len(missing) > 20 else ""
-    return [
-        Spacer(1, 6),
-        Paragraph(
-            escape(
-                "※ 次の文字は印刷用フォントにないため枠で印刷しています"
-                f"（アップロード用ファイルには正しく記録されています）：{listed}{more}"
-            ),
-            st.remark,
-        ),
-    ]
-
-
 def _section_story(
     application: Application,
     index: int,
@@ -771,264 +422,6 @@ def _section_story(
 # -- pages ----------------------------------------------------------------------------------------------
 
 
-def _total_form(index: int) -> str:
-    return f"SectionPages{index}"
-
-
-def _seal_mark_form(index: int) -> str:
-    return f"SealMark{index}"
-
-
-QR_FORM: Final = "PackageQR"
-
-
-class HeadMark(Flowable):  # type: ignore[misc]  # reportlab has no type hints
-    """An invisible mark in the story: from here on the pages' head names `text` (「症例3」), and a page
-    that starts inside it names 「症例3（続き）」."""
-
-    def __init__(self, text: str, heads: PageHeads) -> None:
-        super().__init__()
-        self.text = text
-        self.heads = heads
-        self.width = self.height = 0
-
-    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        return 0, 0
-
-    def draw(self) -> None:
-        self.heads.current = self.text
-        self.heads.started_here = True
-
-
-@dataclass
-class PageHeads:
-    current: str = ""
-    started_here: bool = False
-
-
-@dataclass
-class _PageCounts:
-    """Pages per section, known only once the last page is laid out: the footers draw the totals as PDF
-    forms, and the forms are filled in when the document is saved."""
-
-    per_section: dict[int, int] = field(default_factory=dict)
-
-
-def draw_qr(canvas: Any, payload: str, size: float) -> None:
-    """The QR code of `payload` as one filled path, `size` points square at the origin, no border (the
-    page keeps the quiet zone). Level L keeps the ~130-character payload at version 6 (41 modules), so
-    each module is as large as the size allows."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.L)
-    code.addData(payload)
-    code.make()
-    count = code.getModuleCount()
-    module = size / count
-    path = canvas.beginPath()
-    for row, cells in enumerate(code.modules):
-        column = 0
-        for dark, run in itertools.groupby(bool(cell) for cell in cells):
-            length = len(list(run))
-            if dark:
-                path.rect(column * module, size - (row + 1) * module, length * module, module)
-            column += length
-    canvas.setFillColor(colors.black)
-    canvas.drawPath(path, stroke=0, fill=1)
-
-
-class _SheetCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
-    def __init__(
-        self,
-        *args: Any,
-        counts: _PageCounts,
-        qr_payload: str | None,
-        seal_marks: bool,
-        created: dt.datetime | None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._counts = counts
-        self._qr_payload = qr_payload
-        self._seal_marks = seal_marks
-        if created is not None:
-            # The real time of the export in /CreationDate; the file is otherwise reproducible (invariant).
-            stamp = self._doc._timeStamp
-            stamp.YMDhms = tuple(created.utctimetuple())[:6]
-            stamp.dhh = stamp.dmm = 0
-
-    def save(self) -> None:
-        for index, total in self._counts.per_section.items():
-            self.beginForm(_total_form(index), lowerx=0, lowery=-3, upperx=60, uppery=12)
-            self.setFont(FONT_NAME, 8)
-            self.setFillColor(INK)
-            self.drawString(0, 0, str(total))
-            self.endForm()
-            self.beginForm(
-                _seal_mark_form(index), lowerx=0, lowery=0, upperx=SEAL_MARK_SIZE, uppery=SEAL_MARK_SIZE
-            )
-            if self._seal_marks and total > 1:
-                self.setStrokeColor(FAINT)
-                self.setLineWidth(0.5)
-                self.setDash(2, 2)
-                self.rect(0, 0, SEAL_MARK_SIZE, SEAL_MARK_SIZE)
-                self.setFillColor(FAINT)
-                self.setFont(FONT_NAME, 6)
-                self.drawCentredString(SEAL_MARK_SIZE / 2, SEAL_MARK_SIZE / 2 - 2, "割印")
-            self.endForm()
-        if self._qr_payload is not None:
-            self.beginForm(QR_FORM, lowerx=0, lowery=0, upperx=QR_SIZE, uppery=QR_SIZE)
-            draw_qr(self, self._qr_payload, QR_SIZE)
-            self.endForm()
-        super().save()
-
-
-@dataclass(frozen=True)
-class _PageDecor:
-    """Draws the head, the footer and the watermark of every page. Pages are numbered per sheet set
-    (`sets[i].label`: what the head shows before a set's x / y, e.g. 「申請2(1)」)."""
-
-    application: Application
-    form: FormDefinition
-    marks: SheetMarks
-    counts: _PageCounts
-    sets: list[SheetSet]
-    heads: PageHeads
-
-    def on_page(self, index: int) -> Callable[[Any, Any], None]:
-        def draw(canvas: Any, doc: Any) -> None:
-            self.counts.per_section[index] = self.counts.per_section.get(index, 0) + 1
-            self.heads.started_here = False
-            if self.marks.draft:
-                canvas.saveState()
-                self._watermark(canvas)
-                canvas.restoreState()
-
-        return draw
-
-    def on_page_end(self, index: int) -> Callable[[Any, Any], None]:
-        def draw(canvas: Any, doc: Any) -> None:
-            canvas.saveState()
-            self._header(canvas, index, self.counts.per_section[index])
-            self._footer(canvas)
-            canvas.restoreState()
-
-        return draw
-
-    def _watermark(self, canvas: Any) -> None:
-        canvas.setFillColor(WATERMARK)
-        canvas.setFont(FONT_NAME, 150)
-        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-        canvas.rotate(35)
-        canvas.drawCentredString(0, -50, "下書き")
-
-    def _header(self, canvas: Any, index: int, number: int) -> None:
-        """The sheet head of every page: form and applicant with 会員番号 (never cut), section and
-        facility, page x / y; the 割印 box when the set has more than one page."""
-        top = PAGE_HEIGHT - PAGE_MARGIN
-        right = PAGE_WIDTH - MARGIN_X
-        if not self.marks.draft:
-            canvas.saveState()
-            canvas.translate(right - SEAL_MARK_SIZE, top - SEAL_MARK_SIZE)
-            canvas.doForm(_seal_mark_form(index))
-            canvas.restoreState()
-            right -= SEAL_MARK_SIZE + 8
-        line_1, line_2 = top - 9, top - 22
-        size = 8.0
-        canvas.setFillColor(INK)
-        applicant = self.application.applicant
-        member = f"　会員番号 {applicant.member_id or '（未入力）'}"
-        room = (right - MARGIN_X) * 0.55
-        name = _fit(
-            f"申請者 {applicant.name or '（未入力）'}", max(room - text_width(member, size), 40), size
-        )
-        who = name + member
-        width = draw_text(canvas, right, line_1, who, size, right=True)
-        canvas.setFillColor(FAINT)
-        title = f"{self.form.society}　{sheet_title(self.form)}"
-        draw_text(canvas, MARGIN_X, line_1, _fit(title, right - MARGIN_X - width - 12, size), size)
-
-        item = self.sets[index]
-        page_label = f"{item.label}　{number} / " if item.label else f"{number} / "
-        canvas.setFillColor(INK)
-        canvas.setFont(FONT_NAME, size)
-        page_width = text_width(page_label, size) + text_width("00", size)
-        page_x = right - page_width
-        canvas.drawString(page_x, line_2, page_label)
-        canvas.saveState()
-        canvas.translate(page_x + text_width(page_label, size), line_2)
-        canvas.doForm(_total_form(index))
-        canvas.restoreState()
-        head = item.head
-        if not head and self.heads.current:
-            head = self.heads.current if self.heads.started_here else f"{self.heads.current}（続き）"
-        draw_text(canvas, MARGIN_X, line_2, _fit(head, page_x - MARGIN_X - 12, size), size)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, line_2 - 6, right, line_2 - 6)
-
-    def _footer(self, canvas: Any) -> None:
-        top = FOOTER_HEIGHT - 4
-        right = PAGE_WIDTH - MARGIN_X
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, top, right, top)
-        left = MARGIN_X
-        package = self.marks.package
-        room = right - QR_SIZE - QR_QUIET - left
-        if package is None:
-            canvas.setFillColor(INK)
-            canvas.setFont(FONT_NAME, 10)
-            canvas.drawString(left, top - 16, "下書き　押印・提出には使えません")
-            canvas.setFont(FONT_NAME, 7.5)
-            canvas.setFillColor(FAINT)
-            errors = self.marks.draft_errors
-            why = (
-                f"エラー{errors}件（表の※印と、最後のエラー一覧）。すべて直してから、提出用のPDFと"
-                "アップロード用ファイルを作成してください。"
-                if errors
-                else "提出用のPDFとアップロード用ファイルは、下書きではなく通常の作成で出力してください。"
-            )
-            # A draft has no QR code: its notice takes the whole width.
-            for number, line in enumerate(
-                break_lines(why, right - left, lambda part: text_width(part, 7.5))[:3]
-            ):
-                canvas.drawString(left, top - 31 - 11 * number, line)
-            return
-        canvas.setFillColor(FAINT)
-        canvas.setFont(FONT_NAME, 7.5)
-        canvas.drawString(left, top - 15, "照合コード")
-        canvas.setFillColor(INK)
-        canvas.setFont(FONT_NAME, 12)
-        canvas.drawString(left + 42, top - 15.5, package.short_hash)
-        canvas.setFont(FONT_NAME, 7.5)
-        canvas.setFillColor(FAINT)
-        canvas.drawString(left + 160, top - 15, f"作成 {package.created.astimezone():%Y-%m-%d %H:%M}")
-        canvas.drawString(left, top - 27, "署名鍵の指紋")
-        canvas.setFillColor(INK)
-        canvas.drawString(left + 50, top - 27, package.fingerprint)
-        canvas.setFillColor(FAINT)
-        canvas.drawString(left, top - 38, "SHA-256")
-        canvas.setFillColor(INK)
-        canvas.setFont(FONT_NAME, 6.5)
-        canvas.drawString(left + 50, top - 38, package.package_hash)
-        canvas.setFillColor(FAINT)
-        package_name = package.package_name or "アップロード用ファイル"
-        pdf_name = package.pdf_name or "このPDF"
-        notes = (
-            f'照合コードは、アップロード用ファイル {package_name} に記録された申請内容（"content"、'
-            f"RFC 8785 の正規形）の SHA-256 の先頭12桁です（全桁は上と QR コード、同ファイルの "
-            f'"content_sha256"）。同ファイルの "pdf" にはこの PDF の SHA-256 も記録され、署名されています。'
-            f"Shorei がなくても PDF の SHA-256 は確かめられます：Windows「CertUtil -hashfile {pdf_name} SHA256」、"
-            f"macOS・Linux「sha256sum {pdf_name}」。"
-        )
-        lines = break_lines(notes, room, lambda part: text_width(part, 6.5))
-        for number, line in enumerate(lines[:5]):
-            draw_text(canvas, left, top - 49 - 8.5 * number, line, 6.5)
-        canvas.saveState()
-        canvas.translate(right - QR_SIZE, PAGE_MARGIN)
-        canvas.doForm(QR_FORM)
-        canvas.restoreState()
-
-
 def used_section_indexes(application: Application) -> list[int]:
     """The sections that get a sheet set: those holding cases; 申請2(1) alone for an empty draft."""
     used = [index for index, section in enumerate(application.sections) if section.is_used()]
@@ -1055,88 +448,3 @@ def render_sheets(
         story = _section_story(application, index, form, issues, st, errors)
         sets.append(SheetSet(form.section_label(index), story, head))
     return render_pages(application, form, marks, sets)
-
-
-@dataclass(frozen=True)
-class SheetSet:
-    """Pages numbered together (x / y) under one label: a section's sheets, or all of a case-report PDF.
-    `head` is the second line of every page's head (section and facility); empty when HeadMarks in the
-    story name it page by page."""
-
-    label: str
-    story: list[Any]
-    head: str = ""
-
-
-def render_pages(
-    application: Application,
-    form: FormDefinition,
-    marks: SheetMarks,
-    sets: list[SheetSet],
-    heads: PageHeads | None = None,
-) -> bytes:
-    """A4 pages of the sheet sets in order, each page with the head, the footer (the package marks or the
-    draft notice) and, for a draft, the watermark."""
-    sheet_font()
-    counts = _PageCounts()
-    decor = _PageDecor(application, form, marks, counts, sets, heads or PageHeads())
-    frame_height = PAGE_HEIGHT - HEADER_HEIGHT - FOOTER_HEIGHT
-    templates = [
-        PageTemplate(
-            id=f"set-{index}",
-            frames=[
-                Frame(
-                    MARGIN_X,
-                    FOOTER_HEIGHT,
-                    CONTENT_WIDTH,
-                    frame_height,
-                    leftPadding=0,
-                    rightPadding=0,
-                    topPadding=0,
-                    bottomPadding=0,
-                )
-            ],
-            onPage=decor.on_page(index),
-            onPageEnd=decor.on_page_end(index),
-        )
-        for index in range(len(sets))
-    ]
-    story: list[Any] = []
-    for index, item in enumerate(sets):
-        if index:
-            story += [NextPageTemplate(f"set-{index}"), PageBreak()]
-        story += item.story
-    buffer = io.BytesIO()
-    package = marks.package
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=A4,
-        pageTemplates=templates,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=HEADER_HEIGHT,
-        bottomMargin=FOOTER_HEIGHT,
-        title=f"{sheet_title(form)}（下書き）" if marks.draft else sheet_title(form),
-        subject=f"{form.society} {sheet_title(form)}"
-        + (f" 照合コード {package.short_hash}" if package is not None else " 下書き"),
-        creator="Shorei",
-        author=application.applicant.name,
-        lang="ja-JP",
-        invariant=True,
-        # Every page starts in the embedded font, so the file names no font it does not carry (Helvetica).
-        initialFontName=FONT_NAME,
-    )
-    qr_payload = package.qr_payload if package is not None else None
-
-    def canvas_maker(*args: Any, **kwargs: Any) -> _SheetCanvas:
-        return _SheetCanvas(
-            *args,
-            counts=counts,
-            qr_payload=qr_payload,
-            seal_marks=not marks.draft,
-            created=marks.when,
-            **kwargs,
-        )
-
-    doc.build(story, canvasmaker=canvas_maker)
-    return buffer.getvalue()
