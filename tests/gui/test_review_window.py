@@ -17,6 +17,7 @@ from app.export.approval import build_request, read_response
 from app.export.keys import SigningKey, load_or_create_signing_key
 from app.export.signing import signed_bytes
 from app.models.application import Supervisor
+from app.views import review_files as review_files_module
 from app.views import review_window as review_module
 from app.views.app import ensure_qt_app
 from app.views.review_window import ReviewWindow, open_review
@@ -365,7 +366,7 @@ def test_the_menu_opens_the_review_screen(
 ) -> None:
     """ファイル → 承認依頼ファイルを開く（指導者）… opens the chosen request beside the main window."""
     path = write_request(tmp_path, cases(1), applicant_key)
-    monkeypatch.setattr(review_module, "choose_request_file", lambda parent: path)
+    monkeypatch.setattr(review_files_module, "choose_request_file", lambda parent: path)
     [action] = [a for a in window.menuBar().actions()[0].menu().actions() if "指導者" in a.text()]
     action.trigger()
     [review] = [w for w in window.findChildren(ReviewWindow) if w.isVisible()]

@@ -6,10 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import (
-    Paragraph,
-    Spacer,
-)
+from reportlab.platypus import Paragraph, Spacer
 
 from app.export.pdf.measures import ERROR_MARK, REMARK_TEXT_LIMIT
 from app.export.pdf.text import SheetStyles, markup

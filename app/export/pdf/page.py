@@ -18,21 +18,9 @@ from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    BaseDocTemplate,
-    Flowable,
-    Frame,
-    NextPageTemplate,
-    PageBreak,
-    PageTemplate,
-)
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate
 
-from app.export.fonts import (
-    FONT_NAME,
-    runs,
-    sheet_font,
-    text_width,
-)
+from app.export.fonts import FONT_NAME, runs, sheet_font, text_width
 from app.export.linebreak import break_lines
 from app.export.pdf.measures import (
     CONTENT_WIDTH,

@@ -12,16 +12,9 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import (
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from app.export.fonts import (
-    FONT_NAME,
-)
+from app.export.fonts import FONT_NAME
 from app.export.pdf.draft_errors import ErrorMarks, error_list, finding
 from app.export.pdf.measures import (
     CELL_LEADING,

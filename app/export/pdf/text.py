@@ -15,19 +15,9 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import (
-    Paragraph,
-    Spacer,
-)
+from reportlab.platypus import Paragraph, Spacer
 
-from app.export.fonts import (
-    FALLBACK_FONT_NAME,
-    FONT_NAME,
-    missing_glyphs,
-    runs,
-    sheet_font,
-    text_width,
-)
+from app.export.fonts import FALLBACK_FONT_NAME, FONT_NAME, missing_glyphs, runs, sheet_font, text_width
 from app.export.linebreak import break_lines
 from app.export.pdf.measures import CELL_LEADING, CELL_SIZE, CELL_TEXT_LIMIT, ERROR_MARK, INK
 
