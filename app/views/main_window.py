@@ -1152,7 +1152,7 @@ class MainWindow(QMainWindow):
         """Write the case list to an XLSX file (備考 only when the user ticks it)."""
         from app.export import ExportError, default_stem
         from app.export.case_list import export_case_list
-        from app.views.case_list_import import CaseExportDialog
+        from app.views.case_list_export import CaseExportDialog
 
         if self.application is None or self.form is None:
             return

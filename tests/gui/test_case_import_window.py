@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QDialog, QPushButton
 
 from app.views import case_list_import as case_import_module
 from app.views import main_window as main_window_module
+from app.views.case_list_export import CaseExportChoice, CaseExportDialog
 from app.views.case_list_import import (
-    CaseExportChoice,
-    CaseExportDialog,
     CaseImportChoice,
     CaseImportDialog,
     CasePreviewModel,
