@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from app.atomic import write_atomically
 from app.store import StoreError
 from app.views import approval_dialogs
-from app.views.approval_dialogs import RequestDialog, SupervisorRegistryDialog
+from app.views.approval_dialogs import RequestDialog
 from app.views.report_model import APPROVED, REQUESTED
+from app.views.supervisor_dialogs import SupervisorRegistryDialog
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget

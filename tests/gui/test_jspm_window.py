@@ -19,16 +19,12 @@ from app.models.facility import Facility
 from app.views import approval_dialogs
 from app.views import main_window as main_window_module
 from app.views.app import ensure_qt_app, window_settings
-from app.views.approval_dialogs import (
-    RequestChoice,
-    RequestDialog,
-    SupervisorDialog,
-    SupervisorRegistryDialog,
-)
+from app.views.approval_dialogs import RequestChoice, RequestDialog
 from app.views.facility_picker import ENDED_MARK, FacilityPick, FacilityPickerDialog
 from app.views.main_window import MainWindow, build_main_window
 from app.views.report_model import ReportTableModel
 from app.views.start_page import NewApplication, NewApplicationDialog
+from app.views.supervisor_dialogs import SupervisorDialog, SupervisorRegistryDialog
 from tests.ime import commit_text
 from tests.jspm_factories import SPECIALIST_NEW, TRANSITION, approve, jspm_application, jspm_form
 
