@@ -1182,7 +1182,7 @@ class MainWindow(QMainWindow):
 
     def open_review_request(self) -> None:
         """Supervisor mode: a 承認依頼ファイル from an applicant opens the review screen beside this window."""
-        from app.views.review_files import choose_request_file
+        from app.views.review_files import ask_request_to_open as choose_request_file
         from app.views.review_window import open_review
 
         path = choose_request_file(self)

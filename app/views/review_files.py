@@ -26,7 +26,7 @@ class ReviewOpenError(Exception):
     """The request cannot be reviewed here. `str()` is Japanese, names the file and the failed check."""
 
 
-def choose_request_file(parent: QWidget | None) -> Path | None:
+def ask_request_to_open(parent: QWidget | None) -> Path | None:
     """Which 承認依頼ファイル to open (tests patch this)."""
     path, _ = QFileDialog.getOpenFileName(
         parent, "承認依頼ファイルを開く（指導者）", "", "承認依頼ファイル (*.json);;すべてのファイル (*)"
@@ -34,7 +34,7 @@ def choose_request_file(parent: QWidget | None) -> Path | None:
     return Path(path) if path else None
 
 
-def choose_response_file(parent: QWidget | None, suggested: Path) -> Path | None:
+def ask_where_to_save_response(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to save the signed result (tests patch this)."""
     path, _ = QFileDialog.getSaveFileName(
         parent, "結果を送信用ファイルに保存", str(suggested), "承認結果ファイル (*.json)"

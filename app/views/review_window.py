@@ -4,8 +4,8 @@ The request is read and checked by `app.export.approval.read_request`; the decis
 `app.export.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
-(`choose_response_file`, `confirm`, `notify`, `show_saved`) that tests patch here; the file ones are
-defined in `app.views.review_files` (with `choose_request_file`), the case shown in `app.views.review_case`.
+(`ask_where_to_save_response`, `confirm`, `notify`, `show_saved`) that tests patch here; the file ones are
+defined in `app.views.review_files` (with `ask_request_to_open`), the case shown in `app.views.review_case`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from app.views.main_window import confirm, notify
 from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, date_text, local_time, value_label
 from app.views.review_files import (
     ReviewOpenError,
-    choose_response_file,
+    ask_where_to_save_response,
     form_for,
     read_request_file,
     show_saved,
@@ -483,7 +483,7 @@ class ReviewWindow(QMainWindow):
         except ReviewError as error:
             notify(self, self.tr("保存できません"), str(error), warning=True)
             return
-        path = choose_response_file(self, self.suggested_response_path())
+        path = ask_where_to_save_response(self, self.suggested_response_path())
         if path is None:
             return
         approved = sum(self.review.state(c.id).decision == "approved" for c in self.review.cases)
