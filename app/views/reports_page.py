@@ -28,7 +28,8 @@ from app.models.application import FacilityChoice
 from app.views.approval_flow import ApprovalFlow
 from app.views.coverage import CoveragePanel
 from app.views.facility_picker import FacilityPickerDialog
-from app.views.report_editor import ReportEditor, comment_label
+from app.views.report_banners import comment_label
+from app.views.report_editor import ReportEditor
 from app.views.report_model import APPROVED, PRIVATE_FRAME, REQUESTED, PrivateFrameDelegate, ReportTableModel
 from app.views.submit_state import submit_state
 
