@@ -37,14 +37,14 @@ from app.export.approval import (
     read_response,
     requested_report,
 )
-from app.export.keys import load_or_create_signing_key
-from app.export.signing import UnreadableFileError, read_limited
 from app.models.application import FieldComment, Supervisor
 from app.models.approval import pending_approval
 from app.models.cells import display_value
 from app.models.document import DocumentError, load_application, save_application
 from app.models.form_packs import forms_for
 from app.paths import data_home
+from app.signing.keys import load_or_create_signing_key
+from app.signing.signed_files import UnreadableFileError, read_limited
 from app.store import Store
 from app.store.errors import StoreError
 from app.store.facility_lists import active_facility_list

@@ -15,8 +15,8 @@ from app.export.approval import (
     read_response,
     requested_approvals,
 )
-from app.export.keys import SigningKey, load_or_create_signing_key
 from app.models.application import Application, FieldComment, Supervisor
+from app.signing.keys import SigningKey, load_or_create_signing_key
 from tests.jspm_factories import SUPERVISOR, jspm_facilities, jspm_form
 
 if TYPE_CHECKING:

@@ -27,11 +27,11 @@ from app.export.approval import (
     response_file_name,
     verify_statement,
 )
-from app.export.keys import SigningKey
-from app.export.signing import sign_document, signed_bytes
 from app.models.application import Application, FieldComment
 from app.models.approval import content_hash, report_hash
 from app.models.canonical import canonical_json
+from app.signing.keys import SigningKey
+from app.signing.signed_files import sign_document, signed_bytes
 from tests.approval_support import REQUESTED, Parties, answer, mark_requested, receive, send
 from tests.export_support import one_byte_changed
 from tests.jspm_factories import (

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from app.export.approval import ApprovalFileError, build_request, read_request, read_response
-from app.export.keys import SigningKey
 from app.export.review import Review, ReviewError, draft_path, load_draft
-from app.export.signing import signed_bytes
 from app.models.application import Supervisor
+from app.signing.keys import SigningKey
+from app.signing.signed_files import signed_bytes
 from tests.jspm_factories import SUPERVISOR, jspm_application, jspm_facilities, jspm_form, report
 
 if TYPE_CHECKING:

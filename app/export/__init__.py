@@ -39,9 +39,6 @@ if TYPE_CHECKING:
         export_application,
         plan_export,
     )
-    from app.export.file_names import default_stem, safe_stem
-    from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
-    from app.export.signing import UnreadableFileError, read_limited
     from app.export.verify import Check, UnreadablePackageError, Verification, verify_package
 
 _WHERE = {
@@ -68,13 +65,6 @@ _WHERE = {
     "ExportResult": "app.export.export",
     "export_application": "app.export.export",
     "plan_export": "app.export.export",
-    "default_stem": "app.export.file_names",
-    "safe_stem": "app.export.file_names",
-    "KeyFileError": "app.export.keys",
-    "SigningKey": "app.export.keys",
-    "load_or_create_signing_key": "app.export.keys",
-    "UnreadableFileError": "app.export.signing",
-    "read_limited": "app.export.signing",
     "Check": "app.export.verify",
     "UnreadablePackageError": "app.export.verify",
     "Verification": "app.export.verify",
@@ -100,20 +90,14 @@ __all__ = [
     "ExportRefusedError",
     "ExportResult",
     "FileCheck",
-    "KeyFileError",
-    "SigningKey",
-    "UnreadableFileError",
     "UnreadablePackageError",
     "Verification",
     "build_request",
     "build_response",
     "comment_fields",
-    "default_stem",
     "export_application",
-    "load_or_create_signing_key",
     "match_response",
     "plan_export",
-    "read_limited",
     "read_request",
     "read_response",
     "request_file_name",
@@ -121,7 +105,6 @@ __all__ = [
     "requested_approvals",
     "requested_report",
     "response_file_name",
-    "safe_stem",
     "verify_package",
     "verify_statement",
 ]

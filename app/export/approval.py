@@ -11,7 +11,7 @@ The final package carries each approved statement, and `verify_statement` checks
 
 Who may approve and the periods are validation rules (app.validation.jspm): they are asked of
 `validate` on the application as it would stand, never written again here. Every file uses the signing
-scheme of app.export.signing; docs/signing.md describes the three formats and what each check proves.
+scheme of app.signing.signed_files; docs/signing.md describes the three formats and what each check proves.
 """
 
 from __future__ import annotations
@@ -23,18 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.export.file_names import safe_stem
-from app.export.package import generator_name
-from app.export.signing import (
-    UnreadableFileError,
-    is_canonical,
-    json_pointer,
-    parse_json_object,
-    sign_document,
-    signature_problem,
-    signed_bytes,
-    utc_timestamp,
-)
+from app.file_names import safe_stem
 from app.models.application import (
     Applicant,
     Application,
@@ -59,6 +48,17 @@ from app.models.canonical import canonical_json, sha256_hex
 from app.models.form_packs import forms_for
 from app.models.text import normalize_text, text_problem
 from app.paths import data_home
+from app.signing.signed_files import (
+    UnreadableFileError,
+    generator_name,
+    is_canonical,
+    json_pointer,
+    parse_json_object,
+    sign_document,
+    signature_problem,
+    signed_bytes,
+    utc_timestamp,
+)
 from app.validation import Issue, validate
 from app.validation.jspm import APPROVAL_CODES, report_status
 
@@ -66,10 +66,10 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Collection, Mapping, Sequence
 
-    from app.export.keys import SigningKey
     from app.models.approval import Decision
     from app.models.facility import FacilityLookup
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 MAX_REQUEST_BYTES: Final = 5 * 1024 * 1024
 MAX_RESPONSE_BYTES: Final = 5 * 1024 * 1024

@@ -21,17 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.atomic import write_atomically
 from app.export.approval import ApprovalError, build_response, comment_fields, requested_application
-from app.export.signing import utc_timestamp
 from app.models.application import CaseReport, FieldComment
+from app.signing.signed_files import utc_timestamp
 from app.validation import validate
 
 if TYPE_CHECKING:
     import datetime as dt
     from pathlib import Path
 
-    from app.export.keys import SigningKey
     from app.models.approval import ApprovalRequest, Decision, RequestedCase
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 DRAFT_FOLDER: Final = "reviews"
 DRAFT_FORMAT: Final = "shorei/review-draft@1"

@@ -21,8 +21,8 @@ from app.views.report_model import APPROVED, REQUESTED
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from app.export.keys import SigningKey
     from app.models.application import Approval
+    from app.signing.keys import SigningKey
     from app.views.reports_page import ReportContext, ReportsPage
 
 FOLDER_SETTING = "approval_folder"
@@ -55,7 +55,7 @@ class ApprovalFlow:
         return Path(str(self._context.settings.value(FOLDER_SETTING, str(Path.home()))))
 
     def _signing_key(self) -> SigningKey | None:
-        from app.export import KeyFileError, load_or_create_signing_key
+        from app.signing.keys import KeyFileError, load_or_create_signing_key
 
         try:
             return load_or_create_signing_key()
@@ -172,7 +172,6 @@ class ApprovalFlow:
         """Read the 指導者's 承認結果ファイル (chosen, or `dropped` on the window), check it against this
         application and the registered key (asking to trust the key the first time), then set each case
         承認 or 非承認."""
-        from app.export import read_limited
         from app.export.approval import (
             MAX_RESPONSE_BYTES,
             RESPONSE_NAME,
@@ -180,7 +179,7 @@ class ApprovalFlow:
             match_response,
             read_response,
         )
-        from app.export.signing import UnreadableFileError
+        from app.signing.signed_files import UnreadableFileError, read_limited
 
         page, context = self.page, self._context
         application = page.application

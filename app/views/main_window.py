@@ -1150,8 +1150,9 @@ class MainWindow(QMainWindow):
 
     def export_case_list(self) -> None:
         """Write the case list to an XLSX file (備考 only when the user ticks it)."""
-        from app.export import ExportError, default_stem
+        from app.export import ExportError
         from app.export.case_list import export_case_list
+        from app.file_names import default_stem
         from app.views.case_import import CaseExportDialog
 
         if self.application is None or self.form is None:
@@ -1189,7 +1190,7 @@ class MainWindow(QMainWindow):
             open_review(path, self)
 
     def show_signing_key(self) -> None:
-        from app.export import KeyFileError, load_or_create_signing_key
+        from app.signing.keys import KeyFileError, load_or_create_signing_key
 
         try:
             key = load_or_create_signing_key()

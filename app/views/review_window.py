@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.atomic import write_atomically
-from app.export import KeyFileError, load_or_create_signing_key, safe_stem
 from app.export.approval import (
     MAX_REQUEST_BYTES,
     REQUEST_NAME,
@@ -50,18 +49,20 @@ from app.export.approval import (
     read_request,
 )
 from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
-from app.export.signing import UnreadableFileError, read_limited
+from app.file_names import safe_stem
 from app.models.form_packs import forms_for
 from app.paths import data_home
+from app.signing.keys import KeyFileError, load_or_create_signing_key
+from app.signing.signed_files import UnreadableFileError, read_limited
 from app.views.export_dialog import open_local
 from app.views.fit import show_fitted
 from app.views.main_window import confirm, notify
 
 if TYPE_CHECKING:
-    from app.export.keys import SigningKey
     from app.models.application import CaseReport
     from app.models.approval import ApprovalRequest
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 DRAFT_DELAY_MS: Final = 400
 STATE_LABELS: Final = {None: "承認依頼中", "approved": "承認", "rejected": "非承認"}

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableWidget
 
 from app.export.approval import ApprovalError, build_response, read_request
-from app.export.keys import SigningKey
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
 from app.models.facility import Facility
+from app.signing.keys import SigningKey
 from app.views import approval_dialogs
 from app.views import main_window as main_window_module
 from app.views.app import ensure_qt_app, window_settings

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from app.cli import main
 from app.export.approval import build_request, read_response
-from app.export.keys import SigningKey, load_or_create_signing_key
-from app.export.signing import signed_bytes
 from app.models.application import Supervisor
+from app.signing.keys import SigningKey, load_or_create_signing_key
+from app.signing.signed_files import signed_bytes
 from app.views import review_window as review_module
 from app.views.app import ensure_qt_app
 from app.views.review_window import ReviewWindow, open_review
