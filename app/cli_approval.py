@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
-from app.atomic import write_atomically
-from app.export.approval import (
+from app.approval.envelope import (
     MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES,
     REQUEST_NAME,
@@ -37,6 +36,7 @@ from app.export.approval import (
     read_response,
     requested_report,
 )
+from app.atomic import write_atomically
 from app.models.application import FieldComment, Supervisor
 from app.models.approval import pending_approval
 from app.models.cells import display_value

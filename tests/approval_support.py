@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.export.approval import (
+from app.approval.envelope import (
     build_request,
     build_response,
     match_response,

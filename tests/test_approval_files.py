@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.export.approval import (
+from app.approval.envelope import (
     ApprovalError,
     ApprovalFileError,
     FileCheck,

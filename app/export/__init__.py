@@ -12,23 +12,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.export.approval import (
-        ApprovalError,
-        ApprovalFileError,
-        FileCheck,
-        build_request,
-        build_response,
-        comment_fields,
-        match_response,
-        read_request,
-        read_response,
-        request_file_name,
-        requested_application,
-        requested_approvals,
-        requested_report,
-        response_file_name,
-        verify_statement,
-    )
     from app.export.export import (
         EarlierExport,
         ExportCancelledError,
@@ -42,21 +25,6 @@ if TYPE_CHECKING:
     from app.export.verify import Check, UnreadablePackageError, Verification, verify_package
 
 _WHERE = {
-    "ApprovalError": "app.export.approval",
-    "ApprovalFileError": "app.export.approval",
-    "FileCheck": "app.export.approval",
-    "build_request": "app.export.approval",
-    "build_response": "app.export.approval",
-    "comment_fields": "app.export.approval",
-    "match_response": "app.export.approval",
-    "read_request": "app.export.approval",
-    "read_response": "app.export.approval",
-    "request_file_name": "app.export.approval",
-    "requested_application": "app.export.approval",
-    "requested_approvals": "app.export.approval",
-    "requested_report": "app.export.approval",
-    "response_file_name": "app.export.approval",
-    "verify_statement": "app.export.approval",
     "EarlierExport": "app.export.export",
     "ExportCancelledError": "app.export.export",
     "ExportError": "app.export.export",
@@ -80,8 +48,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ApprovalError",
-    "ApprovalFileError",
     "Check",
     "EarlierExport",
     "ExportCancelledError",
@@ -89,22 +55,9 @@ __all__ = [
     "ExportPlan",
     "ExportRefusedError",
     "ExportResult",
-    "FileCheck",
     "UnreadablePackageError",
     "Verification",
-    "build_request",
-    "build_response",
-    "comment_fields",
     "export_application",
-    "match_response",
     "plan_export",
-    "read_request",
-    "read_response",
-    "request_file_name",
-    "requested_application",
-    "requested_approvals",
-    "requested_report",
-    "response_file_name",
     "verify_package",
-    "verify_statement",
 ]

@@ -1,7 +1,7 @@
 """Supervisor mode (指導者): the review screen for one 承認依頼 file, as the society's 症例承認 page.
 
-The request is read and checked by `app.export.approval.read_request`; the decisions are held by
-`app.export.review.Review`, which also keeps the draft in the data folder and makes the signed response.
+The request is read and checked by `app.approval.envelope.read_request`; the decisions are held by
+`app.approval.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
 (`choose_request_file`, `choose_response_file`, `confirm`, `notify`, `show_saved`) that tests patch.
@@ -38,8 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.atomic import write_atomically
-from app.export.approval import (
+from app.approval.envelope import (
     MAX_REQUEST_BYTES,
     REQUEST_NAME,
     RESPONSE_SUFFIX,
@@ -48,7 +47,8 @@ from app.export.approval import (
     comment_fields,
     read_request,
 )
-from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
+from app.approval.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
+from app.atomic import write_atomically
 from app.file_names import safe_stem
 from app.models.form_packs import forms_for
 from app.paths import data_home

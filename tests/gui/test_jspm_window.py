@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableWidget
 
-from app.export.approval import ApprovalError, build_response, read_request
+from app.approval.envelope import ApprovalError, build_response, read_request
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
 from app.models.facility import Facility
@@ -560,7 +560,7 @@ def test_request_refusal_changes_nothing(
     assert statuses(page)[:2] == ["未承認", "未登録"]
     assert messages.shown[-1][2] and "2" in messages.last()
     with pytest.raises(ApprovalError):  # the same refusal, from the operation itself
-        from app.export.approval import build_request
+        from app.approval.envelope import build_request
 
         build_request(stored(window), jspm_form(), [1], SUPERVISOR, "", SigningKey.generate(), now=NOW)
 

@@ -12,8 +12,8 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.approval.envelope import build_request, read_response
 from app.cli import main
-from app.export.approval import build_request, read_response
 from app.models.application import Supervisor
 from app.signing.keys import SigningKey, load_or_create_signing_key
 from app.signing.signed_files import signed_bytes
