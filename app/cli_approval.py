@@ -29,13 +29,10 @@ from app.approval.envelope import (
     RESPONSE_NAME,
     ApprovalError,
     ApprovalFileError,
-    build_request,
-    build_response,
-    match_response,
-    read_request,
-    read_response,
-    requested_report,
 )
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request, requested_report
+from app.approval.response import build_response, read_response
 from app.atomic import write_atomically
 from app.models.application import FieldComment, Supervisor
 from app.models.approval import pending_approval

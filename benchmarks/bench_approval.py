@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from app.approval.envelope import build_request, build_response, match_response, read_request, read_response
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request
+from app.approval.response import build_response, read_response
 from app.export.package import prepare_package, sign_package
 from app.export.pdf import PackageMark, SheetMarks
 from app.export.pdf_reports import render_case_reports

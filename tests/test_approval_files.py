@@ -18,15 +18,13 @@ from app.approval.envelope import (
     ApprovalError,
     ApprovalFileError,
     FileCheck,
-    build_request,
-    build_response,
-    match_response,
-    read_request,
-    read_response,
     request_file_name,
     response_file_name,
-    verify_statement,
 )
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request
+from app.approval.response import build_response, read_response
+from app.approval.statements import verify_statement
 from app.models.application import Application, FieldComment
 from app.models.approval import content_hash, report_hash
 from app.models.canonical import canonical_json

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app.approval.envelope import ApprovalFileError, build_request, read_request, read_response
+from app.approval.envelope import ApprovalFileError
+from app.approval.request import build_request, read_request
+from app.approval.response import read_response
 from app.approval.review import Review, ReviewError, draft_path, load_draft
 from app.models.application import Supervisor
 from app.signing.keys import SigningKey

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from app.approval.envelope import verify_statement
+from app.approval.statements import verify_statement
 from app.export.package import PACKAGE_FORMAT, Package, short_hash
 from app.models.application import Application
 from app.models.canonical import canonical_json, sha256_hex

@@ -1,7 +1,7 @@
 """The applicant's approval actions on the case list (JS-5 … JS-8): request, withdraw, import the
 指導者's results, and 「削除して再依頼」.
 
-Each action gathers what the user chose, calls the named operations (app.approval.envelope for the signed
+Each action gathers what the user chose, calls the named operations (app.approval for the signed
 files, the store for the states) and shows the result or the refusal. A refusal or a file that fails a
 check changes nothing.
 """
@@ -79,7 +79,8 @@ class ApprovalFlow:
     def request(self) -> None:
         """症例承認依頼 for the checked cases: choose the 指導者 and 通信欄, build and sign the request,
         save it, then mark the cases 承認依頼中."""
-        from app.approval.envelope import ApprovalError, build_request, request_file_name
+        from app.approval.envelope import ApprovalError, request_file_name
+        from app.approval.request import build_request
 
         page, context = self.page, self._context
         application = page.application
@@ -172,13 +173,9 @@ class ApprovalFlow:
         """Read the 指導者's 承認結果ファイル (chosen, or `dropped` on the window), check it against this
         application and the registered key (asking to trust the key the first time), then set each case
         承認 or 非承認."""
-        from app.approval.envelope import (
-            MAX_RESPONSE_BYTES,
-            RESPONSE_NAME,
-            ApprovalFileError,
-            match_response,
-            read_response,
-        )
+        from app.approval.envelope import MAX_RESPONSE_BYTES, RESPONSE_NAME, ApprovalFileError
+        from app.approval.matching import match_response
+        from app.approval.response import read_response
         from app.signing.signed_files import UnreadableFileError, read_limited
 
         page, context = self.page, self._context

@@ -1,6 +1,6 @@
 """Supervisor mode (指導者): the review screen for one 承認依頼 file, as the society's 症例承認 page.
 
-The request is read and checked by `app.approval.envelope.read_request`; the decisions are held by
+The request is read and checked by `app.approval.request.read_request`; the decisions are held by
 `app.approval.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
@@ -44,9 +44,9 @@ from app.approval.envelope import (
     RESPONSE_SUFFIX,
     ApprovalFileError,
     FileCheck,
-    comment_fields,
-    read_request,
 )
+from app.approval.request import read_request
+from app.approval.response import comment_fields
 from app.approval.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
 from app.atomic import write_atomically
 from app.file_names import safe_stem

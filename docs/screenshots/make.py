@@ -114,7 +114,7 @@ def review_screen(home: Path, settle: Callable[[], None]) -> None:
     here for the applicant), the first approved, the second selected with a comment typed."""
     import datetime as dt
 
-    from app.approval.envelope import build_request
+    from app.approval.request import build_request
     from app.models.application import Supervisor
     from app.models.document import load_application
     from app.models.forms import bundled_forms
@@ -163,7 +163,9 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     incomplete), the editor of the rejected case, and the 症例承認依頼 dialog."""
     from PySide6.QtCore import Qt
 
-    from app.approval.envelope import build_request, build_response, match_response, read_response
+    from app.approval.matching import match_response
+    from app.approval.request import build_request
+    from app.approval.response import build_response, read_response
     from app.models.application import FieldComment, Supervisor
     from app.signing.keys import SigningKey, load_or_create_signing_key
     from app.views.approval_dialogs import RequestDialog
@@ -328,7 +330,7 @@ def fit_child(name: str) -> None:
 
 def _review_request(home: Path) -> Path:
     """A request for three example cases, signed with a key made for the applicant, in `home`."""
-    from app.approval.envelope import build_request
+    from app.approval.request import build_request
     from app.models.application import Supervisor
     from app.models.document import load_application
     from app.models.forms import bundled_forms

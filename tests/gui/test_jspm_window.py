@@ -11,7 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableWidget
 
-from app.approval.envelope import ApprovalError, build_response, read_request
+from app.approval.envelope import ApprovalError
+from app.approval.request import read_request
+from app.approval.response import build_response
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
 from app.models.facility import Facility
@@ -560,7 +562,7 @@ def test_request_refusal_changes_nothing(
     assert statuses(page)[:2] == ["未承認", "未登録"]
     assert messages.shown[-1][2] and "2" in messages.last()
     with pytest.raises(ApprovalError):  # the same refusal, from the operation itself
-        from app.approval.envelope import build_request
+        from app.approval.request import build_request
 
         build_request(stored(window), jspm_form(), [1], SUPERVISOR, "", SigningKey.generate(), now=NOW)
 

@@ -12,7 +12,8 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.approval.envelope import build_request, read_response
+from app.approval.request import build_request
+from app.approval.response import read_response
 from app.cli import main
 from app.models.application import Supervisor
 from app.signing.keys import SigningKey, load_or_create_signing_key
