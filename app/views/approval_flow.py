@@ -114,7 +114,7 @@ class ApprovalFlow:
             self._warn("承認依頼できません", str(error))
             return
         suggested = self._folder() / request_file_name(application, page.form, request)
-        path = approval_dialogs.choose_request_file(page, suggested)
+        path = approval_dialogs.ask_where_to_save_request(page, suggested)
         if path is None:
             return
         try:
@@ -185,7 +185,7 @@ class ApprovalFlow:
         path = (
             dropped
             if dropped is not None
-            else approval_dialogs.choose_response_file(page, str(self._folder()))
+            else approval_dialogs.ask_response_to_open(page, str(self._folder()))
         )
         if path is None:
             return

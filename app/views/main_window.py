@@ -1183,7 +1183,8 @@ class MainWindow(QMainWindow):
 
     def open_review_request(self) -> None:
         """Supervisor mode: a 承認依頼ファイル from an applicant opens the review screen beside this window."""
-        from app.views.review_window import choose_request_file, open_review
+        from app.views.review_window import ask_request_to_open as choose_request_file
+        from app.views.review_window import open_review
 
         path = choose_request_file(self)
         if path is not None:

@@ -4,7 +4,7 @@ The request is read and checked by `app.approval.request.read_request`; the deci
 `app.approval.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
-(`choose_request_file`, `choose_response_file`, `confirm`, `notify`, `show_saved`) that tests patch.
+(`ask_request_to_open`, `ask_where_to_save_response`, `confirm`, `notify`, `show_saved`) that tests patch.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class ReviewOpenError(Exception):
     """The request cannot be reviewed here. `str()` is Japanese, names the file and the failed check."""
 
 
-def choose_request_file(parent: QWidget | None) -> Path | None:
+def ask_request_to_open(parent: QWidget | None) -> Path | None:
     """Which 承認依頼ファイル to open (tests patch this)."""
     path, _ = QFileDialog.getOpenFileName(
         parent, "承認依頼ファイルを開く（指導者）", "", "承認依頼ファイル (*.json);;すべてのファイル (*)"
@@ -83,7 +83,7 @@ def choose_request_file(parent: QWidget | None) -> Path | None:
     return Path(path) if path else None
 
 
-def choose_response_file(parent: QWidget | None, suggested: Path) -> Path | None:
+def ask_where_to_save_response(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to save the signed result (tests patch this)."""
     path, _ = QFileDialog.getSaveFileName(
         parent, "結果を送信用ファイルに保存", str(suggested), "承認結果ファイル (*.json)"
@@ -850,7 +850,7 @@ class ReviewWindow(QMainWindow):
         except ReviewError as error:
             notify(self, self.tr("保存できません"), str(error), warning=True)
             return
-        path = choose_response_file(self, self.suggested_response_path())
+        path = ask_where_to_save_response(self, self.suggested_response_path())
         if path is None:
             return
         approved = sum(self.review.state(c.id).decision == "approved" for c in self.review.cases)

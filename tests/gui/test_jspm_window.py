@@ -515,7 +515,7 @@ def _request(
         )
         return path
 
-    monkeypatch.setattr(approval_dialogs, "choose_request_file", choose)
+    monkeypatch.setattr(approval_dialogs, "ask_where_to_save_request", choose)
     page.request_button.click()
 
 
@@ -610,7 +610,7 @@ def test_import_asks_to_trust_the_key_then_applies_the_results(
     page, path = requested
     key = SigningKey.generate()
     response = _response(path, key, tmp_path)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     asked: list[str] = []
     monkeypatch.setattr(main_window_module, "confirm", Recorder(asked))
     page.import_button.click()
@@ -630,7 +630,7 @@ def test_import_declined_trust_changes_nothing(
     """Saying no to an unknown key imports nothing and trusts nothing."""
     page, path = requested
     response = _response(path, SigningKey.generate(), tmp_path)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(main_window_module, "confirm", lambda *a: False)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認依頼中"] * 3
@@ -670,7 +670,7 @@ def test_import_refuses_a_result_that_fails_a_check(
         window.store.set_report_field(window.app_id, 0, "diagnosis", "胃癌")
         window.open_application(window.app_id)
     before = stored(window)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
     page.import_button.click()
     _title, text, warning = messages.shown[-1]
@@ -689,7 +689,7 @@ def test_reopen_an_approved_case_keeps_a_copy(
     key = SigningKey.generate()
     window.store.trust_supervisor_key(SUPERVISOR.member_id, key.fingerprint)
     response = _response(path, key, tmp_path, reject_third=False)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認"] * 3
