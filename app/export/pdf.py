@@ -55,7 +55,7 @@ from app.export.fonts import (
 )
 from app.export.linebreak import break_lines
 from app.models.application import Section
-from app.validation.engine import Reporter
+from app.validation.reporting import Reporter
 
 if TYPE_CHECKING:
     import datetime as dt

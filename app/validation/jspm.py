@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from app.models.application import Application, CaseReport
     from app.models.forms import Choice, FormDefinition
-    from app.validation.engine import Reporter, RowReporter, Rule, ValidationContext
     from app.validation.issue import Issue
+    from app.validation.reporting import Reporter, RowReporter, Rule, ValidationContext
 
 Status = Literal["未登録", "未承認", "承認依頼中", "承認", "非承認", "承認無効"]
 """JS-6 as the society's list shows it, plus 承認無効: approved, but the content changed since (only a
