@@ -214,8 +214,8 @@ def _refusals(rows: Sequence[int], issues: Mapping[int, list[Issue]], codes: Col
                 continue
             if issue.code in _ONCE:
                 said.add(issue.code)
-                # Said of the request, not of the case whose place the engine put in front ("症例1 承認: ").
-                messages.append(issue.message.split(": ", 1)[-1])
+                # Said of the request, not of the case the issue is placed at ("症例1 承認").
+                messages.append(issue.text)
             else:
                 messages.append(issue.message)
     return messages

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Reporter:
-    """Collects issues and writes their messages from the form's templates, with the place in front."""
+    """Collects issues, their texts written from the form's templates and their places from its labels."""
 
     form: FormDefinition
     issues: list[Issue] = field(default_factory=list)
@@ -65,7 +65,8 @@ class Reporter:
                 section=None if section is None else section + 1,
                 row=None if row is None else row + 1,
                 field=field,
-                message=f"{place}: {text}" if place else text,
+                place=place,
+                text=text,
                 accepted=accepted if severity == "warning" else None,
             )
         )

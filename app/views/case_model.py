@@ -213,7 +213,7 @@ class CaseTableModel(QAbstractTableModel):
 
     @staticmethod
     def _issue_line(issue: Issue) -> str:
-        text = issue.message.split(": ", 1)[-1]
+        text = issue.text
         if issue.accepted:
             return f"警告（承認済み: {issue.accepted}）: {text}"
         return f"{'エラー' if issue.is_error else '警告'}: {text}"

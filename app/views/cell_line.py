@@ -24,7 +24,7 @@ HINT_STYLE = "color: #555555;"
 
 def issue_text(issue: Issue) -> str:
     """「警告（承認済み）: 内容（理由: …）」 — the kind in words, the message without its place."""
-    text = issue.message.split(": ", 1)[-1]
+    text = issue.text
     reason = f"（理由: {issue.accepted}）" if issue.accepted else ""
     return f"{LABELS[issue_kind(issue)]}: {text}{reason}"
 

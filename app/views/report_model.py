@@ -252,7 +252,7 @@ class ReportTableModel(QAbstractTableModel):
             return self._form.field("note").hint
         if column == self.STATUS:
             issues = self._issues.get(row, [])
-            errors = [i.message.split(": ", 1)[-1] for i in issues if i.is_error]
+            errors = [i.text for i in issues if i.is_error]
             if report.is_blank():
                 return "まだ何も入力されていません"
             if errors:
