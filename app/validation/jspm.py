@@ -349,6 +349,20 @@ def report_status(report: CaseReport, issues: Sequence[Issue]) -> Status:
     return _STATE_STATUS[report.approval.state]
 
 
+REGISTERED: Final = "登録済み"
+"""JS-6 for a form without approval (the seed's 移行申請: 「承認手続きは不要」): a complete case. Spelt
+with 送り仮名 as the society writes 「申請済み」 (seed 003), on screen and on paper alike."""
+
+ShownStatus = Status | Literal["登録済み"]
+
+
+def shown_status(report: CaseReport, issues: Sequence[Issue], *, approval_required: bool) -> ShownStatus:
+    """JS-6 as the list and the printed 症例一覧 show a case: `report_status`, except that a form without
+    approval knows only 未登録 and 登録済み, since 未承認 would ask for an approval nobody gives."""
+    status = report_status(report, issues)
+    return status if approval_required or status == "未登録" else REGISTERED
+
+
 RULES: list[Rule] = [
     check_applicant,
     check_case_count,
