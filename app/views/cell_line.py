@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from app.views.case_model import COLUMNS, CaseTableModel
+from app.views.case_model import CaseTableModel
 from app.views.marks import LABELS, issue_kind, kind_of, mark_icon
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class CellLine(QWidget):
             self.icon.clear()
             self.text.set_full_text("")
             return
-        key = COLUMNS[index.column()]
+        key = model.columns[index.column()]
         issues = index.data(CaseTableModel.IssuesRole)
         issues = issues if isinstance(issues, list) else []
         rejected = index.data(CaseTableModel.RejectedRole)
