@@ -250,7 +250,8 @@ class ErrorMarks:
     _numbers: dict[int, int] = field(default_factory=dict)
 
     form: FormDefinition | None = None
-    """The form, to take the place off each message (the list says it in the printed numbering)."""
+    """With a form, the list gives each issue's text without its place (it says the place in the printed
+    numbering); without one, the whole message."""
     renumber: Callable[[Issue, str], str] | None = None
     """Rewrites a message's row references into the printed numbering."""
 
