@@ -129,8 +129,8 @@ class CaseTableModel(QAbstractTableModel):
                 if getattr(was, key, None) != getattr(now, key, None):
                     changed.add((row, column))
         for cell in old_issues.keys() | self._issues.keys():
-            before = [(i.message, i.accepted) for i in old_issues.get(cell, [])]
-            after = [(i.message, i.accepted) for i in self._issues.get(cell, [])]
+            before = [(i.place, i.text, i.accepted) for i in old_issues.get(cell, [])]
+            after = [(i.place, i.text, i.accepted) for i in self._issues.get(cell, [])]
             if before != after:
                 changed.add((cell[0], self.columns.index(cell[1])))
         return changed
