@@ -80,8 +80,8 @@ def refusal_messages(
                 continue
             if issue.code in _ONCE:
                 said.add(issue.code)
-                # Said of the request, not of the case whose place the engine put in front ("症例1 承認: ").
-                messages.append(issue.message.split(": ", 1)[-1])
+                # Said of the request, not of the case the issue is placed at ("症例1 承認").
+                messages.append(issue.text)
             else:
                 messages.append(issue.message)
     return messages

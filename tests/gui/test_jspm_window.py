@@ -16,7 +16,7 @@ from app.approval.request import read_request
 from app.approval.response import build_response
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
-from app.models.facility import Facility
+from app.models.facility import ENDED_LABEL, Facility
 from app.signing.keys import SigningKey
 from app.views import approval_dialogs
 from app.views import main_window as main_window_module
@@ -27,7 +27,7 @@ from app.views.approval_dialogs import (
     SupervisorDialog,
     SupervisorRegistryDialog,
 )
-from app.views.facility_picker import ENDED_MARK, FacilityPick, FacilityPickerDialog
+from app.views.facility_picker import FacilityPick, FacilityPickerDialog
 from app.views.main_window import MainWindow, build_main_window
 from app.views.report_model import ReportTableModel
 from app.views.start_page import NewApplication, NewApplicationDialog
@@ -323,9 +323,9 @@ def test_facility_search_lists_each_entry_with_its_period_and_ended_ones(
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
     periods = [dialog.model.index(r, 3).data() for r in range(2)]
     kinds = [dialog.model.index(r, 2).data() for r in range(2)]
-    assert "2015/04/01〜2020/03/31" + ENDED_MARK in periods
+    assert "2015/04/01〜2020/03/31" + ENDED_LABEL in periods
     assert "2020/04/01〜2030/03/31" in periods and set(kinds) == {"認定研修施設", "基幹施設"}
-    dialog.table.selectRow(periods.index("2015/04/01〜2020/03/31" + ENDED_MARK))
+    dialog.table.selectRow(periods.index("2015/04/01〜2020/03/31" + ENDED_LABEL))
     qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
     pick = dialog.chosen_pick()
     assert pick is not None and pick.entry is not None and pick.entry.cert_end == dt.date(2020, 3, 31)
