@@ -60,7 +60,7 @@ from app.validation import Issue, validate
 from app.views import form_packs
 from app.views.application_list import ApplicationListView
 from app.views.banners import SampleListBanner
-from app.views.case_model import COLUMNS, CaseTableModel
+from app.views.case_model import CaseTableModel
 from app.views.enrollment import MonthCombo
 from app.views.fit import available_geometry
 from app.views.grid import CaseTableView
@@ -818,7 +818,8 @@ class MainWindow(QMainWindow):
         if issue.row is None:
             (page.facility_button if issue.field == "facility" else page.enrollment).setFocus()
             return
-        column = COLUMNS.index(issue.field) if issue.field in COLUMNS else 0
+        columns = page.model.columns
+        column = columns.index(issue.field) if issue.field in columns else 0
         index = page.model.index(issue.row - 1, column)
         page.grid.setCurrentIndex(index)
         page.grid.scrollTo(index)
@@ -1150,8 +1151,9 @@ class MainWindow(QMainWindow):
 
     def export_case_list(self) -> None:
         """Write the case list to an XLSX file (備考 only when the user ticks it)."""
-        from app.export import ExportError, default_stem
+        from app.export import ExportError
         from app.export.case_list import export_case_list
+        from app.file_names import default_stem
         from app.views.case_list_export import CaseExportDialog
 
         if self.application is None or self.form is None:
@@ -1190,7 +1192,7 @@ class MainWindow(QMainWindow):
             open_review(path, self)
 
     def show_signing_key(self) -> None:
-        from app.export import KeyFileError, load_or_create_signing_key
+        from app.signing.keys import KeyFileError, load_or_create_signing_key
 
         try:
             key = load_or_create_signing_key()
@@ -1417,7 +1419,9 @@ class MainWindow(QMainWindow):
 
         def moved(current: QModelIndex, _previous: QModelIndex) -> None:
             if current.isValid() and self.tabs.currentWidget() is page:
-                self.problems.select_cell(page.index + 1, current.row() + 1, COLUMNS[current.column()])
+                self.problems.select_cell(
+                    page.index + 1, current.row() + 1, page.model.columns[current.column()]
+                )
 
         page.grid.selectionModel().currentChanged.connect(moved)
 
@@ -1442,7 +1446,7 @@ class MainWindow(QMainWindow):
                 if was == now:
                     continue
                 column = next(
-                    (c for c, key in enumerate(COLUMNS)
+                    (c for c, key in enumerate(page.model.columns)
                      if was is None or now is None or getattr(was, key) != getattr(now, key)),
                     0,
                 )  # fmt: skip

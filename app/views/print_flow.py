@@ -287,7 +287,7 @@ class PrintFlow:
             export_application,
             plan_export,
         )
-        from app.export.file_names import sheet_stem
+        from app.file_names import sheet_stem
         from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
         from app.views.main_window import confirm, notify
 

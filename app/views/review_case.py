@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.export.approval import comment_fields
-from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase
+from app.approval.response import comment_fields
+from app.approval.review import FACILITY, WHOLE_CASE, Review, ReviewCase
 
 if TYPE_CHECKING:
     from app.models.application import CaseReport

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.export.approval import MAX_REQUEST_BYTES, REQUEST_NAME, ApprovalFileError, FileCheck, read_request
-from app.export.signing import UnreadableFileError, read_limited
+from app.approval.envelope import MAX_REQUEST_BYTES, REQUEST_NAME, ApprovalFileError, FileCheck
+from app.approval.request import read_request
 from app.models.form_packs import forms_for
 from app.paths import data_home
+from app.signing.signed_files import UnreadableFileError, read_limited
 from app.views.export_dialog import open_local
 
 if TYPE_CHECKING:

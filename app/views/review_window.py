@@ -1,7 +1,7 @@
 """Supervisor mode (指導者): the review screen for one 承認依頼 file, as the society's 症例承認 page.
 
-The request is read and checked by `app.export.approval.read_request`; the decisions are held by
-`app.export.review.Review`, which also keeps the draft in the data folder and makes the signed response.
+The request is read and checked by `app.approval.request.read_request`; the decisions are held by
+`app.approval.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
 (`ask_where_to_save_response`, `confirm`, `notify`, `show_saved`) that tests patch here; the file ones are
@@ -32,11 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.approval.envelope import RESPONSE_SUFFIX
+from app.approval.review import Review, ReviewCase, ReviewError, load_draft
 from app.atomic import write_atomically
-from app.export import KeyFileError, load_or_create_signing_key, safe_stem
-from app.export.approval import RESPONSE_SUFFIX
-from app.export.review import Review, ReviewCase, ReviewError, load_draft
+from app.file_names import safe_stem
 from app.paths import data_home
+from app.signing.keys import KeyFileError, load_or_create_signing_key
 from app.views.fit import show_fitted
 from app.views.main_window import confirm, notify
 from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, date_text, local_time, value_label
@@ -51,9 +52,9 @@ from app.views.review_files import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from app.export.keys import SigningKey
     from app.models.approval import ApprovalRequest
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 DRAFT_DELAY_MS: Final = 400
 

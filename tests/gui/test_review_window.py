@@ -12,11 +12,12 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.approval.request import build_request
+from app.approval.response import read_response
 from app.cli import main
-from app.export.approval import build_request, read_response
-from app.export.keys import SigningKey, load_or_create_signing_key
-from app.export.signing import signed_bytes
 from app.models.application import Supervisor
+from app.signing.keys import SigningKey, load_or_create_signing_key
+from app.signing.signed_files import signed_bytes
 from app.views import review_files as review_files_module
 from app.views import review_window as review_module
 from app.views.app import ensure_qt_app

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QLineEdit
 from app.models.application import FacilityChoice, MonthRange
 from app.models.yearmonth import YearMonth
 from app.views import main_window as main_window_module
-from app.views.case_model import COLUMNS
 from app.views.facility_picker import FacilityPickerDialog
 from app.views.main_window import HistoryDialog, MainWindow
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from app.models.yearmonth import YearMonth
 from app.views import main_window as main_window_module
-from app.views.case_model import COLUMNS
 from app.views.enrollment import MonthCombo
 from app.views.main_window import HistoryDialog
+from tests.factories import COLUMNS
 
 if TYPE_CHECKING:
     import pytest

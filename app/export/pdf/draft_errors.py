@@ -10,7 +10,6 @@ from reportlab.platypus import Paragraph, Spacer
 
 from app.export.pdf.measures import ERROR_MARK, REMARK_TEXT_LIMIT
 from app.export.pdf.text import SheetStyles, markup
-from app.validation.engine import Reporter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,7 +28,8 @@ class ErrorMarks:
     _numbers: dict[int, int] = field(default_factory=dict)
 
     form: FormDefinition | None = None
-    """The form, to take the place off each message (the list says it in the printed numbering)."""
+    """With a form, the list gives each issue's text without its place (it says the place in the printed
+    numbering); without one, the whole message."""
     renumber: Callable[[Issue, str], str] | None = None
     """Rewrites a message's row references into the printed numbering."""
 
@@ -41,7 +41,8 @@ class ErrorMarks:
                 continue
             if position not in self._numbers:
                 self._numbers[position] = len(self._numbers) + 1
-                text = without_place(issue, self.form) if where and self.form else issue.message
+                # The sheets say the place in their own numbering: the list takes the text alone.
+                text = issue.text if where and self.form else issue.message
                 if self.renumber is not None:
                     text = self.renumber(issue, text)
                 self.listed.append((self._numbers[position], where, text))
@@ -75,16 +76,7 @@ def error_list(marks: ErrorMarks, st: SheetStyles, *, start: int = 0) -> list[An
     return flowables
 
 
-def without_place(issue: Issue, form: FormDefinition) -> str:
-    """An issue's message without the place the validation put in front (「申請2(1) No.3 診断名: 」): the
-    sheets say the place in their own numbering."""
-    section = None if issue.section is None else issue.section - 1
-    row = None if issue.row is None else issue.row - 1
-    place = Reporter(form).place(section, row, issue.field)
-    return issue.message.removeprefix(f"{place}: ") if place else issue.message
-
-
-def finding(issue: Issue, form: FormDefinition) -> str:
+def finding(issue: Issue) -> str:
     """What a warning found, without the place and the program's advice: its first sentence."""
-    head, _, _rest = without_place(issue, form).partition("。")
+    head, _, _rest = issue.text.partition("。")
     return head

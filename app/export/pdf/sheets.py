@@ -374,7 +374,7 @@ def _remarks(
             if issue.field is not None and issue.field in form.field_order:
                 place += f"（{form.field(issue.field).label}）"
             place += "："
-        found = renumbered(finding(issue, form), application, form, sheet.index)
+        found = renumbered(finding(issue), application, form, sheet.index)
         sheet.texts.extend((printable(found), printable(issue.accepted)))
         flowables.append(
             Paragraph(
