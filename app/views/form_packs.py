@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.forms import version_order
+from app.views import dialogs
 
 if TYPE_CHECKING:
     from app.models.form_packs import PackManifest
@@ -103,7 +104,6 @@ def choose_pack_file(parent: QWidget) -> Path | None:
 def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     """Read the pack, show its fingerprint, and install it when confirmed. True when installed."""
     from app.export.form_packs import PackError, install_pack, read_pack, trusted_publishers
-    from app.views.main_window import notify
 
     path = path or choose_pack_file(window)
     if path is None:
@@ -112,7 +112,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     try:
         pack = read_pack(path)
     except PackError as error:
-        notify(window, window.tr("取り込めません"), str(error), warning=True)
+        dialogs.notify(window, window.tr("取り込めません"), str(error), warning=True)
         return False
     trusted = pack.fingerprint in trusted_publishers(home)
     if not TrustPackDialog.ask(window, pack.manifest, trusted):
@@ -120,7 +120,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     try:
         result = install_pack(home, path, trust_fingerprint=pack.fingerprint)
     except (PackError, OSError) as error:
-        notify(window, window.tr("取り込めません"), str(error), warning=True)
+        dialogs.notify(window, window.tr("取り込めません"), str(error), warning=True)
         return False
     window.store.reload_forms()
     window.forms = window.store.forms
@@ -134,7 +134,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
         if window.facility_sources is not None and result.manifest.facility_kind is not None:
             window.facility_sources.get(result.manifest.facility_kind).reopen()
     window.statusBar().showMessage(text.replace("\n", "　"), 10000)
-    notify(window, window.tr("様式パック"), text)
+    dialogs.notify(window, window.tr("様式パック"), text)
     return True
 
 
@@ -240,13 +240,11 @@ def migration_candidates(window: MainWindow) -> list[FormDefinition]:
 
 def migrate_application(window: MainWindow) -> bool:
     """Choose a form, read the preview, move: one store operation, undone in one step."""
-    from app.views.main_window import notify
-
     if window.app_id is None:
         return False
     candidates = migration_candidates(window)
     if not candidates:
-        notify(
+        dialogs.notify(
             window,
             window.tr("新しい様式に移す"),
             window.tr(

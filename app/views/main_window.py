@@ -6,7 +6,6 @@ undo stack records as the store versions before and after, so undo and redo are 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +23,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QApplication,
-    QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -37,7 +34,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -53,15 +49,17 @@ from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
 from app.models.form_packs import forms_for
 from app.models.table import TableFileError
-from app.store import FacilityListError, Store, active_facility_list, import_facility_list
+from app.store import Store
 from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
-from app.views import form_packs
+from app.views import dialogs, form_packs
+from app.views.applicant import ApplicantPanel
 from app.views.application_list import ApplicationListView
 from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
-from app.views.enrollment import MonthCombo
+from app.views.dialogs import HistoryDialog
+from app.views.facility_sources import ActiveFacilities, FacilitySources
 from app.views.fit import available_geometry
 from app.views.grid import CaseTableView
 from app.views.print_flow import PrintFlow
@@ -106,137 +104,6 @@ class StoreVersionCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._window.restore_version(self._app_id, self._before)
-
-
-class ApplicantPanel(QWidget):
-    """氏名, 会員番号, and for a form in sections (JBCT) 申請年月 and 歯科口腔外科 — each change is one
-    store operation."""
-
-    def __init__(
-        self, form: FormDefinition, save: Callable[[str, FieldValue], None], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._save = save
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 4, 6, 4)
-        self.name = QLineEdit(self)
-        self.name.setPlaceholderText(form.field("name").label)
-        self.member_id = QLineEdit(self)
-        self.member_id.setPlaceholderText(form.field("member_id").label)
-        self.member_id.setMaximumWidth(130)
-        fields: list[tuple[str, QWidget]] = [
-            (form.field("name").label, self.name),
-            (form.field("member_id").label, self.member_id),
-        ]
-        self.dental: QCheckBox | None = None
-        self.month: MonthCombo | None = None
-        if form.layout == "sections":
-            self.dental = QCheckBox(self.tr("歯科口腔外科として申請"), self)
-            self.month = MonthCombo(form.target_window().start, form.target_window().latest_end, self)
-            self.month.setToolTip(form.field("application_month").hint)
-            fields.append((form.field("application_month").label, self.month))
-        for label, widget in fields:
-            caption = QLabel(label, self)
-            caption.setBuddy(widget)
-            layout.addWidget(caption)
-            layout.addWidget(widget)
-        if self.dental is not None:
-            layout.addWidget(self.dental)
-        layout.addStretch(1)
-        order = [w for w in (self.name, self.member_id, self.month, self.dental) if w is not None]
-        for first, second in itertools.pairwise(order):  # 申請年月 before 歯科, as on screen
-            QWidget.setTabOrder(first, second)
-        self._loading = False
-        self.name.editingFinished.connect(lambda: self._changed("name", self.name.text()))
-        self.member_id.editingFinished.connect(lambda: self._changed("member_id", self.member_id.text()))
-        if self.dental is not None and self.month is not None:
-            dental, month = self.dental, self.month
-            dental.toggled.connect(lambda on: self._changed("dental", on))
-            month.currentIndexChanged.connect(lambda _: self._changed("application_month", month.month()))
-
-    def _changed(self, key: str, value: FieldValue) -> None:
-        if not self._loading:
-            self._save(key, value)
-
-    def show_application(self, application: Application) -> None:
-        self._loading = True
-        try:
-            applicant = application.applicant
-            if self.name.text() != applicant.name:
-                self.name.setText(applicant.name)
-            if self.member_id.text() != applicant.member_id:
-                self.member_id.setText(applicant.member_id)
-            if self.dental is not None and self.month is not None:
-                self.dental.setChecked(applicant.dental)
-                self.month.set_month(applicant.application_month)
-        finally:
-            self._loading = False
-
-
-class HistoryDialog(QDialog):
-    """Earlier saved states of an application; choosing one restores it (an undoable change)."""
-
-    def __init__(self, store: Store, app_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("変更履歴"))
-        self.resize(620, 420)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            QLabel(
-                self.tr("戻したい時点を選び、「この時点に戻す」を押してください。戻す操作も元に戻せます。")
-            )
-        )
-        self.list = QListWidget(self)
-        for change in store.history(app_id, limit=500):
-            when = change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            item = QListWidgetItem(f"{when}　{change.summary}")
-            item.setData(Qt.ItemDataRole.UserRole, change.version)
-            self.list.addItem(item)
-        layout.addWidget(self.list, 1)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("この時点に戻す"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("閉じる"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.list.itemDoubleClicked.connect(lambda _: self.accept())
-
-    def chosen_version(self) -> int | None:
-        item = self.list.currentItem()
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
-
-    @classmethod
-    def ask(cls, store: Store, app_id: int, parent: QWidget | None) -> int | None:
-        dialog = cls(store, app_id, parent)
-        return dialog.chosen_version() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
-def ask_reason(parent: QWidget | None, message: str) -> str | None:
-    """The reason for keeping a warning (tests patch this)."""
-    text, ok = QInputDialog.getText(
-        parent, "警告を承認", f"{message}\n\nこの警告を承認する理由を入力してください:"
-    )
-    return text.strip() if ok and text.strip() else None
-
-
-def notify(parent: QWidget | None, title: str, text: str, *, warning: bool = False) -> None:
-    """A message that does not block the window (the user keeps typing; tests are never stopped)."""
-    box = QMessageBox(
-        QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text, parent=parent
-    )
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setWindowModality(Qt.WindowModality.NonModal)
-    box.show()
-
-
-def confirm(parent: QWidget | None, title: str, text: str) -> bool:
-    """Ask before anything destructive (tests patch this)."""
-    answer = QMessageBox.question(
-        parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-    )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class MainWindow(QMainWindow):
@@ -448,7 +315,7 @@ class MainWindow(QMainWindow):
         except StoreError as error:
             # A stored application this version cannot read must not lock the user out (issue 15).
             title = next((i.title for i in self.store.list_applications() if i.id == app_id), str(app_id))
-            notify(
+            dialogs.notify(
                 self,
                 self.tr("開けません"),
                 self.tr("申請「{title}」を開けません: {error}").format(title=title, error=error),
@@ -457,7 +324,7 @@ class MainWindow(QMainWindow):
             return
         form = self.forms.get(application.form.id, application.form.version)
         if form is None:
-            notify(
+            dialogs.notify(
                 self,
                 self.tr("様式がありません"),
                 self.tr("この申請の様式はインストールされていません。"),
@@ -537,8 +404,8 @@ class MainWindow(QMainWindow):
         return ReportContext(
             store=self.store,
             perform=self.perform,
-            confirm=lambda title, text: confirm(self, title, text),
-            notify=lambda title, text, warning: notify(self, title, text, warning=warning),
+            confirm=lambda title, text: dialogs.confirm(self, title, text),
+            notify=lambda title, text, warning: dialogs.notify(self, title, text, warning=warning),
             show_status=lambda text: self.statusBar().showMessage(text, 10000),
             search_facilities=lambda text: self._search(text),
             facilities=lambda: self._facilities(),
@@ -598,7 +465,7 @@ class MainWindow(QMainWindow):
             application = operation(app_id)
         except StoreError as error:
             self.statusBar().showMessage(str(error), 10000)
-            notify(self, self.tr("変更できません"), str(error), warning=True)
+            dialogs.notify(self, self.tr("変更できません"), str(error), warning=True)
             return False
         after = self.store.info(app_id).version
         if after != before:
@@ -768,7 +635,7 @@ class MainWindow(QMainWindow):
         sections = self.application.sections
         if page.index >= len(sections) or row >= len(sections[page.index].cases):
             return
-        if not sections[page.index].cases[row].is_blank() and not confirm(
+        if not sections[page.index].cases[row].is_blank() and not dialogs.confirm(
             self,
             self.tr("行を削除"),
             self.tr("No.{row} の症例を削除しますか？（元に戻すで復元できます）").format(row=row + 1),
@@ -852,7 +719,7 @@ class MainWindow(QMainWindow):
             )
             return
         warning = warnings[0]
-        reason = ask_reason(self, warning.message)
+        reason = dialogs.ask_reason(self, warning.message)
         if reason is None:
             return
         self.perform(
@@ -897,7 +764,7 @@ class MainWindow(QMainWindow):
         if self.app_id is None:
             return
         info: ApplicationInfo = self.store.info(self.app_id)
-        if not confirm(
+        if not dialogs.confirm(
             self,
             self.tr("ゴミ箱へ移動"),
             self.tr("「{t}」をゴミ箱へ移動しますか？（ゴミ箱から戻せます）").format(t=info.title),
@@ -941,7 +808,7 @@ class MainWindow(QMainWindow):
                 self.open_application(info.id)
 
         def do_empty() -> None:
-            if confirm(
+            if dialogs.confirm(
                 dialog,
                 self.tr("ゴミ箱を空にする"),
                 self.tr("ゴミ箱の申請を完全に削除します。元に戻せません。よろしいですか？"),
@@ -999,7 +866,7 @@ class MainWindow(QMainWindow):
             return self.open_file(path)
         if kind is FileKind.CASE_LIST:
             if self.application is None:
-                notify(
+                dialogs.notify(
                     self,
                     self.tr("取り込めません"),
                     self.tr("症例一覧を取り込む申請を先に開いてください。"),
@@ -1016,7 +883,7 @@ class MainWindow(QMainWindow):
             return open_review(path, self) is not None
         if kind is FileKind.APPROVAL_RESPONSE:
             if self.reports is None:
-                notify(
+                dialogs.notify(
                     self,
                     self.tr("取り込めません"),
                     self.tr(
@@ -1029,7 +896,7 @@ class MainWindow(QMainWindow):
             return True
         if kind is FileKind.FORM_PACK:
             return form_packs.import_form_pack(self, path)
-        notify(
+        dialogs.notify(
             self,
             self.tr("開けません"),
             self.tr(
@@ -1042,7 +909,7 @@ class MainWindow(QMainWindow):
 
     def _import_dropped_facility_list(self, path: Path) -> bool:
         if self._facility_source_for is None or self.form is None:
-            notify(
+            dialogs.notify(
                 self,
                 self.tr("取り込めません"),
                 self.tr("施設一覧を使う申請を先に開いてください。"),
@@ -1074,7 +941,7 @@ class MainWindow(QMainWindow):
         try:
             info = self.store.import_document(path, title=title)
         except (DocumentError, StoreError) as error:
-            notify(self, self.tr("開けません"), str(error), warning=True)
+            dialogs.notify(self, self.tr("開けません"), str(error), warning=True)
             return False
         self.open_application(info.id)
         return True
@@ -1119,7 +986,7 @@ class MainWindow(QMainWindow):
         if self.application is None or self.form is None:
             return
         if (problem := list_problem(self.form)) is not None:
-            notify(self, self.tr("取り込めません"), problem, warning=True)
+            dialogs.notify(self, self.tr("取り込めません"), problem, warning=True)
             return
         if path is None:
             path = choose_case_list(self, str(self._settings.value("case_list_folder", str(Path.home()))))
@@ -1129,7 +996,7 @@ class MainWindow(QMainWindow):
         try:
             table = read_case_list(path)
         except TableFileError as error:
-            notify(self, self.tr("取り込めません"), str(error), warning=True)
+            dialogs.notify(self, self.tr("取り込めません"), str(error), warning=True)
             return
         page = self.tabs.currentWidget()
         section = page.index if isinstance(page, SectionPage) else 0
@@ -1166,7 +1033,7 @@ class MainWindow(QMainWindow):
                 self.application, self.form, choice.path, include_notes=choice.include_notes
             )
         except ExportError as error:
-            notify(self, self.tr("書き出せません"), str(error), warning=True)
+            dialogs.notify(self, self.tr("書き出せません"), str(error), warning=True)
             return
         self._settings.setValue("export_folder", str(choice.path.parent))
         notes = self.tr("（備考を含みます）") if choice.include_notes else ""
@@ -1194,9 +1061,9 @@ class MainWindow(QMainWindow):
         try:
             key = load_or_create_signing_key()
         except KeyFileError as error:
-            notify(self, self.tr("署名鍵"), str(error), warning=True)
+            dialogs.notify(self, self.tr("署名鍵"), str(error), warning=True)
             return
-        notify(
+        dialogs.notify(
             self,
             self.tr("この PC の署名鍵"),
             self.tr(
@@ -1222,7 +1089,7 @@ class MainWindow(QMainWindow):
                 n=info.name, d=info.version_date, s="　※サンプル" if info.sample else ""
             )
         )
-        notify(self, self.tr("様式について"), "\n".join(notes))
+        dialogs.notify(self, self.tr("様式について"), "\n".join(notes))
 
     # --- feedback -------------------------------------------------------------------------------------
 
@@ -1463,7 +1330,7 @@ class MainWindow(QMainWindow):
                 self.tr("選んだ行は承認できる警告ではありません（エラーは承認できません）"), 6000
             )
             return True
-        reason = ask_reason(self, issue.message)
+        reason = dialogs.ask_reason(self, issue.message)
         if reason is None:
             return True
         section, row, code = issue.section - 1, issue.row - 1, issue.code
@@ -1505,65 +1372,6 @@ def dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-
-
-class ActiveFacilities:
-    """The facility list in use (imported, or the bundled sample), reopened after an import."""
-
-    def __init__(self, home: Path, kind: str) -> None:
-        self._home, self._kind = home, kind
-        self.index = active_facility_list(home, kind)
-
-    def lookup(self) -> FacilityLookup:
-        return self.index
-
-    def search(self, text: str) -> list[Facility]:
-        return [hit.facility for hit in self.index.search(text, limit=200)]
-
-    def reopen(self) -> None:
-        self.index.close()
-        self.index = active_facility_list(self._home, self._kind)
-
-    def import_file(self, parent: QWidget, dropped: Path | None = None) -> bool:
-        """Ask for the society's list (CSV or XLSX), or take the `dropped` one, and import it; the whole
-        file or nothing."""
-        path = str(dropped) if dropped is not None else ""
-        if dropped is None:
-            path, _ = QFileDialog.getOpenFileName(
-                parent, "施設一覧を取り込む", "", "施設一覧 (*.csv *.xlsx);;すべてのファイル (*)"
-            )
-        if not path:
-            return False
-        try:
-            result = import_facility_list(self._home, Path(path), kind=self._kind)
-        except FacilityListError as error:
-            QMessageBox.warning(parent, "取り込めません", str(error))
-            return False
-        self.reopen()
-        QMessageBox.information(
-            parent,
-            "施設一覧",
-            f"「{result.info.name}」（{result.count}施設）を取り込み、使用を開始しました。",
-        )
-        return True
-
-
-class FacilitySources:
-    """The facility list in use for each kind a form names (`[facility] list_kind`), opened on first use."""
-
-    def __init__(self, home: Path) -> None:
-        self._home = home
-        self._open: dict[str, ActiveFacilities] = {}
-
-    def get(self, kind: str) -> ActiveFacilities:
-        if kind not in self._open:
-            self._open[kind] = ActiveFacilities(self._home, kind)
-        return self._open[kind]
-
-    def close(self) -> None:
-        for source in self._open.values():
-            source.index.close()
-        self._open.clear()
 
 
 def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = False) -> MainWindow:

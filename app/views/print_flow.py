@@ -23,6 +23,7 @@ from app.store.print_state import (
     print_state,
 )
 from app.validation import validate
+from app.views import dialogs
 from app.views.application_list import ApplicationRow, form_label
 
 if TYPE_CHECKING:
@@ -252,9 +253,7 @@ class PrintFlow:
         try:
             return preview_sheets(window.application, window.form, window._facilities(), issues=window.issues)
         except ExportError as error:
-            from app.views.main_window import notify
-
-            notify(window, window.tr("プレビューできません"), str(error), warning=True)
+            dialogs.notify(window, window.tr("プレビューできません"), str(error), warning=True)
             return None
 
     def preview(self) -> None:
@@ -289,7 +288,6 @@ class PrintFlow:
         )
         from app.export.file_names import sheet_stem
         from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
-        from app.views.main_window import confirm, notify
 
         window = self.window
         if window.application is None or window.form is None:
@@ -319,7 +317,7 @@ class PrintFlow:
 
         def keep_earlier(earlier: EarlierExport) -> bool:
             # A sheet may already be stamped from the earlier pair (SPEC §6): say so, keep it, ask.
-            return confirm(
+            return dialogs.confirm(
                 window,
                 window.tr("以前に作成したファイルがあります"),
                 earlier.describe() + window.tr("\n新しいファイルを作成しますか？"),
@@ -332,10 +330,10 @@ class PrintFlow:
         except ExportCancelledError:
             return
         except ExportRefusedError as error:
-            notify(window, window.tr("作成できません"), str(error), warning=True)
+            dialogs.notify(window, window.tr("作成できません"), str(error), warning=True)
             return
         except ExportError as error:
-            notify(window, window.tr("作成できません"), str(error), warning=True)
+            dialogs.notify(window, window.tr("作成できません"), str(error), warning=True)
             return
         why = self.record(result, application)
         done = window.tr("{p} を作成しました").format(p=result.pdf_path.name)

@@ -53,9 +53,9 @@ from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewEr
 from app.export.signing import UnreadableFileError, read_limited
 from app.models.form_packs import forms_for
 from app.paths import data_home
+from app.views.dialogs import confirm, notify
 from app.views.export_dialog import open_local
 from app.views.fit import show_fitted
-from app.views.main_window import confirm, notify
 
 if TYPE_CHECKING:
     from app.export.keys import SigningKey

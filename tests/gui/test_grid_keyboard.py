@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QGuiApplication, QIcon
 from PySide6.QtWidgets import QLineEdit
 
-from app.views import main_window as main_window_module
+from app.views import dialogs
 from app.views.case_model import COLUMNS, ERROR_TINT, CaseTableModel
 from app.views.marks import ACCEPTED, ERROR, WARNING, mark_icon
 from tests.ime import commit_text, compose_then_commit
@@ -167,7 +167,7 @@ def test_cells_show_a_mark_of_a_different_shape_for_each_kind(
     page.model.setData(page.model.index(3, DIAGNOSIS), "褐色細胞腫")
     page.model.setData(page.model.index(4, DIAGNOSIS), "褐色細胞腫")
     _at(window, 4, DIAGNOSIS)
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "悪性と診断")
     window.accept_warning_at_cursor()
     icons = [
         page.model.data(page.model.index(row, DIAGNOSIS), Qt.ItemDataRole.DecorationRole) for row in (5, 3, 4)
@@ -191,7 +191,7 @@ def test_the_line_under_the_grid_reads_the_current_cells_problem(
     line = page.cell_line.text.full_text()
     assert line.startswith("No.4 診断名") and "警告: " in line
     assert not page.cell_line.icon.pixmap().isNull()
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
     window.accept_warning_at_cursor()
     assert "警告（承認済み）" in page.cell_line.text.full_text()
     assert "理由: 転移を伴い悪性と診断" in page.cell_line.text.full_text()
@@ -221,7 +221,7 @@ def test_ctrl_shift_a_accepts_the_warning_selected_in_the_problems_list(
     page = window.pages[0]
     page.model.setData(page.model.index(3, DIAGNOSIS), "褐色細胞腫")
     _at(window, 0, AGE)
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "悪性と診断")
     window.activateWindow()
     window.problems.setFocus()
     item = window.problems.topLevelItem(0)
