@@ -246,7 +246,8 @@ def test_paste_keeps_unreadable_values_in_red_and_lists_them(window: MainWindow)
     assert page.model.data(start, CaseTableModel.RejectedRole)
     assert _case(window, EMPTY_ROW).sex == "female" and _case(window, EMPTY_ROW).age is None
     assert "赤いセル 2件は未保存" in window.save_label.text()
-    report = window.paste_report()
+    assert window.jbct is not None
+    report = window.jbct.paste_report()
     assert report.isVisible()
     listed = report.text.toPlainText().splitlines()
     assert len(listed) == 2 and "六十五" in listed[0] and "2025/13" in listed[1]

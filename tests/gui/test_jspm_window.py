@@ -172,7 +172,7 @@ def test_new_offers_every_form_and_opens_the_case_list(
     assert any("専門医新規申請" in t and "指導者の承認が必要" in t for t in texts)
 
     page = new_jspm(window, monkeypatch)
-    assert not window.tabs.isVisible() and page.isVisible()
+    assert window.jbct is None and page.isVisible()  # no section tabs
     assert page.model.rowCount() == 20
     assert statuses(page) == ["未登録"] * 20
     assert page.model.headerData(ReportTableModel.NOTE, Qt.Orientation.Horizontal) == "備考※"

@@ -148,7 +148,8 @@ def test_choose_facility_through_the_picker(window: MainWindow, monkeypatch: pyt
         "ask",
         classmethod(lambda cls, *a, **k: FacilityChoice(name="やまだ医院", manual=True)),
     )
-    window.choose_facility(0)
+    assert window.jbct is not None
+    window.jbct.choose_facility(0)
     facility = window.store.get(window.app_id or 0).sections[0].facility
     assert facility is not None and facility.manual and facility.name == "やまだ医院"
     assert "手入力" in window.pages[0].facility_label.text()
