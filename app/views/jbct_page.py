@@ -23,7 +23,7 @@ from app.views.submit_state import submit_state
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from app.models.application import Application, Case, MonthRange
+    from app.models.application import Application, Case, MonthRange, Section
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition
     from app.store.print_state import PrintState
@@ -42,6 +42,9 @@ class JbctPage(ApplicationPage):
         self.application: Application | None = None
         self.issues: list[Issue] = []
         self._paste_report: PasteReportDialog | None = None
+        self._shown: dict[int, tuple[Section | None, list[Issue]]] = {}
+        """Each section and its issues as last shown."""
+        self._print_state: PrintState | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.tabs = QTabWidget(self)
@@ -62,18 +65,28 @@ class JbctPage(ApplicationPage):
     # --- showing ----------------------------------------------------------------------------------
 
     def show_application(self, application: Application, issues: Sequence[Issue]) -> None:
-        """Each section in its tab, the tab saying how many cases it holds and whether it has errors."""
+        """Each section in its tab, the tab saying how many cases it holds, whether it has errors and
+        whether it was printed. A section whose content and issues are as shown is left as it is (one cell
+        edit changes one section: one edit's budget)."""
         self.application = application
         self.issues = list(issues)
         for page in self.pages:
             section = application.sections[page.index] if page.index < len(application.sections) else None
-            page.set_section(section, issues)
+            mine = [i for i in issues if i.section == page.index + 1]
+            if self._shown.get(page.index) != (section, mine):
+                self._shown[page.index] = (section, mine)
+                page.set_section(section, mine)
             count = len(section.filled_cases()) if section is not None else 0
-            errors = sum(1 for i in issues if i.section == page.index + 1 and i.is_error)
-            mark = "  ⚠" if errors else ""
-            text = f"{self.form.section_label(page.index)}（{count}件）{mark}"
-            if self.tabs.tabText(page.index) != text:  # a new text lays the whole tab widget out again
-                self.tabs.setTabText(page.index, text)
+            mark = "  ⚠" if any(i.is_error for i in mine) else ""
+            self._label_tab(page.index, f"{self.form.section_label(page.index)}（{count}件）{mark}")
+
+    def _label_tab(self, index: int, text: str) -> None:
+        """The tab's text with its print mark (「・印刷済」); an unchanged text is not set again: a new text
+        lays the whole tab widget out again."""
+        printed = self._print_state.section_label(index) if self._print_state is not None else ""
+        text = f"{text}・{printed}" if printed else text
+        if self.tabs.tabText(index) != text:
+            self.tabs.setTabText(index, text)
 
     def count_text(self) -> str:
         application = self.application
@@ -101,13 +114,15 @@ class JbctPage(ApplicationPage):
 
     def show_print_state(self, state: PrintState) -> None:
         """Each section's tab says whether its sheets were printed and changed since."""
+        self._print_state = state
         for page in self.pages:
-            label = state.section_label(page.index)
             text = self.tabs.tabText(page.index)
             for earlier in (PRINTED, CHANGED):  # not split at 「・」: a form's section label may have one
                 text = text.removesuffix(f"・{earlier}")
-            self.tabs.setTabText(page.index, f"{text}・{label}" if label else text)
-            self.tabs.setTabToolTip(page.index, label or self.tr("未印刷"))
+            self._label_tab(page.index, text)
+            tip = state.section_label(page.index) or self.tr("未印刷")
+            if self.tabs.tabToolTip(page.index) != tip:
+                self.tabs.setTabToolTip(page.index, tip)
 
     def current_section(self) -> int:
         page = self.tabs.currentWidget()
