@@ -185,7 +185,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions):
         self.app_list.count_later(self.print_flow.row)
         self._build_menus()
         self.setAcceptDrops(True)
-        self.refresh_list()
+        # The list is filled by the first open_application (start-up time: each row reads its application).
         self._restore_window_state()
 
     @property
