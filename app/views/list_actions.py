@@ -1,4 +1,5 @@
-"""The clerk's list of applications: new, duplicate, rename, and the ゴミ箱 (trash) with its restore."""
+"""The clerk's list of applications: new, duplicate, rename, the ゴミ箱 (trash) with its restore, and the
+start page shown while no application is open."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.views import dialogs
@@ -120,3 +123,56 @@ class ListActions(WindowBase):
         empty.clicked.connect(do_empty)
         close.clicked.connect(dialog.reject)
         dialog.exec()
+
+    def _build_list_pane(self) -> QWidget:
+        """申請一覧 and its buttons, the window's left pane."""
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        left_layout.addWidget(QLabel(self.tr("申請一覧")))
+        left_layout.addWidget(self.app_list, 1)
+        for text, slot in (
+            (self.tr("新規"), self.new_application),
+            (self.tr("複製"), self.duplicate_application),
+            (self.tr("名前変更"), self.rename_application),
+            (self.tr("ゴミ箱へ"), self.trash_application),
+            (self.tr("ゴミ箱…"), self.show_trash),
+        ):
+            button = QPushButton(text, left)
+            button.clicked.connect(slot)
+            left_layout.addWidget(button)
+        return left
+
+    # --- the start page (issue 13) ----------------------------------------------------------------------
+
+    def show_start_page(self) -> None:
+        """The start page in place of the application area (the list, the grid and the problems)."""
+        from app.views.start_page import StartPage, open_guide
+
+        page = StartPage(self.store.list_applications(), self.forms, self)
+        page.newRequested.connect(self.new_named_application)
+        page.openFileRequested.connect(self.import_document)
+        page.reviewRequested.connect(self.open_review_request)
+        page.guideRequested.connect(lambda: open_guide(self))
+        page.applicationChosen.connect(self.open_application)
+        if self.start_page is None:
+            self._main_area = self.takeCentralWidget()
+            self._dock_was_visible = self.problems_dock.isVisible() or not self.isVisible()
+        self.setCentralWidget(page)  # Qt deletes an earlier start page
+        self.start_page = page
+        self.problems_dock.hide()
+        self.setWindowTitle("Shorei — 症例登録")
+        page.buttons["new"].setFocus()
+
+    def _leave_start_page(self) -> bool:
+        """The application area back in place of the start page; False when it was not shown."""
+        if self.start_page is None or self._main_area is None:
+            return False
+        self.start_page = None
+        self.setCentralWidget(self._main_area)
+        # takeCentralWidget() hid it explicitly, and a widget hidden so is not shown again by the layout:
+        # without this the application area stayed hidden behind a problems panel filling the window.
+        self._main_area.show()
+        self._main_area = None
+        self.problems_dock.setVisible(self._dock_was_visible)
+        return True

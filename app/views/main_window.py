@@ -4,8 +4,10 @@ in the middle (`JbctPage` for the JBCT sections, `ReportsPage` for the JSPM case
 one store operation (`MainWindow.perform`), which the undo stack records as the store versions before and
 after, so undo and redo are exact restores.
 
-The window's other parts are their own modules: the files (`file_actions`), the clerk's list
-(`list_actions`), the keyboard (`keyboard`), printing (`print_flow`), the small dialogs (`dialogs`).
+This module is longer than most (~590 lines) because it is the one place that builds the shell, its menus
+and the path every change takes (perform → show_application → the page). The window's other parts are
+their own modules: the files (`file_actions`), the clerk's list and the start page (`list_actions`), the
+keyboard (`keyboard`), ヘルプ (`help_actions`), printing (`print_flow`), the small dialogs (`dialogs`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -46,6 +47,7 @@ from app.views.dialogs import HistoryDialog
 from app.views.facility_sources import ActiveFacilities, FacilitySources
 from app.views.file_actions import FileActions
 from app.views.fit import available_geometry
+from app.views.help_actions import HelpActions
 from app.views.jbct_page import JbctPage
 from app.views.keyboard import KeyboardActions
 from app.views.list_actions import ListActions
@@ -93,7 +95,7 @@ class StoreVersionCommand(QUndoCommand):
         self._window.restore_version(self._app_id, self._before)
 
 
-class MainWindow(FileActions, ListActions, KeyboardActions):
+class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
     """Shorei's window over a `Store`."""
 
     def __init__(
@@ -138,21 +140,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions):
 
         self.app_list = ApplicationListView(self)
         self.app_list.applicationChosen.connect(self.open_application)
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(4, 4, 4, 4)
-        left_layout.addWidget(QLabel(self.tr("申請一覧")))
-        left_layout.addWidget(self.app_list, 1)
-        for text, slot in (
-            (self.tr("新規"), self.new_application),
-            (self.tr("複製"), self.duplicate_application),
-            (self.tr("名前変更"), self.rename_application),
-            (self.tr("ゴミ箱へ"), self.trash_application),
-            (self.tr("ゴミ箱…"), self.show_trash),
-        ):
-            button = QPushButton(text, left)
-            button.clicked.connect(slot)
-            left_layout.addWidget(button)
+        left = self._build_list_pane()
 
         self.center = QWidget(self)
         self.center_layout = QVBoxLayout(self.center)
@@ -256,8 +244,6 @@ class MainWindow(FileActions, ListActions, KeyboardActions):
 
         help_menu = bar.addMenu(self.tr("ヘルプ(&H)"))
         self._add_help_items(help_menu)
-        help_menu.addAction(self._action(self.tr("この PC の署名鍵…"), self.show_signing_key))
-        help_menu.addAction(self._action(self.tr("様式について…"), self.show_form_notes))
 
     def _add_print_actions(self, menu: QMenu) -> None:
         """印刷プレビュー (Ctrl+P) and 印刷… inside the program; writing the files is its own command."""
@@ -508,25 +494,6 @@ class MainWindow(FileActions, ListActions, KeyboardActions):
         if version is not None:
             self.perform(self.tr("変更履歴から復元"), lambda a: self.store.restore(a, version))
 
-    # --- help -----------------------------------------------------------------------------------------
-
-    def _add_help_items(self, help_menu: QMenu) -> None:
-        help_menu.addAction(
-            self._action(self.tr("使い方(&G)"), self.show_guide, QKeySequence.StandardKey.HelpContents)
-        )
-        help_menu.addAction(self._action(self.tr("バージョン情報(&A)…"), self.show_about))
-        help_menu.addSeparator()
-
-    def show_guide(self) -> None:
-        from app.views.help import GuideDialog
-
-        GuideDialog.show_guide(self)
-
-    def show_about(self) -> None:
-        from app.views.help import AboutDialog
-
-        AboutDialog.show_versions(self, self.store.home)
-
     # --- print and upload -------------------------------------------------------------------------------
 
     def export_files(self, *, draft: bool = False) -> None:
@@ -539,39 +506,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions):
         self.statusBar().showMessage(message, 10000)
         self._mark_saved()
 
-    # --- the start page and the sample-list banner (issue 13) -------------------------------------------
-
-    def show_start_page(self) -> None:
-        """The start page in place of the application area (the list, the grid and the problems)."""
-        from app.views.start_page import StartPage, open_guide
-
-        page = StartPage(self.store.list_applications(), self.forms, self)
-        page.newRequested.connect(self.new_named_application)
-        page.openFileRequested.connect(self.import_document)
-        page.reviewRequested.connect(self.open_review_request)
-        page.guideRequested.connect(lambda: open_guide(self))
-        page.applicationChosen.connect(self.open_application)
-        if self.start_page is None:
-            self._main_area = self.takeCentralWidget()
-            self._dock_was_visible = self.problems_dock.isVisible() or not self.isVisible()
-        self.setCentralWidget(page)  # Qt deletes an earlier start page
-        self.start_page = page
-        self.problems_dock.hide()
-        self.setWindowTitle("Shorei — 症例登録")
-        page.buttons["new"].setFocus()
-
-    def _leave_start_page(self) -> bool:
-        """The application area back in place of the start page; False when it was not shown."""
-        if self.start_page is None or self._main_area is None:
-            return False
-        self.start_page = None
-        self.setCentralWidget(self._main_area)
-        # takeCentralWidget() hid it explicitly, and a widget hidden so is not shown again by the layout:
-        # without this the application area stayed hidden behind a problems panel filling the window.
-        self._main_area.show()
-        self._main_area = None
-        self.problems_dock.setVisible(self._dock_was_visible)
-        return True
+    # --- the sample-list banner (issue 13) ---------------------------------------------------------------
 
     def save_open_edit(self) -> None:
         """What is still being typed (a grid cell's editor, a case report's field) goes to the store now,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from app.views.facility_sources import ActiveFacilities, FacilitySources
     from app.views.page import ApplicationPage
     from app.views.problems import ProblemsPanel
+    from app.views.start_page import StartPage
 
 
 class WindowBase(QMainWindow):
@@ -50,6 +51,10 @@ class WindowBase(QMainWindow):
     applicant: ApplicantPanel | None
     problems: ProblemsPanel
     problems_dock: QDockWidget
+    start_page: StartPage | None
+    """Shown in place of the application while none is open."""
+    _main_area: QWidget | None
+    _dock_was_visible: bool
     undo_stack: QUndoStack
     _settings: QSettings
     _facilities: Callable[[], FacilityLookup]
@@ -89,6 +94,12 @@ class WindowBase(QMainWindow):
         raise NotImplementedError
 
     def facilities_for(self, form: FormDefinition) -> FacilityLookup:
+        raise NotImplementedError
+
+    def import_document(self) -> None:
+        raise NotImplementedError
+
+    def open_review_request(self) -> None:
         raise NotImplementedError
 
     def save_open_edit(self) -> None:
