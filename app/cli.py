@@ -406,7 +406,8 @@ def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: Text
     if not isinstance(loaded, _Loaded):
         return EXIT_UNREADABLE
     # Imported here: reportlab and cryptography are only needed by the commands that write files.
-    from app.export import ExportError, ExportRefusedError, export_application, safe_stem
+    from app.export import ExportError, ExportRefusedError, export_application
+    from app.file_names import safe_stem
 
     if loaded.facilities is None:
         print(f"shorei: {path}: 施設一覧がないため作成できません。施設一覧を取り込んでください", file=err)
@@ -446,11 +447,11 @@ def run_export(path: Path, *, out_dir: Path, draft: bool, out: TextIO, err: Text
 
 
 def run_verify(package_path: Path, *, pdf_path: Path | None, out: TextIO, err: TextIO) -> int:
-    from app.export.signing import UnreadableFileError, read_limited
     from app.export.verify import MAX_PACKAGE_BYTES, MAX_PDF_BYTES, verify_package
     from app.models.form_packs import forms_for
     from app.models.forms import FormError
     from app.paths import data_home
+    from app.signing.signed_files import UnreadableFileError, read_limited
     from app.store.facility_lists import known_facility_lists
     from app.store.facility_table import FacilityListError
 

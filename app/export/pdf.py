@@ -55,7 +55,6 @@ from app.export.fonts import (
 )
 from app.export.linebreak import break_lines
 from app.models.application import Section
-from app.validation.engine import Reporter
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -251,7 +250,8 @@ class ErrorMarks:
     _numbers: dict[int, int] = field(default_factory=dict)
 
     form: FormDefinition | None = None
-    """The form, to take the place off each message (the list says it in the printed numbering)."""
+    """With a form, the list gives each issue's text without its place (it says the place in the printed
+    numbering); without one, the whole message."""
     renumber: Callable[[Issue, str], str] | None = None
     """Rewrites a message's row references into the printed numbering."""
 
@@ -263,7 +263,8 @@ class ErrorMarks:
                 continue
             if position not in self._numbers:
                 self._numbers[position] = len(self._numbers) + 1
-                text = without_place(issue, self.form) if where and self.form else issue.message
+                # The sheets say the place in their own numbering: the list takes the text alone.
+                text = issue.text if where and self.form else issue.message
                 if self.renumber is not None:
                     text = self.renumber(issue, text)
                 self.listed.append((self._numbers[position], where, text))
@@ -667,18 +668,9 @@ def renumbered(message: str, application: Application, form: FormDefinition, ind
     return _ROW_REFERENCE.sub(replace, message)
 
 
-def without_place(issue: Issue, form: FormDefinition) -> str:
-    """An issue's message without the place the validation put in front (「申請2(1) No.3 診断名: 」): the
-    sheets say the place in their own numbering."""
-    section = None if issue.section is None else issue.section - 1
-    row = None if issue.row is None else issue.row - 1
-    place = Reporter(form).place(section, row, issue.field)
-    return issue.message.removeprefix(f"{place}: ") if place else issue.message
-
-
-def finding(issue: Issue, form: FormDefinition) -> str:
+def finding(issue: Issue) -> str:
     """What a warning found, without the place and the program's advice: its first sentence."""
-    head, _, _rest = without_place(issue, form).partition("。")
+    head, _, _rest = issue.text.partition("。")
     return head
 
 
@@ -712,7 +704,7 @@ def _remarks(
             if issue.field is not None and issue.field in form.field_order:
                 place += f"（{form.field(issue.field).label}）"
             place += "："
-        found = renumbered(finding(issue, form), application, form, sheet.index)
+        found = renumbered(finding(issue), application, form, sheet.index)
         sheet.texts.extend((printable(found), printable(issue.accepted)))
         flowables.append(
             Paragraph(

@@ -40,7 +40,7 @@ from app.export.pdf import (
     sheet_styles,
     sheet_title,
 )
-from app.validation.jspm import report_status
+from app.validation.jspm import shown_status
 
 if TYPE_CHECKING:
     from app.export.pdf import SheetMarks
@@ -143,9 +143,8 @@ class _Layout:
         return Paragraph(escape(text), self.st.label)
 
     def status(self, row: int, report: CaseReport) -> str:
-        """JS-6 as the list shows it; a form without approval knows only 未登録 and 登録済."""
-        status = report_status(report, self.by_row.get(row, []))
-        return status if self.needs_approval or status == "未登録" else "登録済"
+        """JS-6 as the list shows it (`app.validation.jspm.shown_status`)."""
+        return shown_status(report, self.by_row.get(row, []), approval_required=self.needs_approval)
 
     # -- the summary page -------------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def _date_text(value: dt.date | None) -> str:
 # --- file choices (tests patch these) ----------------------------------------------------------------
 
 
-def choose_request_file(parent: QWidget | None, suggested: Path) -> Path | None:
+def ask_where_to_save_request(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to save the 承認依頼ファイル."""
     path, _ = QFileDialog.getSaveFileName(
         parent, "承認依頼ファイルを保存", str(suggested), "承認依頼ファイル (*.json)"
@@ -72,7 +72,7 @@ def choose_request_file(parent: QWidget | None, suggested: Path) -> Path | None:
     return Path(path) if path else None
 
 
-def choose_response_file(parent: QWidget | None, start: str) -> Path | None:
+def ask_response_to_open(parent: QWidget | None, start: str) -> Path | None:
     """The 承認結果ファイル the 指導者 sent back."""
     path, _ = QFileDialog.getOpenFileName(
         parent,

@@ -1,7 +1,7 @@
 """The applicant's approval actions on the case list (JS-5 … JS-8): request, withdraw, import the
 指導者's results, and 「削除して再依頼」.
 
-Each action gathers what the user chose, calls the named operations (app.export.approval for the signed
+Each action gathers what the user chose, calls the named operations (app.approval for the signed
 files, the store for the states) and shows the result or the refusal. A refusal or a file that fails a
 check changes nothing.
 """
@@ -21,9 +21,9 @@ from app.views.report_model import APPROVED, REQUESTED
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from app.export.keys import SigningKey
     from app.models.application import Application, Approval
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
     from app.views.page import PageContext
     from app.views.report_model import ReportTableModel
 
@@ -69,7 +69,7 @@ class ApprovalFlow:
         return Path(str(self._context.settings.value(FOLDER_SETTING, str(Path.home()))))
 
     def _signing_key(self) -> SigningKey | None:
-        from app.export import KeyFileError, load_or_create_signing_key
+        from app.signing.keys import KeyFileError, load_or_create_signing_key
 
         try:
             return load_or_create_signing_key()
@@ -93,7 +93,8 @@ class ApprovalFlow:
     def request(self) -> None:
         """症例承認依頼 for the checked cases: choose the 指導者 and 通信欄, build and sign the request,
         save it, then mark the cases 承認依頼中."""
-        from app.export.approval import ApprovalError, build_request, request_file_name
+        from app.approval.envelope import ApprovalError, request_file_name
+        from app.approval.request import build_request
 
         page, context = self.page, self._context
         application = page.application
@@ -127,7 +128,7 @@ class ApprovalFlow:
             self._warn("承認依頼できません", str(error))
             return
         suggested = self._folder() / request_file_name(application, page.form, request)
-        path = approval_dialogs.choose_request_file(self.widget, suggested)
+        path = approval_dialogs.ask_where_to_save_request(self.widget, suggested)
         if path is None:
             return
         try:
@@ -186,15 +187,10 @@ class ApprovalFlow:
         """Read the 指導者's 承認結果ファイル (chosen, or `dropped` on the window), check it against this
         application and the registered key (asking to trust the key the first time), then set each case
         承認 or 非承認."""
-        from app.export import read_limited
-        from app.export.approval import (
-            MAX_RESPONSE_BYTES,
-            RESPONSE_NAME,
-            ApprovalFileError,
-            match_response,
-            read_response,
-        )
-        from app.export.signing import UnreadableFileError
+        from app.approval.envelope import MAX_RESPONSE_BYTES, RESPONSE_NAME, ApprovalFileError
+        from app.approval.matching import match_response
+        from app.approval.response import read_response
+        from app.signing.signed_files import UnreadableFileError, read_limited
 
         page, context = self.page, self._context
         application = page.application
@@ -203,7 +199,7 @@ class ApprovalFlow:
         path = (
             dropped
             if dropped is not None
-            else approval_dialogs.choose_response_file(self.widget, str(self._folder()))
+            else approval_dialogs.ask_response_to_open(self.widget, str(self._folder()))
         )
         if path is None:
             return

@@ -205,8 +205,9 @@ class FileActions(WindowBase):
 
     def export_case_list(self) -> None:
         """Write the case list to an XLSX file (備考 only when the user ticks it)."""
-        from app.export import ExportError, default_stem
+        from app.export import ExportError
         from app.export.case_list import export_case_list
+        from app.file_names import default_stem
         from app.views.case_import import CaseExportDialog
 
         if self.application is None or self.form is None:
@@ -231,7 +232,8 @@ class FileActions(WindowBase):
 
     def open_review_request(self) -> None:
         """Supervisor mode: a 承認依頼ファイル from an applicant opens the review screen beside this window."""
-        from app.views.review_window import choose_request_file, open_review
+        from app.views.review_window import ask_request_to_open as choose_request_file
+        from app.views.review_window import open_review
 
         path = choose_request_file(self)
         if path is not None:

@@ -36,7 +36,7 @@ class HelpActions(WindowBase):
         AboutDialog.show_versions(self, self.store.home)
 
     def show_signing_key(self) -> None:
-        from app.export import KeyFileError, load_or_create_signing_key
+        from app.signing.keys import KeyFileError, load_or_create_signing_key
 
         try:
             key = load_or_create_signing_key()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractItemDelegate, QApplication, QLabel, QTabW
 
 from app.models.edits import apply_cell_edits
 from app.store.print_state import CHANGED, PRINTED
-from app.views.case_model import COLUMNS, CaseTableModel
+from app.views.case_model import CaseTableModel
 from app.views.page import ApplicationPage
 from app.views.section_page import SectionPage
 from app.views.submit_state import submit_state
@@ -299,7 +299,8 @@ class JbctPage(ApplicationPage):
         if issue.row is None:
             (page.facility_button if issue.field == "facility" else page.enrollment).setFocus()
             return True
-        column = COLUMNS.index(issue.field) if issue.field in COLUMNS else 0
+        columns = page.model.columns
+        column = columns.index(issue.field) if issue.field in columns else 0
         index = page.model.index(issue.row - 1, column)
         page.grid.setCurrentIndex(index)
         page.grid.scrollTo(index)
@@ -358,7 +359,9 @@ class JbctPage(ApplicationPage):
 
         def moved(current: QModelIndex, _previous: QModelIndex) -> None:
             if current.isValid() and self.tabs.currentWidget() is page:
-                self.context.select_problem(page.index + 1, current.row() + 1, COLUMNS[current.column()])
+                self.context.select_problem(
+                    page.index + 1, current.row() + 1, page.model.columns[current.column()]
+                )
 
         page.grid.selectionModel().currentChanged.connect(moved)
 
@@ -395,7 +398,7 @@ class JbctPage(ApplicationPage):
                 if was == now:
                     continue
                 column = next(
-                    (c for c, key in enumerate(COLUMNS)
+                    (c for c, key in enumerate(page.model.columns)
                      if was is None or now is None or getattr(was, key) != getattr(now, key)),
                     0,
                 )  # fmt: skip

@@ -274,7 +274,7 @@ class PrintFlow:
             export_application,
             plan_export,
         )
-        from app.export.file_names import sheet_stem
+        from app.file_names import sheet_stem
         from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
 
         window = self.window

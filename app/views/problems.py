@@ -44,9 +44,7 @@ class ProblemsPanel(QTreeWidget):
         self._issues = ordered
         self.clear()
         for position, issue in enumerate(ordered):
-            place, _, text = (
-                issue.message.partition(": ") if ": " in issue.message else ("申請全体", "", issue.message)
-            )
+            place, text = issue.place or "申請全体", issue.text
             kind = "エラー" if issue.is_error else ("警告（承認済み）" if issue.accepted else "警告")
             item = QTreeWidgetItem(
                 [kind, place, text if not issue.accepted else f"{text}（理由: {issue.accepted}）"]

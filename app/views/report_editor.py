@@ -546,7 +546,7 @@ class ReportEditor(QWidget):
                 messages[self.approval_problem].append(UNREGISTERED_ADVICE)
                 continue
             if label is not None and not issue.accepted:
-                messages[label].append(issue.message.split(": ", 1)[-1])
+                messages[label].append(issue.text)
         for key, message in self.rejected.items():
             messages[self.problems[key]].append(message + self.tr("（保存されていません）"))
         for label, lines in messages.items():

@@ -1,10 +1,10 @@
 """Supervisor mode (指導者): the review screen for one 承認依頼 file, as the society's 症例承認 page.
 
-The request is read and checked by `app.export.approval.read_request`; the decisions are held by
-`app.export.review.Review`, which also keeps the draft in the data folder and makes the signed response.
+The request is read and checked by `app.approval.request.read_request`; the decisions are held by
+`app.approval.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
-(`choose_request_file`, `choose_response_file`, `confirm`, `notify`, `show_saved`) that tests patch.
+(`ask_request_to_open`, `ask_where_to_save_response`, `confirm`, `notify`, `show_saved`) that tests patch.
 """
 
 from __future__ import annotations
@@ -38,30 +38,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.atomic import write_atomically
-from app.export import KeyFileError, load_or_create_signing_key, safe_stem
-from app.export.approval import (
+from app.approval.envelope import (
     MAX_REQUEST_BYTES,
     REQUEST_NAME,
     RESPONSE_SUFFIX,
     ApprovalFileError,
     FileCheck,
-    comment_fields,
-    read_request,
 )
-from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
-from app.export.signing import UnreadableFileError, read_limited
+from app.approval.request import read_request
+from app.approval.response import comment_fields
+from app.approval.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
+from app.atomic import write_atomically
+from app.file_names import safe_stem
 from app.models.form_packs import forms_for
 from app.paths import data_home
+from app.signing.keys import KeyFileError, load_or_create_signing_key
+from app.signing.signed_files import UnreadableFileError, read_limited
 from app.views.dialogs import confirm, notify
 from app.views.export_dialog import open_local
 from app.views.fit import show_fitted
 
 if TYPE_CHECKING:
-    from app.export.keys import SigningKey
     from app.models.application import CaseReport
     from app.models.approval import ApprovalRequest
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 DRAFT_DELAY_MS: Final = 400
 STATE_LABELS: Final = {None: "承認依頼中", "approved": "承認", "rejected": "非承認"}
@@ -74,7 +75,7 @@ class ReviewOpenError(Exception):
     """The request cannot be reviewed here. `str()` is Japanese, names the file and the failed check."""
 
 
-def choose_request_file(parent: QWidget | None) -> Path | None:
+def ask_request_to_open(parent: QWidget | None) -> Path | None:
     """Which 承認依頼ファイル to open (tests patch this)."""
     path, _ = QFileDialog.getOpenFileName(
         parent, "承認依頼ファイルを開く（指導者）", "", "承認依頼ファイル (*.json);;すべてのファイル (*)"
@@ -82,7 +83,7 @@ def choose_request_file(parent: QWidget | None) -> Path | None:
     return Path(path) if path else None
 
 
-def choose_response_file(parent: QWidget | None, suggested: Path) -> Path | None:
+def ask_where_to_save_response(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to save the signed result (tests patch this)."""
     path, _ = QFileDialog.getSaveFileName(
         parent, "結果を送信用ファイルに保存", str(suggested), "承認結果ファイル (*.json)"
@@ -849,7 +850,7 @@ class ReviewWindow(QMainWindow):
         except ReviewError as error:
             notify(self, self.tr("保存できません"), str(error), warning=True)
             return
-        path = choose_response_file(self, self.suggested_response_path())
+        path = ask_where_to_save_response(self, self.suggested_response_path())
         if path is None:
             return
         approved = sum(self.review.state(c.id).decision == "approved" for c in self.review.cases)

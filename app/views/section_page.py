@@ -108,12 +108,12 @@ class SectionPage(QWidget):
                 self.tr("{name}（認定番号 {no}）").format(name=facility.name, no=facility.cert_no)
             )
         mine = [i for i in issues if i.section == self.index + 1 and i.row is None]
-        facility_messages = [i.message.split(": ", 1)[-1] for i in mine if i.field == "facility"]
+        facility_messages = [i.text for i in mine if i.field == "facility"]
         self.facility_problem.setText("\n".join(facility_messages))
         self.facility_problem.setVisible(bool(facility_messages))
         self.enrollment.set_ranges(section.enrollment if section is not None else [])
         self._chain_focus()
-        self.enrollment.set_problems([i.message.split(": ", 1)[-1] for i in mine if i.field == "enrollment"])
+        self.enrollment.set_problems([i.text for i in mine if i.field == "enrollment"])
 
     def _chain_focus(self) -> None:
         """Tab goes facility → each enrollment period's pickers and buttons → 追加 → the grid (the period rows

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 from app.cli import main
 from app.export import ExportPlan, ExportResult
 from app.views import dialogs, print_flow
-from app.views.case_model import COLUMNS
 from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
 from tests.export_support import pdf_text
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:

@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QLineEdit
 
 from app.views import dialogs
 from app.views.app import ensure_qt_app, window_settings
-from app.views.case_model import COLUMNS
 from app.views.facility_picker import FacilityPickerDialog, FacilityTableModel
 from app.views.main_window import MainWindow, build_main_window
 from app.views.start_page import NewApplication, NewApplicationDialog, StartPage
-from tests.factories import DIAGNOSES
+from tests.factories import COLUMNS, DIAGNOSES
 from tests.ime import commit_text
 
 if TYPE_CHECKING:

@@ -11,8 +11,9 @@ from PySide6.QtGui import QBrush, QGuiApplication, QIcon
 from PySide6.QtWidgets import QLineEdit
 
 from app.views import dialogs
-from app.views.case_model import COLUMNS, ERROR_TINT, CaseTableModel
+from app.views.case_model import ERROR_TINT, CaseTableModel
 from app.views.marks import ACCEPTED, ERROR, WARNING, mark_icon
+from tests.factories import COLUMNS
 from tests.ime import commit_text, compose_then_commit
 
 if TYPE_CHECKING:

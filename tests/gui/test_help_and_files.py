@@ -16,8 +16,8 @@ from app.models.approval import REQUEST_FORMAT, RESPONSE_FORMAT
 from app.views import app as app_module
 from app.views import dialogs
 from app.views import review_window as review_window_module
-from app.views.case_model import COLUMNS
 from app.views.help import AboutDialog, GuideDialog
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:

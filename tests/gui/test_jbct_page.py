@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings
 
 from app.store import Store
-from app.views.case_model import COLUMNS
 from app.views.jbct_page import JbctPage
 from app.views.page import PageContext
+from tests.factories import COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -11,11 +11,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableWidget
 
-from app.export.approval import ApprovalError, build_response, read_request
-from app.export.keys import SigningKey
+from app.approval.envelope import ApprovalError
+from app.approval.request import read_request
+from app.approval.response import build_response
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
-from app.models.facility import Facility
+from app.models.facility import ENDED_LABEL, Facility
+from app.signing.keys import SigningKey
 from app.views import approval_dialogs, dialogs
 from app.views.app import ensure_qt_app, window_settings
 from app.views.approval_dialogs import (
@@ -24,7 +26,7 @@ from app.views.approval_dialogs import (
     SupervisorDialog,
     SupervisorRegistryDialog,
 )
-from app.views.facility_picker import ENDED_MARK, FacilityPick, FacilityPickerDialog
+from app.views.facility_picker import FacilityPick, FacilityPickerDialog
 from app.views.main_window import MainWindow, build_main_window
 from app.views.report_model import ReportTableModel
 from app.views.start_page import NewApplication, NewApplicationDialog
@@ -320,9 +322,9 @@ def test_facility_search_lists_each_entry_with_its_period_and_ended_ones(
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
     periods = [dialog.model.index(r, 3).data() for r in range(2)]
     kinds = [dialog.model.index(r, 2).data() for r in range(2)]
-    assert "2015/04/01〜2020/03/31" + ENDED_MARK in periods
+    assert "2015/04/01〜2020/03/31" + ENDED_LABEL in periods
     assert "2020/04/01〜2030/03/31" in periods and set(kinds) == {"認定研修施設", "基幹施設"}
-    dialog.table.selectRow(periods.index("2015/04/01〜2020/03/31" + ENDED_MARK))
+    dialog.table.selectRow(periods.index("2015/04/01〜2020/03/31" + ENDED_LABEL))
     qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
     pick = dialog.chosen_pick()
     assert pick is not None and pick.entry is not None and pick.entry.cert_end == dt.date(2020, 3, 31)
@@ -512,7 +514,7 @@ def _request(
         )
         return path
 
-    monkeypatch.setattr(approval_dialogs, "choose_request_file", choose)
+    monkeypatch.setattr(approval_dialogs, "ask_where_to_save_request", choose)
     page.request_button.click()
 
 
@@ -559,7 +561,7 @@ def test_request_refusal_changes_nothing(
     assert statuses(page)[:2] == ["未承認", "未登録"]
     assert messages.shown[-1][2] and "2" in messages.last()
     with pytest.raises(ApprovalError):  # the same refusal, from the operation itself
-        from app.export.approval import build_request
+        from app.approval.request import build_request
 
         build_request(stored(window), jspm_form(), [1], SUPERVISOR, "", SigningKey.generate(), now=NOW)
 
@@ -607,7 +609,7 @@ def test_import_asks_to_trust_the_key_then_applies_the_results(
     page, path = requested
     key = SigningKey.generate()
     response = _response(path, key, tmp_path)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     asked: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", Recorder(asked))
     page.import_button.click()
@@ -627,7 +629,7 @@ def test_import_declined_trust_changes_nothing(
     """Saying no to an unknown key imports nothing and trusts nothing."""
     page, path = requested
     response = _response(path, SigningKey.generate(), tmp_path)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認依頼中"] * 3
@@ -667,7 +669,7 @@ def test_import_refuses_a_result_that_fails_a_check(
         window.store.set_report_field(window.app_id, 0, "diagnosis", "胃癌")
         window.open_application(window.app_id)
     before = stored(window)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     page.import_button.click()
     _title, text, warning = messages.shown[-1]
@@ -686,7 +688,7 @@ def test_reopen_an_approved_case_keeps_a_copy(
     key = SigningKey.generate()
     window.store.trust_supervisor_key(SUPERVISOR.member_id, key.fingerprint)
     response = _response(path, key, tmp_path, reject_third=False)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認"] * 3

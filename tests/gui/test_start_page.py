@@ -174,7 +174,7 @@ def test_diagnosis_keeps_a_readable_width_at_150_percent(
 
     from PySide6.QtCore import QRect
 
-    from app.views.case_model import COLUMNS
+    from tests.factories import COLUMNS
 
     monkeypatch.setattr(main_window_module, "available_geometry", lambda widget: QRect(0, 0, 1280, 693))
     window = _window(qtbot, shorei_home)

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QLineEdit
 from app.models.application import FacilityChoice, MonthRange
 from app.models.yearmonth import YearMonth
 from app.views import dialogs
-from app.views.case_model import COLUMNS
 from app.views.dialogs import HistoryDialog
 from app.views.facility_picker import FacilityPickerDialog
+from app.views.main_window import MainWindow
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from app.models.yearmonth import YearMonth
 from app.views import dialogs
-from app.views.case_model import COLUMNS
 from app.views.dialogs import HistoryDialog
 from app.views.enrollment import MonthCombo
+from tests.factories import COLUMNS
 
 if TYPE_CHECKING:
     import pytest
