@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.atomic import write_atomically
 from app.store import StoreError
@@ -22,9 +22,11 @@ from app.views.supervisor_dialogs import SupervisorRegistryDialog
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from app.models.application import Approval
+    from app.models.application import Application, Approval
+    from app.models.forms import FormDefinition
     from app.signing.keys import SigningKey
-    from app.views.reports_page import ReportContext, ReportsPage
+    from app.views.page import PageContext
+    from app.views.report_model import ReportTableModel
 
 FOLDER_SETTING = "approval_folder"
 
@@ -33,16 +35,28 @@ def _numbers(rows: list[int]) -> str:
     return "、".join(str(row + 1) for row in rows)
 
 
-class ApprovalFlow:
-    """The approval actions of one ReportsPage."""
+class CaseList(Protocol):
+    """What the approval actions use of the page they act on (ReportsPage)."""
 
-    def __init__(self, page: ReportsPage) -> None:
+    form: FormDefinition
+    model: ReportTableModel
+    application: Application | None
+    context: PageContext
+
+    def select_row(self, row: int) -> None: ...
+
+
+class ApprovalFlow:
+    """The approval actions of one ReportsPage (`page`, and `widget`, the same page as a dialogs' parent)."""
+
+    def __init__(self, page: CaseList, widget: QWidget) -> None:
         self.page = page
+        self.widget = widget
 
     # --- helpers ------------------------------------------------------------------------------------
 
     @property
-    def _context(self) -> ReportContext:
+    def _context(self) -> PageContext:
         return self.page.context
 
     def _kinds(self) -> list[str]:
@@ -72,7 +86,7 @@ class ApprovalFlow:
 
     def open_registry(self, parent: QWidget | None = None) -> None:
         SupervisorRegistryDialog.run(
-            parent or self.page, self._context.store, self._kinds(), self._context.confirm
+            parent or self.widget, self._context.store, self._kinds(), self._context.confirm
         )
 
     # --- 承認依頼をする ------------------------------------------------------------------------------------
@@ -93,7 +107,7 @@ class ApprovalFlow:
             return
         cases = [(row + 1, application.reports[row]) for row in rows]
         choice = RequestDialog.ask(
-            page, page.form, cases, context.store.supervisors, open_registry=self.open_registry
+            self.widget, page.form, cases, context.store.supervisors, open_registry=self.open_registry
         )
         if choice is None:
             return
@@ -115,7 +129,7 @@ class ApprovalFlow:
             self._warn("承認依頼できません", str(error))
             return
         suggested = self._folder() / request_file_name(application, page.form, request)
-        path = approval_dialogs.ask_where_to_save_request(page, suggested)
+        path = approval_dialogs.ask_where_to_save_request(self.widget, suggested)
         if path is None:
             return
         try:
@@ -186,7 +200,7 @@ class ApprovalFlow:
         path = (
             dropped
             if dropped is not None
-            else approval_dialogs.ask_response_to_open(page, str(self._folder()))
+            else approval_dialogs.ask_response_to_open(self.widget, str(self._folder()))
         )
         if path is None:
             return

@@ -39,6 +39,8 @@ class ProblemsPanel(QTreeWidget):
         """Errors first, then warnings not yet accepted, then accepted ones; each in form order."""
         rank = {True: 0, False: 1}
         ordered = sorted(issues, key=lambda i: (rank[i.is_error], i.accepted is not None))
+        if ordered == self._issues:
+            return  # the same lines: not built again (a cell edit that changes no issue; its budget)
         self._issues = ordered
         self.clear()
         for position, issue in enumerate(ordered):

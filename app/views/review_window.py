@@ -38,8 +38,8 @@ from app.atomic import write_atomically
 from app.file_names import safe_stem
 from app.paths import data_home
 from app.signing.keys import KeyFileError, load_or_create_signing_key
+from app.views.dialogs import confirm, notify
 from app.views.fit import show_fitted
-from app.views.main_window import confirm, notify
 from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, date_text, local_time, value_label
 from app.views.review_files import (
     ReviewOpenError,

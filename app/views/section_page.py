@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.views.case_model import CaseTableModel
@@ -85,9 +85,13 @@ class SectionPage(QWidget):
         )
         self.model.dataChanged.connect(self._cell_changed)
 
-    def _cell_changed(self, top_left: object, bottom_right: object, roles: object = None) -> None:
+    def _cell_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: object = None) -> None:
         current = self.grid.currentIndex()
-        if current.isValid():
+        if (
+            current.isValid()
+            and top_left.row() <= current.row() <= bottom_right.row()
+            and top_left.column() <= current.column() <= bottom_right.column()
+        ):
             self.cell_line.show_cell(current)
 
     def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMainWindow
 
+from app.views import dialogs
 from app.views import main_window as main_window_module
 from app.views.app import ensure_qt_app, window_settings
 from app.views.fit import available_geometry, clamp_to_screen, show_fitted
@@ -96,7 +97,7 @@ def test_trashing_the_last_application_shows_the_start_page(
     window = _window(qtbot, shorei_home, opening_file=True)
     try:
         assert window.open_file(examples_dir / "valid-20-cases.json")
-        monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
+        monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
         window.trash_application()
         assert window.start_page is not None and window.store.list_applications() == []
     finally:
