@@ -6,9 +6,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from app.models import vocabulary as vocabulary_module
 from app.models.forms import bundled_forms
 from app.store.facility_files import bundled_facility_list
-from app.validation import diagnosis, validate
+from app.validation import diagnosis, diagnosis_suggest, validate
 from benchmarks.bench_validate import full_application
 from benchmarks.common import Measurement, Report
 from tests.diagnosis_eval import load_examples, predict, scores
@@ -58,7 +59,7 @@ def _cold_validations(runs: int) -> list[float]:
     facilities = bundled_facility_list()
     samples = []
     for _ in range(runs):
-        for cached in (diagnosis._check, diagnosis._check_pathology, diagnosis._compact):
+        for cached in (diagnosis._check, diagnosis._check_pathology, vocabulary_module._compact):
             cached.cache_clear()
         start = time.perf_counter()
         validate(application, form, facilities)
@@ -77,13 +78,13 @@ def run(quick: bool = False) -> Report:
         return diagnosis.check_diagnosis(text, dental=False)
 
     def suggest(text: str) -> object:
-        return diagnosis.suggest_diagnoses(text)
+        return diagnosis_suggest.suggest_diagnoses(text)
 
     def build_index() -> None:
         # Building the index checks every name; clear those results so that they are counted too.
         diagnosis._check.cache_clear()
-        diagnosis._index.cache_clear()
-        diagnosis._index(False)
+        diagnosis_suggest._index.cache_clear()
+        diagnosis_suggest._index(False)
 
     def read_vocabulary() -> None:
         diagnosis.vocabulary.cache_clear()
@@ -93,7 +94,7 @@ def run(quick: bool = False) -> Report:
     uncached_checks = _time_each(names, check, diagnosis._check.cache_clear)
     cached_checks = _time_each(names, check, None)
     build_index()
-    uncached_keys = _time_each(keystrokes, suggest, diagnosis._suggest.cache_clear)
+    uncached_keys = _time_each(keystrokes, suggest, diagnosis_suggest._suggest.cache_clear)
     index_builds = _time_each(["", "", "", "", ""], lambda _: build_index(), None)
     vocabulary_reads = _time_each(["", "", "", "", ""], lambda _: read_vocabulary(), None)
     vocab = diagnosis.vocabulary()
@@ -132,7 +133,7 @@ def run(quick: bool = False) -> Report:
             budget="—",
             budget_seconds=None,
             samples=index_builds,
-            note=f"{len(diagnosis._index(False).names)} names",
+            note=f"{len(diagnosis_suggest._index(False).names)} names",
         ),
         Measurement(
             what="read the diagnosis vocabulary (once, on the first check)",

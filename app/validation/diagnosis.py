@@ -14,33 +14,36 @@ name we cannot classify at all.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast, get_args
+from typing import TYPE_CHECKING, Literal
 
 from app.models.text import normalize_text
-from app.resources import read_toml, resource_path
+from app.models.vocabulary import (
+    _FOLD,
+    _SPACES,
+    Category,
+    Vocabulary,
+    _compact,
+    normalize_diagnosis,
+    vocabulary,
+)
 
 if TYPE_CHECKING:
     from app.validation.issue import Severity
 
-FindingCode = Literal["diagnosis-abbreviation", "diagnosis-not-malignant", "diagnosis-oral-unspecific"]
-Category = Literal[
-    "malignant",
-    "strong_benign",
-    "benign",
-    "borderline",
-    "precancerous",
-    "non_neoplastic",
-    "uncertain",
-    "neutral",
-    "tumour",
+__all__ = [
+    "DiagnosisFinding",
+    "check_diagnosis",
+    "check_pathology",
+    "is_no_pathology",
+    "normalize_diagnosis",
+    "vocabulary",
 ]
-MatchReason = Literal["abbreviation", "prefix", "reading", "substring", "reading-substring"]
 
-_CATEGORIES: tuple[Category, ...] = get_args(Category)
+FindingCode = Literal["diagnosis-abbreviation", "diagnosis-not-malignant", "diagnosis-oral-unspecific"]
+
 # When several non-malignant terms occur, the first category in this order names the problem.
 _NOT_MALIGNANT_ORDER: tuple[Category, ...] = (
     "strong_benign",
@@ -50,37 +53,6 @@ _NOT_MALIGNANT_ORDER: tuple[Category, ...] = (
     "non_neoplastic",
 )
 
-_SPACES = re.compile(r"[\s\u3000]+")
-_FOLD = str.maketrans(
-    {
-        "(": "（",
-        ")": "）",
-        "[": "（",
-        "]": "）",
-        "【": "（",
-        "】": "）",
-        "〔": "（",
-        "〕": "）",
-        "「": "（",
-        "」": "）",
-        "＋": "+",
-        "／": "/",
-        "－": "-",
-        "？": "?",
-        "囊": "嚢",
-        "頚": "頸",
-        "膣": "腟",
-    }
-)
-_KANA_SPELLINGS = (
-    ("のう胞", "嚢胞"),
-    ("のう腫", "嚢腫"),
-    ("胆のう", "胆嚢"),
-    ("ろ胞", "濾胞"),
-    ("すい臓", "膵臓"),
-)
-# がん and ガン are 癌; ガンマ (ガンマグロブリン) and ガングリオン are not.
-_GAN = re.compile(r"がん|ガン(?![ァ-ヺー])")
 _BRACKETED = re.compile(r"（[^（）]*）")
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-/+.][A-Za-z0-9]+)*")
 _TOKEN_PARTS = re.compile(r"[-/+.]")
@@ -97,7 +69,6 @@ _HARMLESS_TOKEN = re.compile(
 )
 _ADJACENT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _QUALIFIERS = ("術後", "再発", "治療後", "初発", "の既往")
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,131 +81,6 @@ class DiagnosisFinding:
     message: str
     suggestion: str | None = None
     alternatives: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A generic name the completer proposes: its reading (empty when unknown) and why it matched —
-    the abbreviation typed (`matched` holds it), or the typed text as a prefix or part of the name or
-    of its reading."""
-
-    name: str
-    reading: str
-    reason: MatchReason
-    matched: str
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The three vocabulary files, read into the lookups the checker and the completer use."""
-
-    version: str
-    names: tuple[tuple[str, str], ...]
-    abbreviations: dict[str, tuple[str, ...]]
-    folded_abbreviations: dict[str, str]
-    terms: dict[str, Category]
-    terms_by_first: dict[str, tuple[str, ...]]
-    non_neoplastic_suffixes: tuple[str, ...]
-    suspicion_first: frozenset[str]
-    suspicion_strip: re.Pattern[str]
-    bare_tumour_examples: dict[str, str]
-    cancer_tokens: frozenset[str]
-    latin_organs: dict[str, str]
-    allowed_latin: frozenset[str]
-    oral_unspecific: tuple[str, ...]
-    oral_sites: tuple[str, ...]
-    oral_examples: tuple[str, ...]
-    pathology_none: frozenset[str]
-
-
-def _read(name: str) -> dict[str, object]:
-    return read_toml(resource_path("vocabulary", name))
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(cast("list[str]", value))
-
-
-@functools.cache
-def vocabulary() -> Vocabulary:
-    """The bundled vocabulary, read once on first use."""
-    rules = _read("diagnosis.toml")
-    names_file = _read("diagnosis-names.toml")
-    abbreviations_file = _read("diagnosis-abbreviations.toml")
-
-    names: list[tuple[str, str]] = []
-    for name_table in cast("dict[str, dict[str, str]]", names_file["names"]).values():
-        names.extend(name_table.items())
-
-    abbreviations: dict[str, tuple[str, ...]] = {}
-    for table in cast("dict[str, dict[str, object]]", abbreviations_file["abbreviations"]).values():
-        for key, value in table.items():
-            abbreviations[key] = _strings(value)
-    folded: dict[str, str] = {}
-    for key in abbreviations:
-        if len(key) >= 3 and key.isascii():
-            folded.setdefault(key.upper(), key)
-
-    term_lists = cast("dict[str, list[str]]", rules["terms"])
-    terms: dict[str, Category] = {}
-    for category in _CATEGORIES:
-        for term in term_lists[category]:
-            terms[_compact(term).lower()] = category
-    for name, _reading in names:
-        terms.setdefault(_compact(name).lower(), "malignant")
-    by_first: dict[str, list[str]] = {}
-    for term in terms:
-        by_first.setdefault(term[0], []).append(term)
-
-    # One pattern both finds and removes the words of suspicion (肺癌の疑い → 肺癌).
-    strip_words = sorted(
-        {*term_lists["suspicion"], "疑い", "疑診", "否定できない", "否定できず", "否定出来ない"}, key=len
-    )
-    suspicion_strip = re.compile(
-        "|".join(rf"（?の?{re.escape(word)}）?" for word in reversed(strip_words)), re.IGNORECASE
-    )
-
-    shorthand = cast("dict[str, object]", rules["chart_shorthand"])
-    oral = cast("dict[str, list[str]]", rules["oral"])
-    return Vocabulary(
-        version=f"{rules['version']}/{names_file['version']}/{abbreviations_file['version']}",
-        names=tuple(names),
-        abbreviations=abbreviations,
-        folded_abbreviations=folded,
-        terms=terms,
-        terms_by_first={
-            first: tuple(sorted(group, key=len, reverse=True)) for first, group in by_first.items()
-        },
-        non_neoplastic_suffixes=tuple(term_lists["non_neoplastic_suffixes"]),
-        suspicion_first=frozenset(word[0] for word in strip_words)
-        | frozenset(w[0].upper() for w in strip_words),
-        suspicion_strip=suspicion_strip,
-        bare_tumour_examples=cast("dict[str, str]", rules["bare_tumour_examples"]),
-        cancer_tokens=frozenset(cast("list[str]", shorthand["cancer_tokens"])),
-        latin_organs=cast("dict[str, str]", shorthand["latin_organs"]),
-        allowed_latin=frozenset(cast("dict[str, list[str]]", rules["latin"])["allowed"]),
-        oral_unspecific=tuple(sorted(oral["unspecific"], key=len, reverse=True)),
-        oral_sites=tuple(oral["sites"]),
-        oral_examples=tuple(oral["examples"]),
-        pathology_none=frozenset(cast("dict[str, list[str]]", rules["pathology"])["none"]),
-    )
-
-
-@functools.lru_cache(maxsize=8192)
-def _compact(text: str) -> str:
-    # Spaces go first: a space between a half-width kana and its sound mark (ｶ ﾞ) must not keep them apart.
-    name = normalize_text(_SPACES.sub("", text)).translate(_FOLD)
-    for kana, kanji in _KANA_SPELLINGS:
-        name = name.replace(kana, kanji)
-    return _GAN.sub("癌", name)
-
-
-def normalize_diagnosis(text: str) -> str:
-    """The comparable form of a name: normalised, without spaces, brackets unified to （）, がん → 癌,
-    and the usual variant spellings folded (囊 → 嚢, 頚 → 頸, のう胞 → 嚢胞)."""
-    return _compact(text)
 
 
 # --- abbreviations -------------------------------------------------------------------------------------
@@ -573,172 +419,3 @@ def _check_pathology(text: str) -> tuple[DiagnosisFinding, ...]:
 def check_pathology(text: str) -> list[DiagnosisFinding]:
     """Findings for a 病理診断名 (JB-13): the abbreviation check; 「無し」 is accepted."""
     return list(_check_pathology(text))
-
-
-# --- suggestions ---------------------------------------------------------------------------------------
-
-_Kind = Literal["name", "reading"]
-
-
-@dataclass(frozen=True)
-class _Surfaces:
-    """Every spelling of one kind (the name as typed after normalisation, or its reading), twice over:
-    sorted, for prefixes by bisection; and joined into one string in rank order (shorter names first,
-    then vocabulary order), so that a substring search is a C-level scan that can stop once it has
-    found enough names."""
-
-    sorted_keys: list[str]
-    sorted_owners: list[int]
-    joined: str
-    starts: list[int]
-    owners: list[int]
-
-    @classmethod
-    def build(cls, items: list[tuple[str, int]]) -> _Surfaces:
-        ordered = sorted(items)
-        joined_items = sorted(items, key=lambda item: item[1])
-        starts, offset = [], 0
-        for surface, _owner in joined_items:
-            starts.append(offset)
-            offset += len(surface) + 1
-        return cls(
-            [surface for surface, _owner in ordered],
-            [owner for _surface, owner in ordered],
-            "\n".join(surface for surface, _owner in joined_items) + "\n",
-            starts,
-            [owner for _surface, owner in joined_items],
-        )
-
-    def prefixed(self, needle: str) -> list[int]:
-        """The names with a surface that starts with `needle`."""
-        found: list[int] = []
-        position = bisect.bisect_left(self.sorted_keys, needle)
-        while position < len(self.sorted_keys) and self.sorted_keys[position].startswith(needle):
-            found.append(self.sorted_owners[position])
-            position += 1
-        return found
-
-    def containing(self, needle: str, enough: int, skip: set[int]) -> list[int]:
-        """Up to `enough` names outside `skip` with a surface that holds `needle`, best ranked first."""
-        found: list[int] = []
-        at = self.joined.find(needle)
-        while at != -1 and len(found) < enough:
-            surface = bisect.bisect_right(self.starts, at) - 1
-            owner = self.owners[surface]
-            if owner not in skip and owner not in found:
-                found.append(owner)
-            at = self.joined.find(
-                needle, self.starts[surface + 1] if surface + 1 < len(self.starts) else len(self.joined)
-            )
-        return found
-
-
-@dataclass(frozen=True)
-class _Index:
-    """What the completer searches: the names that would count for the applicant, in rank order (shorter
-    first, then vocabulary order), their surfaces, and the abbreviations that expand to them."""
-
-    names: tuple[tuple[str, str], ...]
-    number: dict[str, int]
-    surfaces: dict[_Kind, _Surfaces]
-    abbreviations: dict[str, tuple[str, ...]]
-
-
-def _hiragana(text: str) -> str:
-    return text.translate(_KATAKANA_TO_HIRAGANA)
-
-
-@functools.cache
-def _index(dental: bool) -> _Index:
-    vocab = vocabulary()
-    entries: dict[str, str] = {}
-    for name, reading in vocab.names:
-        entries.setdefault(name, reading)
-    for expansions in vocab.abbreviations.values():
-        for expansion in expansions:
-            # A bare term (転移 for meta, 肉腫 for Sa) is not a name to propose.
-            if _compact(expansion).lower() not in vocab.terms:
-                entries.setdefault(expansion, "")
-    counted = [
-        (name, reading) for name, reading in entries.items() if not check_diagnosis(name, dental=dental)
-    ]
-    order = {name: position for position, (name, _reading) in enumerate(counted)}
-    names = tuple(sorted(counted, key=lambda entry: (len(entry[0]), order[entry[0]])))
-    number = {name: position for position, (name, _reading) in enumerate(names)}
-    items: dict[_Kind, list[tuple[str, int]]] = {"name": [], "reading": []}
-    for position, (name, reading) in enumerate(names):
-        key = _compact(name).lower()
-        items["name"].append((key, position))
-        if "癌" in key:
-            # Before the IME converts, 胃が is on its way to 胃がん.
-            items["name"].append((key.replace("癌", "がん"), position))
-        if reading:
-            items["reading"].append((reading, position))
-    abbreviations: dict[str, tuple[str, ...]] = {}
-    for key, expansions in vocab.abbreviations.items():
-        kept = tuple(expansion for expansion in expansions if expansion in number)
-        if key.isascii() and kept:
-            abbreviations.setdefault(key.upper(), kept)
-    return _Index(
-        names,
-        number,
-        {kind: _Surfaces.build(kind_items) for kind, kind_items in items.items()},
-        abbreviations,
-    )
-
-
-@functools.lru_cache(maxsize=1024)
-def _suggest(typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
-    index = _index(dental)
-    key = _compact(typed).lower()
-    if not key or limit <= 0:
-        return ()
-    # (tier, position within the tier, name number): abbreviations, then prefixes of the name and of its
-    # reading, then abbreviation prefixes, then the typed text anywhere in the name or the reading.
-    ranked: dict[str, tuple[tuple[int, int, int], Suggestion]] = {}
-
-    def offer(tier: int, within: int, name: str, reason: MatchReason, matched: str) -> None:
-        number = index.number.get(name, len(index.names))
-        rank = (tier, within, number)
-        if name not in ranked or rank < ranked[name][0]:
-            reading = index.names[number][1] if number < len(index.names) else ""
-            ranked[name] = (rank, Suggestion(name, reading, reason, matched))
-
-    shown = typed.strip()
-    correction = _abbreviation(normalize_text(typed), vocabulary())
-    if correction is not None and correction.severity == "error":
-        for position, name in enumerate((correction.suggestion, *correction.alternatives)):
-            if name is not None and not check_diagnosis(name, dental=dental):
-                offer(0, position, name, "abbreviation", shown)
-    if key.isascii():
-        upper = key.upper()
-        for abbreviation, expansions in index.abbreviations.items():
-            if abbreviation.startswith(upper):
-                for position, name in enumerate(expansions):
-                    if abbreviation == upper:
-                        offer(0, position, name, "abbreviation", abbreviation)
-                    else:
-                        offer(3, len(abbreviation), name, "abbreviation", abbreviation)
-    kana = _hiragana(_SPACES.sub("", normalize_text(typed)).lower())
-    for number in index.surfaces["name"].prefixed(key):
-        offer(1, 0, index.names[number][0], "prefix", shown)
-    if not kana.isascii():
-        for number in index.surfaces["reading"].prefixed(kana):
-            offer(2, 0, index.names[number][0], "reading", shown)
-    if len(ranked) < limit:
-        skip = {index.number.get(name, -1) for name in ranked}
-        for number in index.surfaces["name"].containing(key, limit - len(ranked), skip):
-            offer(4, 0, index.names[number][0], "substring", shown)
-    if len(ranked) < limit and not kana.isascii():
-        skip = {index.number.get(name, -1) for name in ranked}
-        for number in index.surfaces["reading"].containing(kana, limit - len(ranked), skip):
-            offer(5, 0, index.names[number][0], "reading-substring", shown)
-    best = sorted(ranked.values(), key=lambda entry: entry[0])
-    return tuple(suggestion for _rank, suggestion in best[:limit])
-
-
-def suggest_diagnoses(typed: str, limit: int = 10, *, dental: bool = False) -> list[Suggestion]:
-    """The generic names to propose for what has been typed — kanji (prefix, then anywhere in the name),
-    a kana reading, or an abbreviation (HCC → 肝細胞癌, 胃ca → 胃癌) — best first. Names that would not
-    count for the applicant are never proposed (口腔癌 for a 歯科口腔外科 applicant)."""
-    return list(_suggest(typed, limit, dental))

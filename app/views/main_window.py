@@ -1575,7 +1575,8 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     facilities = sources.get(kind)
 
     def suggest(typed: str) -> list[str]:
-        from app.validation.diagnosis import suggest_diagnoses  # its vocabulary loads on the first key
+        # The vocabulary loads on the first key.
+        from app.validation.diagnosis_suggest import suggest_diagnoses
 
         return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
 

@@ -1,0 +1,172 @@
+"""The diagnosis vocabulary (`resources/vocabulary/`): the names, abbreviations and terms the 診断名 checks
+(app.validation.diagnosis) and the completer (app.validation.diagnosis_suggest) read, and the comparable
+form of a name."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal, cast, get_args
+
+from app.models.text import normalize_text
+from app.resources import read_toml, resource_path
+
+Category = Literal[
+    "malignant",
+    "strong_benign",
+    "benign",
+    "borderline",
+    "precancerous",
+    "non_neoplastic",
+    "uncertain",
+    "neutral",
+    "tumour",
+]
+
+_CATEGORIES: tuple[Category, ...] = get_args(Category)
+
+_SPACES = re.compile(r"[\s\u3000]+")
+_FOLD = str.maketrans(
+    {
+        "(": "（",
+        ")": "）",
+        "[": "（",
+        "]": "）",
+        "【": "（",
+        "】": "）",
+        "〔": "（",
+        "〕": "）",
+        "「": "（",
+        "」": "）",
+        "＋": "+",
+        "／": "/",
+        "－": "-",
+        "？": "?",
+        "囊": "嚢",
+        "頚": "頸",
+        "膣": "腟",
+    }
+)
+_KANA_SPELLINGS = (
+    ("のう胞", "嚢胞"),
+    ("のう腫", "嚢腫"),
+    ("胆のう", "胆嚢"),
+    ("ろ胞", "濾胞"),
+    ("すい臓", "膵臓"),
+)
+# がん and ガン are 癌; ガンマ (ガンマグロブリン) and ガングリオン are not.
+_GAN = re.compile(r"がん|ガン(?![ァ-ヺー])")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The three vocabulary files, read into the lookups the checker and the completer use."""
+
+    version: str
+    names: tuple[tuple[str, str], ...]
+    abbreviations: dict[str, tuple[str, ...]]
+    folded_abbreviations: dict[str, str]
+    terms: dict[str, Category]
+    terms_by_first: dict[str, tuple[str, ...]]
+    non_neoplastic_suffixes: tuple[str, ...]
+    suspicion_first: frozenset[str]
+    suspicion_strip: re.Pattern[str]
+    bare_tumour_examples: dict[str, str]
+    cancer_tokens: frozenset[str]
+    latin_organs: dict[str, str]
+    allowed_latin: frozenset[str]
+    oral_unspecific: tuple[str, ...]
+    oral_sites: tuple[str, ...]
+    oral_examples: tuple[str, ...]
+    pathology_none: frozenset[str]
+
+
+def _read(name: str) -> dict[str, object]:
+    return read_toml(resource_path("vocabulary", name))
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(cast("list[str]", value))
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    """The bundled vocabulary, read once on first use."""
+    rules = _read("diagnosis.toml")
+    names_file = _read("diagnosis-names.toml")
+    abbreviations_file = _read("diagnosis-abbreviations.toml")
+
+    names: list[tuple[str, str]] = []
+    for name_table in cast("dict[str, dict[str, str]]", names_file["names"]).values():
+        names.extend(name_table.items())
+
+    abbreviations: dict[str, tuple[str, ...]] = {}
+    for table in cast("dict[str, dict[str, object]]", abbreviations_file["abbreviations"]).values():
+        for key, value in table.items():
+            abbreviations[key] = _strings(value)
+    folded: dict[str, str] = {}
+    for key in abbreviations:
+        if len(key) >= 3 and key.isascii():
+            folded.setdefault(key.upper(), key)
+
+    term_lists = cast("dict[str, list[str]]", rules["terms"])
+    terms: dict[str, Category] = {}
+    for category in _CATEGORIES:
+        for term in term_lists[category]:
+            terms[_compact(term).lower()] = category
+    for name, _reading in names:
+        terms.setdefault(_compact(name).lower(), "malignant")
+    by_first: dict[str, list[str]] = {}
+    for term in terms:
+        by_first.setdefault(term[0], []).append(term)
+
+    # One pattern both finds and removes the words of suspicion (肺癌の疑い → 肺癌).
+    strip_words = sorted(
+        {*term_lists["suspicion"], "疑い", "疑診", "否定できない", "否定できず", "否定出来ない"}, key=len
+    )
+    suspicion_strip = re.compile(
+        "|".join(rf"（?の?{re.escape(word)}）?" for word in reversed(strip_words)), re.IGNORECASE
+    )
+
+    shorthand = cast("dict[str, object]", rules["chart_shorthand"])
+    oral = cast("dict[str, list[str]]", rules["oral"])
+    return Vocabulary(
+        version=f"{rules['version']}/{names_file['version']}/{abbreviations_file['version']}",
+        names=tuple(names),
+        abbreviations=abbreviations,
+        folded_abbreviations=folded,
+        terms=terms,
+        terms_by_first={
+            first: tuple(sorted(group, key=len, reverse=True)) for first, group in by_first.items()
+        },
+        non_neoplastic_suffixes=tuple(term_lists["non_neoplastic_suffixes"]),
+        suspicion_first=frozenset(word[0] for word in strip_words)
+        | frozenset(w[0].upper() for w in strip_words),
+        suspicion_strip=suspicion_strip,
+        bare_tumour_examples=cast("dict[str, str]", rules["bare_tumour_examples"]),
+        cancer_tokens=frozenset(cast("list[str]", shorthand["cancer_tokens"])),
+        latin_organs=cast("dict[str, str]", shorthand["latin_organs"]),
+        allowed_latin=frozenset(cast("dict[str, list[str]]", rules["latin"])["allowed"]),
+        oral_unspecific=tuple(sorted(oral["unspecific"], key=len, reverse=True)),
+        oral_sites=tuple(oral["sites"]),
+        oral_examples=tuple(oral["examples"]),
+        pathology_none=frozenset(cast("dict[str, list[str]]", rules["pathology"])["none"]),
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _compact(text: str) -> str:
+    # Spaces go first: a space between a half-width kana and its sound mark (ｶ ﾞ) must not keep them apart.
+    name = normalize_text(_SPACES.sub("", text)).translate(_FOLD)
+    for kana, kanji in _KANA_SPELLINGS:
+        name = name.replace(kana, kanji)
+    return _GAN.sub("癌", name)
+
+
+def normalize_diagnosis(text: str) -> str:
+    """The comparable form of a name: normalised, without spaces, brackets unified to （）, がん → 癌,
+    and the usual variant spellings folded (囊 → 嚢, 頚 → 頸, のう胞 → 嚢胞)."""
+    return _compact(text)
