@@ -50,10 +50,12 @@ from app.models.form_packs import (
     PackOrigin,
     installed_packs,
     pack_folder_name,
+    pack_vocabulary,
     packs_folder,
-    version_key,
+    unknown_vocabulary_files,
 )
-from app.models.forms import FormDefinition, FormError, bundled_forms, load_form
+from app.models.forms import FormDefinition, FormError, bundled_forms, load_form, version_order
+from app.models.vocabulary import VOCABULARY_FILES, VocabularyError, read_vocabulary
 from app.validation.engine import rule_set_names
 
 if TYPE_CHECKING:
@@ -356,7 +358,7 @@ def _load_forms(folder: Path, manifest: PackManifest, source: str) -> list[FormD
 def _check_program(manifest: PackManifest, forms: list[FormDefinition], source: str) -> None:
     """A pack may only set the parameters of rules this program has (SPEC §2)."""
     have = program_version()
-    if version_key(manifest.requires_program) > version_key(have):
+    if version_order(manifest.requires_program) > version_order(have):
         raise PackError(
             source,
             f"この様式パックには Shorei {manifest.requires_program} 以降が必要です（この Shorei は {have}）。"
@@ -385,12 +387,22 @@ def _messages_needed(rule_set: str) -> set[str]:
 
 
 def _check_vocabulary(folder: Path, manifest: PackManifest, source: str) -> None:
-    """A vocabulary travels as TOML like the bundled one (resources/vocabulary); it must at least parse."""
-    for entry in manifest.of_kind("vocabulary"):
-        try:
-            tomllib.loads((folder / entry.path).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise PackError(source, f"{entry.path}: 診断名の語彙（TOML）を読めません: {error}") from None
+    """A vocabulary travels as the program's does (resources/vocabulary): only its three files, and with
+    the program's files for those it lacks it must read as a vocabulary the rules can use."""
+    unknown = unknown_vocabulary_files(manifest)
+    if unknown:
+        raise PackError(
+            source,
+            f"{unknown[0]} は診断名の語彙のファイルではありません。vocabulary/ には "
+            f"{'、'.join(VOCABULARY_FILES)} だけを入れてください",
+        )
+    vocabulary = pack_vocabulary(folder, manifest)
+    if vocabulary is None:
+        return
+    try:
+        read_vocabulary(vocabulary.folders)
+    except VocabularyError as error:
+        raise PackError(source, f"診断名の語彙を使えません: {error}") from None
 
 
 def _check_facilities(folder: Path, manifest: PackManifest, source: str) -> None:

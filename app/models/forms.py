@@ -12,13 +12,16 @@ import tomllib
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from app.models.vocabulary import VocabularySource
 from app.models.yearmonth import YearMonth
 from app.resources import read_toml, resource_path
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from app.models.vocabulary import Vocabulary
 
 REPORT_ATTRIBUTES: frozenset[str] = frozenset(
     {"category", "facility", "start", "end", "age", "sex", "diagnosis", "note"}
@@ -174,6 +177,7 @@ class FormDefinition(_Data):
     messages: dict[str, str]
     cli_messages: dict[str, str] = {}
     """Messages worded for the command line where the window's wording names a control (「認定施設検索」)."""
+    _vocabulary: VocabularySource | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> FormDefinition:
@@ -234,6 +238,23 @@ class FormDefinition(_Data):
     def message(self, code: str, **params: object) -> str:
         return self.messages[code].format_map(params)
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The diagnosis vocabulary this form's rules and completer read: its pack's when the pack carries
+        one, otherwise the program's (read on first use)."""
+        return (self._vocabulary or bundled_forms().vocabulary).vocabulary
+
+    @property
+    def vocabulary_source(self) -> VocabularySource | None:
+        """Where this form's own vocabulary is read from; None for the program's."""
+        return self._vocabulary
+
+    def with_vocabulary(self, source: VocabularySource | None) -> FormDefinition:
+        """This form reading its diagnosis vocabulary from `source` (a pack's; None: the program's)."""
+        copy = self.model_copy()
+        copy._vocabulary = source
+        return copy
+
 
 class FormError(Exception):
     """A form-definition file that cannot be used; names the file."""
@@ -272,13 +293,15 @@ def load_form(path: Path) -> FormDefinition:
 
 
 class FormRegistry:
-    """The installed forms, by id and version; `origins` names the pack a form came from (bundled: none)."""
+    """The installed forms, by id and version; `origins` names the pack a form came from (bundled: none);
+    `vocabulary` is the program's diagnosis vocabulary, which forms without their own read."""
 
     def __init__(
         self, forms: list[FormDefinition], *, origins: dict[tuple[str, str], str] | None = None
     ) -> None:
         self._forms = {(form.id, form.version): form for form in forms}
         self._origins = dict(origins or {})
+        self.vocabulary = VocabularySource((resource_path("vocabulary"),))
 
     def origin(self, form_id: str, version: str) -> str | None:
         """The pack (`id@version`) the form was installed from, or None for a form of the program."""
@@ -308,11 +331,17 @@ class FormRegistry:
 
 
 def version_order(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key for form versions: numbers as numbers, so 2027.10 comes after 2027.9."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version))
+    """The one sort key for versions — of forms, of form packs, and of Shorei itself (a pack's
+    `requires_program`): numbers as numbers, so 2027.10 comes after 2027.9; a part that is not a number
+    after the numbers; trailing zeros do not count (0.1 is 0.1.0)."""
+    parts = [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version)]
+    while len(parts) > 1 and parts[-1] == (0, 0):
+        parts.pop()
+    return tuple(parts)
 
 
 @functools.cache
 def bundled_forms() -> FormRegistry:
-    """The forms shipped under `resources/forms/`, read once on first use (never at import)."""
+    """The forms shipped under `resources/forms/`, read once on first use (never at import), with the
+    program's diagnosis vocabulary (read when a rule or the completer first needs it)."""
     return FormRegistry.from_folder(resource_path("forms"))

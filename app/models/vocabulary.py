@@ -1,16 +1,33 @@
-"""The diagnosis vocabulary (`resources/vocabulary/`): the names, abbreviations and terms the 診断名 checks
-(app.validation.diagnosis) and the completer (app.validation.diagnosis_suggest) read, and the comparable
-form of a name."""
+"""The diagnosis vocabulary: the names, abbreviations and terms the 診断名 checks (app.validation.diagnosis)
+and the completer (app.validation.diagnosis_suggest) read, and the comparable form of a name.
+
+The program's vocabulary is `resources/vocabulary/`; a form pack may carry its own (docs/forms.md). It is
+a value the forms hand to their rules, never a global: `FormDefinition.vocabulary` is the vocabulary of
+the form's pack, or the program's. Each of the three files comes from the first folder that has it, so a
+pack may carry only the file it changes. What the checks and the completer build from a vocabulary (their
+indexes, the results they remember) is kept with it (`Vocabulary.derived`), so two vocabularies never mix.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Literal, cast, get_args
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, get_args
 
 from app.models.text import normalize_text
-from app.resources import read_toml, resource_path
+from app.resources import read_toml
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+VOCABULARY_FILES: Final = ("diagnosis.toml", "diagnosis-names.toml", "diagnosis-abbreviations.toml")
+"""The files of a vocabulary: the rules' terms, the generic names with readings, the abbreviations."""
+
+_T = TypeVar("_T")
 
 Category = Literal[
     "malignant",
@@ -26,8 +43,8 @@ Category = Literal[
 
 _CATEGORIES: tuple[Category, ...] = get_args(Category)
 
-_SPACES = re.compile(r"[\s\u3000]+")
-_FOLD = str.maketrans(
+SPACES = re.compile(r"[\s\u3000]+")
+FOLD = str.maketrans(
     {
         "(": "（",
         ")": "）",
@@ -80,10 +97,19 @@ class Vocabulary:
     oral_sites: tuple[str, ...]
     oral_examples: tuple[str, ...]
     pathology_none: frozenset[str]
+    _derived: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, build: Callable[[Vocabulary], _T]) -> _T:
+        """What `build` makes of this vocabulary (the checks' remembered results, the completer's index),
+        made on first use and kept with the vocabulary."""
+        found = self._derived.get(build)
+        if found is None:
+            found = self._derived[build] = build(self)
+        return cast("_T", found)
 
 
-def _read(name: str) -> dict[str, object]:
-    return read_toml(resource_path("vocabulary", name))
+class VocabularyError(Exception):
+    """A vocabulary file that cannot be used; the text names the file and what is wrong (Japanese)."""
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -92,12 +118,29 @@ def _strings(value: object) -> tuple[str, ...]:
     return tuple(cast("list[str]", value))
 
 
-@functools.cache
-def vocabulary() -> Vocabulary:
-    """The bundled vocabulary, read once on first use."""
-    rules = _read("diagnosis.toml")
-    names_file = _read("diagnosis-names.toml")
-    abbreviations_file = _read("diagnosis-abbreviations.toml")
+def read_vocabulary(folders: tuple[Path, ...]) -> Vocabulary:
+    """The vocabulary of `folders`: each file from the first folder that has it (a pack's folder, then the
+    program's). Raises VocabularyError naming the file that is missing or malformed."""
+    files: dict[str, dict[str, Any]] = {}
+    for name in VOCABULARY_FILES:
+        path = next((folder / name for folder in folders if (folder / name).is_file()), None)
+        if path is None:
+            raise VocabularyError(f"診断名の語彙 {name} がありません")
+        try:
+            files[name] = read_toml(path)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise VocabularyError(f"{path.name}: 診断名の語彙（TOML）を読めません: {error}") from None
+    try:
+        return _build(*(files[name] for name in VOCABULARY_FILES))
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, re.error) as error:
+        raise VocabularyError(
+            f"診断名の語彙の形が正しくありません（{error!r}）。resources/vocabulary/ の形に合わせてください"
+        ) from None
+
+
+def _build(
+    rules: dict[str, Any], names_file: dict[str, Any], abbreviations_file: dict[str, Any]
+) -> Vocabulary:
 
     names: list[tuple[str, str]] = []
     for name_table in cast("dict[str, dict[str, str]]", names_file["names"]).values():
@@ -116,9 +159,9 @@ def vocabulary() -> Vocabulary:
     terms: dict[str, Category] = {}
     for category in _CATEGORIES:
         for term in term_lists[category]:
-            terms[_compact(term).lower()] = category
+            terms[compact_name(term).lower()] = category
     for name, _reading in names:
-        terms.setdefault(_compact(name).lower(), "malignant")
+        terms.setdefault(compact_name(name).lower(), "malignant")
     by_first: dict[str, list[str]] = {}
     for term in terms:
         by_first.setdefault(term[0], []).append(term)
@@ -158,9 +201,9 @@ def vocabulary() -> Vocabulary:
 
 
 @functools.lru_cache(maxsize=8192)
-def _compact(text: str) -> str:
+def compact_name(text: str) -> str:
     # Spaces go first: a space between a half-width kana and its sound mark (ｶ ﾞ) must not keep them apart.
-    name = normalize_text(_SPACES.sub("", text)).translate(_FOLD)
+    name = normalize_text(SPACES.sub("", text)).translate(FOLD)
     for kana, kanji in _KANA_SPELLINGS:
         name = name.replace(kana, kanji)
     return _GAN.sub("癌", name)
@@ -169,4 +212,16 @@ def _compact(text: str) -> str:
 def normalize_diagnosis(text: str) -> str:
     """The comparable form of a name: normalised, without spaces, brackets unified to （）, がん → 癌,
     and the usual variant spellings folded (囊 → 嚢, 頚 → 頸, のう胞 → 嚢胞)."""
-    return _compact(text)
+    return compact_name(text)
+
+
+@dataclass(frozen=True)
+class VocabularySource:
+    """Where a form's vocabulary is read from (`folders`, first match wins per file), read on first use:
+    parsing it takes a large share of a second, which a command that validates nothing should not pay."""
+
+    folders: tuple[Path, ...]
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return read_vocabulary(self.folders)

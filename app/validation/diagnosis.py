@@ -1,5 +1,5 @@
-"""診断名 and 病理診断名 checks (JB-11, JB-12, JB-13) and the completer's suggestions, over the bundled
-vocabulary in `resources/vocabulary/`.
+"""診断名 and 病理診断名 checks (JB-11, JB-12, JB-13) over a diagnosis vocabulary (app.models.vocabulary):
+the rules pass the one of the application's form (`context.form.vocabulary`); without one, the program's.
 
 A 診断名 is read in three steps. Abbreviations and chart shorthand first (HCC, 胃ca, 悪リン), because the
 applicant must write the generic name whatever else is wrong. Then the name (or its expansion) is scanned
@@ -14,21 +14,13 @@ name we cannot classify at all.
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, Literal
 
+from app.models.forms import bundled_forms
 from app.models.text import normalize_text
-from app.models.vocabulary import (
-    _FOLD,
-    _SPACES,
-    Category,
-    Vocabulary,
-    _compact,
-    normalize_diagnosis,
-    vocabulary,
-)
+from app.models.vocabulary import FOLD, SPACES, Category, Vocabulary, compact_name, normalize_diagnosis
 
 if TYPE_CHECKING:
     from app.validation.issue import Severity
@@ -103,7 +95,7 @@ def _expansions(token: str, compact: str, vocab: Vocabulary) -> tuple[str, ...] 
         found = None if key is None else vocab.abbreviations[key]
     if found is None:
         return None
-    if any(_compact(expansion) in compact for expansion in found):
+    if any(compact_name(expansion) in compact for expansion in found):
         return ()
     return found
 
@@ -199,8 +191,8 @@ def _outer(compact: str, vocab: Vocabulary) -> str:
 
 
 def _abbreviation(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
-    compact = _compact(name)
-    spaced = _SPACES.sub(" ", name).translate(_FOLD)
+    compact = compact_name(name)
+    spaced = SPACES.sub(" ", name).translate(FOLD)
     outer = _outer(compact, vocab)
     japanese = vocab.abbreviations.get(outer) if not outer.isascii() else None
     if japanese is not None and not any(expansion in compact for expansion in japanese):
@@ -282,10 +274,10 @@ def _not_malignant(
 
 def _classify(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     """None when the name shows a malignancy; otherwise why it does not (JB-11)."""
-    compact = _compact(name)
+    compact = compact_name(name)
     key = compact.lower()
     if _suspicious(key, vocab):
-        confirmed = _SPACES.sub("", vocab.suspicion_strip.sub("", compact)).replace("（）", "").strip("の・")
+        confirmed = SPACES.sub("", vocab.suspicion_strip.sub("", compact)).replace("（）", "").strip("の・")
         proposal = confirmed if confirmed and _classify(confirmed, vocab) is None else None
         advice = f"確定していれば『{proposal}』と入力し、" if proposal else "確定した診断名を入力するか、"
         return _not_malignant(
@@ -358,7 +350,7 @@ def _bare_tumour_message(name: str, outer: str, vocab: Vocabulary) -> str:
 
 def _oral(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     """JB-12: for 歯科口腔外科 applicants, an oral cancer must name its site (舌癌, 上顎歯肉癌)."""
-    compact = _compact(name)
+    compact = compact_name(name)
     word = next((w for w in vocab.oral_unspecific if w in compact), None)
     if word is None or any(site in compact for site in vocab.oral_sites):
         return None
@@ -374,48 +366,90 @@ def _oral(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     )
 
 
-@functools.lru_cache(maxsize=4096)
-def _check(text: str, dental: bool) -> tuple[DiagnosisFinding, ...]:
-    vocab = vocabulary()
-    name = normalize_text(text)
-    if not name:
-        return ()
-    findings: list[DiagnosisFinding] = []
-    target = name
-    abbreviation = _abbreviation(name, vocab)
-    if abbreviation is not None:
-        findings.append(abbreviation)
-        if abbreviation.severity == "error" and abbreviation.suggestion is not None:
-            target = abbreviation.suggestion
-    verdict = _classify(target, vocab)
-    if verdict is not None:
-        # After an abbreviation only a definite problem of the name it stands for is worth a second line.
-        if abbreviation is None or verdict.severity == "error":
-            findings.append(verdict)
-    elif dental and (oral := _oral(target, vocab)) is not None:
-        findings.append(oral)
-    return tuple(findings)
+_REMEMBERED: Final = 4096
+"""Results kept per vocabulary: the grid validates every name again after each edit."""
 
 
-def check_diagnosis(text: str, *, dental: bool) -> list[DiagnosisFinding]:
-    """Findings for a 診断名 (JB-11, JB-12); empty when the name will count as far as we can tell."""
-    return list(_check(text, dental))
+@dataclass
+class DiagnosisChecks:
+    """The checks over one vocabulary, with the results they remember (kept with the vocabulary,
+    `Vocabulary.derived`, so results of two vocabularies never mix)."""
+
+    vocab: Vocabulary
+    _diagnoses: dict[tuple[str, bool], tuple[DiagnosisFinding, ...]] = field(default_factory=dict)
+    _pathology: dict[str, tuple[DiagnosisFinding, ...]] = field(default_factory=dict)
+
+    def diagnosis(self, text: str, dental: bool) -> tuple[DiagnosisFinding, ...]:
+        found = self._diagnoses.get((text, dental))
+        if found is None:
+            if len(self._diagnoses) >= _REMEMBERED:
+                self._diagnoses.clear()
+            found = self._diagnoses[text, dental] = self._check(text, dental)
+        return found
+
+    def pathology(self, text: str) -> tuple[DiagnosisFinding, ...]:
+        found = self._pathology.get(text)
+        if found is None:
+            if len(self._pathology) >= _REMEMBERED:
+                self._pathology.clear()
+            found = self._pathology[text] = self._check_pathology(text)
+        return found
+
+    def no_pathology(self, text: str) -> bool:
+        return normalize_text(text) in self.vocab.pathology_none
+
+    def _check(self, text: str, dental: bool) -> tuple[DiagnosisFinding, ...]:
+        vocab = self.vocab
+        name = normalize_text(text)
+        if not name:
+            return ()
+        findings: list[DiagnosisFinding] = []
+        target = name
+        abbreviation = _abbreviation(name, vocab)
+        if abbreviation is not None:
+            findings.append(abbreviation)
+            if abbreviation.severity == "error" and abbreviation.suggestion is not None:
+                target = abbreviation.suggestion
+        verdict = _classify(target, vocab)
+        if verdict is not None:
+            # After an abbreviation only a definite problem of the name it stands for is worth a second line.
+            if abbreviation is None or verdict.severity == "error":
+                findings.append(verdict)
+        elif dental and (oral := _oral(target, vocab)) is not None:
+            findings.append(oral)
+        return tuple(findings)
+
+    def _check_pathology(self, text: str) -> tuple[DiagnosisFinding, ...]:
+        name = normalize_text(text)
+        if not name or self.no_pathology(name):
+            return ()
+        finding = _abbreviation(name, self.vocab)
+        return () if finding is None else (finding,)
 
 
-def is_no_pathology(text: str) -> bool:
+def vocabulary() -> Vocabulary:
+    """The program's vocabulary (`resources/vocabulary/`): what a form without its own reads."""
+    return bundled_forms().vocabulary.vocabulary
+
+
+def checks_for(vocab: Vocabulary | None) -> DiagnosisChecks:
+    """The checks over `vocab` (the program's when None), made once per vocabulary."""
+    return (vocab or vocabulary()).derived(DiagnosisChecks)
+
+
+def check_diagnosis(
+    text: str, *, dental: bool, vocabulary: Vocabulary | None = None
+) -> list[DiagnosisFinding]:
+    """Findings for a 診断名 (JB-11, JB-12) under `vocabulary` (the form's; the program's when None);
+    empty when the name will count as far as we can tell."""
+    return list(checks_for(vocabulary).diagnosis(text, dental))
+
+
+def is_no_pathology(text: str, vocabulary: Vocabulary | None = None) -> bool:
     """「無し」: no pathological diagnosis was made (JB-13)."""
-    return normalize_text(text) in vocabulary().pathology_none
+    return checks_for(vocabulary).no_pathology(text)
 
 
-@functools.lru_cache(maxsize=4096)
-def _check_pathology(text: str) -> tuple[DiagnosisFinding, ...]:
-    name = normalize_text(text)
-    if not name or is_no_pathology(name):
-        return ()
-    finding = _abbreviation(name, vocabulary())
-    return () if finding is None else (finding,)
-
-
-def check_pathology(text: str) -> list[DiagnosisFinding]:
+def check_pathology(text: str, vocabulary: Vocabulary | None = None) -> list[DiagnosisFinding]:
     """Findings for a 病理診断名 (JB-13): the abbreviation check; 「無し」 is accepted."""
-    return list(_check_pathology(text))
+    return list(checks_for(vocabulary).pathology(text))

@@ -1,16 +1,20 @@
-"""The completer's suggestions for a 診断名: generic names from the vocabulary that would count for the
-applicant, found by kanji, kana reading or abbreviation."""
+"""The completer's suggestions for a 診断名: generic names from the vocabulary of the application's form
+(`form.vocabulary`, as the rules read it) that would count for the applicant, found by kanji, kana reading
+or abbreviation. The index and the remembered suggestions are kept with the vocabulary
+(`Vocabulary.derived`)."""
 
 from __future__ import annotations
 
 import bisect
-import functools
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, Literal
 
 from app.models.text import normalize_text
-from app.models.vocabulary import _SPACES, _compact, vocabulary
-from app.validation.diagnosis import _abbreviation, check_diagnosis
+from app.models.vocabulary import SPACES, compact_name
+from app.validation.diagnosis import _abbreviation, check_diagnosis, vocabulary
+
+if TYPE_CHECKING:
+    from app.models.vocabulary import Vocabulary
 
 MatchReason = Literal["abbreviation", "prefix", "reading", "substring", "reading-substring"]
 
@@ -102,26 +106,26 @@ def _hiragana(text: str) -> str:
     return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
-@functools.cache
-def _index(dental: bool) -> _Index:
-    vocab = vocabulary()
+def _index(vocab: Vocabulary, dental: bool) -> _Index:
     entries: dict[str, str] = {}
     for name, reading in vocab.names:
         entries.setdefault(name, reading)
     for expansions in vocab.abbreviations.values():
         for expansion in expansions:
             # A bare term (転移 for meta, 肉腫 for Sa) is not a name to propose.
-            if _compact(expansion).lower() not in vocab.terms:
+            if compact_name(expansion).lower() not in vocab.terms:
                 entries.setdefault(expansion, "")
     counted = [
-        (name, reading) for name, reading in entries.items() if not check_diagnosis(name, dental=dental)
+        (name, reading)
+        for name, reading in entries.items()
+        if not check_diagnosis(name, dental=dental, vocabulary=vocab)
     ]
     order = {name: position for position, (name, _reading) in enumerate(counted)}
     names = tuple(sorted(counted, key=lambda entry: (len(entry[0]), order[entry[0]])))
     number = {name: position for position, (name, _reading) in enumerate(names)}
     items: dict[_Kind, list[tuple[str, int]]] = {"name": [], "reading": []}
     for position, (name, reading) in enumerate(names):
-        key = _compact(name).lower()
+        key = compact_name(name).lower()
         items["name"].append((key, position))
         if "癌" in key:
             # Before the IME converts, 胃が is on its way to 胃がん.
@@ -141,10 +145,39 @@ def _index(dental: bool) -> _Index:
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _suggest(typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
-    index = _index(dental)
-    key = _compact(typed).lower()
+_REMEMBERED: Final = 1024
+
+
+@dataclass
+class DiagnosisCompleter:
+    """The completer over one vocabulary: its index for each kind of applicant (built on first use) and
+    the suggestions it remembers."""
+
+    vocab: Vocabulary
+    _indexes: dict[bool, _Index] = field(default_factory=dict)
+    _remembered: dict[tuple[str, int, bool], tuple[Suggestion, ...]] = field(default_factory=dict)
+
+    def index(self, dental: bool) -> _Index:
+        found = self._indexes.get(dental)
+        if found is None:
+            found = self._indexes[dental] = _index(self.vocab, dental)
+        return found
+
+    def suggest(self, typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
+        found = self._remembered.get((typed, limit, dental))
+        if found is None:
+            if len(self._remembered) >= _REMEMBERED:
+                self._remembered.clear()
+            found = self._remembered[typed, limit, dental] = _suggest(
+                self.vocab, self.index(dental), typed, limit, dental
+            )
+        return found
+
+
+def _suggest(
+    vocab: Vocabulary, index: _Index, typed: str, limit: int, dental: bool
+) -> tuple[Suggestion, ...]:
+    key = compact_name(typed).lower()
     if not key or limit <= 0:
         return ()
     # (tier, position within the tier, name number): abbreviations, then prefixes of the name and of its
@@ -159,10 +192,10 @@ def _suggest(typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
             ranked[name] = (rank, Suggestion(name, reading, reason, matched))
 
     shown = typed.strip()
-    correction = _abbreviation(normalize_text(typed), vocabulary())
+    correction = _abbreviation(normalize_text(typed), vocab)
     if correction is not None and correction.severity == "error":
         for position, name in enumerate((correction.suggestion, *correction.alternatives)):
-            if name is not None and not check_diagnosis(name, dental=dental):
+            if name is not None and not check_diagnosis(name, dental=dental, vocabulary=vocab):
                 offer(0, position, name, "abbreviation", shown)
     if key.isascii():
         upper = key.upper()
@@ -173,7 +206,7 @@ def _suggest(typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
                         offer(0, position, name, "abbreviation", abbreviation)
                     else:
                         offer(3, len(abbreviation), name, "abbreviation", abbreviation)
-    kana = _hiragana(_SPACES.sub("", normalize_text(typed)).lower())
+    kana = _hiragana(SPACES.sub("", normalize_text(typed)).lower())
     for number in index.surfaces["name"].prefixed(key):
         offer(1, 0, index.names[number][0], "prefix", shown)
     if not kana.isascii():
@@ -191,8 +224,16 @@ def _suggest(typed: str, limit: int, dental: bool) -> tuple[Suggestion, ...]:
     return tuple(suggestion for _rank, suggestion in best[:limit])
 
 
-def suggest_diagnoses(typed: str, limit: int = 10, *, dental: bool = False) -> list[Suggestion]:
+def suggest_diagnoses(
+    typed: str, limit: int = 10, *, dental: bool = False, vocabulary: Vocabulary | None = None
+) -> list[Suggestion]:
     """The generic names to propose for what has been typed — kanji (prefix, then anywhere in the name),
-    a kana reading, or an abbreviation (HCC → 肝細胞癌, 胃ca → 胃癌) — best first. Names that would not
-    count for the applicant are never proposed (口腔癌 for a 歯科口腔外科 applicant)."""
-    return list(_suggest(typed, limit, dental))
+    a kana reading, or an abbreviation (HCC → 肝細胞癌, 胃ca → 胃癌) — best first, from `vocabulary` (the
+    form's; the program's when None). Names that would not count for the applicant are never proposed
+    (口腔癌 for a 歯科口腔外科 applicant)."""
+    return list(completer_for(vocabulary).suggest(typed, limit, dental))
+
+
+def completer_for(vocab: Vocabulary | None) -> DiagnosisCompleter:
+    """The completer over `vocab` (the program's when None), made once per vocabulary."""
+    return (vocab or vocabulary()).derived(DiagnosisCompleter)

@@ -312,7 +312,9 @@ def _check_case(
     if not case.diagnosis:
         out.add("diagnosis-missing", "error", field="diagnosis")
     else:
-        for finding in check_diagnosis(case.diagnosis, dental=application.applicant.dental):
+        for finding in check_diagnosis(
+            case.diagnosis, dental=application.applicant.dental, vocabulary=form.vocabulary
+        ):
             out.add(
                 finding.code,
                 finding.severity,
@@ -325,7 +327,7 @@ def _check_case(
     if not case.pathology:
         out.add("pathology-missing", "error", field="pathology")
     else:
-        for finding in check_pathology(case.pathology):
+        for finding in check_pathology(case.pathology, form.vocabulary):
             out.add(
                 finding.code,
                 finding.severity,

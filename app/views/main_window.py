@@ -1575,10 +1575,11 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     facilities = sources.get(kind)
 
     def suggest(typed: str) -> list[str]:
-        # The vocabulary loads on the first key.
+        # The vocabulary of the open application's form (as its rules read it) loads on the first key.
         from app.validation.diagnosis_suggest import suggest_diagnoses
 
-        return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
+        vocabulary = window.form.vocabulary if window.form is not None else None
+        return [s.name for s in suggest_diagnoses(typed, limit=12, vocabulary=vocabulary)]
 
     window = MainWindow(
         store,

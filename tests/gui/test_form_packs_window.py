@@ -119,3 +119,31 @@ def test_migration_candidates_offer_the_newest_version_of_the_same_form_first() 
         ("jbct-renewal-2026", "2025.1"),
         ("jbct-renewal-2027", "2027.1"),
     ]
+
+
+def test_the_grids_completer_reads_the_vocabulary_of_the_applications_form(
+    window: MainWindow, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After moving to a pack form whose vocabulary knows ZQXCA, the 診断名 completer expands it; after
+    undoing the move (the program's form again) it does not."""
+    import shutil
+
+    from app.resources import resource_path
+
+    source = tmp_path / "source"
+    shutil.copytree(examples_dir / "packs" / "jbct-renewal-2027", source)
+    (source / "vocabulary").mkdir()
+    bundled = resource_path("vocabulary", "diagnosis-abbreviations.toml").read_text(encoding="utf-8")
+    (source / "vocabulary" / "diagnosis-abbreviations.toml").write_text(
+        bundled + '\n[abbreviations.pack]\nZQXCA = "肺癌"\n', encoding="utf-8"
+    )
+    pack = make_pack(source, tmp_path / "publisher.pem", tmp_path / "v.shoreipack").path
+    monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: True))
+    assert form_packs.import_form_pack(window, pack)
+    monkeypatch.setattr(MigrateDialog, "ask", classmethod(lambda cls, parent, found: found[0]))
+    suggest = window._suggest
+    assert suggest is not None and suggest("ZQXCA") == []
+    assert form_packs.migrate_application(window)
+    assert suggest("ZQXCA")[0] == "肺癌"
+    window.undo_stack.undo()
+    assert suggest("ZQXCA") == []
