@@ -135,7 +135,8 @@ def run_pack(folder: Path, key: Path, pack: Path, out: TextIO, err: TextIO) -> i
 
 
 def run_install(home: Path, pack: Path, *, trust: bool, out: TextIO, err: TextIO) -> int:
-    from app.export.form_packs import PackError, install_pack
+    from app.export.form_pack_install import install_pack
+    from app.export.form_packs import PackError
 
     try:
         result = install_pack(home, pack, trust=trust)
@@ -165,7 +166,8 @@ def run_install(home: Path, pack: Path, *, trust: bool, out: TextIO, err: TextIO
 
 
 def run_remove(home: Path, ref: str, out: TextIO, err: TextIO) -> int:
-    from app.export.form_packs import PackError, remove_pack
+    from app.export.form_pack_install import remove_pack
+    from app.export.form_packs import PackError
     from app.store import Store, StoreError
 
     in_use: set[tuple[str, str]] = set()

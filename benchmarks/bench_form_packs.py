@@ -9,7 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.export.form_packs import install_pack, make_pack
+from app.export.form_pack_install import install_pack
+from app.export.form_packs import make_pack
 from app.models.forms import bundled_forms, load_form
 from app.store.facility_files import bundled_facility_list
 from app.validation.migration import preview_migration

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.export.form_packs import PackError, install_pack, make_pack
+from app.export.form_pack_install import install_pack
+from app.export.form_packs import PackError, make_pack
 from app.models.application import Application
 from app.models.form_packs import forms_for
 from app.models.forms import bundled_forms

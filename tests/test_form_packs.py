@@ -16,7 +16,8 @@ import pytest
 
 from app.cli import main
 from app.export import form_packs
-from app.export.form_packs import PackError, UntrustedPublisherError, install_pack, make_pack, read_pack
+from app.export.form_pack_install import install_pack
+from app.export.form_packs import PackError, UntrustedPublisherError, make_pack, read_pack
 from app.models.application import Application
 from app.models.form_packs import forms_for, installed_packs
 from app.store import Store

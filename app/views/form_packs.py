@@ -102,7 +102,8 @@ def choose_pack_file(parent: QWidget) -> Path | None:
 
 def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     """Read the pack, show its fingerprint, and install it when confirmed. True when installed."""
-    from app.export.form_packs import PackError, install_pack, read_pack, trusted_publishers
+    from app.export.form_pack_install import install_pack, trusted_publishers
+    from app.export.form_packs import PackError, read_pack
     from app.views.main_window import notify
 
     path = path or choose_pack_file(window)
