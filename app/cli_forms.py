@@ -130,6 +130,12 @@ def run_pack(folder: Path, key: Path, pack: Path, out: TextIO, err: TextIO) -> i
         print(f"署名鍵を作りました: {key}（本人だけが読めます。なくさないでください）", file=out)
     print(f"様式パック: {result.path}（{manifest.ref}、{len(manifest.files)}ファイル）", file=out)
     print(f"発行者: {manifest.publisher}　署名鍵の指紋: {manifest.signature.fingerprint}", file=out)
+    for form_id, codes in result.borrowed.items():
+        print(
+            f"様式「{form_id}」の [messages] にない文言（{len(codes)}件: {'、'.join(codes[:5])}"
+            f"{' など' if len(codes) > 5 else ''}）は、使う Shorei に同梱の様式の文言で表示されます",
+            file=out,
+        )
     print("利用者には、この指紋を様式パックとは別の経路（学会のページなど）で知らせてください", file=out)
     return EXIT_OK
 

@@ -206,7 +206,6 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
         encoding="utf-8",
     )
     monkeypatch.setattr(form_packs, "rule_set_names", lambda: frozenset({"jbct", "jspm", "jbct2027"}))
-    monkeypatch.setattr(form_packs, "_messages_needed", lambda rule_set: set())
     pack = make_pack(source, tmp_path / "k.pem", tmp_path / "rule.shoreipack").path
     monkeypatch.undo()
     with pytest.raises(PackError, match=r"規則「jbct2027」.*より新しい Shorei"):

@@ -47,7 +47,7 @@ from app.models.form_packs import (
     pack_vocabulary,
     unknown_vocabulary_files,
 )
-from app.models.forms import FormDefinition, FormError, bundled_forms, load_form, version_order
+from app.models.forms import FormDefinition, FormError, load_form, missing_messages, version_order
 from app.models.vocabulary import VOCABULARY_FILES, VocabularyError, read_vocabulary
 from app.validation.engine import rule_set_names
 
@@ -111,6 +111,8 @@ class PackResult:
     path: Path
     manifest: PackManifest
     key_created: bool
+    borrowed: dict[str, list[str]]
+    """Form id → the message codes its [messages] leaves out, which read this Shorei's wording."""
 
 
 # ---- making a pack --------------------------------------------------------------------------------
@@ -174,6 +176,7 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
         _check_program(manifest, forms, source)
         _check_facilities(Path(temporary), manifest, source)
         _check_vocabulary(Path(temporary), manifest, source)
+    borrowed = {form.id: missing for form in forms if (missing := missing_messages(form))}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in [(MANIFEST_NAME, data), *sorted(entries.items())]:
@@ -183,7 +186,7 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
             archive.writestr(info, content)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buffer.getvalue())
-    return PackResult(out, manifest, key_created)
+    return PackResult(out, manifest, key_created, borrowed)
 
 
 def _first(error: ValidationError) -> str:
@@ -349,18 +352,6 @@ def _check_program(manifest: PackManifest, forms: list[FormDefinition], source: 
                 f"様式「{form.id}」は規則「{form.rule_set}」を使いますが、この Shorei（{have}）にはありません。"
                 "規則を持つより新しい Shorei に更新してから取り込んでください",
             )
-        needed = _messages_needed(form.rule_set)
-        missing = sorted(needed - form.messages.keys())
-        if missing:
-            raise PackError(
-                source, f"様式「{form.id}」の [messages] に {'、'.join(missing[:5])} の文言がありません"
-            )
-
-
-def _messages_needed(rule_set: str) -> set[str]:
-    """The messages every bundled form of that rule set states: the rules may use any of them."""
-    sets = [set(form.messages) for form in bundled_forms().all() if form.rule_set == rule_set]
-    return set.intersection(*sets) if sets else set()
 
 
 def _check_vocabulary(folder: Path, manifest: PackManifest, source: str) -> None:

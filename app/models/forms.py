@@ -236,7 +236,12 @@ class FormDefinition(_Data):
         return self.model_copy(update={"messages": {**self.messages, **self.cli_messages}})
 
     def message(self, code: str, **params: object) -> str:
-        return self.messages[code].format_map(params)
+        """The message of `code` with its placeholders filled. A form that lacks it (a form pack made before
+        this Shorei added the rule) reads the program's wording: see `fallback_message`."""
+        template = self.messages.get(code)
+        if template is None:
+            return fallback_message(self, code, params)
+        return template.format_map(params)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -328,6 +333,37 @@ class FormRegistry:
 
     def versions(self, form_id: str) -> list[str]:
         return sorted((version for fid, version in self._forms if fid == form_id), key=version_order)
+
+
+def fallback_message(form: FormDefinition, code: str, params: dict[str, object]) -> str:
+    """The message of `code` for a form that does not state it: the bundled form's for the same code (of
+    the same id first, then of the same rule set, newest first), else a plain Japanese line naming the
+    code. So a pack keeps working when a later Shorei adds a rule its form has no wording for."""
+    template = next(
+        (
+            other.messages[code]
+            for other in _wording_sources(form)
+            if code in other.messages and other is not form
+        ),
+        None,
+    )
+    if template is not None:
+        return template.format_map(params)
+    detail = params.get("detail")
+    return f"{detail}（{code}）" if detail else f"この入力には確認が必要な点があります（{code}）"
+
+
+def _wording_sources(form: FormDefinition) -> list[FormDefinition]:
+    same_rules = [other for other in bundled_forms().all() if other.rule_set == form.rule_set]
+    newest_first = sorted(same_rules, key=lambda other: version_order(other.version), reverse=True)
+    return sorted(newest_first, key=lambda other: other.id != form.id)
+
+
+def missing_messages(form: FormDefinition) -> list[str]:
+    """The codes the bundled forms of `form`'s rule set word and `form` does not (they read the
+    program's wording, `fallback_message`): told to whoever makes a pack, never a refusal."""
+    stated = {code for other in _wording_sources(form) for code in other.messages}
+    return sorted(stated - form.messages.keys())
 
 
 def version_order(version: str) -> tuple[tuple[int, int | str], ...]:
