@@ -538,3 +538,34 @@ def test_trusting_one_key_does_not_trust_another(
         install_pack(shorei_home, other.path, trust_fingerprint=read_pack(worked_pack).fingerprint)
     result = install_pack(shorei_home, worked_pack, trust_fingerprint=read_pack(worked_pack).fingerprint)
     assert result.newly_trusted and not result.unchanged
+
+
+def test_remove_leaves_earlier_states_whose_restore_says_to_install_the_pack_again(
+    worked_pack: Path, shorei_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Moved to 2027.1 and back: the pack can be removed (no application is on it now) and the command
+    names the application whose history holds a 2027.1 state; bringing that state back is refused with
+    a line saying to install the pack again, and works once it is installed again."""
+    from app.store import EditError
+
+    install_pack(shorei_home, worked_pack, trust=True)
+    with Store.open(shorei_home) as store:
+        info = store.import_document(EXAMPLES / "valid-25-cases-1-section.json")
+        name = store.info(info.id).display_name
+        store.migrate(info.id, *TARGET)
+        on_pack = store.info(info.id).version
+        store.migrate(info.id, "jbct-renewal-2026", "2026.1")
+    capsys.readouterr()
+    assert main(["forms", "remove", "jbct-renewal-2027@2027.1"]) == 0
+    out = capsys.readouterr().out
+    assert f"申請「{name}」の変更履歴には" in out and "取り込み直してください" in out
+    with Store.open(shorei_home) as store:
+        before = store.get(info.id)
+        with pytest.raises(
+            EditError, match=r"様式 jbct-renewal-2027 2027\.1 で作られています.*取り込み直して"
+        ):
+            store.restore(info.id, on_pack)
+        assert store.get(info.id) == before and store.info(info.id).version == on_pack + 1
+    install_pack(shorei_home, worked_pack)
+    with Store.open(shorei_home) as store:
+        assert store.restore(info.id, on_pack).form.version == "2027.1"

@@ -33,6 +33,7 @@ from app.models.form_packs import (
     MANIFEST_NAME,
     ORIGIN_FILE,
     PUBLISHERS_FILE,
+    InstalledPack,
     PackManifest,
     PackOrigin,
     installed_packs,
@@ -187,9 +188,11 @@ def _import_facilities(home: Path, folder: Path, manifest: PackManifest, source:
         shutil.rmtree(staged, ignore_errors=True)
 
 
-def remove_pack(home: Path, ref: str, in_use: Collection[tuple[str, str]]) -> PackManifest:
+def remove_pack(home: Path, ref: str, in_use: Collection[tuple[str, str]]) -> InstalledPack:
     """Remove the installed pack `ref` (`id@version` of the pack or of one of its forms); refused while
-    an application in `in_use` (form id, version) is drafted under one of its forms."""
+    an application in `in_use` (form id, version) is drafted under one of its forms. An earlier state of
+    an application under one of them stays in its history; bringing it back (undo, 変更履歴) is refused,
+    saying to install the pack again (`Store.restore`). Returns the pack as it was."""
     form_id, _, version = ref.partition("@")
     if not version:
         raise PackError(ref, "ID@VERSION の形で指定してください（例: jbct-renewal-2027@2027.1）")
@@ -213,7 +216,7 @@ def remove_pack(home: Path, ref: str, in_use: Collection[tuple[str, str]]) -> Pa
         shutil.rmtree(pack.folder)
         if pack.manifest is None:
             raise PackError(ref, "壊れていた様式パックを外しました")
-        return pack.manifest
+        return pack
     if bundled_forms().get(form_id, version) is not None:
         raise PackError(ref, "この様式は Shorei に含まれているため外せません")
     raise PackError(ref, "その様式パックはインストールされていません（shorei forms list で確認できます）")

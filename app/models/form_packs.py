@@ -199,3 +199,13 @@ def _origins(packs: list[InstalledPack]) -> dict[tuple[str, str], str]:
     return {
         (form.id, form.version): pack.ref for pack in packs if pack.problem is None for form in pack.forms
     }
+
+
+def form_not_installed(form_id: str, version: str, what: str) -> str:
+    """Why `what` (an earlier state, an undo) cannot come back: its form is no longer installed (its pack
+    was removed), and how to bring it back. The state itself stays in the history."""
+    return (
+        f"{what}は様式 {form_id} {version} で作られていますが、その様式は今インストールされていません"
+        "（様式パックが外されています）。その様式の様式パック（.shoreipack）を取り込み直してから戻してください"
+        "（ファイル → 様式パックを取り込む… または shorei forms install）"
+    )

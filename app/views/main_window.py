@@ -102,10 +102,12 @@ class StoreVersionCommand(QUndoCommand):
         if self._done:  # pushed after the store already made the change
             self._done = False
             return
-        self._window.restore_version(self._app_id, self._after)
+        if not self._window.restore_version(self._app_id, self._after):
+            self.setObsolete(True)  # refused, nothing changed: the stack drops this step
 
     def undo(self) -> None:
-        self._window.restore_version(self._app_id, self._before)
+        if not self._window.restore_version(self._app_id, self._before):
+            self.setObsolete(True)  # refused (its form's pack was removed), nothing changed
 
 
 class ApplicantPanel(QWidget):
@@ -607,13 +609,19 @@ class MainWindow(QMainWindow):
         self._mark_saved()
         return True
 
-    def restore_version(self, app_id: int, version: int) -> None:
+    def restore_version(self, app_id: int, version: int) -> bool:
+        """Undo or redo: bring back `version`. False when the store refuses (the state's form was removed)."""
         before = self.application
-        application = self.store.restore(app_id, version)
+        try:
+            application = self.store.restore(app_id, version)
+        except StoreError as error:
+            notify(self, self.tr("元に戻せません"), str(error), warning=True)
+            return False
         if app_id == self.app_id:
             self.show_application(application)
             self._mark_saved()
             self._focus_changed_cell(before, application)
+        return True
 
     def _mark_saved(self) -> None:
         if self.store.read_only:

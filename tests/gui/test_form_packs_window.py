@@ -147,3 +147,43 @@ def test_the_grids_completer_reads_the_vocabulary_of_the_applications_form(
     assert suggest("ZQXCA")[0] == "肺癌"
     window.undo_stack.undo()
     assert suggest("ZQXCA") == []
+
+
+def test_undo_to_a_form_whose_pack_was_removed_is_refused_and_dropped(
+    window: MainWindow, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moved to 2027.1 and back, then the pack removed: 元に戻す says to install the pack again, changes
+    nothing, and drops that step; the next 元に戻す goes on to the state before the first move."""
+    from app.export.form_pack_install import remove_pack
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "app.views.main_window.notify", lambda parent, title, text, warning=False: shown.append(text)
+    )
+    monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: True))
+    assert form_packs.import_form_pack(window, _pack(tmp_path, examples_dir))
+    shown.clear()
+
+    def choose(version: str) -> None:
+        monkeypatch.setattr(
+            MigrateDialog,
+            "ask",
+            classmethod(lambda cls, parent, found: next(f for f in found if f.version == version)),
+        )
+        assert form_packs.migrate_application(window)
+
+    choose("2027.1")
+    choose("2026.1")
+    remove_pack(window.store.home, "jbct-renewal-2027@2027.1", window.store.forms_in_use())
+    window.store.reload_forms()
+    window.forms = window.store.forms
+    assert window.app_id is not None
+    version = window.store.info(window.app_id).version
+    count = window.undo_stack.count()
+    window.undo_stack.undo()
+    assert len(shown) == 1 and "取り込み直して" in shown[0]
+    assert window.store.info(window.app_id).version == version
+    assert window.form is not None and window.form.version == "2026.1"
+    assert window.undo_stack.count() == count - 1 and not window.undo_stack.canRedo()
+    window.undo_stack.undo()  # the move to 2027.1, undone: as before it (the same as now), no refusal
+    assert window.form.version == "2026.1" and len(shown) == 1 and window.undo_stack.canRedo()
