@@ -569,3 +569,32 @@ def test_remove_leaves_earlier_states_whose_restore_says_to_install_the_pack_aga
     install_pack(shorei_home, worked_pack)
     with Store.open(shorei_home) as store:
         assert store.restore(info.id, on_pack).form.version == "2027.1"
+
+
+@pytest.mark.parametrize(
+    ("needs", "have", "refused"),
+    [
+        ("0.1", "0.1.0", False),  # trailing zeros do not count
+        ("0.1.0", "0.1", False),
+        ("0.10.0", "0.9.5", True),  # numbers as numbers
+        ("0.9.5", "0.10.0", False),
+        ("1.0", "0.99", True),
+    ],
+)
+def test_program_versions_compare_as_form_versions_do(
+    tmp_path: Path, shorei_home: Path, monkeypatch: pytest.MonkeyPatch, needs: str, have: str, refused: bool
+) -> None:
+    """`requires_program` is compared with the one version order the forms use (app.models.forms)."""
+    from app.models.forms import version_order
+
+    source = _copy_pack_source(tmp_path, requires_program=needs)
+    monkeypatch.setattr(form_packs, "program_version", lambda: "99.0")
+    pack = make_pack(source, tmp_path / "k.pem", tmp_path / "p.shoreipack").path
+    monkeypatch.setattr(form_packs, "program_version", lambda: have)
+    assert (version_order(needs) > version_order(have)) is refused
+    if refused:
+        with pytest.raises(PackError, match=rf"Shorei {re.escape(needs)} 以降が必要です"):
+            install_pack(shorei_home, pack, trust=True)
+    else:
+        assert install_pack(shorei_home, pack, trust=True).forms
+    assert not hasattr(form_packs, "version_key")
