@@ -20,12 +20,8 @@ from app.atomic import write_atomically
 from app.export.form_packs import (
     PackError,
     UntrustedPublisherError,
-    _check_facilities,
-    _check_program,
-    _check_vocabulary,
-    _extract,
-    _load_forms,
     read_pack,
+    unpack_and_check,
 )
 from app.models.canonical import sha256_hex
 from app.models.form_packs import (
@@ -116,11 +112,7 @@ def install_pack(
             )
     temporary = Path(tempfile.mkdtemp(prefix=".install-", dir=root))
     try:
-        _extract(temporary, pack.files)
-        forms = _load_forms(temporary, manifest, source)
-        _check_program(manifest, forms, source)
-        _check_facilities(temporary, manifest, source)
-        _check_vocabulary(temporary, manifest, source)
+        forms = unpack_and_check(temporary, pack.files, manifest, source)
         _check_conflicts(home, manifest, forms, source)
         newly_trusted = fingerprint not in publishers
         if target.exists():

@@ -1,12 +1,14 @@
-"""Making, reading and installing form packs (`.shoreipack`, docs/forms.md).
+"""Making and reading form packs (`.shoreipack`, docs/forms.md); installing them is
+app.export.form_pack_install.
 
 A pack is a zip holding `manifest.json` and the files it lists (forms, and optionally a facility list
 with its manifest and a diagnosis vocabulary). The manifest is RFC 8785 canonical JSON signed with
 Ed25519 as our other signed files (app.export.signing), and states each file's size and SHA-256, so the
 signature covers every byte of the pack. Reading one treats it as hostile: a size limit on the file,
 on each member and on the whole, no compression bombs, only plain names under the three folders, no
-name twice, nothing unlisted. Installing trusts the publisher's key on first use, as with a 指導者's key:
-an unknown fingerprint is refused unless the user confirms it (`--trust`, or the window's dialog).
+name twice, nothing unlisted. What the program must have to use a pack is checked here too
+(`unpack_and_check`): the rules its forms name, a facility list matching its manifest, a vocabulary
+the rules can use.
 """
 
 from __future__ import annotations
@@ -171,11 +173,7 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
     if not manifest.of_kind("form") and not manifest.of_kind("facility-list"):
         raise PackError(source, "forms/ に様式（.toml）も facilities/ に施設一覧もありません")
     with tempfile.TemporaryDirectory() as temporary:
-        _extract(Path(temporary), entries)
-        forms = _load_forms(Path(temporary), manifest, source)
-        _check_program(manifest, forms, source)
-        _check_facilities(Path(temporary), manifest, source)
-        _check_vocabulary(Path(temporary), manifest, source)
+        forms = unpack_and_check(Path(temporary), entries, manifest, source)
     borrowed = {form.id: missing for form in forms if (missing := missing_messages(form))}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -316,6 +314,20 @@ _WINDOWS_DEVICES: Final = frozenset(
 
 
 # ---- what the program must have -------------------------------------------------------------------
+
+
+def unpack_and_check(
+    folder: Path, files: dict[str, bytes], manifest: PackManifest, source: str
+) -> list[FormDefinition]:
+    """Write the pack's `files` into `folder` and check what this program must have to use them: forms it
+    can read and rules it has, a facility list matching its manifest, a vocabulary the rules can use.
+    Returns the forms (the pack's vocabulary is checked here; `read_installed_pack` attaches it)."""
+    _extract(folder, files)
+    forms = _load_forms(folder, manifest, source)
+    _check_program(manifest, forms, source)
+    _check_facilities(folder, manifest, source)
+    _check_vocabulary(folder, manifest, source)
+    return forms
 
 
 def _extract(folder: Path, files: dict[str, bytes]) -> None:
