@@ -12,7 +12,7 @@ import tomllib
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.models.vocabulary import VocabularySource
 from app.models.yearmonth import YearMonth
@@ -156,6 +156,8 @@ class PrintSpec(_Data):
 class FormDefinition(_Data):
     """A society's form, as loaded from `resources/forms/<id>.toml`."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str
     title: str
@@ -177,7 +179,9 @@ class FormDefinition(_Data):
     messages: dict[str, str]
     cli_messages: dict[str, str] = {}
     """Messages worded for the command line where the window's wording names a control (「認定施設検索」)."""
-    _vocabulary: VocabularySource | None = PrivateAttr(default=None)
+    vocabulary_source: VocabularySource | None = Field(default=None, exclude=True, repr=False)
+    """Where this form's own diagnosis vocabulary is read from (its pack's `vocabulary/`); None for the
+    program's. Set by the pack loader (`with_vocabulary`), never written in a form file."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormDefinition:
@@ -247,18 +251,12 @@ class FormDefinition(_Data):
     def vocabulary(self) -> Vocabulary:
         """The diagnosis vocabulary this form's rules and completer read: its pack's when the pack carries
         one, otherwise the program's (read on first use)."""
-        return (self._vocabulary or bundled_forms().vocabulary).vocabulary
-
-    @property
-    def vocabulary_source(self) -> VocabularySource | None:
-        """Where this form's own vocabulary is read from; None for the program's."""
-        return self._vocabulary
+        # A plain field, not a pydantic private attribute: this is read for every case of every validation.
+        return (self.vocabulary_source or bundled_forms().vocabulary).vocabulary
 
     def with_vocabulary(self, source: VocabularySource | None) -> FormDefinition:
         """This form reading its diagnosis vocabulary from `source` (a pack's; None: the program's)."""
-        copy = self.model_copy()
-        copy._vocabulary = source
-        return copy
+        return self.model_copy(update={"vocabulary_source": source})
 
 
 class FormError(Exception):

@@ -215,12 +215,22 @@ def normalize_diagnosis(text: str) -> str:
     return compact_name(text)
 
 
-@dataclass(frozen=True)
 class VocabularySource:
     """Where a form's vocabulary is read from (`folders`, first match wins per file), read on first use:
-    parsing it takes a large share of a second, which a command that validates nothing should not pay."""
+    parsing it takes a large share of a second, which a command that validates nothing should not pay.
+    (A plain class: a form holds it as an opaque value, which pydantic checks by type only.)"""
 
-    folders: tuple[Path, ...]
+    def __init__(self, folders: tuple[Path, ...]) -> None:
+        self.folders = folders
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VocabularySource) and other.folders == self.folders
+
+    def __hash__(self) -> int:
+        return hash(self.folders)
+
+    def __repr__(self) -> str:
+        return f"VocabularySource({self.folders!r})"
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
