@@ -296,15 +296,24 @@ def load_form(path: Path) -> FormDefinition:
 
 
 class FormRegistry:
-    """The installed forms, by id and version; `origins` names the pack a form came from (bundled: none);
-    `vocabulary` is the program's diagnosis vocabulary, which forms without their own read."""
+    """The installed forms, by id and version; `origins` names the pack a form came from (bundled: none)."""
 
     def __init__(
         self, forms: list[FormDefinition], *, origins: dict[tuple[str, str], str] | None = None
     ) -> None:
         self._forms = {(form.id, form.version): form for form in forms}
         self._origins = dict(origins or {})
-        self.vocabulary = VocabularySource((resource_path("vocabulary"),))
+        self._vocabulary: VocabularySource | None = None
+
+    @property
+    def vocabulary(self) -> VocabularySource:
+        """The program's diagnosis vocabulary, read once per process on first use: held by the bundled
+        forms' registry, which every form without a vocabulary of its own reads."""
+        if self is not bundled_forms():
+            return bundled_forms().vocabulary
+        if self._vocabulary is None:
+            self._vocabulary = VocabularySource((resource_path("vocabulary"),))
+        return self._vocabulary
 
     def origin(self, form_id: str, version: str) -> str | None:
         """The pack (`id@version`) the form was installed from, or None for a form of the program."""
