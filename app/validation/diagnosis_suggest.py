@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from app.models.text import normalize_text
 from app.models.vocabulary import SPACES, compact_name
-from app.validation.diagnosis import _abbreviation, check_diagnosis, vocabulary
+from app.validation.abbreviations import _abbreviation
+from app.validation.diagnosis import check_diagnosis, vocabulary
 
 if TYPE_CHECKING:
     from app.models.vocabulary import Vocabulary
