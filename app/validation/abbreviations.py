@@ -142,25 +142,25 @@ def _is_unknown_abbreviation(token: str, vocab: Vocabulary) -> bool:
     return sum(char.isupper() for char in token) >= 2
 
 
-def _suspicious(text: str, vocab: Vocabulary) -> bool:
+def is_suspicion(text: str, vocab: Vocabulary) -> bool:
     # The character test is a C-level scan that spares most names the slower pattern search.
     return not vocab.suspicion_first.isdisjoint(text) and vocab.suspicion_strip.search(text) is not None
 
 
-def _outer(compact: str, vocab: Vocabulary) -> str:
+def outer_name(compact: str, vocab: Vocabulary) -> str:
     """The name without bracketed parts, suspicion words and treatment qualifiers (術後, 再発)."""
     outer = _BRACKETED.sub("", compact)
-    if _suspicious(outer, vocab):
+    if is_suspicion(outer, vocab):
         outer = vocab.suspicion_strip.sub("", outer)
     for qualifier in _QUALIFIERS:
         outer = outer.removesuffix(qualifier)
     return outer
 
 
-def _abbreviation(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
+def find_abbreviation(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     compact = compact_name(name)
     spaced = SPACES.sub(" ", name).translate(FOLD)
-    outer = _outer(compact, vocab)
+    outer = outer_name(compact, vocab)
     japanese = vocab.abbreviations.get(outer) if not outer.isascii() else None
     if japanese is not None and not any(expansion in compact for expansion in japanese):
         expanded = compact.replace(outer, japanese[0], 1) if len(japanese) == 1 else None

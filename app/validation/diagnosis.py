@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 from app.models.forms import bundled_forms
 from app.models.text import normalize_text
 from app.models.vocabulary import SPACES, Category, Vocabulary, compact_name, normalize_diagnosis
-from app.validation.abbreviations import DiagnosisFinding, _abbreviation, _outer, _suspicious
+from app.validation.abbreviations import DiagnosisFinding, find_abbreviation, is_suspicion, outer_name
 
 if TYPE_CHECKING:
     from app.validation.issue import Severity
@@ -74,7 +74,7 @@ def _classify(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     """None when the name shows a malignancy; otherwise why it does not (JB-11)."""
     compact = compact_name(name)
     key = compact.lower()
-    if _suspicious(key, vocab):
+    if is_suspicion(key, vocab):
         confirmed = SPACES.sub("", vocab.suspicion_strip.sub("", compact)).replace("（）", "").strip("の・")
         proposal = confirmed if confirmed and _classify(confirmed, vocab) is None else None
         advice = f"確定していれば『{proposal}』と入力し、" if proposal else "確定した診断名を入力するか、"
@@ -90,7 +90,7 @@ def _classify(name: str, vocab: Vocabulary) -> DiagnosisFinding | None:
     for category in _NOT_MALIGNANT_ORDER:
         if (term := categories.get(category)) is not None:
             return _not_malignant(_NOT_MALIGNANT_MESSAGES[category].format(name=name, term=term))
-    outer = _outer(compact, vocab)
+    outer = outer_name(compact, vocab)
     suffix = next((s for s in vocab.non_neoplastic_suffixes if outer.endswith(s)), None)
     if suffix is not None:
         return _not_malignant(_NOT_MALIGNANT_MESSAGES["non_neoplastic"].format(name=name, term=suffix))
@@ -203,7 +203,7 @@ class DiagnosisChecks:
             return ()
         findings: list[DiagnosisFinding] = []
         target = name
-        abbreviation = _abbreviation(name, vocab)
+        abbreviation = find_abbreviation(name, vocab)
         if abbreviation is not None:
             findings.append(abbreviation)
             if abbreviation.severity == "error" and abbreviation.suggestion is not None:
@@ -221,7 +221,7 @@ class DiagnosisChecks:
         name = normalize_text(text)
         if not name or self.no_pathology(name):
             return ()
-        finding = _abbreviation(name, self.vocab)
+        finding = find_abbreviation(name, self.vocab)
         return () if finding is None else (finding,)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from app.models.text import normalize_text
 from app.models.vocabulary import SPACES, compact_name
-from app.validation.abbreviations import _abbreviation
+from app.validation.abbreviations import find_abbreviation
 from app.validation.diagnosis import check_diagnosis, vocabulary
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def _suggest(
             ranked[name] = (rank, Suggestion(name, reading, reason, matched))
 
     shown = typed.strip()
-    correction = _abbreviation(normalize_text(typed), vocab)
+    correction = find_abbreviation(normalize_text(typed), vocab)
     if correction is not None and correction.severity == "error":
         for position, name in enumerate((correction.suggestion, *correction.alternatives)):
             if name is not None and not check_diagnosis(name, dental=dental, vocabulary=vocab):
