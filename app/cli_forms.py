@@ -163,6 +163,12 @@ def run_install(home: Path, pack: Path, *, trust: bool, out: TextIO, err: TextIO
     print(f"様式パック {manifest.ref}（{manifest.publisher}、{manifest.date:%Y-%m-%d}）を{state}", file=out)
     for form in result.forms:
         print(f"  様式: {form.id} {form.version}　{form.title}", file=out)
+    vocabulary = [entry.path.removeprefix("vocabulary/") for entry in manifest.of_kind("vocabulary")]
+    if vocabulary:
+        print(
+            f"  診断名の語彙: {'、'.join(vocabulary)}（この様式パックの様式で使います。ほかは Shorei に同梱のもの）",
+            file=out,
+        )
     if result.facilities is not None:
         info = result.facilities.info
         print(

@@ -129,3 +129,16 @@ def test_a_vocabulary_the_rules_cannot_use_is_refused_when_packing(
     with pytest.raises(PackError, match=problem):
         make_pack(source, tmp_path / "k.pem", tmp_path / "bad.shoreipack")
     assert not (tmp_path / "bad.shoreipack").exists()
+
+
+def test_install_names_the_vocabulary_files_the_pack_carries(
+    pack_with_vocabulary: Path, shorei_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`shorei forms install` says which vocabulary files the pack's forms read from the pack."""
+    from app.cli import main
+
+    assert main(["forms", "install", str(pack_with_vocabulary), "--trust"]) == 0
+    assert (
+        "診断名の語彙: diagnosis-abbreviations.toml（この様式パックの様式で使います"
+        in capsys.readouterr().out
+    )

@@ -98,6 +98,7 @@ def test_trust_dialog_shows_publisher_and_fingerprint(
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert manifest.ref in texts and manifest.publisher in texts
     assert manifest.signature.fingerprint in texts and "初めて" in texts
+    assert "診断名の語彙: Shorei に同梱のもの" in texts
 
 
 def test_migration_candidates_offer_the_newest_version_of_the_same_form_first() -> None:
