@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import argparse
 
     from app.models.forms import FormRegistry
+    from app.store import Store
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 COMMANDS = ("forms", "migrate")
@@ -130,12 +131,19 @@ def run_pack(folder: Path, key: Path, pack: Path, out: TextIO, err: TextIO) -> i
         print(f"署名鍵を作りました: {key}（本人だけが読めます。なくさないでください）", file=out)
     print(f"様式パック: {result.path}（{manifest.ref}、{len(manifest.files)}ファイル）", file=out)
     print(f"発行者: {manifest.publisher}　署名鍵の指紋: {manifest.signature.fingerprint}", file=out)
+    for form_id, codes in result.borrowed.items():
+        print(
+            f"様式「{form_id}」の [messages] にない文言（{len(codes)}件: {'、'.join(codes[:5])}"
+            f"{' など' if len(codes) > 5 else ''}）は、使う Shorei に同梱の様式の文言で表示されます",
+            file=out,
+        )
     print("利用者には、この指紋を様式パックとは別の経路（学会のページなど）で知らせてください", file=out)
     return EXIT_OK
 
 
 def run_install(home: Path, pack: Path, *, trust: bool, out: TextIO, err: TextIO) -> int:
-    from app.export.form_packs import PackError, install_pack
+    from app.export.form_pack_install import install_pack
+    from app.export.form_packs import PackError
 
     try:
         result = install_pack(home, pack, trust=trust)
@@ -155,6 +163,12 @@ def run_install(home: Path, pack: Path, *, trust: bool, out: TextIO, err: TextIO
     print(f"様式パック {manifest.ref}（{manifest.publisher}、{manifest.date:%Y-%m-%d}）を{state}", file=out)
     for form in result.forms:
         print(f"  様式: {form.id} {form.version}　{form.title}", file=out)
+    vocabulary = [entry.path.removeprefix("vocabulary/") for entry in manifest.of_kind("vocabulary")]
+    if vocabulary:
+        print(
+            f"  診断名の語彙: {'、'.join(vocabulary)}（この様式パックの様式で使います。ほかは Shorei に同梱のもの）",
+            file=out,
+        )
     if result.facilities is not None:
         info = result.facilities.info
         print(
@@ -165,15 +179,18 @@ def run_install(home: Path, pack: Path, *, trust: bool, out: TextIO, err: TextIO
 
 
 def run_remove(home: Path, ref: str, out: TextIO, err: TextIO) -> int:
-    from app.export.form_packs import PackError, remove_pack
+    from app.export.form_pack_install import remove_pack
+    from app.export.form_packs import PackError
     from app.store import Store, StoreError
 
-    in_use: set[tuple[str, str]] = set()
+    earlier: list[str] = []
     try:
         if home.exists():
             with Store.open(home) as store:
-                in_use = store.forms_in_use()
-        manifest = remove_pack(home, ref, in_use)
+                removed = remove_pack(home, ref, store.forms_in_use())
+                earlier = _titles_with_earlier_states(store, {(f.id, f.version) for f in removed.forms})
+        else:
+            removed = remove_pack(home, ref, set())
     except PackError as error:
         print(f"shorei: {error}", file=err)
         return EXIT_PROBLEMS
@@ -187,8 +204,38 @@ def run_remove(home: Path, ref: str, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return EXIT_UNREADABLE
-    print(f"様式パック {manifest.ref} を外しました", file=out)
+    print(f"様式パック {removed.ref} を外しました", file=out)
+    if earlier:
+        print(
+            f"申請「{'」「'.join(earlier)}」の変更履歴には、この様式パックの様式で作られた状態があります。"
+            "その状態に戻す（元に戻す・変更履歴から復元）には、この様式パックを取り込み直してください",
+            file=out,
+        )
     return EXIT_OK
+
+
+def _titles_with_earlier_states(store: Store, forms: set[tuple[str, str]]) -> list[str]:
+    """The applications (the trash's too) whose history holds a state under one of `forms`: a move to
+    another form (or a restore across one) replaces the whole document, naming the form before and after."""
+    titles: list[str] = []
+    for info in (*store.list_applications(), *store.list_trash()):
+        for change in store.history(info.id):
+            documents = [
+                value
+                for edit in change.edits
+                if edit.path in ((), ("form",))
+                for value in (edit.before, edit.after)
+                if isinstance(value, dict)
+            ]
+            refs = {
+                (form["id"], form["version"])
+                for value in documents
+                if isinstance(form := value.get("form", value), dict)
+            }
+            if refs & forms:
+                titles.append(info.display_name)
+                break
+    return titles
 
 
 def _parse_ref(text: str) -> tuple[str, str] | None:

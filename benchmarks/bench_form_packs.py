@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from app.export.form_packs import install_pack, make_pack
+from app.export.form_pack_install import install_pack
+from app.export.form_packs import make_pack
 from app.models.forms import bundled_forms, load_form
+from app.resources import resource_path
 from app.store.facility_files import bundled_facility_list
 from app.validation.migration import preview_migration
 from benchmarks.bench_validate import full_application
@@ -47,6 +50,14 @@ def _process_samples(pack: Path, scratch: Path, runs: int) -> list[float]:
     return samples
 
 
+def _with_vocabulary(scratch: Path) -> Path:
+    """The worked example carrying the program's three vocabulary files (the most a pack may carry)."""
+    folder = scratch / "with-vocabulary"
+    shutil.copytree(WORKED, folder)
+    shutil.copytree(resource_path("vocabulary"), folder / "vocabulary", ignore=shutil.ignore_patterns("__*"))
+    return folder
+
+
 def run(quick: bool = False) -> list[Measurement]:
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
@@ -54,6 +65,11 @@ def run(quick: bool = False) -> list[Measurement]:
         installs = _install_samples(pack, scratch, 2 if quick else 30)
         processes = _process_samples(pack, scratch, 1 if quick else 7)
         size = pack.stat().st_size
+        vocabulary_pack = make_pack(
+            _with_vocabulary(scratch), scratch / "publisher.pem", scratch / "v.shoreipack"
+        )
+        vocabulary_installs = _install_samples(vocabulary_pack.path, scratch / "v", 2 if quick else 10)
+        vocabulary_size = vocabulary_pack.path.stat().st_size
     application = full_application()
     source = bundled_forms().get(application.form.id, application.form.version)
     assert source is not None
@@ -72,6 +88,13 @@ def run(quick: bool = False) -> list[Measurement]:
             budget_seconds=1.0,
             samples=installs,
             note=f"the worked example ({size} bytes), into an empty data folder, in process",
+        ),
+        Measurement(
+            what="install a form pack carrying a diagnosis vocabulary (built once to check it)",
+            budget="< 1 s",
+            budget_seconds=1.0,
+            samples=vocabulary_installs,
+            note=f"the worked example with the program's three vocabulary files ({vocabulary_size} bytes)",
         ),
         Measurement(
             what="`shorei forms install PACK --trust` as a fresh process",

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.validation.diagnosis import check_diagnosis, suggest_diagnoses
+from app.validation.diagnosis import check_diagnosis
+from app.validation.diagnosis_suggest import suggest_diagnoses
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@ import pytest
 
 from app.cli import main
 from app.export import form_packs
-from app.export.form_packs import PackError, UntrustedPublisherError, install_pack, make_pack, read_pack
+from app.export.form_pack_install import install_pack
+from app.export.form_packs import PackError, UntrustedPublisherError, make_pack, read_pack
 from app.models.application import Application
 from app.models.form_packs import forms_for, installed_packs
 from app.store import Store
@@ -205,7 +206,6 @@ def test_pack_naming_a_rule_the_program_lacks_is_refused(
         encoding="utf-8",
     )
     monkeypatch.setattr(form_packs, "rule_set_names", lambda: frozenset({"jbct", "jspm", "jbct2027"}))
-    monkeypatch.setattr(form_packs, "_messages_needed", lambda rule_set: set())
     pack = make_pack(source, tmp_path / "k.pem", tmp_path / "rule.shoreipack").path
     monkeypatch.undo()
     with pytest.raises(PackError, match=r"規則「jbct2027」.*より新しい Shorei"):
@@ -538,3 +538,63 @@ def test_trusting_one_key_does_not_trust_another(
         install_pack(shorei_home, other.path, trust_fingerprint=read_pack(worked_pack).fingerprint)
     result = install_pack(shorei_home, worked_pack, trust_fingerprint=read_pack(worked_pack).fingerprint)
     assert result.newly_trusted and not result.unchanged
+
+
+def test_remove_leaves_earlier_states_whose_restore_says_to_install_the_pack_again(
+    worked_pack: Path, shorei_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Moved to 2027.1 and back: the pack can be removed (no application is on it now) and the command
+    names the application whose history holds a 2027.1 state; bringing that state back is refused with
+    a line saying to install the pack again, and works once it is installed again."""
+    from app.store import EditError
+
+    install_pack(shorei_home, worked_pack, trust=True)
+    with Store.open(shorei_home) as store:
+        info = store.import_document(EXAMPLES / "valid-25-cases-1-section.json")
+        name = store.info(info.id).display_name
+        store.migrate(info.id, *TARGET)
+        on_pack = store.info(info.id).version
+        store.migrate(info.id, "jbct-renewal-2026", "2026.1")
+    capsys.readouterr()
+    assert main(["forms", "remove", "jbct-renewal-2027@2027.1"]) == 0
+    out = capsys.readouterr().out
+    assert f"申請「{name}」の変更履歴には" in out and "取り込み直してください" in out
+    with Store.open(shorei_home) as store:
+        before = store.get(info.id)
+        with pytest.raises(
+            EditError, match=r"様式 jbct-renewal-2027 2027\.1 で作られています.*取り込み直して"
+        ):
+            store.restore(info.id, on_pack)
+        assert store.get(info.id) == before and store.info(info.id).version == on_pack + 1
+    install_pack(shorei_home, worked_pack)
+    with Store.open(shorei_home) as store:
+        assert store.restore(info.id, on_pack).form.version == "2027.1"
+
+
+@pytest.mark.parametrize(
+    ("needs", "have", "refused"),
+    [
+        ("0.1", "0.1.0", False),  # trailing zeros do not count
+        ("0.1.0", "0.1", False),
+        ("0.10.0", "0.9.5", True),  # numbers as numbers
+        ("0.9.5", "0.10.0", False),
+        ("1.0", "0.99", True),
+    ],
+)
+def test_program_versions_compare_as_form_versions_do(
+    tmp_path: Path, shorei_home: Path, monkeypatch: pytest.MonkeyPatch, needs: str, have: str, refused: bool
+) -> None:
+    """`requires_program` is compared with the one version order the forms use (app.models.forms)."""
+    from app.models.forms import version_order
+
+    source = _copy_pack_source(tmp_path, requires_program=needs)
+    monkeypatch.setattr(form_packs, "program_version", lambda: "99.0")
+    pack = make_pack(source, tmp_path / "k.pem", tmp_path / "p.shoreipack").path
+    monkeypatch.setattr(form_packs, "program_version", lambda: have)
+    assert (version_order(needs) > version_order(have)) is refused
+    if refused:
+        with pytest.raises(PackError, match=rf"Shorei {re.escape(needs)} 以降が必要です"):
+            install_pack(shorei_home, pack, trust=True)
+    else:
+        assert install_pack(shorei_home, pack, trust=True).forms
+    assert not hasattr(form_packs, "version_key")

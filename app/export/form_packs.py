@@ -1,12 +1,14 @@
-"""Making, reading and installing form packs (`.shoreipack`, docs/forms.md).
+"""Making and reading form packs (`.shoreipack`, docs/forms.md); installing them is
+app.export.form_pack_install.
 
 A pack is a zip holding `manifest.json` and the files it lists (forms, and optionally a facility list
 with its manifest and a diagnosis vocabulary). The manifest is RFC 8785 canonical JSON signed with
 Ed25519 as our other signed files (app.signing.signed_files), and states each file's size and SHA-256, so the
 signature covers every byte of the pack. Reading one treats it as hostile: a size limit on the file,
 on each member and on the whole, no compression bombs, only plain names under the three folders, no
-name twice, nothing unlisted. Installing trusts the publisher's key on first use, as with a 指導者's key:
-an unknown fingerprint is refused unless the user confirms it (`--trust`, or the window's dialog).
+name twice, nothing unlisted. What the program must have to use a pack is checked here too
+(`unpack_and_check`): the rules its forms name, a facility list matching its manifest, a vocabulary
+the rules can use.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import shutil
 import stat
 import tempfile
 import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from pydantic import ValidationError
 
@@ -32,19 +33,15 @@ from app.models.form_packs import (
     FACILITIES_DIR,
     FORMS_DIR,
     MANIFEST_NAME,
-    ORIGIN_FILE,
     PACK_FORMAT,
-    PUBLISHERS_FILE,
     VOCABULARY_DIR,
     FileKind,
     PackManifest,
-    PackOrigin,
-    installed_packs,
-    pack_folder_name,
-    packs_folder,
-    version_key,
+    pack_vocabulary,
+    unknown_vocabulary_files,
 )
-from app.models.forms import FormDefinition, FormError, bundled_forms, load_form
+from app.models.forms import FormDefinition, FormError, load_form, missing_messages, version_order
+from app.models.vocabulary import VOCABULARY_FILES, VocabularyError, read_vocabulary
 from app.signing.keys import load_or_create_key_file
 from app.signing.signed_files import (
     UnreadableFileError,
@@ -55,11 +52,6 @@ from app.signing.signed_files import (
     signed_bytes,
 )
 from app.validation.engine import rule_set_names
-
-if TYPE_CHECKING:
-    from collections.abc import Collection
-
-    from app.store.facility_lists import ImportResult
 
 MAX_PACK_BYTES: Final = 20 * 1024 * 1024
 MAX_MEMBER_BYTES: Final = 10 * 1024 * 1024
@@ -121,17 +113,8 @@ class PackResult:
     path: Path
     manifest: PackManifest
     key_created: bool
-
-
-@dataclass(frozen=True)
-class InstallResult:
-    """What `install_pack` did."""
-
-    manifest: PackManifest
-    forms: list[FormDefinition]
-    newly_trusted: bool
-    unchanged: bool
-    facilities: ImportResult | None
+    borrowed: dict[str, list[str]]
+    """Form id → the message codes its [messages] leaves out, which read this Shorei's wording."""
 
 
 # ---- making a pack --------------------------------------------------------------------------------
@@ -190,11 +173,8 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
     if not manifest.of_kind("form") and not manifest.of_kind("facility-list"):
         raise PackError(source, "forms/ に様式（.toml）も facilities/ に施設一覧もありません")
     with tempfile.TemporaryDirectory() as temporary:
-        _extract(Path(temporary), entries)
-        forms = _load_forms(Path(temporary), manifest, source)
-        _check_program(manifest, forms, source)
-        _check_facilities(Path(temporary), manifest, source)
-        _check_vocabulary(Path(temporary), manifest, source)
+        forms = unpack_and_check(Path(temporary), entries, manifest, source)
+    borrowed = {form.id: missing for form in forms if (missing := missing_messages(form))}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in [(MANIFEST_NAME, data), *sorted(entries.items())]:
@@ -204,7 +184,7 @@ def make_pack(folder: Path, key_path: Path, out: Path, *, today: dt.date | None 
             archive.writestr(info, content)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out, buffer.getvalue())
-    return PackResult(out, manifest, key_created)
+    return PackResult(out, manifest, key_created, borrowed)
 
 
 def _first(error: ValidationError) -> str:
@@ -336,6 +316,20 @@ _WINDOWS_DEVICES: Final = frozenset(
 # ---- what the program must have -------------------------------------------------------------------
 
 
+def unpack_and_check(
+    folder: Path, files: dict[str, bytes], manifest: PackManifest, source: str
+) -> list[FormDefinition]:
+    """Write the pack's `files` into `folder` and check what this program must have to use them: forms it
+    can read and rules it has, a facility list matching its manifest, a vocabulary the rules can use.
+    Returns the forms (the pack's vocabulary is checked here; `read_installed_pack` attaches it)."""
+    _extract(folder, files)
+    forms = _load_forms(folder, manifest, source)
+    _check_program(manifest, forms, source)
+    _check_facilities(folder, manifest, source)
+    _check_vocabulary(folder, manifest, source)
+    return forms
+
+
 def _extract(folder: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
         target = folder / name
@@ -356,7 +350,7 @@ def _load_forms(folder: Path, manifest: PackManifest, source: str) -> list[FormD
 def _check_program(manifest: PackManifest, forms: list[FormDefinition], source: str) -> None:
     """A pack may only set the parameters of rules this program has (SPEC §2)."""
     have = program_version()
-    if version_key(manifest.requires_program) > version_key(have):
+    if version_order(manifest.requires_program) > version_order(have):
         raise PackError(
             source,
             f"この様式パックには Shorei {manifest.requires_program} 以降が必要です（この Shorei は {have}）。"
@@ -370,27 +364,25 @@ def _check_program(manifest: PackManifest, forms: list[FormDefinition], source: 
                 f"様式「{form.id}」は規則「{form.rule_set}」を使いますが、この Shorei（{have}）にはありません。"
                 "規則を持つより新しい Shorei に更新してから取り込んでください",
             )
-        needed = _messages_needed(form.rule_set)
-        missing = sorted(needed - form.messages.keys())
-        if missing:
-            raise PackError(
-                source, f"様式「{form.id}」の [messages] に {'、'.join(missing[:5])} の文言がありません"
-            )
-
-
-def _messages_needed(rule_set: str) -> set[str]:
-    """The messages every bundled form of that rule set states: the rules may use any of them."""
-    sets = [set(form.messages) for form in bundled_forms().all() if form.rule_set == rule_set]
-    return set.intersection(*sets) if sets else set()
 
 
 def _check_vocabulary(folder: Path, manifest: PackManifest, source: str) -> None:
-    """A vocabulary travels as TOML like the bundled one (resources/vocabulary); it must at least parse."""
-    for entry in manifest.of_kind("vocabulary"):
-        try:
-            tomllib.loads((folder / entry.path).read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise PackError(source, f"{entry.path}: 診断名の語彙（TOML）を読めません: {error}") from None
+    """A vocabulary travels as the program's does (resources/vocabulary): only its three files, and with
+    the program's files for those it lacks it must read as a vocabulary the rules can use."""
+    unknown = unknown_vocabulary_files(manifest)
+    if unknown:
+        raise PackError(
+            source,
+            f"{unknown[0]} は診断名の語彙のファイルではありません。vocabulary/ には "
+            f"{'、'.join(VOCABULARY_FILES)} だけを入れてください",
+        )
+    vocabulary = pack_vocabulary(folder, manifest)
+    if vocabulary is None:
+        return
+    try:
+        read_vocabulary(vocabulary.folders)
+    except VocabularyError as error:
+        raise PackError(source, f"診断名の語彙を使えません: {error}") from None
 
 
 def _check_facilities(folder: Path, manifest: PackManifest, source: str) -> None:
@@ -412,167 +404,3 @@ def _check_facilities(folder: Path, manifest: PackManifest, source: str) -> None
         raise PackError(source, f"施設一覧の目録が正しくありません: {_first(error)}") from None
     if f"{FACILITIES_DIR}/{info.data_file}" != lists[0].path or info.sha256 != lists[0].sha256:
         raise PackError(source, "施設一覧の目録（data_file と sha256）がデータのファイルと一致しません")
-
-
-# ---- installing -----------------------------------------------------------------------------------
-
-
-def trusted_publishers(home: Path) -> dict[str, dict[str, str]]:
-    """Fingerprint → {publisher, trusted_at} of the pack publishers this data folder trusts."""
-    path = packs_folder(home) / PUBLISHERS_FILE
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(key): dict(value) for key, value in raw.items()} if isinstance(raw, dict) else {}
-
-
-def _trust(home: Path, manifest: PackManifest, now: dt.datetime) -> None:
-    publishers = trusted_publishers(home)
-    publishers[manifest.signature.fingerprint] = {
-        "publisher": manifest.publisher,
-        "trusted_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
-    }
-    text = json.dumps(publishers, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_atomically(packs_folder(home) / PUBLISHERS_FILE, text.encode("utf-8"))
-
-
-def install_pack(
-    home: Path,
-    path: Path,
-    *,
-    trust: bool = False,
-    trust_fingerprint: str | None = None,
-    now: dt.datetime | None = None,
-) -> InstallResult:
-    """Install the pack in `path` into the data folder `home`: checked whole, then renamed into place
-    (nothing half-installed). Refused (PackError) when unsound, when its publisher is not trusted and
-    neither `trust` is True nor `trust_fingerprint` is its key (UntrustedPublisherError: the window passes
-    the key the user confirmed, so a file replaced after the dialog is not trusted unseen), or when it
-    needs a newer program."""
-    moment = now or dt.datetime.now(dt.UTC)
-    source = str(path)
-    pack = read_pack(path)
-    manifest = pack.manifest
-    publishers = trusted_publishers(home)
-    fingerprint = pack.fingerprint
-    if fingerprint not in publishers and not trust and fingerprint != trust_fingerprint:
-        known_as = next(
-            (key for key, value in publishers.items() if value.get("publisher") == manifest.publisher), None
-        )
-        raise UntrustedPublisherError(source, manifest, known_as)
-    root = packs_folder(home)
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / pack_folder_name(manifest.id, manifest.version)
-    if target.exists():
-        existing = (target / MANIFEST_NAME).read_bytes() if (target / MANIFEST_NAME).is_file() else b""
-        if existing != pack.manifest_bytes:
-            raise PackError(
-                source,
-                f"様式パック {manifest.ref} は別の内容ですでにインストールされています。"
-                "版（version）を上げて作り直すか、shorei forms remove で外してから取り込んでください",
-            )
-    temporary = Path(tempfile.mkdtemp(prefix=".install-", dir=root))
-    try:
-        _extract(temporary, pack.files)
-        forms = _load_forms(temporary, manifest, source)
-        _check_program(manifest, forms, source)
-        _check_facilities(temporary, manifest, source)
-        _check_vocabulary(temporary, manifest, source)
-        _check_conflicts(home, manifest, forms, source)
-        newly_trusted = fingerprint not in publishers
-        if target.exists():
-            if newly_trusted:
-                _trust(home, manifest, moment)
-            return InstallResult(manifest, forms, newly_trusted, unchanged=True, facilities=None)
-        (temporary / MANIFEST_NAME).write_bytes(pack.manifest_bytes)
-        origin = PackOrigin(
-            file_name=path.name,
-            installed_at=moment.astimezone(dt.UTC).isoformat(timespec="seconds"),
-            manifest_sha256=sha256_hex(pack.manifest_bytes),
-        )
-        (temporary / ORIGIN_FILE).write_text(origin.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        facilities = _import_facilities(home, temporary, manifest, source) if manifest.facility_kind else None
-        temporary.rename(target)
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
-    if newly_trusted:
-        _trust(home, manifest, moment)
-    return InstallResult(manifest, forms, newly_trusted, unchanged=False, facilities=facilities)
-
-
-def _check_conflicts(home: Path, manifest: PackManifest, forms: list[FormDefinition], source: str) -> None:
-    bundled = bundled_forms()
-    for form in forms:
-        if bundled.get(form.id, form.version) is not None:
-            raise PackError(
-                source, f"様式 {form.id} {form.version} はこの Shorei に含まれています。版を変えてください"
-            )
-    for other in installed_packs(home):
-        if other.manifest is not None and other.manifest.ref == manifest.ref:
-            continue  # the same pack installed again
-        for form in other.forms:
-            if any((form.id, form.version) == (mine.id, mine.version) for mine in forms):
-                raise PackError(
-                    source,
-                    f"様式 {form.id} {form.version} は様式パック {other.ref} にもあります。版を変えてください",
-                )
-
-
-def _import_facilities(home: Path, folder: Path, manifest: PackManifest, source: str) -> ImportResult:
-    """The pack's facility list put in use, its manifest recording which pack and key it came from."""
-    from app.models.facility import FacilityListInfo
-    from app.store.facility_index import info_json
-    from app.store.facility_lists import import_facility_list
-    from app.store.facility_table import FacilityListError
-
-    facilities = folder / FACILITIES_DIR
-    info = FacilityListInfo.model_validate_json((facilities / MANIFEST_NAME).read_bytes())
-    origin = (
-        f"様式パック {manifest.ref}（発行者 {manifest.publisher}、署名鍵の指紋 {manifest.signature.fingerprint}"
-        f"、{manifest.date:%Y-%m-%d}）— {info.source}"
-    )
-    staged = Path(tempfile.mkdtemp(prefix=".facilities-", dir=folder))
-    shutil.copyfile(facilities / info.data_file, staged / info.data_file)
-    (staged / MANIFEST_NAME).write_text(
-        info_json(info.model_copy(update={"source": origin})), encoding="utf-8"
-    )
-    assert manifest.facility_kind is not None
-    try:
-        return import_facility_list(home, staged, kind=manifest.facility_kind)
-    except FacilityListError as error:
-        raise PackError(source, f"施設一覧を取り込めません: {error}") from None
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
-
-
-def remove_pack(home: Path, ref: str, in_use: Collection[tuple[str, str]]) -> PackManifest:
-    """Remove the installed pack `ref` (`id@version` of the pack or of one of its forms); refused while
-    an application in `in_use` (form id, version) is drafted under one of its forms."""
-    form_id, _, version = ref.partition("@")
-    if not version:
-        raise PackError(ref, "ID@VERSION の形で指定してください（例: jbct-renewal-2027@2027.1）")
-    for pack in installed_packs(home):
-        names_pack = pack.manifest is not None and (pack.manifest.id, pack.manifest.version) == (
-            form_id,
-            version,
-        )
-        names_form = any((form.id, form.version) == (form_id, version) for form in pack.forms)
-        if not (names_pack or names_form or pack.folder.name == ref):
-            continue
-        used = sorted(
-            {f"{form.id} {form.version}" for form in pack.forms if (form.id, form.version) in in_use}
-        )
-        if used:
-            raise PackError(
-                ref,
-                f"様式 {'、'.join(used)} で作成中の申請があるため外せません。"
-                "申請を別の様式に移すか削除してから外してください",
-            )
-        shutil.rmtree(pack.folder)
-        if pack.manifest is None:
-            raise PackError(ref, "壊れていた様式パックを外しました")
-        return pack.manifest
-    if bundled_forms().get(form_id, version) is not None:
-        raise PackError(ref, "この様式は Shorei に含まれているため外せません")
-    raise PackError(ref, "その様式パックはインストールされていません（shorei forms list で確認できます）")

@@ -6,13 +6,14 @@ file it holds with its SHA-256; the forms are TOML files as under `resources/for
 a zip and installing are in app.export.form_packs; here is only what every command needs to find the
 installed forms: `forms_for(home)` is the bundled forms plus the packs installed in `home`, each file
 checked against its manifest's SHA-256 on every read (the signature was checked when it was installed).
+A pack's forms read the pack's diagnosis vocabulary when it carries one (`vocabulary/`, each file it lacks
+taken from the program's), otherwise the program's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Final, Literal
 
@@ -20,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from app.models.approval import SignatureBlock
 from app.models.forms import FormDefinition, FormError, FormRegistry, bundled_forms, load_form
+from app.models.vocabulary import VOCABULARY_FILES, VocabularySource
 from app.models.yearmonth import Date
+from app.resources import resource_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -90,11 +93,6 @@ class PackOrigin(_Frozen):
     manifest_sha256: str
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    """`"0.10.2"` → (0, 10, 2) for comparing program versions; anything not a number counts as 0."""
-    return tuple(int(part) if part.isdigit() else 0 for part in re.split(r"[.+-]", version))
-
-
 def packs_folder(home: Path) -> Path:
     return home / PACKS_FOLDER
 
@@ -144,13 +142,31 @@ def read_installed_pack(folder: Path) -> InstalledPack:
     problem = _check_files(folder, manifest)
     if problem is not None:
         return InstalledPack(folder, manifest, origin, problem=problem + "。取り込み直してください")
+    vocabulary = pack_vocabulary(folder, manifest)
     forms: list[FormDefinition] = []
     try:
         for entry in manifest.of_kind("form"):
-            forms.append(load_form(folder / entry.path))
+            forms.append(load_form(folder / entry.path).with_vocabulary(vocabulary))
     except FormError as error:
         return InstalledPack(folder, manifest, origin, problem=str(error))
     return InstalledPack(folder, manifest, origin, forms)
+
+
+def pack_vocabulary(folder: Path, manifest: PackManifest) -> VocabularySource | None:
+    """Where the forms of the pack in `folder` read their diagnosis vocabulary: the pack's `vocabulary/`
+    first, the program's for the files it does not carry; None (the program's) when it carries none."""
+    if not manifest.of_kind("vocabulary"):
+        return None
+    return VocabularySource((folder / VOCABULARY_DIR, resource_path("vocabulary")))
+
+
+def unknown_vocabulary_files(manifest: PackManifest) -> list[str]:
+    """The pack's vocabulary files that are not one of the vocabulary's three (they would never be read)."""
+    return [
+        entry.path
+        for entry in manifest.of_kind("vocabulary")
+        if entry.path.removeprefix(f"{VOCABULARY_DIR}/") not in VOCABULARY_FILES
+    ]
 
 
 def installed_packs(home: Path) -> list[InstalledPack]:
@@ -183,3 +199,13 @@ def _origins(packs: list[InstalledPack]) -> dict[tuple[str, str], str]:
     return {
         (form.id, form.version): pack.ref for pack in packs if pack.problem is None for form in pack.forms
     }
+
+
+def form_not_installed(form_id: str, version: str, what: str) -> str:
+    """Why `what` (an earlier state, an undo) cannot come back: its form is no longer installed (its pack
+    was removed), and how to bring it back. The state itself stays in the history."""
+    return (
+        f"{what}は様式 {form_id} {version} で作られていますが、その様式は今インストールされていません"
+        "（様式パックが外されています）。その様式の様式パック（.shoreipack）を取り込み直してから戻してください"
+        "（ファイル → 様式パックを取り込む… または shorei forms install）"
+    )

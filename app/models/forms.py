@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.models.application import Case
+from app.models.vocabulary import VocabularySource
 from app.models.yearmonth import YearMonth
 from app.resources import read_toml, resource_path
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from app.models.vocabulary import Vocabulary
 
 REPORT_ATTRIBUTES: frozenset[str] = frozenset(
     {"category", "facility", "start", "end", "age", "sex", "diagnosis", "note"}
@@ -158,6 +161,8 @@ class PrintSpec(_Data):
 class FormDefinition(_Data):
     """A society's form, as loaded from `resources/forms/<id>.toml`."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: str
     title: str
@@ -179,6 +184,9 @@ class FormDefinition(_Data):
     messages: dict[str, str]
     cli_messages: dict[str, str] = {}
     """Messages worded for the command line where the window's wording names a control (「認定施設検索」)."""
+    vocabulary_source: VocabularySource | None = Field(default=None, exclude=True, repr=False)
+    """Where this form's own diagnosis vocabulary is read from (its pack's `vocabulary/`); None for the
+    program's. Set by the pack loader (`with_vocabulary`), never written in a form file."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormDefinition:
@@ -249,7 +257,23 @@ class FormDefinition(_Data):
         return self.model_copy(update={"messages": {**self.messages, **self.cli_messages}})
 
     def message(self, code: str, **params: object) -> str:
-        return self.messages[code].format_map(params)
+        """The message of `code` with its placeholders filled. A form that lacks it (a form pack made before
+        this Shorei added the rule) reads the program's wording: see `fallback_message`."""
+        template = self.messages.get(code)
+        if template is None:
+            return fallback_message(self, code, params)
+        return template.format_map(params)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The diagnosis vocabulary this form's rules and completer read: its pack's when the pack carries
+        one, otherwise the program's (read on first use)."""
+        # A plain field, not a pydantic private attribute: this is read for every case of every validation.
+        return (self.vocabulary_source or bundled_forms().vocabulary).vocabulary
+
+    def with_vocabulary(self, source: VocabularySource | None) -> FormDefinition:
+        """This form reading its diagnosis vocabulary from `source` (a pack's; None: the program's)."""
+        return self.model_copy(update={"vocabulary_source": source})
 
 
 class FormError(Exception):
@@ -296,6 +320,17 @@ class FormRegistry:
     ) -> None:
         self._forms = {(form.id, form.version): form for form in forms}
         self._origins = dict(origins or {})
+        self._vocabulary: VocabularySource | None = None
+
+    @property
+    def vocabulary(self) -> VocabularySource:
+        """The program's diagnosis vocabulary, read once per process on first use: held by the bundled
+        forms' registry, which every form without a vocabulary of its own reads."""
+        if self is not bundled_forms():
+            return bundled_forms().vocabulary
+        if self._vocabulary is None:
+            self._vocabulary = VocabularySource((resource_path("vocabulary"),))
+        return self._vocabulary
 
     def origin(self, form_id: str, version: str) -> str | None:
         """The pack (`id@version`) the form was installed from, or None for a form of the program."""
@@ -324,12 +359,49 @@ class FormRegistry:
         return sorted((version for fid, version in self._forms if fid == form_id), key=version_order)
 
 
+def fallback_message(form: FormDefinition, code: str, params: dict[str, object]) -> str:
+    """The message of `code` for a form that does not state it: the bundled form's for the same code (of
+    the same id first, then of the same rule set, newest first), else a plain Japanese line naming the
+    code. So a pack keeps working when a later Shorei adds a rule its form has no wording for."""
+    template = next(
+        (
+            other.messages[code]
+            for other in _wording_sources(form)
+            if code in other.messages and other is not form
+        ),
+        None,
+    )
+    if template is not None:
+        return template.format_map(params)
+    detail = params.get("detail")
+    return f"{detail}（{code}）" if detail else f"この入力には確認が必要な点があります（{code}）"
+
+
+def _wording_sources(form: FormDefinition) -> list[FormDefinition]:
+    same_rules = [other for other in bundled_forms().all() if other.rule_set == form.rule_set]
+    newest_first = sorted(same_rules, key=lambda other: version_order(other.version), reverse=True)
+    return sorted(newest_first, key=lambda other: other.id != form.id)
+
+
+def missing_messages(form: FormDefinition) -> list[str]:
+    """The codes the bundled forms of `form`'s rule set word and `form` does not (they read the
+    program's wording, `fallback_message`): told to whoever makes a pack, never a refusal."""
+    stated = {code for other in _wording_sources(form) for code in other.messages}
+    return sorted(stated - form.messages.keys())
+
+
 def version_order(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key for form versions: numbers as numbers, so 2027.10 comes after 2027.9."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version))
+    """The one sort key for versions — of forms, of form packs, and of Shorei itself (a pack's
+    `requires_program`): numbers as numbers, so 2027.10 comes after 2027.9; a part that is not a number
+    after the numbers; trailing zeros do not count (0.1 is 0.1.0)."""
+    parts = [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.\-+]", version)]
+    while len(parts) > 1 and parts[-1] == (0, 0):
+        parts.pop()
+    return tuple(parts)
 
 
 @functools.cache
 def bundled_forms() -> FormRegistry:
-    """The forms shipped under `resources/forms/`, read once on first use (never at import)."""
+    """The forms shipped under `resources/forms/`, read once on first use (never at import), with the
+    program's diagnosis vocabulary (read when a rule or the completer first needs it)."""
     return FormRegistry.from_folder(resource_path("forms"))

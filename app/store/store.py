@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from app.about import program_version
 from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
-from app.models.form_packs import forms_for
+from app.models.form_packs import form_not_installed, forms_for
 from app.models.text import normalize_text
 from app.paths import data_home
 from app.store import edits as ops
@@ -1420,6 +1420,10 @@ class Store:
         """Bring back the state of `version`. This is itself a change: restoring can be undone."""
         self._writable()
         target = self._document_at(app_id, version)
+        if self._form(target["form"]["id"], target["form"]["version"]) is None:  # its pack was removed
+            raise EditError(
+                form_not_installed(target["form"]["id"], target["form"]["version"], f"版 {version} の状態")
+            )
         at = (
             self._db()
             .execute("SELECT at FROM changes WHERE app_id = ? AND version = ?", (app_id, version))

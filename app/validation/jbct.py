@@ -308,11 +308,14 @@ def _check_case(
                 label=form.section_label(section_index),
             )
 
-    # JB-11, JB-12
+    # JB-11, JB-12, JB-13 read the form's vocabulary (its pack's, or the program's).
+    vocabulary = form.vocabulary
     if not case.diagnosis:
         out.add("diagnosis-missing", "error", field="diagnosis")
     else:
-        for finding in check_diagnosis(case.diagnosis, dental=application.applicant.dental):
+        for finding in check_diagnosis(
+            case.diagnosis, dental=application.applicant.dental, vocabulary=vocabulary
+        ):
             out.add(
                 finding.code,
                 finding.severity,
@@ -325,7 +328,7 @@ def _check_case(
     if not case.pathology:
         out.add("pathology-missing", "error", field="pathology")
     else:
-        for finding in check_pathology(case.pathology):
+        for finding in check_pathology(case.pathology, vocabulary):
             out.add(
                 finding.code,
                 finding.severity,

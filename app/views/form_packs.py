@@ -49,14 +49,21 @@ class TrustPackDialog(QDialog):
         layout = QVBoxLayout(self)
         forms = "、".join(entry.path.removeprefix("forms/") for entry in manifest.of_kind("form")) or "なし"
         facilities = "あり" if manifest.of_kind("facility-list") else "なし"
+        vocabulary = "、".join(
+            entry.path.removeprefix("vocabulary/") for entry in manifest.of_kind("vocabulary")
+        )
         text = self.tr(
-            "様式パック {ref}（{date}）\n発行者: {publisher}\n様式: {forms}\n施設一覧: {facilities}\n\n{description}"
+            "様式パック {ref}（{date}）\n発行者: {publisher}\n様式: {forms}\n施設一覧: {facilities}\n"
+            "診断名の語彙: {vocabulary}\n\n{description}"
         ).format(
             ref=manifest.ref,
             date=f"{manifest.date:%Y-%m-%d}",
             publisher=manifest.publisher,
             forms=forms,
             facilities=facilities,
+            vocabulary=self.tr("{files}（この様式パックの様式で使います）").format(files=vocabulary)
+            if vocabulary
+            else self.tr("Shorei に同梱のもの"),
             description=manifest.description,
         )
         layout.addWidget(QLabel(text, self))
@@ -103,7 +110,8 @@ def choose_pack_file(parent: QWidget) -> Path | None:
 
 def import_form_pack(window: WindowBase, path: Path | None = None) -> bool:
     """Read the pack, show its fingerprint, and install it when confirmed. True when installed."""
-    from app.export.form_packs import PackError, install_pack, read_pack, trusted_publishers
+    from app.export.form_pack_install import install_pack, trusted_publishers
+    from app.export.form_packs import PackError, read_pack
 
     path = path or choose_pack_file(window)
     if path is None:

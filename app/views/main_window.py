@@ -89,10 +89,12 @@ class StoreVersionCommand(QUndoCommand):
         if self._done:  # pushed after the store already made the change
             self._done = False
             return
-        self._window.restore_version(self._app_id, self._after)
+        if not self._window.restore_version(self._app_id, self._after):
+            self.setObsolete(True)  # refused, nothing changed: the stack drops this step
 
     def undo(self) -> None:
-        self._window.restore_version(self._app_id, self._before)
+        if not self._window.restore_version(self._app_id, self._before):
+            self.setObsolete(True)  # refused (its form's pack was removed), nothing changed
 
 
 class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
@@ -415,14 +417,20 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
         self._mark_saved()
         return True
 
-    def restore_version(self, app_id: int, version: int) -> None:
+    def restore_version(self, app_id: int, version: int) -> bool:
+        """Undo or redo: bring back `version`. False when the store refuses (the state's form was removed)."""
         before = self.application
-        application = self.store.restore(app_id, version)
+        try:
+            application = self.store.restore(app_id, version)
+        except StoreError as error:
+            dialogs.notify(self, self.tr("元に戻せません"), str(error), warning=True)
+            return False
         if app_id == self.app_id:
             self.show_application(application)
             self._mark_saved()
             if before is not None and self.page is not None:
                 self.page.show_changed(before, application)
+        return True
 
     def _mark_saved(self) -> None:
         if self.store.read_only:
@@ -561,9 +569,11 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     facilities = sources.get(kind)
 
     def suggest(typed: str) -> list[str]:
-        from app.validation.diagnosis import suggest_diagnoses  # its vocabulary loads on the first key
+        # The vocabulary of the open application's form (as its rules read it) loads on the first key.
+        from app.validation.diagnosis_suggest import suggest_diagnoses
 
-        return [suggestion.name for suggestion in suggest_diagnoses(typed, limit=12)]
+        vocabulary = window.form.vocabulary if window.form is not None else None
+        return [s.name for s in suggest_diagnoses(typed, limit=12, vocabulary=vocabulary)]
 
     window = MainWindow(
         store,

@@ -98,6 +98,7 @@ def test_trust_dialog_shows_publisher_and_fingerprint(
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert manifest.ref in texts and manifest.publisher in texts
     assert manifest.signature.fingerprint in texts and "初めて" in texts
+    assert "診断名の語彙: Shorei に同梱のもの" in texts
 
 
 def test_migration_candidates_offer_the_newest_version_of_the_same_form_first() -> None:
@@ -119,3 +120,71 @@ def test_migration_candidates_offer_the_newest_version_of_the_same_form_first() 
         ("jbct-renewal-2026", "2025.1"),
         ("jbct-renewal-2027", "2027.1"),
     ]
+
+
+def test_the_grids_completer_reads_the_vocabulary_of_the_applications_form(
+    window: MainWindow, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After moving to a pack form whose vocabulary knows ZQXCA, the 診断名 completer expands it; after
+    undoing the move (the program's form again) it does not."""
+    import shutil
+
+    from app.resources import resource_path
+
+    source = tmp_path / "source"
+    shutil.copytree(examples_dir / "packs" / "jbct-renewal-2027", source)
+    (source / "vocabulary").mkdir()
+    bundled = resource_path("vocabulary", "diagnosis-abbreviations.toml").read_text(encoding="utf-8")
+    (source / "vocabulary" / "diagnosis-abbreviations.toml").write_text(
+        bundled + '\n[abbreviations.pack]\nZQXCA = "肺癌"\n', encoding="utf-8"
+    )
+    pack = make_pack(source, tmp_path / "publisher.pem", tmp_path / "v.shoreipack").path
+    monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: True))
+    assert form_packs.import_form_pack(window, pack)
+    monkeypatch.setattr(MigrateDialog, "ask", classmethod(lambda cls, parent, found: found[0]))
+    suggest = window._suggest
+    assert suggest is not None and suggest("ZQXCA") == []
+    assert form_packs.migrate_application(window)
+    assert suggest("ZQXCA")[0] == "肺癌"
+    window.undo_stack.undo()
+    assert suggest("ZQXCA") == []
+
+
+def test_undo_to_a_form_whose_pack_was_removed_is_refused_and_dropped(
+    window: MainWindow, tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moved to 2027.1 and back, then the pack removed: 元に戻す says to install the pack again, changes
+    nothing, and drops that step; the next 元に戻す goes on to the state before the first move."""
+    from app.export.form_pack_install import remove_pack
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "app.views.main_window.notify", lambda parent, title, text, warning=False: shown.append(text)
+    )
+    monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: True))
+    assert form_packs.import_form_pack(window, _pack(tmp_path, examples_dir))
+    shown.clear()
+
+    def choose(version: str) -> None:
+        monkeypatch.setattr(
+            MigrateDialog,
+            "ask",
+            classmethod(lambda cls, parent, found: next(f for f in found if f.version == version)),
+        )
+        assert form_packs.migrate_application(window)
+
+    choose("2027.1")
+    choose("2026.1")
+    remove_pack(window.store.home, "jbct-renewal-2027@2027.1", window.store.forms_in_use())
+    window.store.reload_forms()
+    window.forms = window.store.forms
+    assert window.app_id is not None
+    version = window.store.info(window.app_id).version
+    count = window.undo_stack.count()
+    window.undo_stack.undo()
+    assert len(shown) == 1 and "取り込み直して" in shown[0]
+    assert window.store.info(window.app_id).version == version
+    assert window.form is not None and window.form.version == "2026.1"
+    assert window.undo_stack.count() == count - 1 and not window.undo_stack.canRedo()
+    window.undo_stack.undo()  # the move to 2027.1, undone: as before it (the same as now), no refusal
+    assert window.form.version == "2026.1" and len(shown) == 1 and window.undo_stack.canRedo()
