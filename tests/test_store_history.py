@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models.application import Case, FacilityChoice
+from app.operations.patch import Edit, apply, invert
 from app.store import EditError, HistoryError, Store
-from app.store.patch import Edit, apply, invert
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

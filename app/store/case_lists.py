@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Final
 
 from app.models.application import Application
 from app.models.case_table import find_header
-from app.store import edits as ops
-from app.store.patch import apply
+from app.operations import cases as ops
+from app.operations.patch import apply
 from app.store.table_files import TableLimits, parse_table, read_table_file
 
 if TYPE_CHECKING:

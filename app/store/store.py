@@ -33,9 +33,10 @@ from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
 from app.models.form_packs import forms_for
 from app.models.text import normalize_text
+from app.operations import cases as ops
+from app.operations import reports as rops
+from app.operations.patch import Edit, Json, apply, invert
 from app.paths import data_home
-from app.store import edits as ops
-from app.store import report_edits as rops
 from app.store import supervisors as registry
 from app.store.backups import Backup, list_backups, newest_backup, prune_backups, take_backup
 from app.store.errors import (
@@ -59,7 +60,6 @@ from app.store.housekeeping import (
 )
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
-from app.store.patch import Edit, Json, apply, invert
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:

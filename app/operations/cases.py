@@ -25,8 +25,8 @@ from app.models.edits import import_problem, import_start
 from app.models.facility import Facility
 from app.models.text import InputError, normalize_text
 from app.models.yearmonth import YearMonth
+from app.operations.patch import Edit, Json
 from app.store.errors import EditError
-from app.store.patch import Edit, Json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

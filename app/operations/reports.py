@@ -18,7 +18,7 @@ from app.models.approval import pending_approval, report_hash
 from app.models.facility import Facility
 from app.models.forms import REPORT_ATTRIBUTES
 from app.models.text import normalize_text
-from app.store.edits import (
+from app.operations.cases import (
     FieldValue,
     Labels,
     Plan,
@@ -27,8 +27,8 @@ from app.store.edits import (
     shown,
     validated,
 )
+from app.operations.patch import Edit, Json
 from app.store.errors import EditError
-from app.store.patch import Edit, Json
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
