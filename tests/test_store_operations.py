@@ -11,7 +11,7 @@ from app.models.application import Case, FacilityChoice
 from app.models.document import DocumentError, load_application
 from app.models.facility import Facility
 from app.models.yearmonth import YearMonth
-from app.operations.cases import MAX_ROWS, MAX_TEXT
+from app.operations.plan import MAX_ROWS, MAX_TEXT
 from app.store import EditError, NotFoundError, Store, StoreReadOnlyError
 
 if TYPE_CHECKING:

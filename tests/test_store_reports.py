@@ -14,7 +14,7 @@ from app.models.application import Application, Approval, FieldComment, Supervis
 from app.models.approval import REQUEST_FORMAT, ApprovalRequest, report_content, report_hash
 from app.models.document import DocumentError, load_application
 from app.models.forms import FormRegistry, bundled_forms
-from app.operations.reports import MAX_REPORTS
+from app.operations.plan import MAX_REPORTS
 from app.store import EditError, Store, StoreReadOnlyError
 from app.store.facility_files import bundled_facility_list
 from app.store.supervisors import read_fingerprint

@@ -1,48 +1,45 @@
-"""Planners for JSPM case reports (SPEC §2.2, JS-1 … JS-8): (document, arguments) → a `Plan` of invertible
-edits, as app.store.edits does for the rows of a form laid out in sections.
+"""Operations on JSPM case reports (SPEC §2.2, JS-1 … JS-7): the list (add, delete, move), a report's
+fields, its 診療施設 and the warnings kept with a reason. The approval transitions are in
+app.operations.approval.
 
 Every edit of a report replaces that one report (`set` at ("reports", n)) or inserts, deletes or moves
 one, so the store rewrites a single row. The locks of JS-6 are kept here: a report 承認依頼中 or 承認
 refuses every change but its private 備考, with the reason and the way out (withdraw the request, or
-「削除して再依頼」). Only the approval operations (mark_requested, withdraw_request, apply_decisions,
-reopen_report) change a report's `approval`.
+「削除して再依頼」). Only the approval operations change a report's `approval`.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from app.models.application import AcceptedWarning, CaseReport, ReportFacility
-from app.models.approval import pending_approval, report_hash
 from app.models.facility import Facility
 from app.models.forms import REPORT_ATTRIBUTES
 from app.models.text import normalize_text
-from app.operations.cases import (
+from app.operations.errors import EditError
+from app.operations.patch import Edit
+from app.operations.plan import (
+    MAX_REPORTS,
     FieldValue,
     Labels,
     Plan,
     check_length,
     read_value,
     shown,
+    stored,
     validated,
 )
-from app.operations.patch import Edit, Json
-from app.store.errors import EditError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from app.models.application import Approval, Supervisor
-    from app.models.approval import ApprovalRequest
-
-MAX_REPORTS: Final = 100
-"""A hard limit against runaway input; the form's count (JS-2, 20 for 専門医新規申請) is the rules' to report."""
+    from app.models.application import Application
+    from app.operations.patch import Json
 
 NOT_A_FIELD: Final = frozenset({"id", "facility", "narrative", "approval", "accepted"})
 """Parts of a report that have operations of their own (or none): never set as a field."""
-
-_SETTLED_STATES: Final = {"approved": "承認", "rejected": "非承認"}
 
 
 def new_report_id() -> str:
@@ -63,32 +60,21 @@ def fresh_copies(reports: Sequence[Json]) -> list[Json]:
 # ---- where things are -----------------------------------------------------------------------------
 
 
-def _reports(document: Json) -> list[Json]:
-    reports: list[Json] = document["reports"]
-    return reports
-
-
-def _check_number(row: int, count: int, labels: Labels) -> None:
+def check_number(row: int, count: int, labels: Labels) -> None:
     if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row < count:
         raise EditError(
             f"{labels.report(row) if isinstance(row, int) else row}はありません（症例は{count}件です）"
         )
 
 
-def _report(document: Json, labels: Labels, row: int) -> Json:
-    reports = _reports(document)
-    _check_number(row, len(reports), labels)
-    return reports[row]
+def report_at(application: Application, labels: Labels, row: int) -> CaseReport:
+    check_number(row, len(application.reports), labels)
+    return application.reports[row]
 
 
-def _state(report: Json) -> str | None:
-    approval = report.get("approval")
-    return None if approval is None else str(approval["state"])
-
-
-def check_unlocked(report: Json, place: str, doing: str = "編集") -> None:
+def check_unlocked(report: CaseReport, place: str, doing: str = "編集") -> None:
     """JS-6: a report 承認依頼中 or 承認 cannot change (its 備考 aside); the message says the way out."""
-    state = _state(report)
+    state = None if report.approval is None else report.approval.state
     if state == "requested":
         raise EditError(
             f"{place}は承認依頼中のため{doing}できません。「承認依頼の取り下げをする」で依頼を取り下げてから"
@@ -101,11 +87,8 @@ def check_unlocked(report: Json, place: str, doing: str = "編集") -> None:
         )
 
 
-def _set_report(row: int, before: Json, after: Json) -> Edit:
+def set_report(row: int, before: Json, after: Json) -> Edit:
     return Edit("set", ("reports", row), before, after)
-
-
-# ---- reading typed values -------------------------------------------------------------------------
 
 
 def read_report_value(labels: Labels, key: str, value: FieldValue, place: str) -> Json:
@@ -135,74 +118,104 @@ def _check_field(labels: Labels, row: int, key: str) -> None:
 # ---- the list: add, delete, move ------------------------------------------------------------------
 
 
-def add_report(document: Json, labels: Labels) -> Plan:
-    """An empty report (未登録) at the end of the list."""
-    row = len(_reports(document))
-    if row >= MAX_REPORTS:
-        raise EditError(f"症例はこれ以上追加できません（上限 {MAX_REPORTS}件）")
-    return Plan(
-        "add_report", f"{labels.report(row)}を追加", [Edit("insert", ("reports", row), after=blank_report())]
-    )
+@dataclass(frozen=True)
+class AddReport:
+    """An empty report (未登録, with a fresh id) at the end of the list."""
+
+    def plan(self, application: Application, labels: Labels) -> Plan:
+        row = len(application.reports)
+        if row >= MAX_REPORTS:
+            raise EditError(f"症例はこれ以上追加できません（上限 {MAX_REPORTS}件）")
+        return Plan(
+            "add_report",
+            f"{labels.report(row)}を追加",
+            [Edit("insert", ("reports", row), after=blank_report())],
+        )
 
 
-def delete_report(document: Json, labels: Labels, row: int) -> Plan:
+@dataclass(frozen=True)
+class DeleteReport:
     """A report removed from the list (the ones after it move up). A locked one is refused (JS-6)."""
-    report = _report(document, labels, row)
-    place = labels.report(row)
-    check_unlocked(report, place, "削除")
-    what = report["category"] or report["diagnosis"]
-    detail = f"（{shown(what)}）" if what else ""
-    return Plan("delete_report", f"{place}を削除{detail}", [Edit("delete", ("reports", row), before=report)])
+
+    row: int
+
+    def plan(self, application: Application, labels: Labels) -> Plan:
+        report = report_at(application, labels, self.row)
+        place = labels.report(self.row)
+        check_unlocked(report, place, "削除")
+        what = report.category or report.diagnosis
+        detail = f"（{shown(what)}）" if what else ""
+        return Plan(
+            "delete_report",
+            f"{place}を削除{detail}",
+            [Edit("delete", ("reports", self.row), before=stored(report))],
+        )
 
 
-def move_report(document: Json, labels: Labels, row: int, to_row: int) -> Plan | None:
-    """A report moved to number `to_row + 1`. Its id stays, so a pending request or an approval still finds
-    it: moving is allowed for locked reports too."""
-    count = len(_reports(document))
-    _check_number(row, count, labels)
-    _check_number(to_row, count, labels)
-    if row == to_row:
-        return None
-    return Plan(
-        "move_report",
-        f"{labels.report(row)}を{to_row + 1}番目へ移動",
-        [Edit("move", ("reports",), before=row, after=to_row)],
-    )
+@dataclass(frozen=True)
+class MoveReport:
+    """A report moved to number `to_row + 1`. Its id stays, so a pending request or an approval still
+    finds it: moving is allowed for locked reports too."""
+
+    row: int
+    to_row: int
+
+    def plan(self, application: Application, labels: Labels) -> Plan | None:
+        count = len(application.reports)
+        check_number(self.row, count, labels)
+        check_number(self.to_row, count, labels)
+        if self.row == self.to_row:
+            return None
+        return Plan(
+            "move_report",
+            f"{labels.report(self.row)}を{self.to_row + 1}番目へ移動",
+            [Edit("move", ("reports",), before=self.row, after=self.to_row)],
+        )
 
 
 # ---- fields ---------------------------------------------------------------------------------------
 
 
-def set_report_field(document: Json, labels: Labels, row: int, key: str, value: FieldValue) -> Plan | None:
+@dataclass(frozen=True)
+class SetReportField:
     """One field of a report: category, start, end, age, sex, diagnosis, note or a narrative key of the
-    form. 備考 (note) may change whatever the state; every other field of a locked report is refused."""
-    report = _report(document, labels, row)
-    _check_field(labels, row, key)
-    place = f"{labels.report(row)} {labels.report_field(key)}"
-    guarded = key != "note"
-    try:
-        stored = read_report_value(labels, key, value, place)
-    except EditError:
+    form, as typed (「R6.5.1」, 「６５歳」, 「女性」) or typed values. 備考 (note) may change whatever the
+    state; every other field of a locked report is refused."""
+
+    row: int
+    key: str
+    value: FieldValue
+
+    def plan(self, application: Application, labels: Labels) -> Plan | None:
+        row, key = self.row, self.key
+        typed = report_at(application, labels, row)
+        _check_field(labels, row, key)
+        place = f"{labels.report(row)} {labels.report_field(key)}"
+        guarded = key != "note"
+        try:
+            value = read_report_value(labels, key, self.value, place)
+        except EditError:
+            if guarded:
+                check_unlocked(typed, labels.report(row))
+            raise
+        report = stored(typed)
+        if key in REPORT_ATTRIBUTES:
+            before_value = report.get(key)
+            candidate = {**report, key: value}
+        else:
+            before_value = report["narrative"].get(key, "")
+            texts = {name: text for name, text in report["narrative"].items() if name != key}
+            if value:
+                texts[key] = value
+            candidate = {**report, "narrative": texts}
+        after = validated(CaseReport, candidate, place)
+        if after == report:
+            return None
         if guarded:
-            check_unlocked(report, labels.report(row))
-        raise
-    if key in REPORT_ATTRIBUTES:
-        before_value = report.get(key)
-        candidate = {**report, key: stored}
-    else:
-        before_value = report["narrative"].get(key, "")
-        texts = {name: text for name, text in report["narrative"].items() if name != key}
-        if stored:
-            texts[key] = stored
-        candidate = {**report, "narrative": texts}
-    after = validated(CaseReport, candidate, place)
-    if after == report:
-        return None
-    if guarded:
-        check_unlocked(report, labels.report(row))
-    after_value = after.get(key) if key in REPORT_ATTRIBUTES else after["narrative"].get(key, "")
-    summary = f"{place}: {labels.value(key, before_value)} → {labels.value(key, after_value)}"
-    return Plan("set_report_field", summary, [_set_report(row, report, after)])
+            check_unlocked(typed, labels.report(row))
+        after_value = after.get(key) if key in REPORT_ATTRIBUTES else after["narrative"].get(key, "")
+        summary = f"{place}: {labels.value(key, before_value)} → {labels.value(key, after_value)}"
+        return Plan("set_report_field", summary, [set_report(row, report, after)])
 
 
 def _facility_shown(facility: Json) -> str:
@@ -217,207 +230,97 @@ def _facility_shown(facility: Json) -> str:
     return f"{facility['name']}（{facility['cert_no']}{kind}{period}）"
 
 
-def set_report_facility(
-    document: Json, labels: Labels, row: int, facility: Facility | None, manual_name: str | None = None
-) -> Plan | None:
+@dataclass(frozen=True)
+class SetReportFacility:
     """JS-3: the report's 診療施設 — an entry of the facility list (with that entry's kind and
     certification period, since a facility may be listed several times), or a name typed by hand
     (`manual_name`), or neither to clear it."""
-    report = _report(document, labels, row)
-    place = f"{labels.report(row)} {labels.report_field('facility')}"
-    after_facility: Json
-    if facility is not None and manual_name is not None:
-        raise EditError(f"{place}: 施設一覧から選ぶか手入力するか、どちらか一方にしてください")
-    if isinstance(facility, Facility):
-        data: Json = {
-            "cert_no": facility.cert_no,
-            "name": facility.name,
-            "kind": facility.kind,
-            "cert_start": None if facility.cert_start is None else facility.cert_start.isoformat(),
-            "cert_end": None if facility.cert_end is None else facility.cert_end.isoformat(),
-            "manual": False,
-        }
-        for key in ("cert_no", "name", "kind"):
-            check_length(data[key], place)
-        after_facility = validated(ReportFacility, data, place)
-    elif facility is not None:
-        raise EditError(f"{place}: 値の種類が違います（{type(facility).__name__}）")
-    elif manual_name is not None and normalize_text(manual_name):
-        check_length(manual_name, place)
-        after_facility = validated(ReportFacility, {"name": manual_name, "manual": True}, place)
-    else:
-        after_facility = None
-    if after_facility == report["facility"]:
-        return None
-    check_unlocked(report, labels.report(row))
-    after = {**report, "facility": after_facility}
-    return Plan(
-        "set_report_facility",
-        f"{place}: {_facility_shown(after_facility)}",
-        [_set_report(row, report, after)],
-    )
+
+    row: int
+    facility: Facility | None
+    manual_name: str | None = None
+
+    def plan(self, application: Application, labels: Labels) -> Plan | None:
+        typed = report_at(application, labels, self.row)
+        place = f"{labels.report(self.row)} {labels.report_field('facility')}"
+        facility, manual_name = self.facility, self.manual_name
+        after_facility: Json
+        if facility is not None and manual_name is not None:
+            raise EditError(f"{place}: 施設一覧から選ぶか手入力するか、どちらか一方にしてください")
+        if isinstance(facility, Facility):
+            data: Json = {
+                "cert_no": facility.cert_no,
+                "name": facility.name,
+                "kind": facility.kind,
+                "cert_start": None if facility.cert_start is None else facility.cert_start.isoformat(),
+                "cert_end": None if facility.cert_end is None else facility.cert_end.isoformat(),
+                "manual": False,
+            }
+            for key in ("cert_no", "name", "kind"):
+                check_length(data[key], place)
+            after_facility = validated(ReportFacility, data, place)
+        elif facility is not None:
+            raise EditError(f"{place}: 値の種類が違います（{type(facility).__name__}）")
+        elif manual_name is not None and normalize_text(manual_name):
+            check_length(manual_name, place)
+            after_facility = validated(ReportFacility, {"name": manual_name, "manual": True}, place)
+        else:
+            after_facility = None
+        report = stored(typed)
+        if after_facility == report["facility"]:
+            return None
+        check_unlocked(typed, labels.report(self.row))
+        return Plan(
+            "set_report_facility",
+            f"{place}: {_facility_shown(after_facility)}",
+            [set_report(self.row, report, {**report, "facility": after_facility})],
+        )
 
 
 # ---- accepted warnings (SPEC §5) ------------------------------------------------------------------
 
 
-def accept_report_warning(document: Json, labels: Labels, row: int, code: str, reason: str) -> Plan | None:
+@dataclass(frozen=True)
+class AcceptReportWarning:
     """Keep warning `code` on a report, with the user's reason (it travels into the PDF and the package)."""
-    report = _report(document, labels, row)
-    place = labels.report(row)
-    check_length(reason, place)
-    text = normalize_text(reason)
-    if not text:
-        raise EditError(f"{place}: 警告をそのままにする理由を入力してください")
-    accepted = AcceptedWarning(code=code, reason=text).model_dump(mode="json")
-    others = [item for item in report["accepted"] if item["code"] != code]
-    after = {**report, "accepted": [*others, accepted]}
-    if after == report:
-        return None
-    check_unlocked(report, place)
-    summary = f"{place}: 警告（{code}）を承知: {shown(text)}"
-    return Plan("accept_report_warning", summary, [_set_report(row, report, after)])
+
+    row: int
+    code: str
+    reason: str
+
+    def plan(self, application: Application, labels: Labels) -> Plan | None:
+        typed = report_at(application, labels, self.row)
+        place = labels.report(self.row)
+        check_length(self.reason, place)
+        text = normalize_text(self.reason)
+        if not text:
+            raise EditError(f"{place}: 警告をそのままにする理由を入力してください")
+        accepted = AcceptedWarning(code=self.code, reason=text).model_dump(mode="json")
+        report = stored(typed)
+        others = [item for item in report["accepted"] if item["code"] != self.code]
+        after = {**report, "accepted": [*others, accepted]}
+        if after == report:
+            return None
+        check_unlocked(typed, place)
+        summary = f"{place}: 警告（{self.code}）を承知: {shown(text)}"
+        return Plan("accept_report_warning", summary, [set_report(self.row, report, after)])
 
 
-def withdraw_report_warning(document: Json, labels: Labels, row: int, code: str) -> Plan | None:
-    report = _report(document, labels, row)
-    place = labels.report(row)
-    after = {**report, "accepted": [item for item in report["accepted"] if item["code"] != code]}
-    if after == report:
-        return None
-    check_unlocked(report, place)
-    return Plan(
-        "withdraw_report_warning",
-        f"{place}: 警告（{code}）の承知を取り消し",
-        [_set_report(row, report, after)],
-    )
+@dataclass(frozen=True)
+class WithdrawReportWarning:
+    row: int
+    code: str
 
-
-# ---- approval (JS-5 … JS-8) -----------------------------------------------------------------------
-
-
-def _not_pending(report: Json) -> str:
-    state = _state(report)
-    if state is None:
-        return "まだ承認依頼をしていません"
-    return f"{_SETTLED_STATES[state]}です"
-
-
-def _places(labels: Labels, rows: Sequence[int]) -> str:
-    return "、".join(labels.report(row) for row in rows)
-
-
-def mark_requested(document: Json, labels: Labels, request: ApprovalRequest, supervisor: Supervisor) -> Plan:
-    """The reports of a request just written become 承認依頼中 (JS-6, JS-8), each bound to the content hash
-    the request carries. Refused, with nothing changed, when a report is missing, locked, or no longer the
-    content the request carries (it changed after the file was made)."""
-    reports = _reports(document)
-    form_id = request.form.id
-    if form_id != document["form"]["id"]:
-        raise EditError(f"この承認依頼は別の様式（{form_id}）の申請のものです")
-    if supervisor.member_id != request.supervisor.member_id:
-        raise EditError(
-            f"指導者（会員番号 {supervisor.member_id}）が承認依頼の指導者（会員番号 {request.supervisor.member_id}）と違います"
+    def plan(self, application: Application, labels: Labels) -> Plan | None:
+        typed = report_at(application, labels, self.row)
+        place = labels.report(self.row)
+        report = stored(typed)
+        after = {**report, "accepted": [item for item in report["accepted"] if item["code"] != self.code]}
+        if after == report:
+            return None
+        check_unlocked(typed, place)
+        return Plan(
+            "withdraw_report_warning",
+            f"{place}: 警告（{self.code}）の承知を取り消し",
+            [set_report(self.row, report, after)],
         )
-    rows = {report["id"]: row for row, report in enumerate(reports)}
-    edits: list[Edit] = []
-    marked: list[int] = []
-    for case in request.cases:
-        row = rows.get(case.id)
-        if row is None:
-            raise EditError(
-                f"承認依頼の症例（番号{case.number}）がこの申請にありません。承認依頼をやり直してください"
-            )
-        if row in marked:
-            raise EditError(
-                f"承認依頼に{labels.report(row)}が二度含まれています。承認依頼をやり直してください"
-            )
-        report = reports[row]
-        place = labels.report(row)
-        check_unlocked(report, place, "承認依頼")
-        if report_hash(CaseReport.model_validate(report)) != case.content_hash:
-            raise EditError(
-                f"{place}は承認依頼ファイルの作成後に変更されています。もう一度「承認依頼をする」で依頼し直してください"
-            )
-        # The registry's entry, which carries the key fingerprint trusted for this 指導者's results.
-        approval = pending_approval(request, case).model_copy(update={"supervisor": supervisor})
-        edits.append(_set_report(row, report, {**report, "approval": approval.model_dump(mode="json")}))
-        marked.append(row)
-    summary = f"承認依頼: {_places(labels, marked)}（指導者 {supervisor.name}）"
-    return Plan("mark_requested", summary, edits)
-
-
-def withdraw_request(document: Json, labels: Labels, rows: Sequence[int]) -> Plan:
-    """承認依頼の取り下げ: only reports 承認依頼中 (JS-6); they become 未承認 again."""
-    if not rows:
-        raise EditError("取り下げる症例を選んでください")
-    edits: list[Edit] = []
-    chosen = sorted(set(rows))
-    for row in chosen:
-        report = _report(document, labels, row)
-        if _state(report) != "requested":
-            raise EditError(
-                f"{labels.report(row)}は承認依頼中ではありません（{_not_pending(report)}）。"
-                "取り下げできるのは承認依頼中の症例だけです"
-            )
-        edits.append(_set_report(row, report, {**report, "approval": None}))
-    return Plan("withdraw_request", f"承認依頼を取り下げ: {_places(labels, chosen)}", edits)
-
-
-def apply_decisions(document: Json, labels: Labels, decisions: Sequence[tuple[int, Approval]]) -> Plan:
-    """A 指導者's checked results (app.export.approval.match_response): each report 承認依頼中 under the
-    same request takes its new approval (承認 or 非承認, with the comments and the signed statement)."""
-    if not decisions:
-        raise EditError("取り込む承認結果がありません")
-    edits: list[Edit] = []
-    rows: list[int] = []
-    counts = {"approved": 0, "rejected": 0}
-    for row, approval in decisions:
-        report = _report(document, labels, row)
-        place = labels.report(row)
-        if row in rows:
-            raise EditError(f"{place}の承認結果が二つあります。結果ファイルを確認してください")
-        if approval.state not in counts:
-            raise EditError(f"{place}: 承認結果は承認か非承認です（{approval.state}）")
-        current = report.get("approval")
-        if current is None or current["state"] != "requested":
-            raise EditError(
-                f"{place}は承認依頼中ではないため、結果を取り込めません（{_not_pending(report)}）"
-            )
-        if current["request_id"] != approval.request_id:
-            raise EditError(
-                f"{place}: この結果は別の承認依頼への回答です。最新の承認依頼への結果ファイルを取り込んでください"
-            )
-        if approval.content_hash != current["content_hash"]:
-            raise EditError(
-                f"{place}: 結果が承認依頼した内容と一致しません（内容ハッシュ）。結果ファイルを確認してください"
-            )
-        edits.append(_set_report(row, report, {**report, "approval": approval.model_dump(mode="json")}))
-        rows.append(row)
-        counts[approval.state] += 1
-    who = decisions[0][1].supervisor.name
-    summary = (
-        f"承認結果を取り込み: 承認 {counts['approved']}件、非承認 {counts['rejected']}件（指導者 {who}）"
-    )
-    return Plan("apply_decisions", summary, edits)
-
-
-def reopen_report(document: Json, labels: Labels, row: int) -> Plan:
-    """「削除して再依頼」 (JS-6): an approved report loses its approval so that it can be edited and
-    requested again. The store keeps a copy of it as approved (the report archive) in the same change."""
-    report = _report(document, labels, row)
-    place = labels.report(row)
-    state = _state(report)
-    if state == "requested":
-        raise EditError(
-            f"{place}は承認依頼中です。修正するには「承認依頼の取り下げをする」で依頼を取り下げてください"
-        )
-    if state != "approved":
-        raise EditError(
-            f"{place}は承認されていないため、そのまま編集できます（「削除して再依頼」は不要です）"
-        )
-    return Plan(
-        "reopen_report",
-        f"{place}を「削除して再依頼」: 承認済みの内容を控えに残し、承認を取り消し",
-        [_set_report(row, report, {**report, "approval": None})],
-    )

@@ -10,8 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.operations.cases import FieldValue
     from app.operations.patch import Edit
+    from app.operations.plan import FieldValue
     from app.store.backups import Backup, list_backups, newest_backup, restore_backup
     from app.store.errors import (
         EditError,
@@ -43,7 +43,7 @@ _WHERE = {
     "list_backups": "app.store.backups",
     "newest_backup": "app.store.backups",
     "restore_backup": "app.store.backups",
-    "FieldValue": "app.operations.cases",
+    "FieldValue": "app.operations.plan",
     "EditError": "app.store.errors",
     "HistoryError": "app.store.errors",
     "NotFoundError": "app.store.errors",

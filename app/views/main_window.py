@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition, FormRegistry
-    from app.operations.cases import FieldValue
+    from app.store.edits import FieldValue
     from app.store.store import ApplicationInfo
     from app.views.grid import Suggest
     from app.views.paste_report import PasteReportDialog
