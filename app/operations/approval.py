@@ -211,6 +211,7 @@ class ReopenReport:
         if state == "requested":
             raise EditError(
                 f"{place}は承認依頼中です。修正するには「承認依頼の取り下げをする」で依頼を取り下げてください"
+                "（承認済みではありません。「削除して再依頼」は承認済みの症例に使います）"
             )
         if state != "approved":
             raise EditError(
