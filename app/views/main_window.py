@@ -49,10 +49,11 @@ from PySide6.QtWidgets import (
 
 from app.models.case_table import list_problem
 from app.models.document import DocumentError
-from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
 from app.models.form_packs import forms_for
 from app.models.table import TableFileError
+from app.operations.cases import AcceptWarning, DeleteCase, ImportCases, InsertCase, MoveCase, SetCells
+from app.operations.sections import EnsureSection, SetApplicantField, SetEnrollment, SetFacility
 from app.store import FacilityListError, Store, active_facility_list, import_facility_list
 from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
@@ -70,7 +71,7 @@ from app.views.section_page import SectionPage
 from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
-    from app.models.application import Application, Case, MonthRange
+    from app.models.application import Application, MonthRange
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition, FormRegistry
     from app.store.edits import FieldValue
@@ -593,14 +594,14 @@ class MainWindow(QMainWindow):
         if self.app_id is None:
             return False
         app_id = self.app_id
-        before = self.store.info(app_id).version
+        before = self.store.version(app_id)
         try:
             application = operation(app_id)
         except StoreError as error:
             self.statusBar().showMessage(str(error), 10000)
             notify(self, self.tr("変更できません"), str(error), warning=True)
             return False
-        after = self.store.info(app_id).version
+        after = self.store.version(app_id)
         if after != before:
             self.undo_stack.push(StoreVersionCommand(self, app_id, before, after, text))
         self.show_application(application)
@@ -630,63 +631,33 @@ class MainWindow(QMainWindow):
         else:
             self.save_label.setText(self.tr("保存済み {t}").format(t=now))
 
-    def _ensure_section(self, app_id: int, section: int) -> None:
-        shown = self.application
-        if app_id == self.app_id and shown is not None and section < len(shown.sections):
-            return  # the shown application is the stored one: no need to read it again (edit budget)
-        while len(self.store.get(app_id).sections) <= section:
-            self.store.add_section(app_id)
-
     def commit_cells(self, edits: Sequence[CellEdit]) -> None:
         """Cells from the grid: one edit as one cell, several (paste, Delete) as one change."""
         if not edits:
             return
-        section = edits[0].section
         if len(edits) == 1:
-            edit = edits[0]
-
-            def one(app_id: int) -> Application:
-                self._ensure_section(app_id, section)
-                return self.store.set_case_field(app_id, edit.section, edit.row, edit.key, edit.value)
-
-            self.perform(self.tr("No.{row} を変更").format(row=edit.row + 1), one)
+            self.perform(
+                self.tr("No.{row} を変更").format(row=edits[0].row + 1),
+                lambda a: self.store.apply(a, SetCells(edits)),
+            )
             return
-
-        def many(app_id: int) -> Application:
-            self._ensure_section(app_id, section)
-            current = self.store.get(app_id)
-            changed = apply_cell_edits(current, edits)
-            first = min(edit.row for edit in edits)
-            last = max(edit.row for edit in edits)
-            rows: list[Case] = changed.sections[section].cases[first : last + 1]
-            return self.store.paste_cases(app_id, section, first, rows)
-
         rows = sorted({edit.row + 1 for edit in edits})
-        self.perform(self.tr("No.{a}〜{b} を変更").format(a=rows[0], b=rows[-1]), many)
+        self.perform(
+            self.tr("No.{a}〜{b} を変更").format(a=rows[0], b=rows[-1]),
+            lambda a: self.store.apply(a, SetCells(edits)),
+        )
 
     def set_applicant_field(self, key: str, value: FieldValue) -> None:
         self.perform(
-            self.tr("申請者情報を変更"), lambda app_id: self.store.set_applicant_field(app_id, key, value)
+            self.tr("申請者情報を変更"),
+            lambda app_id: self.store.apply(app_id, SetApplicantField(key, value)),
         )
 
     def set_enrollment(self, section: int, ranges: list[MonthRange]) -> None:
-        def replace(app_id: int) -> Application:
-            self._ensure_section(app_id, section)
-            current = self.store.get(app_id).sections[section].enrollment
-            application = self.store.get(app_id)
-            for index, period in enumerate(ranges):
-                if index < len(current):
-                    if current[index] != period:
-                        application = self.store.set_enrollment(
-                            app_id, section, index, period.start, period.end
-                        )
-                else:
-                    application = self.store.add_enrollment(app_id, section, period.start, period.end)
-            for index in range(len(current) - 1, len(ranges) - 1, -1):
-                application = self.store.remove_enrollment(app_id, section, index)
-            return application
-
-        self.perform(self.tr("施設在籍期間を変更"), replace)
+        self.perform(
+            self.tr("施設在籍期間を変更"),
+            lambda a: self.store.apply(a, EnsureSection(section, SetEnrollment(section, ranges))),
+        )
 
     def choose_facility(self, section: int) -> None:
         assert self.form is not None and self.application is not None
@@ -714,11 +685,10 @@ class MainWindow(QMainWindow):
         if chosen is None:
             return
 
-        def set_facility(app_id: int) -> Application:
-            self._ensure_section(app_id, section)
-            return self.store.set_facility(app_id, section, chosen)
-
-        self.perform(self.tr("施設を変更"), set_facility)
+        self.perform(
+            self.tr("施設を変更"),
+            lambda a: self.store.apply(a, EnsureSection(section, SetFacility(section, chosen))),
+        )
 
     def _import_list(self) -> None:
         if self._import_facility_list is not None and self._import_facility_list(self) and self.application:
@@ -750,12 +720,7 @@ class MainWindow(QMainWindow):
             page.grid.setCurrentIndex(page.model.index(row, column))
 
     def _insert(self, app_id: int, section: int, row: int) -> Application:
-        self._ensure_section(app_id, section)
-        cases = self.store.get(app_id).sections[section].cases
-        while len(cases) < row:
-            self.store.insert_case(app_id, section, len(cases))
-            cases = self.store.get(app_id).sections[section].cases
-        return self.store.insert_case(app_id, section, row)
+        return self.store.apply(app_id, EnsureSection(section, InsertCase(section, row, pad=True)))
 
     def delete_row(self) -> None:
         if self.reports is not None:
@@ -776,7 +741,7 @@ class MainWindow(QMainWindow):
             return
         self.perform(
             self.tr("No.{row} を削除").format(row=row + 1),
-            lambda a: self.store.delete_case(a, page.index, row),
+            lambda a: self.store.apply(a, DeleteCase(page.index, row)),
         )
 
     def move_row(self, step: int) -> None:
@@ -795,7 +760,7 @@ class MainWindow(QMainWindow):
             return
         moved = self.perform(
             self.tr("No.{row} を移動").format(row=row + 1),
-            lambda a: self.store.move_case(a, page.index, row, page.index, target),
+            lambda a: self.store.apply(a, MoveCase(page.index, row, page.index, target)),
         )
         if moved:
             page.grid.setCurrentIndex(page.model.index(target, column))
@@ -857,7 +822,7 @@ class MainWindow(QMainWindow):
             return
         self.perform(
             self.tr("警告を承認"),
-            lambda a: self.store.accept_warning(a, page.index, row, warning.code, reason),
+            lambda a: self.store.apply(a, AcceptWarning(page.index, row, warning.code, reason)),
         )
 
     def show_history(self) -> None:
@@ -1139,9 +1104,7 @@ class MainWindow(QMainWindow):
         cases = choice.cases
         imported = self.perform(
             self.tr("{f} から症例を取り込み").format(f=path.name),
-            lambda a: self.store.import_cases(
-                a, choice.section, cases, replace=choice.replace, source=path.name
-            ),
+            lambda a: self.store.apply(a, ImportCases(choice.section, cases, choice.replace, path.name)),
         )
         if imported:
             if choice.section < len(self.pages):
@@ -1468,7 +1431,7 @@ class MainWindow(QMainWindow):
             return True
         section, row, code = issue.section - 1, issue.row - 1, issue.code
         self.perform(
-            self.tr("警告を承認"), lambda a: self.store.accept_warning(a, section, row, code, reason)
+            self.tr("警告を承認"), lambda a: self.store.apply(a, AcceptWarning(section, row, code, reason))
         )
         return True
 
