@@ -8,7 +8,7 @@ backed up once a day.
 
     with Store.open() as store:
         info = store.create_application("jbct-renewal-2026", "山田先生")
-        application = store.set_case_field(info.id, 0, 0, "age", "６５")   # committed when it returns
+        application = store.apply(info.id, SetCaseField(0, 0, "age", "６５"))   # committed when it returns
 
 Operations return the application as it now is (a fresh `Application` each time: the caller may keep
 it). Input that cannot be read raises `EditError` with a Japanese message naming the place; nothing is
@@ -33,7 +33,6 @@ from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
 from app.models.form_packs import forms_for
 from app.models.text import normalize_text
-from app.operations import approval, cases, reports, sections
 from app.operations.patch import Edit, Json, apply, apply_as_found, invert
 from app.operations.plan import KeyTrusted, ReportArchived, RequestSent
 from app.operations.typed import apply_edits
@@ -70,9 +69,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-    from app.models.application import Approval, Case, FacilityChoice
-    from app.models.approval import ApprovalRequest
-    from app.models.facility import Facility
     from app.models.forms import FormDefinition, FormRegistry
     from app.operations.plan import Operation, Record
 
@@ -1102,106 +1098,6 @@ class Store:
         """The application's version (how many changes it has had), without a query when it is loaded."""
         loaded = self._loaded.get(app_id)
         return loaded.version if loaded is not None else self.info(app_id).version
-
-    # ---- the named operations, until every caller uses `apply` ------------------------------------
-
-    def set_applicant_field(self, app_id: int, field: str, value: ops.FieldValue) -> Application:
-        return self.apply(app_id, sections.SetApplicantField(field, value))
-
-    def set_facility(
-        self, app_id: int, section: int, facility: FacilityChoice | Facility | None
-    ) -> Application:
-        return self.apply(app_id, sections.SetFacility(section, facility))
-
-    def add_section(self, app_id: int) -> Application:
-        return self.apply(app_id, sections.AddSection())
-
-    def remove_section(self, app_id: int, section: int) -> Application:
-        return self.apply(app_id, sections.RemoveSection(section))
-
-    def add_enrollment(
-        self, app_id: int, section: int, start: ops.FieldValue = None, end: ops.FieldValue = None
-    ) -> Application:
-        return self.apply(app_id, sections.AddEnrollment(section, start, end))
-
-    def set_enrollment(
-        self, app_id: int, section: int, index: int, start: ops.FieldValue, end: ops.FieldValue
-    ) -> Application:
-        return self.apply(app_id, sections.ChangeEnrollment(section, index, start, end))
-
-    def remove_enrollment(self, app_id: int, section: int, index: int) -> Application:
-        return self.apply(app_id, sections.RemoveEnrollment(section, index))
-
-    def set_case_field(
-        self, app_id: int, section: int, row: int, field: str, value: ops.FieldValue
-    ) -> Application:
-        return self.apply(app_id, cases.SetCaseField(section, row, field, value))
-
-    def insert_case(self, app_id: int, section: int, row: int, case: Case | None = None) -> Application:
-        return self.apply(app_id, cases.InsertCase(section, row, case))
-
-    def delete_case(self, app_id: int, section: int, row: int) -> Application:
-        return self.apply(app_id, cases.DeleteCase(section, row))
-
-    def move_case(self, app_id: int, section: int, row: int, to_section: int, to_row: int) -> Application:
-        return self.apply(app_id, cases.MoveCase(section, row, to_section, to_row))
-
-    def paste_cases(self, app_id: int, section: int, row: int, rows: Sequence[Case]) -> Application:
-        return self.apply(app_id, cases.PasteCases(section, row, rows))
-
-    def import_cases(
-        self, app_id: int, section: int, rows: Sequence[Case], *, replace: bool, source: str
-    ) -> Application:
-        return self.apply(app_id, cases.ImportCases(section, rows, replace, source))
-
-    def accept_warning(
-        self, app_id: int, section: int, row: int | None, code: str, reason: str
-    ) -> Application:
-        return self.apply(app_id, cases.AcceptWarning(section, row, code, reason))
-
-    def withdraw_warning(self, app_id: int, section: int, row: int | None, code: str) -> Application:
-        return self.apply(app_id, cases.WithdrawWarning(section, row, code))
-
-    def add_report(self, app_id: int) -> Application:
-        return self.apply(app_id, reports.AddReport())
-
-    def delete_report(self, app_id: int, row: int) -> Application:
-        return self.apply(app_id, reports.DeleteReport(row))
-
-    def move_report(self, app_id: int, row: int, to_row: int) -> Application:
-        return self.apply(app_id, reports.MoveReport(row, to_row))
-
-    def set_report_field(self, app_id: int, row: int, key: str, value: ops.FieldValue) -> Application:
-        return self.apply(app_id, reports.SetReportField(row, key, value))
-
-    def set_report_facility(
-        self,
-        app_id: int,
-        row: int,
-        facility: Facility | None,
-        manual_name: str | None = None,
-    ) -> Application:
-        return self.apply(app_id, reports.SetReportFacility(row, facility, manual_name))
-
-    def accept_report_warning(self, app_id: int, row: int, code: str, reason: str) -> Application:
-        return self.apply(app_id, reports.AcceptReportWarning(row, code, reason))
-
-    def withdraw_report_warning(self, app_id: int, row: int, code: str) -> Application:
-        return self.apply(app_id, reports.WithdrawReportWarning(row, code))
-
-    def mark_requested(
-        self, app_id: int, request: ApprovalRequest, supervisor: Supervisor, *, path: Path | None = None
-    ) -> Application:
-        return self.apply(app_id, approval.MarkRequested(request, supervisor, path))
-
-    def withdraw_request(self, app_id: int, rows: Sequence[int]) -> Application:
-        return self.apply(app_id, approval.WithdrawRequest(rows))
-
-    def apply_decisions(self, app_id: int, decisions: Sequence[tuple[int, Approval]]) -> Application:
-        return self.apply(app_id, approval.ImportResults(decisions))
-
-    def reopen_report(self, app_id: int, row: int) -> Application:
-        return self.apply(app_id, approval.ReopenReport(row))
 
     def archived_reports(self, app_id: int) -> list[ArchivedReport]:
         """Copies of approved reports kept by 「削除して再依頼」, newest first."""
