@@ -10,8 +10,8 @@ backed up once a day.
         info = store.create_application("jbct-renewal-2026", "山田先生")
         application = store.apply(info.id, SetCaseField(0, 0, "age", "６５"))   # committed when it returns
 
-Operations return the application as it now is (a fresh `Application` each time: the caller may keep
-it). Input that cannot be read raises `EditError` with a Japanese message naming the place; nothing is
+Operations return the application as it now is (a new `Application` each time, sharing the parts that
+did not change with the one before: the caller may keep it, and copies it before changing it in place). Input that cannot be read raises `EditError` with a Japanese message naming the place; nothing is
 changed then.
 """
 
