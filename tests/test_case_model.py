@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.models.cells import CellEdit
-from app.models.edits import apply_cell_edits
 from app.models.yearmonth import YearMonth
+from app.operations.rows import apply_cell_edits
 from app.views.case_model import COLUMNS, ERROR_TINT, CaseTableModel
 from tests.factories import application, case, issues_of, jbct_form, section
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from app.models.application import AcceptedWarning, Case
-from app.models.edits import apply_cell_edits, import_problem, import_start
 from app.models.text import normalize_text
 from app.operations.errors import EditError
 from app.operations.patch import Edit
@@ -29,6 +28,7 @@ from app.operations.plan import (
     stored,
     validated,
 )
+from app.operations.rows import apply_cell_edits, import_problem, import_start
 from app.operations.sections import EnsureSection, empty_section, section_of
 
 if TYPE_CHECKING:
