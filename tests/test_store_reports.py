@@ -14,7 +14,7 @@ from app.models.application import Application, Approval, FieldComment, Supervis
 from app.models.approval import REQUEST_FORMAT, ApprovalRequest, report_content, report_hash
 from app.models.document import DocumentError, load_application
 from app.models.forms import FormRegistry, bundled_forms
-from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest
+from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest, key_to_trust
 from app.operations.plan import MAX_REPORTS
 from app.operations.reports import (
     AcceptReportWarning,
@@ -755,3 +755,74 @@ def test_report_of_a_form_not_installed_is_not_guessed_at(shorei_home: Path) -> 
         ):
             store.apply(app_id, SetReportField(0, "start", "2024/5/1"))
         assert store.get(app_id).reports[0].start == dt.date(2023, 4, 1)
+
+
+# ---- trust on first use: the key and the results in one change ------------------------------------
+
+
+def _unkeyed(store: Store, app_id: int) -> tuple[Application, Supervisor]:
+    """Reports 1–3 requested from a 指導者 registered without a key (as the first request is)."""
+    registered = store.save_supervisor(_supervisor(fingerprint=""))
+    request = _request(store.get(app_id), [0, 1, 2], supervisor=registered)
+    return store.apply(app_id, MarkRequested(request, registered)), registered
+
+
+def test_results_and_the_key_trusted_on_first_use_are_one_change(store: Store, app_id: int) -> None:
+    """Importing the first results of a 指導者 whose key is not yet registered trusts the key that signed
+    them in the same change: one history entry, the registry and the reports written together."""
+    application, registered = _unkeyed(store, app_id)
+    trust = key_to_trust(registered, store.supervisor(registered.member_id), TRUSTED)
+    assert trust is not None and trust.fingerprint == TRUSTED
+    version = store.version(app_id)
+    decided = store.apply(app_id, ImportResults([_decision(application, row) for row in range(3)], trust))
+    assert store.version(app_id) == version + 1
+    assert store.history(app_id)[0].summary.endswith("、署名鍵を登録")
+    assert all(
+        report.approval is not None and report.approval.state == "approved" for report in decided.reports
+    )
+    found = store.supervisor(registered.member_id)
+    assert found is not None and found.fingerprint == TRUSTED
+    assert key_to_trust(registered, found, TRUSTED) is None  # trusted now: the next results need no trust
+
+
+def test_results_refused_trust_no_key(store: Store, app_id: int) -> None:
+    """Results that do not fit the reports change nothing: the key is not trusted either."""
+    application, registered = _unkeyed(store, app_id)
+    trust = key_to_trust(registered, registered, TRUSTED)
+    store.apply(app_id, WithdrawRequest([2]))
+    version = store.version(app_id)
+    with pytest.raises(EditError, match="症例3は承認依頼中ではないため"):
+        store.apply(app_id, ImportResults([_decision(application, row) for row in range(3)], trust))
+    assert store.version(app_id) == version
+    found = store.supervisor(registered.member_id)
+    assert found is not None and found.fingerprint == ""
+
+
+def test_a_key_that_cannot_be_trusted_keeps_the_results_out(store: Store, app_id: int) -> None:
+    """A key that cannot be registered (unreadable, or another key trusted meanwhile) refuses the results
+    with it: both are kept, or neither."""
+    application, registered = _unkeyed(store, app_id)
+    decisions = [_decision(application, row) for row in range(3)]
+    version = store.version(app_id)
+    with pytest.raises(EditError, match="鍵の指紋が読めません"):
+        store.apply(app_id, ImportResults(decisions, registered.model_copy(update={"fingerprint": "xyz"})))
+    store.trust_supervisor_key(registered.member_id, OTHER_KEY)
+    with pytest.raises(EditError, match="別の鍵"):
+        store.apply(app_id, ImportResults(decisions, registered.model_copy(update={"fingerprint": TRUSTED})))
+    assert store.version(app_id) == version
+    assert all(
+        report.approval is not None and report.approval.state == "requested"
+        for report in store.get(app_id).reports
+    )
+
+
+def test_trust_registers_a_supervisor_named_only_in_the_results(store: Store, app_id: int) -> None:
+    """A 指導者 not in the registry is registered, as the results name them, with the key that signed them."""
+    named = _supervisor(fingerprint="", member_id="J00009", name="指導 九郎")
+    trust = key_to_trust(named, store.supervisor("J00009"), TRUSTED)
+    assert trust is not None and trust.member_id == "J00009" and trust.fingerprint == TRUSTED
+    request = _request(store.get(app_id), [0], supervisor=named)
+    application = store.apply(app_id, MarkRequested(request, named))
+    store.apply(app_id, ImportResults([_decision(application, 0)], trust))
+    found = store.supervisor("J00009")
+    assert found is not None and (found.name, found.fingerprint) == ("指導 九郎", TRUSTED)
