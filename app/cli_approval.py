@@ -44,13 +44,7 @@ from app.models.application import FieldComment, Supervisor
 from app.models.cells import display_value
 from app.models.document import DocumentError, load_application, save_application
 from app.models.form_packs import forms_for
-from app.operations.approval import (
-    ImportResults,
-    MarkRequested,
-    ReopenReport,
-    WithdrawRequest,
-    key_to_trust,
-)
+from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest, key_to_trust
 from app.operations.plan import KeyTrusted, Labels
 from app.operations.typed import apply_plan
 from app.paths import data_home

@@ -209,7 +209,7 @@ def _edit_measurements(folder: Path, runs: int) -> list[Measurement]:
             budget="≤ 16 ms (with view update)",
             budget_seconds=0.016,
             samples=full_samples,
-            note="set_case_field + validate(); the view update is measured with the window",
+            note="store.apply(SetCaseField) + validate(); the view update is measured with the window",
         ),
     ]
 
