@@ -3,14 +3,11 @@ they had here: `ops.Labels`, `ops.Plan`, the limits, and the whole-document plan
 
 from __future__ import annotations
 
-from app.operations.cases import CASE_FIELDS as CASE_FIELDS
-from app.operations.cases import blank_case as blank_case
 from app.operations.history import describe_difference as describe_difference
 from app.operations.history import replace_document as replace_document
 from app.operations.plan import MAX_ENROLLMENTS as MAX_ENROLLMENTS
 from app.operations.plan import MAX_ROWS as MAX_ROWS
 from app.operations.plan import MAX_SECTIONS as MAX_SECTIONS
-from app.operations.plan import MAX_TEXT as MAX_TEXT
 from app.operations.plan import FieldValue as FieldValue
 from app.operations.plan import Labels as Labels
 from app.operations.plan import Plan as Plan
