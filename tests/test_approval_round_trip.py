@@ -350,8 +350,7 @@ def test_two_reopens_keep_two_copies(pcs: tuple[Pc, Pc], application_file: Path)
 def test_approval_commands_change_the_file_through_the_operations(
     pcs: tuple[Pc, Pc], application_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """request, import --trust, reopen and withdraw each plan the operation the window applies through the
-    store (app.operations.approval) and save what it leaves; the command line sets no approval itself."""
+    """request, import --trust, reopen and withdraw plan the store's operations; the CLI sets no approval."""
     import inspect
 
     from app import cli_approval

@@ -133,8 +133,7 @@ def test_import_into_a_missing_section_is_one_change(store: Store, app_id: int) 
 
 
 def test_typed_result_shares_what_did_not_change(store: Store, app_id: int, shorei_home: Path) -> None:
-    """A cell edit rebuilds only its row's spine: other rows are the very objects returned before (checked
-    once), and the result equals what a fresh reader parses from the database."""
+    """A cell edit copies only its row's spine (other rows stay shared) and equals what a reader parses."""
     store.apply(app_id, SetCells([CellEdit(0, row, "age", 50 + row) for row in range(3)]))
     before = store.get(app_id)
     first = store.apply(app_id, SetCaseField(0, 0, "age", "70"))
@@ -161,8 +160,7 @@ def test_typed_apply_checks_each_new_part_by_its_type() -> None:
 
 
 def test_the_same_operation_serves_a_document_outside_the_store() -> None:
-    """A document file's application is changed by the very operation the store applies (load → plan →
-    apply → save on the command line)."""
+    """A document outside the store is changed by the very operation the store applies (the CLI's way)."""
     form = bundled_forms().get(FORM)
     assert form is not None
     application = Application.model_validate({"form": {"id": form.id, "version": form.version}})

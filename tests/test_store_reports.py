@@ -768,8 +768,7 @@ def _unkeyed(store: Store, app_id: int) -> tuple[Application, Supervisor]:
 
 
 def test_results_and_the_key_trusted_on_first_use_are_one_change(store: Store, app_id: int) -> None:
-    """Importing the first results of a 指導者 whose key is not yet registered trusts the key that signed
-    them in the same change: one history entry, the registry and the reports written together."""
+    """The first results of a 指導者 without a key trust the signing key in the same change (one entry)."""
     application, registered = _unkeyed(store, app_id)
     trust = key_to_trust(registered, store.supervisor(registered.member_id), TRUSTED)
     assert trust is not None and trust.fingerprint == TRUSTED
@@ -799,8 +798,7 @@ def test_results_refused_trust_no_key(store: Store, app_id: int) -> None:
 
 
 def test_a_key_that_cannot_be_trusted_keeps_the_results_out(store: Store, app_id: int) -> None:
-    """A key that cannot be registered (unreadable, or another key trusted meanwhile) refuses the results
-    with it: both are kept, or neither."""
+    """A key that cannot be registered (unreadable, or another one trusted) refuses the results with it."""
     application, registered = _unkeyed(store, app_id)
     decisions = [_decision(application, row) for row in range(3)]
     version = store.version(app_id)
