@@ -3,6 +3,8 @@ fresh reader parses, and the same operations serve a document outside the store.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,6 +20,7 @@ from app.operations.plan import Labels
 from app.operations.sections import AddEnrollment, EnsureSection, SetEnrollment, SetFacility
 from app.operations.typed import apply_edits, apply_plan
 from app.store import Store
+from app.store.layout import database_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -168,3 +171,21 @@ def test_the_same_operation_serves_a_document_outside_the_store() -> None:
     changed = apply_plan(application, operation.plan(application, Labels(form)))
     assert len(changed.sections) == 2 and changed.sections[1].cases[0].age == 65
     assert application.sections == []
+
+
+def test_history_records_what_was_stored_so_undo_restores_it_exactly(shorei_home: Path) -> None:
+    """A row an older Shorei wrote (not normalized, a field missing) is undone to exactly what was stored."""
+    with Store.open(shorei_home) as store:
+        app_id = store.create_application(FORM, "山田先生").id
+        store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
+    old = '{"age":null,"sex":null,"item":"","item_other":"","start":null,"end":null,"diagnosis":" 胃癌 ","pathology":"","note":""}'
+    with sqlite3.connect(database_path(shorei_home)) as connection:
+        connection.execute("UPDATE cases SET data = ? WHERE app_id = ?", (old, app_id))
+    connection.close()
+    with Store.open(shorei_home) as store:
+        version = store.version(app_id)
+        assert store.apply(app_id, SetCaseField(0, 0, "age", "65")).sections[0].cases[0].diagnosis == "胃癌"
+        assert store.history(app_id)[0].edits[0].before == json.loads(old)
+        store.restore(app_id, version)
+        stored = store._db().execute("SELECT data FROM cases WHERE app_id = ?", (app_id,)).fetchone()[0]
+    assert json.loads(stored) == json.loads(old)
