@@ -1,7 +1,8 @@
 """`shorei supervisors …` and `shorei approval …`: the offline approval round trip from the command line
 (JS-5 … JS-8). The window does the same through the same functions; this serves scripts and tests.
 
-The applicant's side works on an application document (FILE): a request marks its cases 承認依頼中 in
+The applicant's side works on an application document (FILE): load, plan the same operation the window
+applies through the store (app.operations.approval), apply, save. A request marks its cases 承認依頼中 in
 FILE, importing a response sets 承認/非承認 in FILE. The 指導者's side reads a request and writes a
 response. Keys are this data folder's (SHOREI_HOME); the 指導者 registry is the local store's.
 
@@ -35,10 +36,12 @@ from app.approval.request import build_request, read_request, requested_report
 from app.approval.response import build_response, read_response
 from app.atomic import write_atomically
 from app.models.application import FieldComment, Supervisor
-from app.models.approval import pending_approval
 from app.models.cells import display_value
 from app.models.document import DocumentError, load_application, save_application
 from app.models.form_packs import forms_for
+from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest, key_to_trust
+from app.operations.plan import KeyTrusted, Labels
+from app.operations.typed import apply_plan
 from app.paths import data_home
 from app.signing.keys import load_or_create_signing_key
 from app.signing.signed_files import UnreadableFileError, read_limited
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
     from app.models.application import Application
     from app.models.approval import ApprovalResponse, Decision
     from app.models.forms import FormDefinition
+    from app.operations.plan import Operation, Plan
     from app.store.facility_index import FacilityIndex
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
@@ -222,6 +226,17 @@ def _write(path: Path, data: bytes) -> None:
         ) from None
 
 
+def _changed(
+    application: Application, form: FormDefinition, operation: Operation
+) -> tuple[Application, Plan]:
+    """FILE's application as `operation` leaves it, with the plan (its records are the caller's to keep).
+    A refusal raises `EditError` naming the case, and nothing is written."""
+    plan = operation.plan(application, Labels(form))
+    if plan is None:
+        raise _RefusedError("変更する内容がありません")
+    return apply_plan(application, plan), plan
+
+
 def _rows(application: Application, numbers: Sequence[int]) -> list[int]:
     if any(n < 1 for n in numbers):
         raise _RefusedError("症例の番号は1以上で指定してください")
@@ -264,10 +279,9 @@ def _request_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None
     finally:
         if facilities is not None:
             facilities.close()
+    requested, _ = _changed(application, form, MarkRequested(request, supervisor))
     _write(args.out, data)
-    for requested in request.cases:
-        application.reports[requested.number - 1].approval = pending_approval(request, requested)
-    _save(application, args.file, loaded, lock)
+    _save(requested, args.file, loaded, lock)
     numbers = "、".join(str(case.number) for case in request.cases)
     print(
         f"症例{numbers}の承認依頼ファイルを作成しました: {args.out}（{supervisor.name} 先生宛て）", file=out
@@ -282,15 +296,10 @@ def _withdraw(args: argparse.Namespace, out: TextIO) -> int:
 
 def _withdraw_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
-    application, _ = _document(args.file)
+    application, form = _document(args.file)
     rows = _rows(application, args.cases)
-    for row in rows:
-        approval = application.reports[row].approval
-        if approval is None or approval.state != "requested":
-            raise _RefusedError(f"症例{row + 1}は承認依頼中ではないため、取り下げできません")
-    for row in rows:
-        application.reports[row].approval = None
-    _save(application, args.file, loaded, lock)
+    withdrawn, _ = _changed(application, form, WithdrawRequest(rows))
+    _save(withdrawn, args.file, loaded, lock)
     print(f"症例{'、'.join(str(r + 1) for r in rows)}の承認依頼を取り下げました", file=out)
     return EXIT_OK
 
@@ -312,7 +321,7 @@ def _already_applied(application: Application, response: ApprovalResponse) -> bo
 
 def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
-    application, _ = _document(args.file)
+    application, form = _document(args.file)
     data = read_limited(args.response, MAX_RESPONSE_BYTES, RESPONSE_NAME)
     response, statements = read_response(data, source=args.response.name)
     registered = _registered(response.supervisor.member_id)
@@ -325,7 +334,8 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
             f"取り込み済みの結果です。指導者 {registered.name} の鍵（{fingerprint}）を登録しました", file=out
         )
         return EXIT_OK
-    if not registered.fingerprint and not args.trust:
+    trust = key_to_trust(response.supervisor, registered, fingerprint)
+    if trust is not None and not args.trust:
         raise _RefusedError(
             f"指導者 {registered.name} の鍵がまだ登録されていません。結果ファイルの鍵の指紋は {fingerprint} です。"
             "指導者本人に確認してから --trust を付けて取り込んでください"
@@ -339,14 +349,15 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
         trusted_fingerprint=registered.fingerprint or fingerprint,
         source=args.response.name,
     )
-    for row, approval in decisions:
-        application.reports[row].approval = approval
-    _save(application, args.file, loaded, lock)
-    if not registered.fingerprint:
-        # Trusted only once the whole file has passed every check and FILE holds the result: a kill between
-        # the two leaves the key untrusted, and running the same import again finishes it (issue 15, item 12).
+    imported, plan = _changed(application, form, ImportResults(decisions, trust=trust))
+    _save(imported, args.file, loaded, lock)
+    trusted = [record.supervisor for record in plan.records if isinstance(record, KeyTrusted)]
+    if trusted:
+        # FILE and the registry cannot share a transaction (the store does both in one): the key is trusted
+        # only once the whole file has passed every check and FILE holds the result. A kill between the two
+        # leaves the key untrusted, and running the same import again finishes it (issue 15, item 12).
         with Store.open() as store:
-            store.trust_supervisor_key(registered.member_id, fingerprint)
+            store.trust_supervisor_key(trusted[0].member_id, trusted[0].fingerprint)
         print(
             f"指導者 {registered.name}（{registered.member_id}）の鍵を信頼して登録しました。指紋: {fingerprint}"
             "（指導者本人に聞いた指紋と同じか確かめてください）",
@@ -385,14 +396,12 @@ def _reopen(args: argparse.Namespace, out: TextIO) -> int:
 
 def _reopen_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None) -> int:
     loaded = _bytes(args.file)
-    application, _ = _document(args.file)
+    application, form = _document(args.file)
     (row,) = _rows(application, [args.case])
-    approval = application.reports[row].approval
-    if approval is None or approval.state != "approved":
-        raise _RefusedError(f"症例{args.case}は承認済みではありません（そのまま編集できます）")
+    reopened, _ = _changed(application, form, ReopenReport(row))
+    # The approved report is kept as the whole FILE beside it (the store keeps it in its archive).
     copy = _keep_copy(args.file)
-    application.reports[row].approval = None
-    _save(application, args.file, loaded, lock)
+    _save(reopened, args.file, loaded, lock)
     print(f"症例{args.case}を編集できる状態に戻しました。承認済みの内容は {copy.name} に残しました", file=out)
     return EXIT_OK
 

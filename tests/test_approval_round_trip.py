@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -345,3 +345,35 @@ def test_two_reopens_keep_two_copies(pcs: tuple[Pc, Pc], application_file: Path)
     # One copy still holds case 1 approved (taken before the first reopen), the other case 2.
     assert any(copy.reports[0].approval is not None for copy in copies)
     assert any(copy.reports[0].approval is None and copy.reports[1].approval is not None for copy in copies)
+
+
+def test_approval_commands_change_the_file_through_the_operations(
+    pcs: tuple[Pc, Pc], application_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """request, import --trust, reopen and withdraw plan the store's operations; the CLI sets no approval."""
+    import inspect
+
+    from app import cli_approval
+
+    planned: list[str] = []
+
+    def spy(operation: Any) -> type:
+        def plan(self: object, application: object, labels: object) -> object:
+            planned.append(operation.__name__)
+            return operation.plan(self, application, labels)
+
+        return type(operation.__name__, (operation,), {"plan": plan})
+
+    for name in ("MarkRequested", "WithdrawRequest", "ImportResults", "ReopenReport"):
+        monkeypatch.setattr(cli_approval, name, spy(getattr(cli_approval, name)))
+    applicant, supervisor = pcs
+    request = _requested(applicant, application_file)
+    supervisor.ok("approval", "respond", request, "--approve", "1-3", "--out", request.with_name("resp.json"))
+    applicant.ok("approval", "import", application_file, request.with_name("resp.json"), "--trust")
+    applicant.ok("approval", "reopen", application_file, "--case", "1")
+    applicant.ok("approval", "request", application_file, "--cases", "4", "--supervisor", "J00001",
+                 "--out", request.with_name("req4.json"))  # fmt: skip
+    applicant.ok("approval", "withdraw", application_file, "--cases", "4")
+    assert planned == ["MarkRequested", "ImportResults", "ReopenReport", "MarkRequested", "WithdrawRequest"]
+    assert states(application_file)[:4] == [None, "approved", "approved", None]
+    assert ".approval =" not in inspect.getsource(cli_approval)

@@ -25,6 +25,7 @@ from app.models.case_list import (
 )
 from app.models.table import TableFileError, TableRow, TableSheet
 from app.models.yearmonth import YearMonth
+from app.operations.cases import ImportCases, InsertCase, SetCaseField
 from app.store import EditError, Store
 from app.store.case_list_files import MAX_FILE_BYTES, MAX_ROWS, default_sheet, parse_case_list, read_case_list
 from app.validation import validate
@@ -93,7 +94,7 @@ def test_clerk_workbook_into_the_store_then_the_rules(store: Store) -> None:
     app_id = store.create_application("jbct-renewal-2026").id
     version = store.info(app_id).version
     result = _read(clerk_workbook())
-    application = store.import_cases(app_id, 0, result.cases(), replace=False, source="症例一覧.xlsx")
+    application = store.apply(app_id, ImportCases(0, result.cases(), replace=False, source="症例一覧.xlsx"))
     assert application.sections[0].cases == expected_cases()
     assert store.info(app_id).version == version + 1
     [change] = store.history(app_id, limit=1)
@@ -245,7 +246,7 @@ def test_formulas_and_merges_outside_what_is_read_are_harmless() -> None:
 def test_hostile_files_change_nothing_in_the_store(store: Store, tmp_path: Path) -> None:
     """Whatever fails while reading, the application is as it was (no version recorded)."""
     app_id = store.create_application("jbct-renewal-2026").id
-    store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
+    store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     version = store.info(app_id).version
     before = store.get(app_id)
     for name, data in [
@@ -261,7 +262,7 @@ def test_hostile_files_change_nothing_in_the_store(store: Store, tmp_path: Path)
             sheet = default_sheet(form, table)
             header = find_header(form, sheet)
             cases = read_cases(form, sheet, header, propose_mapping(form, sheet, header)).cases()
-            store.import_cases(app_id, 0, cases, replace=False, source=name)
+            store.apply(app_id, ImportCases(0, cases, replace=False, source=name))
     assert store.info(app_id).version == version
     assert store.get(app_id) == before
 
@@ -273,14 +274,14 @@ def test_append_goes_after_the_last_filled_row_and_replace_replaces(store: Store
     """Append keeps every row up to the last one with anything in it (blank rows after it are reused);
     replace puts the imported cases in place of the section's."""
     app_id = store.create_application("jbct-renewal-2026").id
-    store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
-    store.set_case_field(app_id, 0, 2, "note", "メモだけの行")
-    store.insert_case(app_id, 0, 3)
+    store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
+    store.apply(app_id, SetCaseField(0, 2, "note", "メモだけの行"))
+    store.apply(app_id, InsertCase(0, 3))
     imported = [Case(diagnosis="肺癌"), Case(diagnosis="膵癌")]
-    cases = store.import_cases(app_id, 0, imported, replace=False, source="a.csv").sections[0].cases
+    cases = store.apply(app_id, ImportCases(0, imported, replace=False, source="a.csv")).sections[0].cases
     assert [case.diagnosis for case in cases] == ["胃癌", "", "", "肺癌", "膵癌"]
     assert cases[2].note == "メモだけの行"
-    cases = store.import_cases(app_id, 0, imported, replace=True, source="a.csv").sections[0].cases
+    cases = store.apply(app_id, ImportCases(0, imported, replace=True, source="a.csv")).sections[0].cases
     assert [case.diagnosis for case in cases] == ["肺癌", "膵癌"]
 
 
@@ -288,7 +289,7 @@ def test_import_into_a_section_not_yet_made_is_one_change(store: Store) -> None:
     """Importing into 申請2(3) of a new application makes 2(2) and 2(3) in the same change."""
     app_id = store.create_application("jbct-renewal-2026").id
     version = store.info(app_id).version
-    application = store.import_cases(app_id, 2, [Case(diagnosis="肺癌")], replace=False, source="a.csv")
+    application = store.apply(app_id, ImportCases(2, [Case(diagnosis="肺癌")], replace=False, source="a.csv"))
     assert len(application.sections) == 3 and application.sections[2].cases[0].diagnosis == "肺癌"
     assert store.info(app_id).version == version + 1
     assert len(store.restore(app_id, version).sections) == 1
@@ -310,7 +311,7 @@ def test_too_many_for_the_section_is_refused_and_nothing_changes(
     before = store.get(app_id)
     count = 26 if replace else 6
     with pytest.raises(EditError) as raised:
-        store.import_cases(app_id, 0, [Case(diagnosis="肺癌")] * count, replace=replace, source="a.csv")
+        store.apply(app_id, ImportCases(0, [Case(diagnosis="肺癌")] * count, replace=replace, source="a.csv"))
     assert str(raised.value).startswith(message)
     assert store.info(app_id).version == version and store.get(app_id) == before
 
@@ -319,7 +320,7 @@ def test_nothing_to_import_is_refused(store: Store) -> None:
     """An import with no case says so rather than recording an empty change."""
     app_id = store.create_application("jbct-renewal-2026").id
     with pytest.raises(EditError, match="取り込む症例がありません"):
-        store.import_cases(app_id, 0, [], replace=True, source="a.csv")
+        store.apply(app_id, ImportCases(0, [], replace=True, source="a.csv"))
 
 
 # ---- headings and mapping -----------------------------------------------------------------------------

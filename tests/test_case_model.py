@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.models.cells import CellEdit
-from app.models.edits import apply_cell_edits
 from app.models.forms import CASE_ATTRIBUTES, FormDefinition
 from app.models.yearmonth import YearMonth
+from app.operations.rows import apply_cell_edits
 from app.views.case_model import ERROR_TINT, CaseTableModel
 from tests.factories import COLUMNS, application, case, issues_of, jbct_form, section
 

@@ -22,6 +22,7 @@ from app.cli import main
 from app.models.canonical import canonical_json, sha256_hex
 from app.models.document import load_application, save_application
 from app.models.table import TableFileError
+from app.operations.cases import SetCaseField
 from app.signing.keys import load_or_create_signing_key
 from app.signing.signed_files import signed_bytes
 from app.store import (
@@ -201,12 +202,12 @@ def test_full_disk_while_saving_says_full_disk_and_loses_nothing(shorei_home: Pa
     corrupt database; every edit saved before it is there after reopening."""
     with Store.open(shorei_home) as store:
         info = store.create_application("jbct-renewal-2026")
-        store.set_case_field(info.id, 0, 0, "diagnosis", "胃癌")
+        store.apply(info.id, SetCaseField(0, 0, "diagnosis", "胃癌"))
         pages = store._db().execute("PRAGMA page_count").fetchone()[0]
         store._db().execute(f"PRAGMA max_page_count={pages}")
         with pytest.raises(StoreDiskError) as raised:
             for row in range(1, 400):
-                store.set_case_field(info.id, 0, row, "diagnosis", "肺癌" * 20)
+                store.apply(info.id, SetCaseField(0, row, "diagnosis", "肺癌" * 20))
         message = str(raised.value)
         assert "ディスクの空き容量" in message and "失われていません" in message
         assert "壊れています" not in message and "バックアップから復元" not in message
@@ -558,7 +559,7 @@ def test_deleted_lock_file_says_another_shorei_holds_the_folder(shorei_home: Pat
         with Store.open(shorei_home) as second:
             assert not second.read_only
             with pytest.raises(StoreTakenError) as raised:
-                first.set_case_field(info.id, 0, 0, "diagnosis", "胃癌")
+                first.apply(info.id, SetCaseField(0, 0, "diagnosis", "胃癌"))
             assert "別の Shorei" in str(raised.value) and "空き容量" not in str(raised.value)
             assert second.get(info.id).sections == [] or all(
                 not c.diagnosis for s in second.get(info.id).sections for c in s.cases
@@ -577,7 +578,7 @@ def test_data_folder_database_and_backups_are_owner_only_under_any_umask(shorei_
     try:
         with Store.open(shorei_home) as store:
             info = store.create_application("jbct-renewal-2026")
-            store.set_case_field(info.id, 0, 0, "note", "カルテ番号 1234")
+            store.apply(info.id, SetCaseField(0, 0, "note", "カルテ番号 1234"))
             backup = store.backup_now()
             assert (shorei_home.stat().st_mode & 0o777) == 0o700
             assert (shorei_home / "backups").stat().st_mode & 0o777 == 0o700

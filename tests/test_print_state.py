@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from app.operations.cases import SetCaseField
+from app.operations.sections import SetApplicantField
 from app.store import Store
 from app.store.print_state import (
     CHANGED,
@@ -49,7 +51,7 @@ def test_new_application_is_neither_printed_nor_uploaded(store: Store) -> None:
 def test_export_marks_printed_and_uploaded_with_the_code(store: Store) -> None:
     """After an export the state is 「印刷 済／アップロード 済」 with the 照合コード of the upload file."""
     app_id = store.create_application(FORM).id
-    store.set_case_field(app_id, 0, 0, "age", 60)
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
     _export(store, app_id)
     state = print_state(store.get(app_id), store.outputs(app_id)[app_id])
     assert state.label == "印刷 済／アップロード 済" and state.code == "abc123"
@@ -59,10 +61,10 @@ def test_export_marks_printed_and_uploaded_with_the_code(store: Store) -> None:
 def test_edit_after_export_marks_changed_and_undo_clears_it(store: Store) -> None:
     """An edit of printed content shows 「印刷後に変更あり」 for its section; restoring the content clears it."""
     app_id = store.create_application(FORM).id
-    store.set_case_field(app_id, 0, 0, "age", 60)
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
     _export(store, app_id)
     printed_version = store.info(app_id).version
-    store.set_case_field(app_id, 0, 0, "age", 61)
+    store.apply(app_id, SetCaseField(0, 0, "age", 61))
     state = print_state(store.get(app_id), store.outputs(app_id)[app_id])
     assert state.changed and state.changed_parts == (0,)
     assert state.section_label(0) == CHANGED and state.section_label(1) == ""
@@ -74,9 +76,9 @@ def test_edit_after_export_marks_changed_and_undo_clears_it(store: Store) -> Non
 def test_a_note_is_not_printed_content(store: Store) -> None:
     """備考 never leave the PC, so editing one after export does not ask for a reprint."""
     app_id = store.create_application(FORM).id
-    store.set_case_field(app_id, 0, 0, "age", 60)
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
     _export(store, app_id)
-    store.set_case_field(app_id, 0, 0, "note", "自分用のメモ")
+    store.apply(app_id, SetCaseField(0, 0, "note", "自分用のメモ"))
     assert not print_state(store.get(app_id), store.outputs(app_id)[app_id]).changed
 
 
@@ -102,9 +104,9 @@ def test_outputs_go_with_the_application_and_not_with_a_copy(store: Store) -> No
 def test_list_name_follows_the_applicant_until_renamed(store: Store) -> None:
     """Without a name of its own the list shows 氏名; 新規 with a name or 名前変更 keeps the user's name."""
     app_id = store.create_application(FORM).id
-    store.set_applicant_field(app_id, "name", "山田太郎")
+    store.apply(app_id, SetApplicantField("name", "山田太郎"))
     assert store.info(app_id).display_name == "山田太郎"
     store.rename(app_id, "山田先生 2026")
-    store.set_applicant_field(app_id, "name", "山田次郎")
+    store.apply(app_id, SetApplicantField("name", "山田次郎"))
     assert store.info(app_id).display_name == "山田先生 2026"
     assert store.create_application(FORM, "佐藤先生").display_name == "佐藤先生"

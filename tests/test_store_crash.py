@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.models.application import Case
+from app.operations.cases import DeleteCase, InsertCase, SetCaseField
+from app.operations.reports import SetReportField
 from app.store import Store
 
 FORM = "jbct-renewal-2026"
@@ -56,25 +58,25 @@ def _child(home: Path, app_id: int, reports_id: int, seed: int) -> NoReturn:
                 if roll < 0.6:
                     row, field = rng.randrange(25), rng.choice(_FIELDS)
                     value: Any = rng.randrange(121) if field == "age" else f"{seed}-{rng.randrange(10**6)}癌"
-                    store.set_case_field(app_id, 0, row, field, value)
+                    store.apply(app_id, SetCaseField(0, row, field, value))
                     action = ["set", row, field, value]
                 elif roll < 0.8:
                     row, field = rng.randrange(20), rng.choice(_REPORT_FIELDS)
                     value = rng.randrange(121) if field == "age" else f"{seed}-{rng.randrange(10**6)}"
                     if field == "history":
                         value += "\n経過"
-                    store.set_report_field(reports_id, row, field, value)
+                    store.apply(reports_id, SetReportField(row, field, value))
                     target, action = reports_id, ["report", row, field, value]
                 elif roll < 0.9:
                     row = rng.randrange(len(store.get(app_id).sections[0].cases) + 1)
                     value = f"挿入{seed}-{rng.randrange(10**6)}"
-                    store.insert_case(app_id, 0, row, Case(diagnosis=value))
+                    store.apply(app_id, InsertCase(0, row, Case(diagnosis=value)))
                     action = ["insert", row, "diagnosis", value]
                 elif roll < 0.97:
                     rows = len(store.get(app_id).sections[0].cases)
                     if rows == 0:
                         continue
-                    store.delete_case(app_id, 0, rng.randrange(rows))
+                    store.apply(app_id, DeleteCase(0, rng.randrange(rows)))
                     action = ["delete"]
                 else:
                     version = store.info(app_id).version

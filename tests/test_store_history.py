@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models.application import Case, FacilityChoice
+from app.operations.cases import DeleteCase, InsertCase, MoveCase, PasteCases, SetCaseField
+from app.operations.patch import Edit, apply, invert
+from app.operations.sections import AddEnrollment, AddSection, RemoveSection, SetApplicantField, SetFacility
 from app.store import EditError, HistoryError, Store
-from app.store.patch import Edit, apply, invert
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,8 +34,8 @@ def store(shorei_home: Path) -> Iterator[Store]:
 def test_history_lists_changes_newest_first_with_before_and_after(store: Store) -> None:
     """Each change is listed with its time, what it did, and the value before and after."""
     app_id = store.create_application(FORM, "山田").id
-    store.set_case_field(app_id, 0, 0, "age", 60)
-    store.set_case_field(app_id, 0, 0, "age", 61)
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
+    store.apply(app_id, SetCaseField(0, 0, "age", 61))
     changes = store.history(app_id)
     assert [change.version for change in changes] == [2, 1, 0]
     latest = changes[0]
@@ -48,9 +50,9 @@ def test_history_lists_changes_newest_first_with_before_and_after(store: Store) 
 def test_earlier_state_can_be_previewed_and_restored(store: Store) -> None:
     """Any earlier state can be looked at and brought back; restoring is itself a change."""
     app_id = store.create_application(FORM).id
-    store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
-    store.set_case_field(app_id, 0, 1, "diagnosis", "肺癌")
-    store.delete_case(app_id, 0, 0)
+    store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
+    store.apply(app_id, SetCaseField(0, 1, "diagnosis", "肺癌"))
+    store.apply(app_id, DeleteCase(0, 0))
     assert [c.diagnosis for c in store.state_at(app_id, 2).sections[0].cases] == ["胃癌", "肺癌"]
     assert store.info(app_id).version == 3
     restored = store.restore(app_id, 2)
@@ -73,8 +75,8 @@ def test_history_survives_reopening(shorei_home: Path) -> None:
     """After closing and reopening, the old states are still there to restore."""
     with Store.open(shorei_home) as store:
         app_id = store.create_application(FORM).id
-        first = store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
-        store.set_case_field(app_id, 0, 0, "diagnosis", "大腸癌")
+        first = store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
+        store.apply(app_id, SetCaseField(0, 0, "diagnosis", "大腸癌"))
         first_session = store.session
     with Store.open(shorei_home) as store:
         assert store.restore(app_id, 1) == first
@@ -85,7 +87,7 @@ def test_history_survives_reopening(shorei_home: Path) -> None:
 def test_tampered_history_is_detected_not_applied(store: Store) -> None:
     """A history that does not fit the stored rows raises instead of rebuilding a wrong state."""
     app_id = store.create_application(FORM).id
-    store.set_case_field(app_id, 0, 0, "age", 60)
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
     connection = store._db()
     connection.execute("UPDATE cases SET data = json_set(data, '$.age', 99)")
     store._loaded.clear()
@@ -136,25 +138,25 @@ _OPERATION = st.one_of(
 def _run(store: Store, app_id: int, operation: tuple[Any, ...]) -> None:
     kind, *args = operation
     if kind == "set":
-        store.set_case_field(app_id, *args)
+        store.apply(app_id, SetCaseField(*args))
     elif kind == "insert":
-        store.insert_case(app_id, args[0], args[1], Case(diagnosis=args[2]))
+        store.apply(app_id, InsertCase(args[0], args[1], Case(diagnosis=args[2])))
     elif kind == "delete":
-        store.delete_case(app_id, *args)
+        store.apply(app_id, DeleteCase(*args))
     elif kind == "move":
-        store.move_case(app_id, *args)
+        store.apply(app_id, MoveCase(*args))
     elif kind == "paste":
-        store.paste_cases(app_id, args[0], args[1], [Case(age=n) for n in range(args[2])])
+        store.apply(app_id, PasteCases(args[0], args[1], [Case(age=n) for n in range(args[2])]))
     elif kind == "add_section":
-        store.add_section(app_id)
+        store.apply(app_id, AddSection())
     elif kind == "remove_section":
-        store.remove_section(app_id, args[0])
+        store.apply(app_id, RemoveSection(args[0]))
     elif kind == "enroll":
-        store.add_enrollment(app_id, args[0], args[1], args[1])
+        store.apply(app_id, AddEnrollment(args[0], args[1], args[1]))
     elif kind == "facility":
-        store.set_facility(app_id, args[0], FacilityChoice(name=args[1], manual=True))
+        store.apply(app_id, SetFacility(args[0], FacilityChoice(name=args[1], manual=True)))
     elif kind == "applicant":
-        store.set_applicant_field(app_id, "name", args[0])
+        store.apply(app_id, SetApplicantField("name", args[0]))
     elif kind == "rename":
         store.rename(app_id, args[0])
     else:
@@ -193,10 +195,10 @@ def test_any_sequence_of_edits_then_restore_gives_exactly_that_state(
 def test_a_restore_says_what_it_changed(store: Store) -> None:
     """A restore's history line names the first cells it changes and counts the rest."""
     app_id = store.create_application(FORM).id
-    store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
-    store.set_case_field(app_id, 0, 0, "sex", "男")
-    store.set_case_field(app_id, 0, 0, "age", 60)
-    store.set_applicant_field(app_id, "name", "山田 太郎")
+    store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
+    store.apply(app_id, SetCaseField(0, 0, "sex", "男"))
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
+    store.apply(app_id, SetApplicantField("name", "山田 太郎"))
     store.restore(app_id, 1)
     summary = store.history(app_id)[0].summary
     assert summary.startswith("版 1（")

@@ -11,8 +11,25 @@ from app.models.application import Case, FacilityChoice
 from app.models.document import DocumentError, load_application
 from app.models.facility import Facility
 from app.models.yearmonth import YearMonth
+from app.operations.cases import (
+    AcceptWarning,
+    DeleteCase,
+    InsertCase,
+    MoveCase,
+    PasteCases,
+    SetCaseField,
+    WithdrawWarning,
+)
+from app.operations.plan import MAX_ROWS, MAX_TEXT
+from app.operations.sections import (
+    AddEnrollment,
+    AddSection,
+    ChangeEnrollment,
+    RemoveEnrollment,
+    SetApplicantField,
+    SetFacility,
+)
 from app.store import EditError, NotFoundError, Store, StoreReadOnlyError
-from app.store.edits import MAX_ROWS, MAX_TEXT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -69,8 +86,8 @@ def test_cell_edit_stores_what_was_meant(
     store: Store, app_id: int, field: str, typed: object, stored: object
 ) -> None:
     """Full-width digits, 65歳, 男性, R6.5 and stray spaces are stored as the form expects them."""
-    store.set_case_field(app_id, 0, 0, "age", 99)
-    application = store.set_case_field(app_id, 0, 0, field, typed)  # type: ignore[arg-type]
+    store.apply(app_id, SetCaseField(0, 0, "age", 99))
+    application = store.apply(app_id, SetCaseField(0, 0, field, typed))  # type: ignore[arg-type]
     assert getattr(application.sections[0].cases[0], field) == stored
     assert getattr(store.get(app_id).sections[0].cases[0], field) == stored
 
@@ -91,10 +108,10 @@ def test_unreadable_cell_is_refused_and_nothing_changes(
     store: Store, app_id: int, field: str, typed: object, message: str
 ) -> None:
     """A value that cannot be read is refused with the place and what to type; the row keeps its value."""
-    store.set_case_field(app_id, 0, 2, "age", "50")
+    store.apply(app_id, SetCaseField(0, 2, "age", "50"))
     version = store.info(app_id).version
     with pytest.raises(EditError) as raised:
-        store.set_case_field(app_id, 0, 2, field, typed)  # type: ignore[arg-type]
+        store.apply(app_id, SetCaseField(0, 2, field, typed))  # type: ignore[arg-type]
     assert str(raised.value).startswith(message)
     assert store.info(app_id).version == version
     assert store.get(app_id).sections[0].cases[2].age == 50
@@ -102,12 +119,12 @@ def test_unreadable_cell_is_refused_and_nothing_changes(
 
 def test_out_of_range_age_is_kept_for_the_rules_to_report(store: Store, app_id: int) -> None:
     """130 is stored as typed (the rules flag it), rather than lost."""
-    assert store.set_case_field(app_id, 0, 0, "age", "130").sections[0].cases[0].age == 130
+    assert store.apply(app_id, SetCaseField(0, 0, "age", "130")).sections[0].cases[0].age == 130
 
 
 def test_editing_an_empty_numbered_row_creates_the_rows_before_it(store: Store, app_id: int) -> None:
     """Typing in row No.5 of an empty sheet keeps it in row 5, with blank rows 1–4."""
-    application = store.set_case_field(app_id, 0, 4, "diagnosis", "胃癌")
+    application = store.apply(app_id, SetCaseField(0, 4, "diagnosis", "胃癌"))
     cases = application.sections[0].cases
     assert len(cases) == 5 and cases[4].diagnosis == "胃癌"
     assert all(case.is_blank() for case in cases[:4])
@@ -116,14 +133,14 @@ def test_editing_an_empty_numbered_row_creates_the_rows_before_it(store: Store, 
 def test_row_beyond_the_limit_is_refused(store: Store, app_id: int) -> None:
     """A row number far past the sheet is refused with the allowed range."""
     with pytest.raises(EditError, match=f"1〜{MAX_ROWS}"):
-        store.set_case_field(app_id, 0, MAX_ROWS, "age", 1)
+        store.apply(app_id, SetCaseField(0, MAX_ROWS, "age", 1))
 
 
 def test_unchanged_value_records_nothing(store: Store, app_id: int) -> None:
     """Leaving a cell without changing it adds no history entry."""
-    store.set_case_field(app_id, 0, 0, "age", 60)
+    store.apply(app_id, SetCaseField(0, 0, "age", 60))
     version = store.info(app_id).version
-    store.set_case_field(app_id, 0, 0, "age", "６０")
+    store.apply(app_id, SetCaseField(0, 0, "age", "６０"))
     assert store.info(app_id).version == version
 
 
@@ -131,8 +148,8 @@ def test_every_edit_is_on_disk_when_it_returns(shorei_home: Path) -> None:
     """What an operation returned is what a fresh opening of the data folder reads."""
     with Store.open(shorei_home) as store:
         app_id = store.create_application(FORM).id
-        store.set_case_field(app_id, 0, 0, "diagnosis", "肝細胞癌")
-        expected = store.add_enrollment(app_id, 0, "2022/04", "2026/09")
+        store.apply(app_id, SetCaseField(0, 0, "diagnosis", "肝細胞癌"))
+        expected = store.apply(app_id, AddEnrollment(0, "2022/04", "2026/09"))
     with Store.open(shorei_home) as store:
         assert store.get(app_id) == expected
 
@@ -140,14 +157,14 @@ def test_every_edit_is_on_disk_when_it_returns(shorei_home: Path) -> None:
 def test_insert_delete_and_move_rows(store: Store, app_id: int) -> None:
     """Rows can be inserted, deleted and moved, within a section and to another one."""
     for row, name in enumerate(["A癌", "B癌", "C癌"]):
-        store.set_case_field(app_id, 0, row, "diagnosis", name)
-    store.insert_case(app_id, 0, 1, Case(diagnosis="X癌"))
+        store.apply(app_id, SetCaseField(0, row, "diagnosis", name))
+    store.apply(app_id, InsertCase(0, 1, Case(diagnosis="X癌")))
     assert [c.diagnosis for c in store.get(app_id).sections[0].cases] == ["A癌", "X癌", "B癌", "C癌"]
-    store.move_case(app_id, 0, 3, 0, 0)
+    store.apply(app_id, MoveCase(0, 3, 0, 0))
     assert [c.diagnosis for c in store.get(app_id).sections[0].cases] == ["C癌", "A癌", "X癌", "B癌"]
-    store.delete_case(app_id, 0, 2)
-    store.add_section(app_id)
-    application = store.move_case(app_id, 0, 0, 1, 0)
+    store.apply(app_id, DeleteCase(0, 2))
+    store.apply(app_id, AddSection())
+    application = store.apply(app_id, MoveCase(0, 0, 1, 0))
     assert [c.diagnosis for c in application.sections[0].cases] == ["A癌", "B癌"]
     assert [c.diagnosis for c in application.sections[1].cases] == ["C癌"]
 
@@ -155,21 +172,21 @@ def test_insert_delete_and_move_rows(store: Store, app_id: int) -> None:
 def test_deleting_a_missing_row_says_which(store: Store, app_id: int) -> None:
     """Deleting a row that does not exist names the row and the range."""
     with pytest.raises(EditError, match=r"申請2\(1\) No\.4: 行番号が範囲外です"):
-        store.delete_case(app_id, 0, 3)
+        store.apply(app_id, DeleteCase(0, 3))
 
 
 def test_missing_section_is_named(store: Store, app_id: int) -> None:
     """An edit in a section that does not exist names it."""
     with pytest.raises(EditError, match=r"申請2\(2\)はありません"):
-        store.set_case_field(app_id, 1, 0, "age", 1)
+        store.apply(app_id, SetCaseField(1, 0, "age", 1))
 
 
 def test_pasted_rows_are_one_change(store: Store, app_id: int) -> None:
     """Rows pasted from a spreadsheet land from the chosen row on, and one undo takes them all back."""
-    store.set_case_field(app_id, 0, 0, "diagnosis", "残す癌")
+    store.apply(app_id, SetCaseField(0, 0, "diagnosis", "残す癌"))
     before = store.info(app_id).version
     pasted = [Case(age=60 + n, diagnosis=f"貼付{n}癌") for n in range(5)]
-    application = store.paste_cases(app_id, 0, 1, pasted)
+    application = store.apply(app_id, PasteCases(0, 1, pasted))
     assert [c.diagnosis for c in application.sections[0].cases] == ["残す癌"] + [
         f"貼付{n}癌" for n in range(5)
     ]
@@ -180,57 +197,57 @@ def test_pasted_rows_are_one_change(store: Store, app_id: int) -> None:
 def test_facility_from_the_list_or_typed(store: Store, app_id: int) -> None:
     """A facility is picked from the list (its 認定番号 kept) or typed by hand (marked manual)."""
     listed = Facility(cert_no="20953", name="伊勢赤十字病院", address="三重県伊勢市船江1-471-2")
-    chosen = store.set_facility(app_id, 0, listed).sections[0].facility
+    chosen = store.apply(app_id, SetFacility(0, listed)).sections[0].facility
     assert chosen == FacilityChoice(cert_no="20953", name="伊勢赤十字病院", manual=False)
-    typed = store.set_facility(app_id, 0, FacilityChoice(name=" 山田クリニック ", manual=True))
+    typed = store.apply(app_id, SetFacility(0, FacilityChoice(name=" 山田クリニック ", manual=True)))
     assert typed.sections[0].facility == FacilityChoice(name="山田クリニック", manual=True)
-    assert store.set_facility(app_id, 0, None).sections[0].facility is None
+    assert store.apply(app_id, SetFacility(0, None)).sections[0].facility is None
 
 
 def test_enrollment_periods(store: Store, app_id: int) -> None:
     """施設在籍期間 can be added as typed, changed and removed."""
-    store.add_enrollment(app_id, 0, "2022/4", "R5.3")
-    store.add_enrollment(app_id, 0)
-    application = store.set_enrollment(app_id, 0, 1, YearMonth(2024, 1), "2026-09")
+    store.apply(app_id, AddEnrollment(0, "2022/4", "R5.3"))
+    store.apply(app_id, AddEnrollment(0))
+    application = store.apply(app_id, ChangeEnrollment(0, 1, YearMonth(2024, 1), "2026-09"))
     periods = [(str(p.start), str(p.end)) for p in application.sections[0].enrollment]
     assert periods == [("2022-04", "2023-03"), ("2024-01", "2026-09")]
-    assert len(store.remove_enrollment(app_id, 0, 0).sections[0].enrollment) == 1
+    assert len(store.apply(app_id, RemoveEnrollment(0, 0)).sections[0].enrollment) == 1
     with pytest.raises(EditError, match="施設在籍期間 1: 年月が読めません"):
-        store.set_enrollment(app_id, 0, 0, "いつか", None)
+        store.apply(app_id, ChangeEnrollment(0, 0, "いつか", None))
 
 
 def test_applicant_fields(store: Store, app_id: int) -> None:
     """The applicant's name, member number, dental flag and application month are stored normalised."""
-    store.set_applicant_field(app_id, "name", "山田　太郎 ")
-    store.set_applicant_field(app_id, "member_id", "１２３４５６")
-    store.set_applicant_field(app_id, "dental", True)
-    applicant = store.set_applicant_field(app_id, "application_month", "2026/9").applicant
+    store.apply(app_id, SetApplicantField("name", "山田　太郎 "))
+    store.apply(app_id, SetApplicantField("member_id", "１２３４５６"))
+    store.apply(app_id, SetApplicantField("dental", True))
+    applicant = store.apply(app_id, SetApplicantField("application_month", "2026/9")).applicant
     assert (applicant.name, applicant.member_id, applicant.dental) == ("山田　太郎", "123456", True)
     assert applicant.application_month == YearMonth(2026, 9)
     assert store.info(app_id).applicant_name == "山田　太郎"
     with pytest.raises(EditError, match="申請者の項目"):
-        store.set_applicant_field(app_id, "email", "x")
+        store.apply(app_id, SetApplicantField("email", "x"))
 
 
 def test_accepted_warning_with_reason(store: Store, app_id: int) -> None:
     """A kept warning stores the reason; withdrawing removes it; an empty reason is refused."""
-    store.set_case_field(app_id, 0, 0, "age", 50)
-    case = store.accept_warning(app_id, 0, 0, "duplicate-patient", "別の患者です").sections[0].cases[0]
+    store.apply(app_id, SetCaseField(0, 0, "age", 50))
+    case = store.apply(app_id, AcceptWarning(0, 0, "duplicate-patient", "別の患者です")).sections[0].cases[0]
     assert case.accepted_reason("duplicate-patient") == "別の患者です"
-    section = store.accept_warning(app_id, 0, None, "section-unneeded", "施設が別").sections[0]
+    section = store.apply(app_id, AcceptWarning(0, None, "section-unneeded", "施設が別")).sections[0]
     assert section.accepted_reason("section-unneeded") == "施設が別"
     with pytest.raises(EditError, match="理由を入力してください"):
-        store.accept_warning(app_id, 0, 0, "duplicate-patient", "  ")
-    assert store.withdraw_warning(app_id, 0, 0, "duplicate-patient").sections[0].cases[0].accepted == []
+        store.apply(app_id, AcceptWarning(0, 0, "duplicate-patient", "  "))
+    assert store.apply(app_id, WithdrawWarning(0, 0, "duplicate-patient")).sections[0].cases[0].accepted == []
 
 
 def test_several_applications_rename_and_duplicate(store: Store) -> None:
     """A clerk keeps one application per doctor; a copy is independent of its original."""
     first = store.create_application(FORM, "A先生")
     second = store.create_application(FORM, "B先生")
-    store.set_case_field(first.id, 0, 0, "diagnosis", "胃癌")
+    store.apply(first.id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     copy = store.duplicate(first.id)
-    store.set_case_field(copy.id, 0, 0, "diagnosis", "大腸癌")
+    store.apply(copy.id, SetCaseField(0, 0, "diagnosis", "大腸癌"))
     assert store.get(first.id).sections[0].cases[0].diagnosis == "胃癌"
     assert copy.title == "A先生（コピー）"
     renamed = store.rename(second.id, "B先生 2026")
@@ -243,12 +260,12 @@ def test_several_applications_rename_and_duplicate(store: Store) -> None:
 
 def test_trash_keeps_until_emptied(store: Store, app_id: int) -> None:
     """Deleting moves to the trash (not editable there); putting back restores it; emptying is final."""
-    store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
+    store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     store.move_to_trash(app_id)
     assert store.list_applications() == []
     assert [info.id for info in store.list_trash()] == [app_id]
     with pytest.raises(EditError, match="ゴミ箱"):
-        store.set_case_field(app_id, 0, 0, "age", 1)
+        store.apply(app_id, SetCaseField(0, 0, "age", 1))
     store.restore_from_trash(app_id)
     assert store.get(app_id).sections[0].cases[0].diagnosis == "胃癌"
     store.move_to_trash(app_id)
@@ -304,10 +321,10 @@ def test_read_only_store_refuses_every_change(shorei_home: Path) -> None:
         with Store.open(shorei_home) as reader:
             assert reader.read_only
             assert reader.get(app_id) == writer.get(app_id)
-            writer.set_case_field(app_id, 0, 0, "age", 44)
+            writer.apply(app_id, SetCaseField(0, 0, "age", 44))
             assert reader.get(app_id).sections[0].cases[0].age == 44
             for change in (
-                lambda: reader.set_case_field(app_id, 0, 0, "age", 1),
+                lambda: reader.apply(app_id, SetCaseField(0, 0, "age", 1)),
                 lambda: reader.create_application(FORM),
                 lambda: reader.move_to_trash(app_id),
                 lambda: reader.restore(app_id, 0),
@@ -320,8 +337,8 @@ def test_read_only_store_refuses_every_change(shorei_home: Path) -> None:
 
 def test_summaries_read_like_the_form(store: Store, app_id: int) -> None:
     """The history says what changed in the form's words (申請2(1) No.1 性別: （空） → 男性)."""
-    store.set_case_field(app_id, 0, 0, "sex", "男")
-    store.set_case_field(app_id, 0, 0, "start", "2024/5")
+    store.apply(app_id, SetCaseField(0, 0, "sex", "男"))
+    store.apply(app_id, SetCaseField(0, 0, "start", "2024/5"))
     summaries = [change.summary for change in store.history(app_id)]
     assert summaries[:2] == [
         "申請2(1) No.1 実施期間（開始）: （空） → 2024/05",

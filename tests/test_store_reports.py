@@ -14,9 +14,19 @@ from app.models.application import Application, Approval, FieldComment, Supervis
 from app.models.approval import REQUEST_FORMAT, ApprovalRequest, report_content, report_hash
 from app.models.document import DocumentError, load_application
 from app.models.forms import FormRegistry, bundled_forms
+from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest, key_to_trust
+from app.operations.plan import MAX_REPORTS
+from app.operations.reports import (
+    AcceptReportWarning,
+    AddReport,
+    DeleteReport,
+    MoveReport,
+    SetReportFacility,
+    SetReportField,
+    WithdrawReportWarning,
+)
 from app.store import EditError, Store, StoreReadOnlyError
 from app.store.facility_files import bundled_facility_list
-from app.store.report_edits import MAX_REPORTS
 from app.store.supervisors import read_fingerprint
 from tests.jspm_factories import APPLICANT, SUPERVISOR, jspm_application, report
 
@@ -108,12 +118,12 @@ def _decision(
 
 def _requested(store: Store, app_id: int, rows: Sequence[int]) -> Application:
     request = _request(store.get(app_id), rows)
-    return store.mark_requested(app_id, request, _supervisor())
+    return store.apply(app_id, MarkRequested(request, _supervisor()))
 
 
 def _approved(store: Store, app_id: int, rows: Sequence[int]) -> Application:
     application = _requested(store, app_id, rows)
-    return store.apply_decisions(app_id, [_decision(application, row) for row in rows])
+    return store.apply(app_id, ImportResults([_decision(application, row) for row in rows]))
 
 
 def _stored(home: Path, app_id: int) -> Application:
@@ -178,7 +188,7 @@ def test_report_field_is_read_as_typed(
 ) -> None:
     """A report's field takes what a person types (和暦, 全角, 「歳」, 「女性」) and stores it typed."""
     app_id = store.create_application(FORM).id
-    application = store.set_report_field(app_id, 2, key, typed)
+    application = store.apply(app_id, SetReportField(2, key, typed))
     assert getattr(application.reports[2], key) == stored
     assert getattr(_stored(shorei_home, app_id).reports[2], key) == stored
 
@@ -186,13 +196,13 @@ def test_report_field_is_read_as_typed(
 def test_narrative_field_keeps_its_lines_and_empties_to_nothing(store: Store, shorei_home: Path) -> None:
     """A long field keeps its line breaks (CRLF from a paste becomes LF); emptying it removes it."""
     app_id = store.create_application(FORM).id
-    application = store.set_report_field(
-        app_id, 0, "history", "実際の提供期間 2023/04/01〜\r\n入院後に増悪。  \r\n"
+    application = store.apply(
+        app_id, SetReportField(0, "history", "実際の提供期間 2023/04/01〜\r\n入院後に増悪。  \r\n")
     )
     assert application.reports[0].narrative == {"history": "実際の提供期間 2023/04/01〜\n入院後に増悪。"}
     assert store.history(app_id)[0].summary.startswith("症例1 介入時までの現病歴: （空） → 実際の提供期間")
     assert "\n" not in store.history(app_id)[0].summary
-    assert store.set_report_field(app_id, 0, "history", "").reports[0].narrative == {}
+    assert store.apply(app_id, SetReportField(0, "history", "")).reports[0].narrative == {}
     assert _stored(shorei_home, app_id).reports[0].narrative == {}
 
 
@@ -200,7 +210,7 @@ def test_text_longer_than_the_form_allows_is_kept_for_the_rules_to_report(store:
     """The form's limit (600 characters) is reported by the rules, so what was typed is not cut."""
     app_id = store.create_application(FORM).id
     text = "あ" * 700
-    assert store.set_report_field(app_id, 0, "history", text).reports[0].narrative["history"] == text
+    assert store.apply(app_id, SetReportField(0, "history", text)).reports[0].narrative["history"] == text
 
 
 @pytest.mark.parametrize(
@@ -222,7 +232,7 @@ def test_unreadable_report_input_is_refused_with_the_place(
     """Input that cannot be read names the report and field, says what to type, and changes nothing."""
     app_id = store.create_application(FORM).id
     with pytest.raises(EditError, match=message):
-        store.set_report_field(app_id, 0, key, typed)
+        store.apply(app_id, SetReportField(0, key, typed))
     assert store.info(app_id).version == 0
 
 
@@ -230,13 +240,13 @@ def test_report_out_of_range_is_refused(store: Store) -> None:
     """A report number that does not exist is named, with how many there are."""
     app_id = store.create_application(FORM).id
     with pytest.raises(EditError, match="症例21はありません（症例は20件です）"):
-        store.set_report_field(app_id, 20, "age", 60)
+        store.apply(app_id, SetReportField(20, "age", 60))
 
 
 def test_unchanged_report_value_records_nothing(store: Store, app_id: int) -> None:
     """Setting a field to what it already holds is not a change (no history entry)."""
     version = store.info(app_id).version
-    store.set_report_field(app_id, 0, "age", store.get(app_id).reports[0].age)
+    store.apply(app_id, SetReportField(0, "age", store.get(app_id).reports[0].age))
     assert store.info(app_id).version == version
 
 
@@ -245,28 +255,28 @@ def test_facility_entry_keeps_its_kind_and_certification_period(store: Store, sh
     kinds and periods); a typed one is marked manual; None clears it."""
     app_id = store.create_application(FORM).id
     entry = _facility()
-    chosen = store.set_report_facility(app_id, 0, entry).reports[0].facility
+    chosen = store.apply(app_id, SetReportFacility(0, entry)).reports[0].facility
     assert chosen is not None
     assert (chosen.cert_no, chosen.name, chosen.kind) == (entry.cert_no, entry.name, entry.kind)
     assert (chosen.cert_start, chosen.cert_end, chosen.manual) == (entry.cert_start, entry.cert_end, False)
     assert store.history(app_id)[0].summary.startswith(f"症例1 診療施設名: {entry.name}（{entry.cert_no}")
-    typed = store.set_report_facility(app_id, 0, None, "ひまわり在宅クリニック").reports[0].facility
+    typed = store.apply(app_id, SetReportFacility(0, None, "ひまわり在宅クリニック")).reports[0].facility
     assert (
         typed is not None and typed.manual and typed.name == "ひまわり在宅クリニック" and typed.cert_no == ""
     )
-    assert store.set_report_facility(app_id, 0, None).reports[0].facility is None
+    assert store.apply(app_id, SetReportFacility(0, None)).reports[0].facility is None
     assert _stored(shorei_home, app_id).reports[0].facility is None
     with pytest.raises(EditError, match="どちらか一方"):
-        store.set_report_facility(app_id, 0, entry, "手入力")
+        store.apply(app_id, SetReportFacility(0, entry, "手入力"))
 
 
 def test_accepted_warning_on_a_report(store: Store, app_id: int) -> None:
     """A warning is kept on a report with a reason, and the choice can be taken back."""
-    accepted = store.accept_report_warning(app_id, 1, "facility-manual", "在宅診療所のため")
+    accepted = store.apply(app_id, AcceptReportWarning(1, "facility-manual", "在宅診療所のため"))
     assert accepted.reports[1].accepted_reason("facility-manual") == "在宅診療所のため"
     with pytest.raises(EditError, match="理由を入力してください"):
-        store.accept_report_warning(app_id, 1, "facility-manual", "  ")
-    assert store.withdraw_report_warning(app_id, 1, "facility-manual").reports[1].accepted == []
+        store.apply(app_id, AcceptReportWarning(1, "facility-manual", "  "))
+    assert store.apply(app_id, WithdrawReportWarning(1, "facility-manual")).reports[1].accepted == []
 
 
 # ---- the list -------------------------------------------------------------------------------------
@@ -275,16 +285,16 @@ def test_accepted_warning_on_a_report(store: Store, app_id: int) -> None:
 def test_add_delete_and_move_reports(store: Store, shorei_home: Path, app_id: int) -> None:
     """Reports are added at the end, deleted (the rest move up) and moved, each keeping its id."""
     ids = [item.id for item in store.get(app_id).reports]
-    added = store.add_report(app_id)
+    added = store.apply(app_id, AddReport())
     assert len(added.reports) == 4 and added.reports[3].is_blank() and added.reports[3].id not in ids
-    moved = store.move_report(app_id, 0, 2)
+    moved = store.apply(app_id, MoveReport(0, 2))
     assert [item.id for item in moved.reports[:3]] == [ids[1], ids[2], ids[0]]
     assert store.history(app_id)[0].summary == "症例1を3番目へ移動"
-    deleted = store.delete_report(app_id, 1)
+    deleted = store.apply(app_id, DeleteReport(1))
     assert [item.id for item in deleted.reports] == [ids[1], ids[0], added.reports[3].id]
     assert _stored(shorei_home, app_id) == deleted
     with pytest.raises(EditError, match="症例4はありません"):
-        store.move_report(app_id, 0, 3)
+        store.apply(app_id, MoveReport(0, 3))
 
 
 def test_report_count_has_a_hard_limit(store: Store) -> None:
@@ -292,26 +302,26 @@ def test_report_count_has_a_hard_limit(store: Store) -> None:
     application = jspm_application([report(n, id=uuid.uuid4().hex) for n in range(MAX_REPORTS)])
     app_id = store.import_application(application).id
     with pytest.raises(EditError, match=f"上限 {MAX_REPORTS}件"):
-        store.add_report(app_id)
+        store.apply(app_id, AddReport())
 
 
 # ---- locks (JS-6) ---------------------------------------------------------------------------------
 
 EDITS: dict[str, Callable[[Store, int], object]] = {
-    "category": lambda s, a: s.set_report_field(a, 0, "category", "せん妄"),
-    "start": lambda s, a: s.set_report_field(a, 0, "start", "2023/4/2"),
-    "end": lambda s, a: s.set_report_field(a, 0, "end", ""),
-    "age": lambda s, a: s.set_report_field(a, 0, "age", "99"),
-    "sex": lambda s, a: s.set_report_field(
-        a, 0, "sex", "男性" if s.get(a).reports[0].sex == "female" else "女性"
+    "category": lambda s, a: s.apply(a, SetReportField(0, "category", "せん妄")),
+    "start": lambda s, a: s.apply(a, SetReportField(0, "start", "2023/4/2")),
+    "end": lambda s, a: s.apply(a, SetReportField(0, "end", "")),
+    "age": lambda s, a: s.apply(a, SetReportField(0, "age", "99")),
+    "sex": lambda s, a: s.apply(
+        a, SetReportField(0, "sex", "男性" if s.get(a).reports[0].sex == "female" else "女性")
     ),
-    "diagnosis": lambda s, a: s.set_report_field(a, 0, "diagnosis", "肺癌"),
-    "narrative": lambda s, a: s.set_report_field(a, 0, "course", "書き換え"),
-    "narrative-unreadable": lambda s, a: s.set_report_field(a, 0, "start", "読めない日付"),
-    "facility": lambda s, a: s.set_report_facility(a, 0, None, "別の病院"),
-    "facility-cleared": lambda s, a: s.set_report_facility(a, 0, None),
-    "accept": lambda s, a: s.accept_report_warning(a, 0, "facility-manual", "理由"),
-    "delete": lambda s, a: s.delete_report(a, 0),
+    "diagnosis": lambda s, a: s.apply(a, SetReportField(0, "diagnosis", "肺癌")),
+    "narrative": lambda s, a: s.apply(a, SetReportField(0, "course", "書き換え")),
+    "narrative-unreadable": lambda s, a: s.apply(a, SetReportField(0, "start", "読めない日付")),
+    "facility": lambda s, a: s.apply(a, SetReportFacility(0, None, "別の病院")),
+    "facility-cleared": lambda s, a: s.apply(a, SetReportFacility(0, None)),
+    "accept": lambda s, a: s.apply(a, AcceptReportWarning(0, "facility-manual", "理由")),
+    "delete": lambda s, a: s.apply(a, DeleteReport(0)),
 }
 
 
@@ -341,7 +351,7 @@ def test_every_edit_of_a_locked_report_is_refused(
 def test_private_note_of_a_locked_report_may_always_change(store: Store, app_id: int, state: str) -> None:
     """備考 is private and outside the approved content: it can be written whatever the state."""
     locked = _requested(store, app_id, [0]) if state == "requested" else _approved(store, app_id, [0])
-    changed = store.set_report_field(app_id, 0, "note", "指導医に電話済み")
+    changed = store.apply(app_id, SetReportField(0, "note", "指導医に電話済み"))
     assert changed.reports[0].note == "指導医に電話済み"
     assert changed.reports[0].approval == locked.reports[0].approval
     assert report_hash(changed.reports[0]) == locked.reports[0].approval.content_hash  # type: ignore[union-attr]
@@ -351,16 +361,16 @@ def test_locked_reports_may_be_moved_and_others_edited(store: Store, app_id: int
     """Moving keeps a locked report's id and content (its approval still finds it); unlocked reports stay
     editable beside it."""
     approved = _approved(store, app_id, [0])
-    moved = store.move_report(app_id, 0, 2)
+    moved = store.apply(app_id, MoveReport(0, 2))
     assert moved.reports[2] == approved.reports[0]
-    assert store.set_report_field(app_id, 0, "diagnosis", "肺癌").reports[0].diagnosis == "肺癌"
+    assert store.apply(app_id, SetReportField(0, "diagnosis", "肺癌")).reports[0].diagnosis == "肺癌"
 
 
 def test_unchanged_value_on_a_locked_report_is_not_an_error(store: Store, app_id: int) -> None:
     """An editor that commits the value the field already holds does not meet the lock."""
     application = _approved(store, app_id, [0])
     version = store.info(app_id).version
-    store.set_report_field(app_id, 0, "diagnosis", application.reports[0].diagnosis)
+    store.apply(app_id, SetReportField(0, "diagnosis", application.reports[0].diagnosis))
     assert store.info(app_id).version == version
 
 
@@ -374,7 +384,7 @@ def test_mark_requested_binds_each_report_to_the_requests_content(
     the registry's 指導者 and the 通信欄; the request is recorded with its file."""
     application = store.get(app_id)
     request = _request(application, [0, 2], message="2例お願いします")
-    marked = store.mark_requested(app_id, request, _supervisor(), path=shorei_home / "依頼.json")
+    marked = store.apply(app_id, MarkRequested(request, _supervisor(), path=shorei_home / "依頼.json"))
     for row in (0, 2):
         approval = marked.reports[row].approval
         assert approval is not None and approval.state == "requested"
@@ -394,10 +404,10 @@ def test_mark_requested_binds_each_report_to_the_requests_content(
 def test_request_for_content_changed_since_is_refused(store: Store, app_id: int) -> None:
     """A report changed after the request file was made is not marked: the file no longer carries it."""
     request = _request(store.get(app_id), [0, 1])
-    store.set_report_field(app_id, 1, "diagnosis", "胃癌")
+    store.apply(app_id, SetReportField(1, "diagnosis", "胃癌"))
     version = store.info(app_id).version
     with pytest.raises(EditError, match="症例2は承認依頼ファイルの作成後に変更されています"):
-        store.mark_requested(app_id, request, _supervisor())
+        store.apply(app_id, MarkRequested(request, _supervisor()))
     assert store.info(app_id).version == version
     assert store.get(app_id).reports[0].approval is None
     assert store.sent_requests(app_id) == []
@@ -407,12 +417,12 @@ def test_request_naming_a_missing_or_locked_report_is_refused(store: Store, app_
     """A report already pending cannot be requested again, and one the application lacks is named."""
     application = _requested(store, app_id, [0])
     with pytest.raises(EditError, match="症例1は承認依頼中のため承認依頼できません"):
-        store.mark_requested(app_id, _request(application, [0]), _supervisor())
+        store.apply(app_id, MarkRequested(_request(application, [0]), _supervisor()))
     other = store.get(store.import_application(jspm_application([report(7, id="f" * 32)])).id)
     with pytest.raises(EditError, match="承認依頼の症例（番号1）がこの申請にありません"):
-        store.mark_requested(app_id, _request(other, [0]), _supervisor())
+        store.apply(app_id, MarkRequested(_request(other, [0]), _supervisor()))
     with pytest.raises(EditError, match="指導者（会員番号 J99999）が承認依頼の指導者"):
-        store.mark_requested(app_id, _request(application, [1]), _supervisor(member_id="J99999"))
+        store.apply(app_id, MarkRequested(_request(application, [1]), _supervisor(member_id="J99999")))
 
 
 def test_withdraw_only_while_requested(store: Store, app_id: int) -> None:
@@ -420,24 +430,24 @@ def test_withdraw_only_while_requested(store: Store, app_id: int) -> None:
     _approved(store, app_id, [2])
     requested = _requested(store, app_id, [0, 1])
     version = store.info(app_id).version
-    withdrawn = store.withdraw_request(app_id, [1, 0])
+    withdrawn = store.apply(app_id, WithdrawRequest([1, 0]))
     assert withdrawn.reports[0].approval is None and withdrawn.reports[1].approval is None
     assert store.info(app_id).version == version + 1
     assert store.history(app_id)[0].summary == "承認依頼を取り下げ: 症例1、症例2"
     for row, reason in [(0, "まだ承認依頼をしていません"), (2, "承認です")]:
         with pytest.raises(EditError, match=f"症例{row + 1}は承認依頼中ではありません（{reason}）"):
-            store.withdraw_request(app_id, [row])
+            store.apply(app_id, WithdrawRequest([row]))
     with pytest.raises(EditError, match="取り下げる症例を選んでください"):
-        store.withdraw_request(app_id, [])
+        store.apply(app_id, WithdrawRequest([]))
     assert requested.reports[2] == store.get(app_id).reports[2]
 
 
 def test_withdraw_of_a_rejected_report_is_refused(store: Store, app_id: int) -> None:
     """A 非承認 report is no longer pending: there is nothing to withdraw."""
     application = _requested(store, app_id, [0])
-    store.apply_decisions(app_id, [_decision(application, 0, "rejected", [("history", "経過を詳しく")])])
+    store.apply(app_id, ImportResults([_decision(application, 0, "rejected", [("history", "経過を詳しく")])]))
     with pytest.raises(EditError, match="症例1は承認依頼中ではありません（非承認です）"):
-        store.withdraw_request(app_id, [0])
+        store.apply(app_id, WithdrawRequest([0]))
 
 
 def test_apply_decisions_sets_states_comments_and_statements(
@@ -450,7 +460,7 @@ def test_apply_decisions_sets_states_comments_and_statements(
         _decision(application, 1, "rejected", [("history", "期間の記載がありません"), ("", "全体に簡潔に")]),
         _decision(application, 2),
     ]
-    decided = store.apply_decisions(app_id, decisions)
+    decided = store.apply(app_id, ImportResults(decisions))
     states = [item.approval.state for item in decided.reports if item.approval is not None]
     assert states == ["approved", "rejected", "approved"]
     rejected = decided.reports[1].approval
@@ -469,12 +479,12 @@ def test_rejected_report_is_edited_and_requested_again(store: Store, app_id: int
     """A 非承認 report is editable (its comments stay in view until it is requested again) and can be
     requested again."""
     application = _requested(store, app_id, [0])
-    store.apply_decisions(app_id, [_decision(application, 0, "rejected", [("history", "期間を追記")])])
-    edited = store.set_report_field(
-        app_id, 0, "history", "実際の提供期間 2023/04/01〜2023/07/31。追記しました。"
+    store.apply(app_id, ImportResults([_decision(application, 0, "rejected", [("history", "期間を追記")])]))
+    edited = store.apply(
+        app_id, SetReportField(0, "history", "実際の提供期間 2023/04/01〜2023/07/31。追記しました。")
     )
     assert edited.reports[0].approval is not None and edited.reports[0].approval.state == "rejected"
-    again = store.mark_requested(app_id, _request(edited, [0]), _supervisor())
+    again = store.apply(app_id, MarkRequested(_request(edited, [0]), _supervisor()))
     assert again.reports[0].approval is not None and again.reports[0].approval.state == "requested"
     assert again.reports[0].approval.comments == []
 
@@ -483,18 +493,18 @@ def test_decisions_for_reports_not_pending_under_that_request_are_refused(store:
     """A result is taken only for a report 承認依頼中 under the same request; nothing is half-applied."""
     first = _requested(store, app_id, [0])
     old_answer = _decision(first, 0)
-    store.withdraw_request(app_id, [0])
+    store.apply(app_id, WithdrawRequest([0]))
     with pytest.raises(EditError, match="症例1は承認依頼中ではないため、結果を取り込めません"):
-        store.apply_decisions(app_id, [old_answer])
+        store.apply(app_id, ImportResults([old_answer]))
     second = _requested(store, app_id, [0, 1])
     version = store.info(app_id).version
     with pytest.raises(EditError, match="症例1: この結果は別の承認依頼への回答です"):
-        store.apply_decisions(app_id, [_decision(second, 1), old_answer])
+        store.apply(app_id, ImportResults([_decision(second, 1), old_answer]))
     assert store.info(app_id).version == version and store.get(app_id) == second
     with pytest.raises(EditError, match="承認結果は承認か非承認です"):
-        store.apply_decisions(app_id, [(0, second.reports[0].approval)])  # type: ignore[list-item]
+        store.apply(app_id, ImportResults([(0, second.reports[0].approval)]))  # type: ignore[list-item]
     with pytest.raises(EditError, match="取り込む承認結果がありません"):
-        store.apply_decisions(app_id, [])
+        store.apply(app_id, ImportResults([]))
 
 
 def test_reopen_keeps_an_archived_copy_first_and_unlocks(
@@ -503,14 +513,14 @@ def test_reopen_keeps_an_archived_copy_first_and_unlocks(
     """「削除して再依頼」 keeps the approved report (approval and statement too) in the archive, then clears
     the approval: the report is editable (未承認) and can be requested again."""
     approved = _approved(store, app_id, [1])
-    reopened = store.reopen_report(app_id, 1)
+    reopened = store.apply(app_id, ReopenReport(1))
     assert reopened.reports[1].approval is None
     assert store.history(app_id)[0].summary.startswith("症例2を「削除して再依頼」")
     [kept] = store.archived_reports(app_id)
     assert kept.report == approved.reports[1]
     assert kept.report.approval is not None and kept.report.approval.statement is not None
     assert (kept.number, kept.version, kept.reason) == (2, store.info(app_id).version, "reopen")
-    assert store.set_report_field(app_id, 1, "diagnosis", "肺癌").reports[1].diagnosis == "肺癌"
+    assert store.apply(app_id, SetReportField(1, "diagnosis", "肺癌")).reports[1].diagnosis == "肺癌"
     again = _requested(store, app_id, [1])
     assert again.reports[1].approval is not None and again.reports[1].approval.state == "requested"
     with Store.open(shorei_home, read_only=True) as reader:
@@ -533,9 +543,9 @@ def test_reopen_is_only_for_approved_reports(
     if state is not None:
         application = _requested(store, app_id, [0])
         if state == "rejected":
-            store.apply_decisions(app_id, [_decision(application, 0, "rejected", [("", "要修正")])])
+            store.apply(app_id, ImportResults([_decision(application, 0, "rejected", [("", "要修正")])]))
     with pytest.raises(EditError, match=message):
-        store.reopen_report(app_id, 0)
+        store.apply(app_id, ReopenReport(0))
     assert store.archived_reports(app_id) == []
 
 
@@ -543,7 +553,7 @@ def test_undo_of_reopen_brings_the_approval_back_and_keeps_the_copy(store: Store
     """The window's undo (restoring the version before) re-locks the report; the archived copy stays."""
     approved = _approved(store, app_id, [0])
     before = store.info(app_id).version
-    store.reopen_report(app_id, 0)
+    store.apply(app_id, ReopenReport(0))
     restored = store.restore(app_id, before)
     assert restored.reports[0] == approved.reports[0] and restored.reports[0].is_locked()
     assert len(store.archived_reports(app_id)) == 1
@@ -559,19 +569,19 @@ def test_every_report_operation_is_one_change_that_history_rebuilds_and_restores
     (as the window's undo does) brings it back, rows included."""
     states = {store.info(app_id).version: store.get(app_id)}
     steps: list[Callable[[], Application]] = [
-        lambda: store.set_report_field(app_id, 0, "category", "せん妄"),
-        lambda: store.set_report_field(app_id, 0, "history", "一行目\n二行目"),
-        lambda: store.set_report_facility(app_id, 1, _facility("S002")),
-        lambda: store.accept_report_warning(app_id, 1, "facility-manual", "理由"),
-        lambda: store.withdraw_report_warning(app_id, 1, "facility-manual"),
-        lambda: store.add_report(app_id),
-        lambda: store.move_report(app_id, 3, 0),
-        lambda: store.delete_report(app_id, 0),
+        lambda: store.apply(app_id, SetReportField(0, "category", "せん妄")),
+        lambda: store.apply(app_id, SetReportField(0, "history", "一行目\n二行目")),
+        lambda: store.apply(app_id, SetReportFacility(1, _facility("S002"))),
+        lambda: store.apply(app_id, AcceptReportWarning(1, "facility-manual", "理由")),
+        lambda: store.apply(app_id, WithdrawReportWarning(1, "facility-manual")),
+        lambda: store.apply(app_id, AddReport()),
+        lambda: store.apply(app_id, MoveReport(3, 0)),
+        lambda: store.apply(app_id, DeleteReport(0)),
         lambda: _requested(store, app_id, [0, 1]),
-        lambda: store.withdraw_request(app_id, [1]),
-        lambda: store.apply_decisions(app_id, [_decision(store.get(app_id), 0)]),
-        lambda: store.set_report_field(app_id, 0, "note", "控え"),
-        lambda: store.reopen_report(app_id, 0),
+        lambda: store.apply(app_id, WithdrawRequest([1])),
+        lambda: store.apply(app_id, ImportResults([_decision(store.get(app_id), 0)])),
+        lambda: store.apply(app_id, SetReportField(0, "note", "控え")),
+        lambda: store.apply(app_id, ReopenReport(0)),
     ]
     for step in steps:
         version = store.info(app_id).version
@@ -597,10 +607,13 @@ def test_document_with_reports_round_trips_with_approvals(
     store: Store, shorei_home: Path, app_id: int
 ) -> None:
     """Export then import gives the same reports: ids, 備考, approvals with comments and signed statements."""
-    store.set_report_field(app_id, 2, "note", "私的なメモ")
+    store.apply(app_id, SetReportField(2, "note", "私的なメモ"))
     application = _requested(store, app_id, [0, 1])
-    decided = store.apply_decisions(
-        app_id, [_decision(application, 0), _decision(application, 1, "rejected", [("course", "追記を")])]
+    decided = store.apply(
+        app_id,
+        ImportResults(
+            [_decision(application, 0), _decision(application, 1, "rejected", [("course", "追記を")])]
+        ),
     )
     path = shorei_home / "out.json"
     store.export_document(app_id, path)
@@ -639,7 +652,7 @@ def test_duplicate_is_a_separate_application_without_approvals(store: Store, app
 def test_archive_goes_with_the_application_when_the_trash_is_emptied(store: Store, app_id: int) -> None:
     """An application removed for good takes its archived reports and request records with it."""
     _approved(store, app_id, [0])
-    store.reopen_report(app_id, 0)
+    store.apply(app_id, ReopenReport(0))
     store.move_to_trash(app_id)
     store.empty_trash()
     for table in ("reports", "report_archive", "approval_requests"):
@@ -724,8 +737,8 @@ def test_read_only_store_refuses_registry_and_report_changes(
             lambda: second.save_supervisor(_supervisor(name="別名")),
             lambda: second.trust_supervisor_key("J00001", OTHER_KEY),
             lambda: second.remove_supervisor("J00001"),
-            lambda: second.set_report_field(app_id, 0, "note", "x"),
-            lambda: second.reopen_report(app_id, 0),
+            lambda: second.apply(app_id, SetReportField(0, "note", "x")),
+            lambda: second.apply(app_id, ReopenReport(0)),
         ):
             with pytest.raises(StoreReadOnlyError):
                 change()
@@ -740,5 +753,74 @@ def test_report_of_a_form_not_installed_is_not_guessed_at(shorei_home: Path) -> 
         with pytest.raises(
             EditError, match="症例1 期間（開始）: この申請の様式がインストールされていないため"
         ):
-            store.set_report_field(app_id, 0, "start", "2024/5/1")
+            store.apply(app_id, SetReportField(0, "start", "2024/5/1"))
         assert store.get(app_id).reports[0].start == dt.date(2023, 4, 1)
+
+
+# ---- trust on first use: the key and the results in one change ------------------------------------
+
+
+def _unkeyed(store: Store, app_id: int) -> tuple[Application, Supervisor]:
+    """Reports 1–3 requested from a 指導者 registered without a key (as the first request is)."""
+    registered = store.save_supervisor(_supervisor(fingerprint=""))
+    request = _request(store.get(app_id), [0, 1, 2], supervisor=registered)
+    return store.apply(app_id, MarkRequested(request, registered)), registered
+
+
+def test_results_and_the_key_trusted_on_first_use_are_one_change(store: Store, app_id: int) -> None:
+    """The first results of a 指導者 without a key trust the signing key in the same change (one entry)."""
+    application, registered = _unkeyed(store, app_id)
+    trust = key_to_trust(registered, store.supervisor(registered.member_id), TRUSTED)
+    assert trust is not None and trust.fingerprint == TRUSTED
+    version = store.version(app_id)
+    decided = store.apply(app_id, ImportResults([_decision(application, row) for row in range(3)], trust))
+    assert store.version(app_id) == version + 1
+    assert store.history(app_id)[0].summary.endswith("、署名鍵を登録")
+    assert all(
+        report.approval is not None and report.approval.state == "approved" for report in decided.reports
+    )
+    found = store.supervisor(registered.member_id)
+    assert found is not None and found.fingerprint == TRUSTED
+    assert key_to_trust(registered, found, TRUSTED) is None  # trusted now: the next results need no trust
+
+
+def test_results_refused_trust_no_key(store: Store, app_id: int) -> None:
+    """Results that do not fit the reports change nothing: the key is not trusted either."""
+    application, registered = _unkeyed(store, app_id)
+    trust = key_to_trust(registered, registered, TRUSTED)
+    store.apply(app_id, WithdrawRequest([2]))
+    version = store.version(app_id)
+    with pytest.raises(EditError, match="症例3は承認依頼中ではないため"):
+        store.apply(app_id, ImportResults([_decision(application, row) for row in range(3)], trust))
+    assert store.version(app_id) == version
+    found = store.supervisor(registered.member_id)
+    assert found is not None and found.fingerprint == ""
+
+
+def test_a_key_that_cannot_be_trusted_keeps_the_results_out(store: Store, app_id: int) -> None:
+    """A key that cannot be registered (unreadable, or another one trusted) refuses the results with it."""
+    application, registered = _unkeyed(store, app_id)
+    decisions = [_decision(application, row) for row in range(3)]
+    version = store.version(app_id)
+    with pytest.raises(EditError, match="鍵の指紋が読めません"):
+        store.apply(app_id, ImportResults(decisions, registered.model_copy(update={"fingerprint": "xyz"})))
+    store.trust_supervisor_key(registered.member_id, OTHER_KEY)
+    with pytest.raises(EditError, match="別の鍵"):
+        store.apply(app_id, ImportResults(decisions, registered.model_copy(update={"fingerprint": TRUSTED})))
+    assert store.version(app_id) == version
+    assert all(
+        report.approval is not None and report.approval.state == "requested"
+        for report in store.get(app_id).reports
+    )
+
+
+def test_trust_registers_a_supervisor_named_only_in_the_results(store: Store, app_id: int) -> None:
+    """A 指導者 not in the registry is registered, as the results name them, with the key that signed them."""
+    named = _supervisor(fingerprint="", member_id="J00009", name="指導 九郎")
+    trust = key_to_trust(named, store.supervisor("J00009"), TRUSTED)
+    assert trust is not None and trust.member_id == "J00009" and trust.fingerprint == TRUSTED
+    request = _request(store.get(app_id), [0], supervisor=named)
+    application = store.apply(app_id, MarkRequested(request, named))
+    store.apply(app_id, ImportResults([_decision(application, 0)], trust))
+    found = store.supervisor("J00009")
+    assert found is not None and (found.name, found.fingerprint) == ("指導 九郎", TRUSTED)

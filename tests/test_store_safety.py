@@ -16,6 +16,7 @@ import pytest
 
 from app.models.application import Application
 from app.models.forms import bundled_forms
+from app.operations.cases import SetCaseField
 from app.store import (
     Store,
     StoreCorruptError,
@@ -49,7 +50,7 @@ class Clock:
 def _store_with_case(home: Path, diagnosis: str = "胃癌") -> int:
     with Store.open(home) as store:
         app_id = store.create_application(FORM, "山田").id
-        store.set_case_field(app_id, 0, 0, "diagnosis", diagnosis)
+        store.apply(app_id, SetCaseField(0, 0, "diagnosis", diagnosis))
         return app_id
 
 
@@ -77,7 +78,7 @@ def test_broken_database_names_the_newest_backup_and_restores_from_it(shorei_hom
     app_id = _store_with_case(shorei_home)
     with Store.open(shorei_home) as store:
         backup = store.backup_now()
-        store.set_case_field(app_id, 0, 1, "diagnosis", "after the backup")
+        store.apply(app_id, SetCaseField(0, 1, "diagnosis", "after the backup"))
     _corrupt(database_path(shorei_home))
     with pytest.raises(StoreCorruptError) as raised:
         Store.open(shorei_home)
@@ -287,7 +288,7 @@ def test_database_from_an_earlier_version_opens_after_migration_with_a_backup(
             store.state_at(1, version_before)
         assert store.restore(1, 0).sections[0].cases[0].age == 64
         store.restore(1, store.info(1).version - 1)
-        store.set_case_field(1, 0, 0, "age", 66)
+        store.apply(1, SetCaseField(0, 0, "age", 66))
         assert store.history(1)[0].session == store.session
         assert store.info(1).display_name == "旧版" and store.outputs(1) == {}
         if version >= 3:
@@ -335,6 +336,7 @@ def _second_process(home: Path, code: str) -> subprocess.CompletedProcess[str]:
         """
         import json, sys
         from pathlib import Path
+        from app.operations.cases import SetCaseField
         from app.store import Store, StoreError
         home = Path(sys.argv[1])
         """
@@ -356,14 +358,14 @@ def test_second_process_opens_read_only_and_cannot_overwrite(shorei_home: Path) 
     """While one Shorei writes, a second one on the same folder reads but is refused any change."""
     with Store.open(shorei_home) as store:
         app_id = store.create_application(FORM, "山田").id
-        store.set_case_field(app_id, 0, 0, "diagnosis", "胃癌")
+        store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
         result = _second_process(
             shorei_home,
             f"""
             with Store.open(home) as second:
                 application = second.get({app_id})
                 try:
-                    second.set_case_field({app_id}, 0, 0, "diagnosis", "上書き")
+                    second.apply({app_id}, SetCaseField(0, 0, "diagnosis", "上書き"))
                     outcome = "written"
                 except StoreError as error:
                     outcome = str(error)

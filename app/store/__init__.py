@@ -10,8 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.operations.patch import Edit
+    from app.operations.plan import FieldValue
     from app.store.backups import Backup, list_backups, newest_backup, restore_backup
-    from app.store.edits import FieldValue
     from app.store.errors import (
         EditError,
         HistoryError,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
         revert_facility_list,
     )
     from app.store.facility_table import FacilityListError
-    from app.store.patch import Edit
     from app.store.store import ApplicationInfo, ArchivedReport, Change, SentRequest, Store
 
 _WHERE = {
@@ -43,7 +43,7 @@ _WHERE = {
     "list_backups": "app.store.backups",
     "newest_backup": "app.store.backups",
     "restore_backup": "app.store.backups",
-    "FieldValue": "app.store.edits",
+    "FieldValue": "app.operations.plan",
     "EditError": "app.store.errors",
     "HistoryError": "app.store.errors",
     "NotFoundError": "app.store.errors",
@@ -65,7 +65,7 @@ _WHERE = {
     "known_facility_lists": "app.store.facility_lists",
     "revert_facility_list": "app.store.facility_lists",
     "FacilityListError": "app.store.facility_table",
-    "Edit": "app.store.patch",
+    "Edit": "app.operations.patch",
     "ApplicationInfo": "app.store.store",
     "ArchivedReport": "app.store.store",
     "Change": "app.store.store",

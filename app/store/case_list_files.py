@@ -1,24 +1,24 @@
 """Case lists as files (CSV or XLSX a clerk made): read with the limits of a case list (SPEC §9).
 
 The file is read by `app.store.table_files` (as facility lists are) and into cases by
-`app.models.case_list`; `Store.import_cases` then puts the cases into a section as one change.
+`app.models.case_list`; `ImportCases` then puts the cases into a section as one change.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from app.models.application import Application
 from app.models.case_list import find_header
-from app.store import edits as ops
-from app.store.patch import apply
+from app.operations.cases import ImportCases
+from app.operations.plan import Labels
+from app.operations.typed import apply_plan
 from app.store.table_files import TableLimits, parse_table, read_table_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from app.models.application import Case
+    from app.models.application import Application, Case
     from app.models.forms import FormDefinition
     from app.models.table import TableFile, TableSheet
 
@@ -58,10 +58,7 @@ def import_into(
     source: str,
     replace_hint: str | None = None,
 ) -> Application:
-    """The change `Store.import_cases` makes, on a document outside the store (the command line).
+    """The change `ImportCases` makes in the store, on a document outside it (the command line).
     `EditError` when the cases do not fit (`replace_hint`: how to replace instead, in the caller's words)."""
-    document = application.model_dump(mode="json")
-    plan = ops.import_cases(
-        document, ops.Labels(form), section, cases, replace=replace, source=source, replace_hint=replace_hint
-    )
-    return Application.model_validate(apply(document, plan.edits))
+    operation = ImportCases(section, cases, replace, source, replace_hint)
+    return apply_plan(application, operation.plan(application, Labels(form)))

@@ -6,6 +6,10 @@ import errno
 import sqlite3
 from typing import TYPE_CHECKING, Final, Literal
 
+from app.operations.errors import EditError as EditError  # defined below the store, raised by both
+from app.operations.errors import HistoryError as HistoryError
+from app.operations.errors import StoreError as StoreError
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -38,10 +42,6 @@ def fault_of(error: BaseException) -> Fault | None:
         if error.errno == errno.EIO:
             return "io"
     return None
-
-
-class StoreError(Exception):
-    """Base of every store error. `str()` is one Japanese line fit for a dialog or stderr."""
 
 
 class StoreLockedError(StoreError):
@@ -124,18 +124,9 @@ class StoreVersionError(StoreError):
         self.supported = supported
 
 
-class EditError(StoreError, ValueError):
-    """An operation refused its input (a value that cannot be read, a row that does not exist).
-    Nothing was changed; the message names the place and says what to type."""
-
-
 class NotFoundError(StoreError, LookupError):
     """No application with that id (it may have been removed from the trash)."""
 
     def __init__(self, app_id: int) -> None:
         super().__init__(f"申請データ（番号 {app_id}）が見つかりません。ゴミ箱を空にした後かもしれません")
         self.app_id = app_id
-
-
-class HistoryError(StoreError):
-    """The recorded history does not fit the stored state, so an earlier state cannot be rebuilt."""

@@ -8,10 +8,10 @@ backed up once a day.
 
     with Store.open() as store:
         info = store.create_application("jbct-renewal-2026", "山田先生")
-        application = store.set_case_field(info.id, 0, 0, "age", "６５")   # committed when it returns
+        application = store.apply(info.id, SetCaseField(0, 0, "age", "６５"))   # committed when it returns
 
-Operations return the application as it now is (a fresh `Application` each time: the caller may keep
-it). Input that cannot be read raises `EditError` with a Japanese message naming the place; nothing is
+Operations return the application as it now is (a new `Application` each time, sharing the parts that
+did not change with the one before: the caller may keep it, and copies it before changing it in place). Input that cannot be read raises `EditError` with a Japanese message naming the place; nothing is
 changed then.
 """
 
@@ -33,6 +33,9 @@ from app.models.application import Application, CaseReport, FormRef, Supervisor
 from app.models.document import DocumentError, describe_validation_error, load_application, save_application
 from app.models.form_packs import form_not_installed, forms_for
 from app.models.text import normalize_text
+from app.operations.patch import Edit, Json, apply, apply_as_found, invert
+from app.operations.plan import KeyTrusted, ReportArchived, RequestSent
+from app.operations.typed import apply_edits
 from app.paths import data_home
 from app.store import edits as ops
 from app.store import report_edits as rops
@@ -59,7 +62,6 @@ from app.store.housekeeping import (
 )
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
-from app.store.patch import Edit, Json, apply, invert
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -67,10 +69,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import TracebackType
 
-    from app.models.application import Approval, Case, FacilityChoice
-    from app.models.approval import ApprovalRequest
-    from app.models.facility import Facility
     from app.models.forms import FormDefinition, FormRegistry
+    from app.operations.plan import Operation, Record
 
 OUTPUT_KINDS: Final = ("print", "upload")
 """The kinds of `Output`: the sheets printed (or their PDF written), the upload file written."""
@@ -181,6 +181,8 @@ class _Loaded:
     version: int
     trashed: bool
     labels: ops.Labels
+    application: Application | None = None
+    """The document as types (parsed on the first change, then kept in step with each one)."""
 
 
 _INFO_COLUMNS: Final = (
@@ -976,6 +978,12 @@ class Store:
             raise EditError("ゴミ箱にある申請は変更できません。ゴミ箱から元に戻してから編集してください")
         return self._record(app_id, loaded, plan_for(loaded), also=also)
 
+    def _typed(self, loaded: _Loaded) -> Application:
+        """The application `loaded` holds, as types: parsed once, then kept in step with each change."""
+        if loaded.application is None:
+            loaded.application = self._application(loaded.document)
+        return loaded.application
+
     def _record(
         self,
         app_id: int,
@@ -985,16 +993,21 @@ class Store:
         title: str | None = None,
         also: Callable[[sqlite3.Connection, int], None] | None = None,
     ) -> Application:
-        """Apply `plan`, check the result, and commit rows, history entry and version together."""
+        """Apply `plan`, check the result, and commit rows, history entry, version and the plan's records
+        together."""
+        current = self._typed(loaded)
         if plan is None:
-            return self._application(loaded.document)
-        document = apply(loaded.document, plan.edits)
-        # The result must still be a valid document before anything is written.
-        application = self._application(document)
+            return current
+        # The history keeps what the change really replaced, as stored, so that undo restores it exactly.
+        document, edits = apply_as_found(loaded.document, plan.edits)
+        # The result must still be a valid document before anything is written: each part the edits put
+        # in is checked by its type; the parts they left were checked when loaded (app.operations.typed).
+        application = apply_edits(current, edits)
+        records = [self._checked_record(record) for record in plan.records]
         version = loaded.version + 1
         now = _stamp(self._now())
         with self._saving(app_id) as connection:
-            self._write(app_id, document, plan.edits)
+            self._write(app_id, document, edits)
             connection.execute(
                 "INSERT INTO changes (app_id, version, at, operation, summary, edits, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -1003,7 +1016,7 @@ class Store:
                     now,
                     plan.operation,
                     plan.summary,
-                    _dumps([e.to_json() for e in plan.edits]),
+                    _dumps([e.to_json() for e in edits]),
                     self._session,
                 ),
             )
@@ -1013,6 +1026,8 @@ class Store:
             )
             if cursor.rowcount != 1:
                 raise HistoryError(f"申請データ（番号 {app_id}）が別の場所で変更されています")
+            for record in records:
+                self._write_record(connection, app_id, version, record)
             if also is not None:
                 also(connection, version)
         if document["form"] != loaded.document["form"]:
@@ -1020,184 +1035,69 @@ class Store:
             loaded.labels = ops.Labels(self._form(document["form"]["id"], document["form"]["version"]))
         loaded.document = document
         loaded.version = version
+        loaded.application = application
         return application
 
-    # ---- operations -------------------------------------------------------------------------------
+    def _checked_record(self, record: Record) -> Record:
+        """`record` as it will be written, refused (EditError, nothing written) when it cannot be."""
+        if isinstance(record, KeyTrusted):
+            given = record.supervisor
+            fingerprint = registry.read_fingerprint(given.fingerprint)
+            current = self.supervisor(given.member_id)
+            if current is not None and current.fingerprint and current.fingerprint != fingerprint:
+                raise EditError(
+                    f"指導者 {given.name} には別の鍵（{current.fingerprint}）が登録されています。"
+                    "鍵が替わったことを指導者ご本人に確かめてから、指導者登録で鍵を登録し直してください"
+                )
+            return KeyTrusted(registry.merged(given.model_copy(update={"fingerprint": fingerprint}), current))
+        return record
 
-    def set_applicant_field(self, app_id: int, field: str, value: ops.FieldValue) -> Application:
-        """氏名 (name), 会員番号 (member_id), 歯科口腔外科 (dental), 申請年月 (application_month)."""
-        return self._edit(app_id, lambda it: ops.set_applicant_field(it.document, it.labels, field, value))
-
-    def set_facility(
-        self, app_id: int, section: int, facility: FacilityChoice | Facility | None
-    ) -> Application:
-        """The section's facility: a list entry (`Facility`), a typed one (`FacilityChoice(manual=True)`),
-        or None to clear it."""
-        return self._edit(app_id, lambda it: ops.set_facility(it.document, it.labels, section, facility))
-
-    def add_section(self, app_id: int) -> Application:
-        """One more facility section (申請2(2), 2(3) …) at the end."""
-        return self._edit(app_id, lambda it: ops.add_section(it.document, it.labels))
-
-    def remove_section(self, app_id: int, section: int) -> Application:
-        return self._edit(app_id, lambda it: ops.remove_section(it.document, it.labels, section))
-
-    def add_enrollment(
-        self, app_id: int, section: int, start: ops.FieldValue = None, end: ops.FieldValue = None
-    ) -> Application:
-        """A 施設在籍期間 appended to the section (JB-5); months as typed (2022/04, R4.4 …) or YearMonth."""
-        return self._edit(app_id, lambda it: ops.add_enrollment(it.document, it.labels, section, start, end))
-
-    def set_enrollment(
-        self, app_id: int, section: int, index: int, start: ops.FieldValue, end: ops.FieldValue
-    ) -> Application:
-        return self._edit(
-            app_id, lambda it: ops.set_enrollment(it.document, it.labels, section, index, start, end)
-        )
-
-    def remove_enrollment(self, app_id: int, section: int, index: int) -> Application:
-        return self._edit(app_id, lambda it: ops.remove_enrollment(it.document, it.labels, section, index))
-
-    def set_case_field(
-        self, app_id: int, section: int, row: int, field: str, value: ops.FieldValue
-    ) -> Application:
-        """One cell (0-based section and row). `value` as typed (「６５歳」, 「男性」, 「R6.5」) or typed
-        values; a row past the last is created. An unchanged value records nothing."""
-        return self._edit(
-            app_id, lambda it: ops.set_case_field(it.document, it.labels, section, row, field, value)
-        )
-
-    def insert_case(self, app_id: int, section: int, row: int, case: Case | None = None) -> Application:
-        """A row (blank, or `case`) inserted before `row`; `row` = number of rows appends."""
-        return self._edit(app_id, lambda it: ops.insert_case(it.document, it.labels, section, row, case))
-
-    def delete_case(self, app_id: int, section: int, row: int) -> Application:
-        return self._edit(app_id, lambda it: ops.delete_case(it.document, it.labels, section, row))
-
-    def move_case(self, app_id: int, section: int, row: int, to_section: int, to_row: int) -> Application:
-        """Move a row; `to_row` is its index after the move (in `to_section`)."""
-        return self._edit(
-            app_id, lambda it: ops.move_case(it.document, it.labels, section, row, to_section, to_row)
-        )
-
-    def paste_cases(self, app_id: int, section: int, row: int, cases: Sequence[Case]) -> Application:
-        """Rows pasted from a spreadsheet replace the rows from `row` on, as one change (one undo)."""
-        return self._edit(app_id, lambda it: ops.paste_cases(it.document, it.labels, section, row, cases))
-
-    def import_cases(
-        self, app_id: int, section: int, cases: Sequence[Case], *, replace: bool, source: str
-    ) -> Application:
-        """Cases from a case list into `section` (created when missing) as one change and one undo step:
-        after its last filled row, or replacing its cases. Refused, changing nothing, when they would
-        not fit in the section's rows. `source` names the file in the history."""
-        return self._edit(
-            app_id,
-            lambda it: ops.import_cases(
-                it.document, it.labels, section, cases, replace=replace, source=source
-            ),
-        )
-
-    def accept_warning(
-        self, app_id: int, section: int, row: int | None, code: str, reason: str
-    ) -> Application:
-        """Keep warning `code` at a section (row None) or a case row, with the user's reason."""
-        return self._edit(
-            app_id, lambda it: ops.accept_warning(it.document, it.labels, section, row, code, reason)
-        )
-
-    def withdraw_warning(self, app_id: int, section: int, row: int | None, code: str) -> Application:
-        return self._edit(app_id, lambda it: ops.withdraw_warning(it.document, it.labels, section, row, code))
-
-    # ---- case reports (JSPM) -----------------------------------------------------------------------
-
-    def add_report(self, app_id: int) -> Application:
-        """An empty report (未登録, with a fresh id) at the end of the list."""
-        return self._edit(app_id, lambda it: rops.add_report(it.document, it.labels))
-
-    def delete_report(self, app_id: int, row: int) -> Application:
-        """Remove report `row` (0-based); the ones after it move up. Refused while 承認依頼中 or 承認."""
-        return self._edit(app_id, lambda it: rops.delete_report(it.document, it.labels, row))
-
-    def move_report(self, app_id: int, row: int, to_row: int) -> Application:
-        """Move report `row` to `to_row` (its index after the move). Its id, and so its approval, stay."""
-        return self._edit(app_id, lambda it: rops.move_report(it.document, it.labels, row, to_row))
-
-    def set_report_field(self, app_id: int, row: int, key: str, value: ops.FieldValue) -> Application:
-        """One field of report `row`: category, start, end, age, sex, diagnosis, note, or a narrative key of
-        the form (history, problems …). Values as typed (「R6.5.1」, 「６５歳」, 「女性」) or typed values
-        (a date, an int). A locked report refuses every field but note (備考). Unchanged: nothing recorded."""
-        return self._edit(app_id, lambda it: rops.set_report_field(it.document, it.labels, row, key, value))
-
-    def set_report_facility(
-        self, app_id: int, row: int, facility: Facility | None, manual_name: str | None = None
-    ) -> Application:
-        """The report's 診療施設 (JS-3): a facility list entry (its kind and certification period are kept
-        with it), or `manual_name` typed by hand, or neither to clear it."""
-        return self._edit(
-            app_id,
-            lambda it: rops.set_report_facility(it.document, it.labels, row, facility, manual_name),
-        )
-
-    def accept_report_warning(self, app_id: int, row: int, code: str, reason: str) -> Application:
-        """Keep warning `code` on report `row` with the user's reason."""
-        return self._edit(
-            app_id, lambda it: rops.accept_report_warning(it.document, it.labels, row, code, reason)
-        )
-
-    def withdraw_report_warning(self, app_id: int, row: int, code: str) -> Application:
-        return self._edit(app_id, lambda it: rops.withdraw_report_warning(it.document, it.labels, row, code))
-
-    # ---- approval (JS-5 … JS-8) -------------------------------------------------------------------
-
-    def mark_requested(
-        self,
-        app_id: int,
-        request: ApprovalRequest,
-        supervisor: Supervisor,
-        *,
-        path: Path | None = None,
-    ) -> Application:
-        """After the request file is written: its reports become 承認依頼中, bound to the content hashes the
-        request carries, and the request is recorded (`sent_requests`, with `path` when given)."""
-
-        def record(connection: sqlite3.Connection, version: int) -> None:
-            self._insert_request(connection, app_id, request.request_id, supervisor.member_id, path)
-
-        return self._edit(
-            app_id,
-            lambda it: rops.mark_requested(it.document, it.labels, request, supervisor),
-            also=record,
-        )
-
-    def withdraw_request(self, app_id: int, rows: Sequence[int]) -> Application:
-        """承認依頼の取り下げ for reports `rows` (0-based), all 承認依頼中; they become 未承認."""
-        return self._edit(app_id, lambda it: rops.withdraw_request(it.document, it.labels, rows))
-
-    def apply_decisions(self, app_id: int, decisions: Sequence[tuple[int, Approval]]) -> Application:
-        """A 指導者's results, already checked (app.export.approval.match_response): (0-based report, new
-        Approval) pairs, all in one change. Each report must still be 承認依頼中 under the same request."""
-        return self._edit(app_id, lambda it: rops.apply_decisions(it.document, it.labels, decisions))
-
-    def reopen_report(self, app_id: int, row: int) -> Application:
-        """「削除して再依頼」: keeps a copy of the approved report (`archived_reports`), then clears its
-        approval, so it can be edited (未承認) and requested again. One change: undo brings the approval
-        back; the archived copy stays."""
-        kept: list[tuple[int, Json]] = []
-
-        def plan(it: _Loaded) -> ops.Plan:
-            made = rops.reopen_report(it.document, it.labels, row)
-            kept.append((row, it.document["reports"][row]))
-            return made
-
-        def archive(connection: sqlite3.Connection, version: int) -> None:
-            position, report = kept[-1]
+    def _write_record(
+        self, connection: sqlite3.Connection, app_id: int, version: int, record: Record
+    ) -> None:
+        if isinstance(record, RequestSent):
+            self._insert_request(
+                connection, app_id, record.request_id, record.supervisor_member_id, record.path
+            )
+        elif isinstance(record, ReportArchived):
+            report = record.report
             connection.execute(
                 "INSERT INTO report_archive (app_id, report_id, position, version, archived_at, reason, data, session)"
                 " VALUES (?, ?, ?, ?, ?, 'reopen', ?, ?)",
-                (app_id, report["id"], position, version, _stamp(self._now()), _dumps(report), self._session),
+                (
+                    app_id,
+                    report["id"],
+                    record.position,
+                    version,
+                    _stamp(self._now()),
+                    _dumps(report),
+                    self._session,
+                ),
+            )
+        else:
+            supervisor = record.supervisor
+            connection.execute(
+                "INSERT INTO supervisors (member_id, data, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (member_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (supervisor.member_id, _dumps(supervisor.model_dump(mode="json")), _stamp(self._now())),
             )
 
-        return self._edit(app_id, plan, also=archive)
+    # ---- operations -------------------------------------------------------------------------------
+
+    def apply(self, app_id: int, operation: Operation) -> Application:
+        """Make the change `operation` describes (app.operations: `SetCaseField(section, row, "age",
+        "６５")`, `ImportResults(decisions, trust=…)` …) as one transaction and one history entry, and
+        return the application as it now is. Input that cannot be read raises `EditError` naming the
+        place, and nothing changes; an operation that changes nothing records nothing.
+
+        The application returned shares its unchanged parts with the one returned before: keep it, read
+        it, but copy it (`model_copy(deep=True)`) before changing it in place."""
+        return self._edit(app_id, lambda loaded: operation.plan(self._typed(loaded), loaded.labels))
+
+    def version(self, app_id: int) -> int:
+        """The application's version (how many changes it has had), without a query when it is loaded."""
+        loaded = self._loaded.get(app_id)
+        return loaded.version if loaded is not None else self.info(app_id).version
 
     def archived_reports(self, app_id: int) -> list[ArchivedReport]:
         """Copies of approved reports kept by 「削除して再依頼」, newest first."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from app.atomic import write_atomically
-from app.store import StoreError
+from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest, key_to_trust
 from app.views import approval_dialogs
 from app.views.approval_dialogs import RequestDialog
 from app.views.report_model import APPROVED, REQUESTED
@@ -143,7 +143,7 @@ class ApprovalFlow:
         store = context.store
         marked = context.perform(
             f"症例{_numbers(rows)}の承認依頼",
-            lambda a: store.mark_requested(a, request, choice.supervisor, path=path),
+            lambda a: store.apply(a, MarkRequested(request, choice.supervisor, path)),
         )
         if not marked:
             # The cases did not change: a file that no case points to must not reach the 指導者.
@@ -177,7 +177,7 @@ class ApprovalFlow:
             return
         store = context.store
         if context.perform(
-            f"症例{_numbers(pending)}の承認依頼を取り下げ", lambda a: store.withdraw_request(a, pending)
+            f"症例{_numbers(pending)}の承認依頼を取り下げ", lambda a: store.apply(a, WithdrawRequest(pending))
         ):
             page.model.set_checked(pending, False)
             context.show_status(f"症例{_numbers(pending)}の承認依頼を取り下げました（未承認に戻りました）")
@@ -215,8 +215,9 @@ class ApprovalFlow:
         named = response.supervisor
         registered = next((s for s in store.supervisors() if s.member_id == named.member_id), None)
         signer = response.signature.fingerprint
+        trust = key_to_trust(named, registered, signer)
         trusted = registered.fingerprint if registered is not None else ""
-        if not trusted:
+        if trust is not None:
             who = f"{named.name}（会員番号 {named.member_id}）"
             unregistered = (
                 ""
@@ -245,16 +246,10 @@ class ApprovalFlow:
         except ApprovalFileError as error:
             self._warn("承認結果を取り込めません", f"{error}\n\n何も変更していません。")
             return
-        if registered is None or not registered.fingerprint:
-            try:
-                if registered is None:
-                    store.save_supervisor(named.model_copy(update={"fingerprint": signer}))
-                else:
-                    store.trust_supervisor_key(named.member_id, signer)
-            except StoreError as error:
-                self._warn("承認結果を取り込めません", f"{error}\n\n何も変更していません。")
-                return
-        if not context.perform("承認結果を取り込み", lambda a: store.apply_decisions(a, decisions)):
+        # The key is trusted in the same change as the results: both are kept, or neither.
+        if not context.perform(
+            "承認結果を取り込み", lambda a: store.apply(a, ImportResults(decisions, trust))
+        ):
             return
         self._tell_result(decisions)
 
@@ -289,7 +284,7 @@ class ApprovalFlow:
         ):
             return
         store = context.store
-        if context.perform(f"症例{row + 1}を削除して再依頼", lambda a: store.reopen_report(a, row)):
+        if context.perform(f"症例{row + 1}を削除して再依頼", lambda a: store.apply(a, ReopenReport(row))):
             context.show_status(
                 f"症例{row + 1}を編集できる状態に戻しました（承認済みの内容はコピーを残しています）"
             )

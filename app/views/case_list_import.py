@@ -48,8 +48,8 @@ from app.models.case_list import (
     read_cases,
 )
 from app.models.cells import display_value
-from app.models.edits import import_problem
 from app.models.table import ErrorValue, Formula
+from app.operations.rows import import_problem
 from app.views.case_model import ERROR_TINT
 from app.views.fit import fit_size
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.models.case_list import list_problem
 from app.models.document import DocumentError
 from app.models.table import TableFileError
+from app.operations.cases import ImportCases
 from app.store.case_list_files import read_case_list
 from app.store.errors import StoreError
 from app.views import dialogs, form_packs
@@ -194,9 +195,7 @@ class FileActions(WindowBase):
         cases = choice.cases
         imported = self.perform(
             self.tr("{f} から症例を取り込み").format(f=path.name),
-            lambda a: self.store.import_cases(
-                a, choice.section, cases, replace=choice.replace, source=path.name
-            ),
+            lambda a: self.store.apply(a, ImportCases(choice.section, cases, choice.replace, path.name)),
         )
         if imported:
             if self.page is not None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemDelegate, QApplication, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from app.models.edits import apply_cell_edits
+from app.operations.cases import AcceptWarning, DeleteCase, InsertCase, MoveCase, SetCells
+from app.operations.sections import EnsureSection, SetEnrollment, SetFacility
 from app.store.print_state import CHANGED, PRINTED
 from app.views.case_model import CaseTableModel
 from app.views.page import ApplicationPage
@@ -23,7 +24,7 @@ from app.views.submit_state import submit_state
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from app.models.application import Application, Case, MonthRange, Section
+    from app.models.application import Application, MonthRange, Section
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition
     from app.store.print_state import PrintState
@@ -134,60 +135,26 @@ class JbctPage(ApplicationPage):
 
     # --- cells, facility, enrollment: each one store operation --------------------------------------
 
-    def _ensure_section(self, app_id: int, section: int) -> None:
-        store = self.context.store
-        shown = self.application
-        if shown is not None and section < len(shown.sections):
-            return  # the shown application is the stored one: no need to read it again (edit budget)
-        while len(store.get(app_id).sections) <= section:
-            store.add_section(app_id)
-
     def commit_cells(self, edits: Sequence[CellEdit]) -> None:
-        """Cells from the grid: one edit as one cell, several (paste, Delete) as one change."""
+        """Cells from the grid: one edit as one cell, several (paste, Delete) as one change; the section
+        is made first when it is missing, in the same change."""
         if not edits:
             return
         store = self.context.store
-        section = edits[0].section
-        if len(edits) == 1:
-            edit = edits[0]
-
-            def one(app_id: int) -> Application:
-                self._ensure_section(app_id, section)
-                return store.set_case_field(app_id, edit.section, edit.row, edit.key, edit.value)
-
-            self.context.perform(self.tr("No.{row} を変更").format(row=edit.row + 1), one)
-            return
-
-        def many(app_id: int) -> Application:
-            self._ensure_section(app_id, section)
-            current = store.get(app_id)
-            changed = apply_cell_edits(current, edits)
-            first = min(edit.row for edit in edits)
-            last = max(edit.row for edit in edits)
-            rows: list[Case] = changed.sections[section].cases[first : last + 1]
-            return store.paste_cases(app_id, section, first, rows)
-
         rows = sorted({edit.row + 1 for edit in edits})
-        self.context.perform(self.tr("No.{a}〜{b} を変更").format(a=rows[0], b=rows[-1]), many)
+        text = (
+            self.tr("No.{row} を変更").format(row=rows[0])
+            if len(edits) == 1
+            else self.tr("No.{a}〜{b} を変更").format(a=rows[0], b=rows[-1])
+        )
+        self.context.perform(text, lambda a: store.apply(a, SetCells(edits)))
 
     def set_enrollment(self, section: int, ranges: list[MonthRange]) -> None:
         store = self.context.store
-
-        def replace(app_id: int) -> Application:
-            self._ensure_section(app_id, section)
-            current = store.get(app_id).sections[section].enrollment
-            application = store.get(app_id)
-            for index, period in enumerate(ranges):
-                if index < len(current):
-                    if current[index] != period:
-                        application = store.set_enrollment(app_id, section, index, period.start, period.end)
-                else:
-                    application = store.add_enrollment(app_id, section, period.start, period.end)
-            for index in range(len(current) - 1, len(ranges) - 1, -1):
-                application = store.remove_enrollment(app_id, section, index)
-            return application
-
-        self.context.perform(self.tr("施設在籍期間を変更"), replace)
+        self.context.perform(
+            self.tr("施設在籍期間を変更"),
+            lambda a: store.apply(a, EnsureSection(section, SetEnrollment(section, ranges))),
+        )
 
     def choose_facility(self, section: int) -> None:
         assert self.application is not None
@@ -216,11 +183,10 @@ class JbctPage(ApplicationPage):
         if chosen is None:
             return
 
-        def set_facility(app_id: int) -> Application:
-            self._ensure_section(app_id, section)
-            return context.store.set_facility(app_id, section, chosen)
-
-        context.perform(self.tr("施設を変更"), set_facility)
+        context.perform(
+            self.tr("施設を変更"),
+            lambda a: context.store.apply(a, EnsureSection(section, SetFacility(section, chosen))),
+        )
 
     # --- rows ---------------------------------------------------------------------------------------
 
@@ -244,13 +210,7 @@ class JbctPage(ApplicationPage):
             page.grid.setCurrentIndex(page.model.index(row, column))
 
     def _insert(self, app_id: int, section: int, row: int) -> Application:
-        store = self.context.store
-        self._ensure_section(app_id, section)
-        cases = store.get(app_id).sections[section].cases
-        while len(cases) < row:
-            store.insert_case(app_id, section, len(cases))
-            cases = store.get(app_id).sections[section].cases
-        return store.insert_case(app_id, section, row)
+        return self.context.store.apply(app_id, EnsureSection(section, InsertCase(section, row, pad=True)))
 
     def delete_row(self) -> None:
         where = self._current_cell()
@@ -267,7 +227,8 @@ class JbctPage(ApplicationPage):
             return
         store = self.context.store
         self.context.perform(
-            self.tr("No.{row} を削除").format(row=row + 1), lambda a: store.delete_case(a, page.index, row)
+            self.tr("No.{row} を削除").format(row=row + 1),
+            lambda a: store.apply(a, DeleteCase(page.index, row)),
         )
 
     def move_row(self, step: int) -> None:
@@ -284,7 +245,7 @@ class JbctPage(ApplicationPage):
         store = self.context.store
         moved = self.context.perform(
             self.tr("No.{row} を移動").format(row=row + 1),
-            lambda a: store.move_case(a, page.index, row, page.index, target),
+            lambda a: store.apply(a, MoveCase(page.index, row, page.index, target)),
         )
         if moved:
             page.grid.setCurrentIndex(page.model.index(target, column))
@@ -329,7 +290,8 @@ class JbctPage(ApplicationPage):
             return
         store = self.context.store
         self.context.perform(
-            self.tr("警告を承認"), lambda a: store.accept_warning(a, page.index, row, warning.code, reason)
+            self.tr("警告を承認"),
+            lambda a: store.apply(a, AcceptWarning(page.index, row, warning.code, reason)),
         )
 
     def _accept_listed_warning(self, issue: Issue) -> bool:
@@ -348,7 +310,7 @@ class JbctPage(ApplicationPage):
         section, row, code = issue.section - 1, issue.row - 1, issue.code
         store = self.context.store
         self.context.perform(
-            self.tr("警告を承認"), lambda a: store.accept_warning(a, section, row, code, reason)
+            self.tr("警告を承認"), lambda a: store.apply(a, AcceptWarning(section, row, code, reason))
         )
         return True
 

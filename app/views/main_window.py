@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.models.facility import Facility, FacilityLookup
 from app.models.form_packs import forms_for
+from app.operations.sections import SetApplicantField
 from app.store import Store
 from app.store.errors import StoreError
 from app.validation import Issue, validate
@@ -403,14 +404,14 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
         if self.app_id is None:
             return False
         app_id = self.app_id
-        before = self.store.info(app_id).version
+        before = self.store.version(app_id)
         try:
             application = operation(app_id)
         except StoreError as error:
             self.statusBar().showMessage(str(error), 10000)
             dialogs.notify(self, self.tr("変更できません"), str(error), warning=True)
             return False
-        after = self.store.info(app_id).version
+        after = self.store.version(app_id)
         if after != before:
             self.undo_stack.push(StoreVersionCommand(self, app_id, before, after, text))
         self.show_application(application)
@@ -447,7 +448,8 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
 
     def set_applicant_field(self, key: str, value: FieldValue) -> None:
         self.perform(
-            self.tr("申請者情報を変更"), lambda app_id: self.store.set_applicant_field(app_id, key, value)
+            self.tr("申請者情報を変更"),
+            lambda app_id: self.store.apply(app_id, SetApplicantField(key, value)),
         )
 
     def _import_list(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.application import FacilityChoice
+from app.operations.reports import AddReport, DeleteReport, MoveReport, SetReportFacility, SetReportField
 from app.views.approval_flow import ApprovalFlow
 from app.views.coverage import CoveragePanel, coverage_in_one_line
 from app.views.facility_picker import FacilityPickerDialog
@@ -308,7 +309,7 @@ class ReportsPage(ApplicationPage):
 
     def add_report(self) -> None:
         store = self.context.store
-        if self.context.perform(self.tr("症例を追加"), store.add_report):
+        if self.context.perform(self.tr("症例を追加"), lambda a: store.apply(a, AddReport())):
             self.select_row(self.model.rowCount() - 1)
 
     def delete_report(self) -> None:
@@ -324,7 +325,7 @@ class ReportsPage(ApplicationPage):
             return
         store = self.context.store
         self.context.perform(
-            self.tr("{n} を削除").format(n=self._number(row)), lambda a: store.delete_report(a, row)
+            self.tr("{n} を削除").format(n=self._number(row)), lambda a: store.apply(a, DeleteReport(row))
         )
 
     def move_report(self, step: int) -> None:
@@ -334,7 +335,8 @@ class ReportsPage(ApplicationPage):
         target = row + step
         store = self.context.store
         if self.context.perform(
-            self.tr("{n} を移動").format(n=self._number(row)), lambda a: store.move_report(a, row, target)
+            self.tr("{n} を移動").format(n=self._number(row)),
+            lambda a: store.apply(a, MoveReport(row, target)),
         ):
             self.select_row(target)
 
@@ -348,7 +350,7 @@ class ReportsPage(ApplicationPage):
         label = comment_label(self.form, key)
         self.context.perform(
             self.tr("{n} の{label}を変更").format(n=self._number(row), label=label),
-            lambda a: store.set_report_field(a, row, key, value),
+            lambda a: store.apply(a, SetReportField(row, key, value)),
         )
 
     def choose_facility(self) -> None:
@@ -383,7 +385,7 @@ class ReportsPage(ApplicationPage):
         store = self.context.store
         self.context.perform(
             self.tr("{n} の診療施設を変更").format(n=self._number(row)),
-            lambda a: store.set_report_facility(a, row, pick.entry, pick.manual_name),
+            lambda a: store.apply(a, SetReportFacility(row, pick.entry, pick.manual_name)),
         )
 
     # --- the window's page (app.views.page) ------------------------------------------------------------

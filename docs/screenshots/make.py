@@ -19,6 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.operations.approval import ImportResults, MarkRequested
+from app.operations.cases import SetCaseField
+from app.operations.reports import SetReportField
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -198,7 +202,7 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     now = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
     request, _ = build_request(store.get(app_id), form, range(5), supervisor, "よろしくお願いいたします。",
                                key, now=now, facilities=facilities)  # fmt: skip
-    store.mark_requested(app_id, request, supervisor)
+    store.apply(app_id, MarkRequested(request, supervisor))
     comments = [
         FieldComment(field="reflection", comment="鎮静の判断根拠と家族への説明を考察に加えてください。"),
         FieldComment(field="start", comment="主に緩和医療を提供した期間を診療録と照合してください。"),
@@ -210,13 +214,13 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     store.trust_supervisor_key(supervisor.member_id, supervisor_key.fingerprint)
     matched = match_response(store.get(app_id), response, statements, applicant_fingerprint=key.fingerprint,
                              trusted_fingerprint=supervisor_key.fingerprint)  # fmt: skip
-    store.apply_decisions(app_id, matched)
+    store.apply(app_id, ImportResults(matched))
     second, _ = build_request(
         store.get(app_id), form, [5, 6], supervisor, "", key, now=now, facilities=facilities
     )
-    store.mark_requested(app_id, second, supervisor)
-    store.set_report_field(app_id, 11, "diagnosis", "")
-    store.set_report_field(app_id, 11, "age", None)
+    store.apply(app_id, MarkRequested(second, supervisor))
+    store.apply(app_id, SetReportField(11, "diagnosis", ""))
+    store.apply(app_id, SetReportField(11, "age", None))
     window.open_application(app_id)
     window.resizeDocks([window.problems_dock], [150], Qt.Orientation.Vertical)
     page = window.reports
@@ -297,8 +301,8 @@ def fit_child(name: str) -> None:
         shoot("start")
         window.open_file(ROOT / "examples" / "valid-25-cases-3-sections.json")
         assert window.app_id is not None
-        window.store.set_case_field(window.app_id, 0, 2, "diagnosis", "褐色細胞腫")
-        window.store.set_case_field(window.app_id, 0, 4, "age", None)
+        window.store.apply(window.app_id, SetCaseField(0, 2, "diagnosis", "褐色細胞腫"))
+        window.store.apply(window.app_id, SetCaseField(0, 4, "age", None))
         window.open_application(window.app_id)
         page = window.pages[0]
         page.grid.setCurrentIndex(page.model.index(2, 6))

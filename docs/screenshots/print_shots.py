@@ -16,6 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from app.operations.sections import SetApplicantField
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 HERE = Path(__file__).resolve().parent
@@ -44,10 +46,10 @@ def main(suffix: str) -> None:
     window.export_files()
     assert window.app_id is not None
     changed = window.app_id
-    window.store.set_applicant_field(changed, "name", "佐藤 花子")
+    window.store.apply(changed, SetApplicantField("name", "佐藤 花子"))
     window.open_file(examples / "broken.json")  # 下書き
     assert window.app_id is not None
-    window.store.set_applicant_field(window.app_id, "name", "鈴木 一郎")
+    window.store.apply(window.app_id, SetApplicantField("name", "鈴木 一郎"))
     window.open_file(examples / "valid-25-cases-1-section.json")
     assert window.app_id is not None
     window.store.rename(window.app_id, "田中先生 2026年度更新")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from app.cli import main
 from app.export import ExportPlan, ExportResult
+from app.operations.cases import SetCaseField
 from app.views import dialogs, print_flow
 from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
 from tests.export_support import pdf_text
@@ -162,7 +163,7 @@ def test_export_over_an_earlier_pair_with_other_content_asks_and_keeps_it(
     first = shown[-1]
     assert isinstance(first, ExportResult) and first.package_path is not None
     assert window.app_id is not None
-    window.perform("年齢", lambda app_id: window.store.set_case_field(app_id, 0, 0, "age", 71))
+    window.perform("年齢", lambda app_id: window.store.apply(app_id, SetCaseField(0, 0, "age", 71)))
     questions: list[str] = []
 
     def confirm(parent: object, title: str, text: str) -> bool:

@@ -17,6 +17,8 @@ from app.approval.response import build_response
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
 from app.models.facility import ENDED_LABEL, Facility
+from app.operations.approval import WithdrawRequest
+from app.operations.reports import SetReportFacility, SetReportField
 from app.signing.keys import SigningKey
 from app.views import approval_dialogs, dialogs
 from app.views.app import ensure_qt_app, window_settings
@@ -325,7 +327,7 @@ def test_facility_search_lists_each_entry_with_its_period_and_ended_ones(
     pick = dialog.chosen_pick()
     assert pick is not None and pick.entry is not None and pick.entry.cert_end == dt.date(2020, 3, 31)
 
-    page.context.perform("施設", lambda a: window.store.set_report_facility(a, 2, pick.entry))
+    page.context.perform("施設", lambda a: window.store.apply(a, SetReportFacility(2, pick.entry)))
     codes = {i.code for i in window.issues if i.row == 3}
     assert "period-outside-facility-certification" not in codes and "facility-unknown" not in codes
     assert "認定研修施設" in page.editor.facility_label.text()
@@ -661,8 +663,8 @@ def test_import_refuses_a_result_that_fails_a_check(
         response.write_bytes(canonical_json(data))
     if tamper == "withdrawn-and-edited":
         assert window.app_id is not None
-        window.store.withdraw_request(window.app_id, [0])
-        window.store.set_report_field(window.app_id, 0, "diagnosis", "胃癌")
+        window.store.apply(window.app_id, WithdrawRequest([0]))
+        window.store.apply(window.app_id, SetReportField(0, "diagnosis", "胃癌"))
         window.open_application(window.app_id)
     before = stored(window)
     monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)

@@ -1,7 +1,7 @@
-"""Pure edits of an application document: each returns a new document and leaves the old one as it was.
-
-The store persists edits one transaction each; these functions say what an edit means, so that the
-store, the import and the tests agree.
+"""Typed helpers of the row operations (app.operations.cases): cells laid onto a copy of the application
+(what a paste over several rows means), where imported rows go and whether they fit (JB-3). The case
+import dialog asks the same `import_problem` before it offers to import, so that it and `ImportCases`
+agree.
 """
 
 from __future__ import annotations

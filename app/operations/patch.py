@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.store.errors import HistoryError
+from app.operations.errors import HistoryError
 
 Json = Any
 """A JSON value as `json.loads` returns it."""
@@ -131,3 +131,24 @@ def _move(node: Json, edit: Edit) -> None:
     ):
         raise HistoryError(f"履歴の移動 {list(edit.path)} {source}→{target} が文書に合いません")
     node.insert(target, node.pop(source))
+
+
+def apply_as_found(document: Json, edits: list[Edit]) -> tuple[Json, list[Edit]]:
+    """`document` with `edits` applied, and the edits as the history should record them: each `set` and
+    `delete` carrying, as its `before`, what the document held there (byte for byte as stored), so that
+    undo restores exactly what the change replaced."""
+    recorded: list[Edit] = []
+    for edit in edits:
+        if edit.op in ("set", "delete") and not edit.is_meta:
+            edit = _found(document, edit)
+        recorded.append(edit)
+        if not edit.is_meta:
+            document = _apply_one(document, edit)
+    return document, recorded
+
+
+def _found(document: Json, edit: Edit) -> Edit:
+    node = document
+    for key in edit.path:
+        node = _child(node, key, edit)
+    return edit if node == edit.before else Edit(edit.op, edit.path, node, edit.after)
