@@ -498,7 +498,7 @@ def test_decisions_for_reports_not_pending_under_that_request_are_refused(store:
         store.apply(app_id, ImportResults([old_answer]))
     second = _requested(store, app_id, [0, 1])
     version = store.info(app_id).version
-    with pytest.raises(EditError, match="症例1: この結果は別の承認依頼への回答です"):
+    with pytest.raises(EditError, match=r"症例1はこの承認依頼（依頼番号 .*）の承認依頼中ではありません"):
         store.apply(app_id, ImportResults([_decision(second, 1), old_answer]))
     assert store.info(app_id).version == version and store.get(app_id) == second
     with pytest.raises(EditError, match="承認結果は承認か非承認です"):

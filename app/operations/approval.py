@@ -6,15 +6,16 @@ store all go through them. What a change writes outside the document travels wit
 (the request sent, the 指導者's key trusted, the approved report kept), so that the store writes them in
 the same transaction and the command line handles them in its own way (a copy of the file beside it).
 
-The signed files themselves are app.export.approval's: it reads and checks them, then hands the checked
+The signed files themselves are app.approval's: it reads and checks them, then hands the checked
 results (`match_response`) to `ImportResults` here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final
 
+from app.approval.matching import pending_problem
 from app.models.approval import pending_approval, report_hash
 from app.operations.errors import EditError
 from app.operations.plan import KeyTrusted, Labels, Plan, ReportArchived, RequestSent, stored
@@ -29,25 +30,6 @@ if TYPE_CHECKING:
     from app.operations.patch import Edit
 
 _SETTLED_STATES: Final = {"approved": "承認", "rejected": "非承認"}
-
-ResultProblem = Literal["not-requested", "other-request", "other-content"]
-"""Why a 指導者's result does not fit a report: it is not 承認依頼中, it answers another request, or it
-was given for other content than the request carried."""
-
-
-def result_problem(report: CaseReport, request_id: str, content_hash: str) -> ResultProblem | None:
-    """Whether a result for request `request_id` about content `content_hash` may be taken by `report`:
-    only while it is 承認依頼中 under that very request, for the content the request carried. The one
-    check of a result against a report (app.export.approval words it for the file; `ImportResults` for
-    the list)."""
-    current = report.approval
-    if current is None or current.state != "requested":
-        return "not-requested"
-    if current.request_id != request_id:
-        return "other-request"
-    if current.content_hash != content_hash:
-        return "other-content"
-    return None
 
 
 def key_to_trust(named: Supervisor, registered: Supervisor | None, signer: str) -> Supervisor | None:
@@ -147,7 +129,7 @@ class WithdrawRequest:
 
 @dataclass(frozen=True)
 class ImportResults:
-    """A 指導者's checked results (app.export.approval.match_response): each report 承認依頼中 under the
+    """A 指導者's checked results (app.approval.matching.match_response): each report 承認依頼中 under the
     same request takes its new approval (承認 or 非承認, with the comments and the signed statement), all
     in one change. `trust` (from `key_to_trust`) registers the key that signed them in the same change:
     the results and the trust are kept together or not at all."""
@@ -168,19 +150,13 @@ class ImportResults:
                 raise EditError(f"{place}の承認結果が二つあります。結果ファイルを確認してください")
             if approval.state not in counts:
                 raise EditError(f"{place}: 承認結果は承認か非承認です（{approval.state}）")
-            problem = result_problem(report, approval.request_id, approval.content_hash)
-            if problem == "not-requested":
+            if report.approval is None or report.approval.state != "requested":
                 raise EditError(
                     f"{place}は承認依頼中ではないため、結果を取り込めません（{_not_pending(report)}）"
                 )
-            if problem == "other-request":
-                raise EditError(
-                    f"{place}: この結果は別の承認依頼への回答です。最新の承認依頼への結果ファイルを取り込んでください"
-                )
-            if problem == "other-content":
-                raise EditError(
-                    f"{place}: 結果が承認依頼した内容と一致しません（内容ハッシュ）。結果ファイルを確認してください"
-                )
+            # The one check of a result against the request a report records (app.approval.matching).
+            if (problem := pending_problem(report.approval, approval)) is not None:
+                raise EditError(f"{place}{problem[1]}。最新の承認依頼への結果ファイルを取り込んでください")
             if self.trust is not None and approval.supervisor.member_id != self.trust.member_id:
                 raise EditError(f"{place}: 結果の指導者が、信頼する鍵の指導者（{self.trust.name}）と違います")
             before = stored(report)

@@ -25,7 +25,7 @@ EXAMPLE_FINGERPRINT: Final = "d953-9dee-b900-8f79-b2f0-7e9a-7140-bc48"
 
 def read_fingerprint(text: str) -> str:
     """A key fingerprint as typed or read aloud (full-width, upper case, spaces or other dashes between
-    the groups) in its printed form: eight groups of four hex digits joined by "-" (app.export.keys)."""
+    the groups) in its printed form: eight groups of four hex digits joined by "-" (app.signing.keys)."""
     digits = _DASHES.sub("", unicodedata.normalize("NFKC", text)).lower()
     if not _HEX32.fullmatch(digits):
         raise EditError(
