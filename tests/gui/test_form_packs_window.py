@@ -159,7 +159,7 @@ def test_undo_to_a_form_whose_pack_was_removed_is_refused_and_dropped(
 
     shown: list[str] = []
     monkeypatch.setattr(
-        "app.views.main_window.notify", lambda parent, title, text, warning=False: shown.append(text)
+        "app.views.dialogs.notify", lambda parent, title, text, warning=False: shown.append(text)
     )
     monkeypatch.setattr(TrustPackDialog, "ask", classmethod(lambda cls, *args: True))
     assert form_packs.import_form_pack(window, _pack(tmp_path, examples_dir))
