@@ -30,6 +30,7 @@ from app.store import (
     StoreTakenError,
 )
 from app.store.case_lists import read_case_list
+from app.store.database import Database
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
 from tests.cli_support import one_clear_line
@@ -230,10 +231,10 @@ def test_full_or_failing_disk_on_opening_is_not_a_corrupt_database(
     """Item 3: the same on opening (the session row, the backup, the WAL switch fail): not 壊れています."""
     Store.open(shorei_home).close()
 
-    def failing(self: Store, found: int) -> None:
+    def failing(self: Database, found: int) -> None:
         raise error
 
-    monkeypatch.setattr(Store, "_prepare_writing", failing)
+    monkeypatch.setattr(Database, "_prepare_writing", failing)
     with pytest.raises(StoreDiskError) as raised:
         Store.open(shorei_home)
     assert words in str(raised.value) and "壊れています" not in str(raised.value)

@@ -88,7 +88,7 @@ def test_tampered_history_is_detected_not_applied(store: Store) -> None:
     store.set_case_field(app_id, 0, 0, "age", 60)
     connection = store._db()
     connection.execute("UPDATE cases SET data = json_set(data, '$.age', 99)")
-    store._loaded.clear()
+    store._rows.forget_all()
     with pytest.raises(HistoryError, match="履歴と保存されている内容が一致しません"):
         store.state_at(app_id, 0)
 

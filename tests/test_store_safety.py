@@ -437,7 +437,7 @@ def test_failed_automatic_backup_is_a_warning_not_a_refusal(
     shorei_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the daily backup cannot be written, the store still opens and says why."""
-    from app.store import store as store_module
+    from app.store import database as store_module
 
     def full_disk(*args: object) -> Path:
         raise OSError(28, "No space left on device")
