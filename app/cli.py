@@ -351,7 +351,7 @@ def run_new(form_name: str, *, out_path: Path, name: str, member_id: str, out: T
     from app.models.form_packs import forms_for
     from app.models.forms import FormError
     from app.paths import data_home
-    from app.store.store import blank_document
+    from app.store.applications import blank_document
 
     form_id, _, version = form_name.partition("@")
     try:

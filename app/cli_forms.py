@@ -172,7 +172,7 @@ def run_remove(home: Path, ref: str, out: TextIO, err: TextIO) -> int:
     try:
         if home.exists():
             with Store.open(home) as store:
-                in_use = store.forms_in_use()
+                in_use = store.applications.forms_in_use()
         manifest = remove_pack(home, ref, in_use)
     except PackError as error:
         print(f"shorei: {error}", file=err)

@@ -10,6 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from app.store.applications import ApplicationInfo
+    from app.store.archive import ArchivedReport, SentRequest
     from app.store.backups import Backup, list_backups, newest_backup, restore_backup
     from app.store.edits import FieldValue
     from app.store.errors import (
@@ -35,8 +37,9 @@ if TYPE_CHECKING:
         revert_facility_list,
     )
     from app.store.facility_table import FacilityListError
+    from app.store.history import Change
     from app.store.patch import Edit
-    from app.store.store import ApplicationInfo, ArchivedReport, Change, SentRequest, Store
+    from app.store.store import Store
 
 _WHERE = {
     "Backup": "app.store.backups",
@@ -66,10 +69,10 @@ _WHERE = {
     "revert_facility_list": "app.store.facility_lists",
     "FacilityListError": "app.store.facility_table",
     "Edit": "app.store.patch",
-    "ApplicationInfo": "app.store.store",
-    "ArchivedReport": "app.store.store",
-    "Change": "app.store.store",
-    "SentRequest": "app.store.store",
+    "ApplicationInfo": "app.store.applications",
+    "ArchivedReport": "app.store.archive",
+    "Change": "app.store.history",
+    "SentRequest": "app.store.archive",
     "Store": "app.store.store",
 }
 

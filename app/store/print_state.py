@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from app.models.application import Application
-    from app.store.store import Output
+    from app.store.archive import Output
 
 WHOLE_APPLICATION: Final = -1
 """The `part` of an output made of the whole application (the upload file, a JSPM sheet set)."""

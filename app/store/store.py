@@ -32,13 +32,13 @@ from app.models.form_packs import forms_for
 from app.paths import data_home
 from app.store import edits as ops
 from app.store import report_edits as rops
-from app.store.applications import ApplicationInfo, Applications, blank_document
-from app.store.archive import OUTPUT_KINDS, Archive, ArchivedReport, Output, SentRequest
-from app.store.database import DEFAULT_BACKUP_DAYS, Database, split_statements, utc_now
+from app.store.applications import ApplicationInfo, Applications
+from app.store.archive import Archive
+from app.store.database import DEFAULT_BACKUP_DAYS, Database, utc_now
 from app.store.database import dumps as _dumps
 from app.store.database import stamp as _stamp
 from app.store.errors import EditError, HistoryError
-from app.store.history import Change, History
+from app.store.history import History
 from app.store.patch import apply
 from app.store.rows import Rows, to_application
 from app.store.supervisors import Supervisors
@@ -55,22 +55,8 @@ if TYPE_CHECKING:
     from app.models.approval import ApprovalRequest
     from app.models.facility import Facility
     from app.models.forms import FormDefinition, FormRegistry
-    from app.store.backups import Backup
     from app.store.patch import Edit, Json
     from app.store.rows import Loaded as _Loaded
-
-__all__ = [
-    "DEFAULT_BACKUP_DAYS",
-    "OUTPUT_KINDS",
-    "ApplicationInfo",
-    "ArchivedReport",
-    "Change",
-    "Output",
-    "SentRequest",
-    "Store",
-    "blank_document",
-    "split_statements",
-]
 
 
 class Store:
@@ -84,9 +70,9 @@ class Store:
         self.applications = Applications(
             database, self._rows, lambda: self._forms, edit=self._edit, record=self._record
         )
-        self._history = History(database, self._rows, known=self.applications.info, edit=self._edit)
+        self.history = History(database, self._rows, known=self.applications.info, edit=self._edit)
         self.archive = Archive(database, self.applications.info)
-        self._supervisors = Supervisors(database)
+        self.supervisors = Supervisors(database)
 
     # ---- opening and closing ----------------------------------------------------------------------
 
@@ -160,9 +146,6 @@ class Store:
     @property
     def _session(self) -> int | None:
         return self.database.session
-
-    def _db(self) -> sqlite3.Connection:
-        return self.database.db()
 
     def _writable(self) -> sqlite3.Connection:
         return self.database.writable()
@@ -459,107 +442,3 @@ class Store:
             )
 
         return self._edit(app_id, plan, also=archive)
-
-    # ---- moved to the managers (delegations kept until the callers are changed) ---------------------
-
-    def backups(self) -> list[Backup]:
-        return self.database.backups()
-
-    def backup_now(self, reason: str = "manual") -> Path:
-        return self.database.backup_now(reason)
-
-    def backup_if_due(self) -> Path | None:
-        return self.database.backup_if_due()
-
-    def forms_in_use(self) -> set[tuple[str, str]]:
-        return self.applications.forms_in_use()
-
-    def migrate(self, app_id: int, form_id: str, version: str) -> Application:
-        return self.applications.migrate(app_id, form_id, version)
-
-    def create_application(
-        self, form_id: str, title: str = "", *, form_version: str | None = None
-    ) -> ApplicationInfo:
-        return self.applications.create(form_id, title, form_version=form_version)
-
-    def import_application(
-        self, application: Application, *, title: str = "", summary: str = "取り込み"
-    ) -> ApplicationInfo:
-        return self.applications.import_application(application, title=title, summary=summary)
-
-    def import_document(self, path: Path, *, title: str | None = None) -> ApplicationInfo:
-        return self.applications.import_document(path, title=title)
-
-    def export_document(self, app_id: int, path: Path, *, include_private: bool = True) -> None:
-        self.applications.export_document(app_id, path, include_private=include_private)
-
-    def list_applications(self) -> list[ApplicationInfo]:
-        return self.applications.all()
-
-    def list_trash(self) -> list[ApplicationInfo]:
-        return self.applications.in_trash()
-
-    def rename(self, app_id: int, title: str) -> ApplicationInfo:
-        return self.applications.rename(app_id, title)
-
-    def duplicate(self, app_id: int, title: str | None = None) -> ApplicationInfo:
-        return self.applications.duplicate(app_id, title)
-
-    def move_to_trash(self, app_id: int) -> None:
-        self.applications.move_to_trash(app_id)
-
-    def restore_from_trash(self, app_id: int) -> ApplicationInfo:
-        return self.applications.restore_from_trash(app_id)
-
-    def empty_trash(self) -> int:
-        return self.applications.empty_trash()
-
-    def archived_reports(self, app_id: int) -> list[ArchivedReport]:
-        return self.archive.archived_reports(app_id)
-
-    def record_request(
-        self, app_id: int, request_id: str, supervisor_member_id: str, path: Path | None = None
-    ) -> None:
-        self.archive.record_request(app_id, request_id, supervisor_member_id, path)
-
-    def sent_requests(self, app_id: int) -> list[SentRequest]:
-        return self.archive.sent_requests(app_id)
-
-    def record_output(
-        self,
-        app_id: int,
-        part: int,
-        kind: str,
-        content: str,
-        *,
-        code: str | None = None,
-        path: Path | None = None,
-    ) -> None:
-        self.archive.record_output(app_id, part, kind, content, code=code, path=path)
-
-    def outputs(self, app_id: int | None = None) -> dict[int, list[Output]]:
-        return self.archive.outputs(app_id)
-
-    def supervisors(self) -> list[Supervisor]:
-        return self._supervisors.all()
-
-    def supervisor(self, member_id: str) -> Supervisor | None:
-        return self._supervisors.get(member_id)
-
-    def save_supervisor(self, supervisor: Supervisor) -> Supervisor:
-        return self._supervisors.save(supervisor)
-
-    def trust_supervisor_key(self, member_id: str, fingerprint: str) -> Supervisor:
-        return self._supervisors.trust_key(member_id, fingerprint)
-
-    def remove_supervisor(self, member_id: str) -> None:
-        self._supervisors.remove(member_id)
-
-    def history(self, app_id: int, *, limit: int | None = None, before: int | None = None) -> list[Change]:
-        return self._history.changes(app_id, limit=limit, before=before)
-
-    def state_at(self, app_id: int, version: int) -> Application:
-        return self._history.state_at(app_id, version)
-
-    def restore(self, app_id: int, version: int) -> Application:
-        return self._history.restore(app_id, version)

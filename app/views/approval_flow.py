@@ -91,7 +91,7 @@ class ApprovalFlow:
             return
         cases = [(row + 1, application.reports[row]) for row in rows]
         choice = RequestDialog.ask(
-            page, page.form, cases, context.store.supervisors, open_registry=self.open_registry
+            page, page.form, cases, context.store.supervisors.all, open_registry=self.open_registry
         )
         if choice is None:
             return
@@ -202,7 +202,7 @@ class ApprovalFlow:
             return
         store = context.store
         named = response.supervisor
-        registered = next((s for s in store.supervisors() if s.member_id == named.member_id), None)
+        registered = next((s for s in store.supervisors.all() if s.member_id == named.member_id), None)
         signer = response.signature.fingerprint
         trusted = registered.fingerprint if registered is not None else ""
         if not trusted:
@@ -237,9 +237,9 @@ class ApprovalFlow:
         if registered is None or not registered.fingerprint:
             try:
                 if registered is None:
-                    store.save_supervisor(named.model_copy(update={"fingerprint": signer}))
+                    store.supervisors.save(named.model_copy(update={"fingerprint": signer}))
                 else:
-                    store.trust_supervisor_key(named.member_id, signer)
+                    store.supervisors.trust_key(named.member_id, signer)
             except StoreError as error:
                 self._warn("承認結果を取り込めません", f"{error}\n\n何も変更していません。")
                 return

@@ -259,5 +259,5 @@ def migrate_application(window: MainWindow) -> bool:
         return False
     return window.perform(
         window.tr("様式を {id} {version} に移す").format(id=target.id, version=target.version),
-        lambda app_id: window.store.migrate(app_id, target.id, target.version),
+        lambda app_id: window.store.applications.migrate(app_id, target.id, target.version),
     )

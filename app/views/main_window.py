@@ -73,8 +73,8 @@ if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange
     from app.models.cells import CellEdit
     from app.models.forms import FormDefinition, FormRegistry
+    from app.store.applications import ApplicationInfo
     from app.store.edits import FieldValue
-    from app.store.store import ApplicationInfo
     from app.views.grid import Suggest
     from app.views.paste_report import PasteReportDialog
     from app.views.reports_page import ReportContext, ReportsPage
@@ -187,7 +187,7 @@ class HistoryDialog(QDialog):
             )
         )
         self.list = QListWidget(self)
-        for change in store.history(app_id, limit=500):
+        for change in store.history.changes(app_id, limit=500):
             when = change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             item = QListWidgetItem(f"{when}　{change.summary}")
             item.setData(Qt.ItemDataRole.UserRole, change.version)
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
     def refresh_list(self, select: int | None = None) -> None:
         """The clerk's list, in the order the applications were created; counted after the window is up."""
         wanted = select if select is not None else self.app_id
-        infos = sorted(self.store.list_applications(), key=lambda info: info.id)
+        infos = sorted(self.store.applications.all(), key=lambda info: info.id)
         self.app_list.set_rows([self.print_flow.quick_row(info.id) for info in infos], select=wanted)
 
     def _list_width(self) -> int:
@@ -447,7 +447,7 @@ class MainWindow(QMainWindow):
             application = self.store.get(app_id)
         except StoreError as error:
             # A stored application this version cannot read must not lock the user out (issue 15).
-            title = next((i.title for i in self.store.list_applications() if i.id == app_id), str(app_id))
+            title = next((i.title for i in self.store.applications.all() if i.id == app_id), str(app_id))
             notify(
                 self,
                 self.tr("開けません"),
@@ -609,7 +609,7 @@ class MainWindow(QMainWindow):
 
     def restore_version(self, app_id: int, version: int) -> None:
         before = self.application
-        application = self.store.restore(app_id, version)
+        application = self.store.history.restore(app_id, version)
         if app_id == self.app_id:
             self.show_application(application)
             self._mark_saved()
@@ -865,7 +865,7 @@ class MainWindow(QMainWindow):
             return
         version = HistoryDialog.ask(self.store, self.app_id, self)
         if version is not None:
-            self.perform(self.tr("変更履歴から復元"), lambda a: self.store.restore(a, version))
+            self.perform(self.tr("変更履歴から復元"), lambda a: self.store.history.restore(a, version))
 
     # --- application list actions --------------------------------------------------------------------
 
@@ -875,13 +875,13 @@ class MainWindow(QMainWindow):
         if form_id is None:
             self.new_named_application()
             return
-        info = self.store.create_application(form_id, "")
+        info = self.store.applications.create(form_id, "")
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 
     def duplicate_application(self) -> None:
         if self.app_id is not None:
-            info = self.store.duplicate(self.app_id)
+            info = self.store.applications.duplicate(self.app_id)
             self.open_application(info.id)
 
     def rename_application(self) -> None:
@@ -890,7 +890,7 @@ class MainWindow(QMainWindow):
         current = self.store.info(self.app_id).title
         title, ok = QInputDialog.getText(self, self.tr("名前変更"), self.tr("申請の名前:"), text=current)
         if ok and title.strip():
-            self.store.rename(self.app_id, title.strip())
+            self.store.applications.rename(self.app_id, title.strip())
             self.refresh_list()
 
     def trash_application(self) -> None:
@@ -903,9 +903,9 @@ class MainWindow(QMainWindow):
             self.tr("「{t}」をゴミ箱へ移動しますか？（ゴミ箱から戻せます）").format(t=info.title),
         ):
             return
-        self.store.move_to_trash(self.app_id)
+        self.store.applications.move_to_trash(self.app_id)
         self.app_id = None
-        remaining = self.store.list_applications()
+        remaining = self.store.applications.all()
         if remaining:
             self.open_application(remaining[0].id)
         else:
@@ -916,7 +916,7 @@ class MainWindow(QMainWindow):
         dialog.setWindowTitle(self.tr("ゴミ箱"))
         layout = QVBoxLayout(dialog)
         items = QListWidget(dialog)
-        for info in self.store.list_trash():
+        for info in self.store.applications.in_trash():
             item = QListWidgetItem(
                 f"{info.title}（{info.trashed_at.astimezone():%Y-%m-%d %H:%M} に削除）"
                 if info.trashed_at
@@ -936,7 +936,7 @@ class MainWindow(QMainWindow):
         def do_restore() -> None:
             item = items.currentItem()
             if item is not None:
-                info = self.store.restore_from_trash(int(item.data(Qt.ItemDataRole.UserRole)))
+                info = self.store.applications.restore_from_trash(int(item.data(Qt.ItemDataRole.UserRole)))
                 dialog.accept()
                 self.open_application(info.id)
 
@@ -946,7 +946,7 @@ class MainWindow(QMainWindow):
                 self.tr("ゴミ箱を空にする"),
                 self.tr("ゴミ箱の申請を完全に削除します。元に戻せません。よろしいですか？"),
             ):
-                self.store.empty_trash()
+                self.store.applications.empty_trash()
                 dialog.accept()
 
         restore.clicked.connect(do_restore)
@@ -1072,7 +1072,7 @@ class MainWindow(QMainWindow):
             self.open_application(title)
             return True
         try:
-            info = self.store.import_document(path, title=title)
+            info = self.store.applications.import_document(path, title=title)
         except (DocumentError, StoreError) as error:
             notify(self, self.tr("開けません"), str(error), warning=True)
             return False
@@ -1084,7 +1084,7 @@ class MainWindow(QMainWindow):
         user chooses to open that; None when cancelled. A second import is named 「…（2）」."""
         from app.views.open_again import OpenAgainDialog, copy_title
 
-        titles = {info.title: info.id for info in self.store.list_applications()}
+        titles = {info.title: info.id for info in self.store.applications.all()}
         if path.stem not in titles:
             return path.stem
         copy = copy_title(path.stem, titles)
@@ -1101,7 +1101,7 @@ class MainWindow(QMainWindow):
             self, self.tr("申請データとして保存"), f"{title}.json", self.tr("申請データ (*.json)")
         )
         if path:
-            self.store.export_document(self.app_id, Path(path))
+            self.store.applications.export_document(self.app_id, Path(path))
             self.statusBar().showMessage(self.tr("{p} に保存しました（備考を含みます）").format(p=path), 8000)
 
     # --- case lists from and to Excel ------------------------------------------------------------------
@@ -1243,7 +1243,7 @@ class MainWindow(QMainWindow):
         """The start page in place of the application area (the list, the grid and the problems)."""
         from app.views.start_page import StartPage, open_guide
 
-        page = StartPage(self.store.list_applications(), self.forms, self)
+        page = StartPage(self.store.applications.all(), self.forms, self)
         page.newRequested.connect(self.new_named_application)
         page.openFileRequested.connect(self.import_document)
         page.reviewRequested.connect(self.open_review_request)
@@ -1290,7 +1290,7 @@ class MainWindow(QMainWindow):
         chosen = NewApplicationDialog.ask(self, self.forms)
         if chosen is None:
             return
-        info = self.store.create_application(chosen.form.id, chosen.title)
+        info = self.store.applications.create(chosen.form.id, chosen.title)
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 
@@ -1599,7 +1599,7 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     if store.backup_problem:
         window.statusBar().showMessage(store.backup_problem, 15000)
     last = settings.value("last_application")
-    existing = {info.id for info in store.list_applications()}
+    existing = {info.id for info in store.applications.all()}
     if not existing and not opening_file:
         window.show_start_page()
     elif existing:
