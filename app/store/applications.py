@@ -58,10 +58,6 @@ class ApplicationInfo:
     """The application this one was duplicated from."""
 
     @property
-    def in_trash(self) -> bool:
-        return self.trashed_at is not None
-
-    @property
     def display_name(self) -> str:
         """The name the list shows: the user's name for it, else the applicant's 氏名, else the title."""
         return self.title if self.named or not self.applicant_name else self.applicant_name

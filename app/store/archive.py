@@ -89,14 +89,6 @@ class Archive:
             for row in rows
         ]
 
-    def record_request(
-        self, app_id: int, request_id: str, supervisor_member_id: str, path: Path | None = None
-    ) -> None:
-        """Note a request file written for this application (`mark_requested` does it already)."""
-        self._info(app_id)
-        with self._database.saving() as connection:
-            self.insert_request(connection, app_id, request_id, supervisor_member_id, path)
-
     def insert_request(
         self,
         connection: sqlite3.Connection,
