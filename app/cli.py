@@ -274,11 +274,11 @@ def _active_facilities(form: FormDefinition, err: TextIO) -> FacilityLookup | No
     A bundled sample in use is said on `err`: a package checked against it is not what the society
     expects."""
     from app.paths import data_home
-    from app.store.facility_lists import active_facility_lookup
+    from app.store.facility_lists import facilities_for
     from app.store.facility_table import FacilityListMissingError
 
     try:
-        facilities = active_facility_lookup(data_home(), form.facility.list_kind)
+        facilities = facilities_for(data_home(), form, search=False)
     except FacilityListMissingError as error:
         # A form whose society's list is not installed is still checked, all but the facility.
         print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)

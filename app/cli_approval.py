@@ -47,7 +47,7 @@ from app.models.form_packs import forms_for
 from app.paths import data_home
 from app.store import Store
 from app.store.errors import StoreError
-from app.store.facility_lists import active_facility_list
+from app.store.facility_lists import facilities_for
 from app.store.facility_table import FacilityListError
 from app.store.lock import FolderLock
 
@@ -236,7 +236,7 @@ def _rows(application: Application, numbers: Sequence[int]) -> list[int]:
 
 def _facilities(form: FormDefinition) -> FacilityIndex | None:
     try:
-        return active_facility_list(data_home(), form.facility.list_kind)
+        return facilities_for(data_home(), form)
     except FacilityListError:
         return None
 

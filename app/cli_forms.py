@@ -201,7 +201,7 @@ def run_migrate(home: Path, args: argparse.Namespace, out: TextIO, err: TextIO) 
     from app.models.document import DocumentError, load_application, save_application
     from app.models.form_packs import forms_for
     from app.models.forms import FormError
-    from app.store.facility_lists import active_facility_list
+    from app.store.facility_lists import facilities_for
     from app.store.facility_table import FacilityListError
     from app.validation.migration import MigrationError, preview_migration
 
@@ -229,7 +229,7 @@ def run_migrate(home: Path, args: argparse.Namespace, out: TextIO, err: TextIO) 
         return EXIT_UNREADABLE
     facilities = None
     try:
-        facilities = active_facility_list(home, source.facility.list_kind)
+        facilities = facilities_for(home, source)
     except FacilityListError:
         facilities = None
     try:

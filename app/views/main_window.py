@@ -53,7 +53,7 @@ from app.models.edits import apply_cell_edits
 from app.models.facility import Facility, FacilityLookup
 from app.models.form_packs import forms_for
 from app.models.table import TableFileError
-from app.store import FacilityListError, Store, active_facility_list, import_facility_list
+from app.store import FacilityListError, Store, facilities_for, import_facility_list
 from app.store.case_lists import read_case_list
 from app.store.errors import StoreError
 from app.validation import Issue, validate
@@ -1512,7 +1512,7 @@ class ActiveFacilities:
 
     def __init__(self, home: Path, kind: str) -> None:
         self._home, self._kind = home, kind
-        self.index = active_facility_list(home, kind)
+        self.index = facilities_for(home, kind)
 
     def lookup(self) -> FacilityLookup:
         return self.index
@@ -1522,7 +1522,7 @@ class ActiveFacilities:
 
     def reopen(self) -> None:
         self.index.close()
-        self.index = active_facility_list(self._home, self._kind)
+        self.index = facilities_for(self._home, self._kind)
 
     def import_file(self, parent: QWidget, dropped: Path | None = None) -> bool:
         """Ask for the society's list (CSV or XLSX), or take the `dropped` one, and import it; the whole
