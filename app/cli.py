@@ -643,8 +643,8 @@ def _short(package_hash: str) -> str:
 
 def run_facilities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`shorei facilities search|import|status|revert`: one line on stderr and exit 2 when it fails."""
+    from app import cli_facilities as facility_commands
     from app.paths import data_home
-    from app.store import facility_commands
     from app.store.facility_table import FacilityListError
 
     try:
