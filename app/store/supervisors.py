@@ -43,7 +43,7 @@ def not_registered(member_id: str) -> str:
 
 
 def merged(supervisor: Supervisor, registered: Supervisor | None) -> Supervisor:
-    """What `save_supervisor` stores: the registration as given, keeping the trusted key when none is
+    """What `Supervisors.save` stores: the registration as given, keeping the trusted key when none is
     given, and refusing a different key than the trusted one."""
     if supervisor.cert_start > supervisor.cert_end:
         raise EditError(

@@ -1,7 +1,7 @@
 """ファイル → 様式パックを取り込む… and 新しい様式に移す…: the window's face of form packs (issue 18).
 
 Adapters only: reading and installing a pack is app.export.form_packs, the preview of a move is
-app.validation.migration, the move itself is `Store.migrate` run through the window's `perform` (one
+app.validation.migration, the move itself is `store.applications.migrate` run through the window's `perform` (one
 change, one undo step).
 """
 
