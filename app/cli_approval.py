@@ -22,29 +22,26 @@ from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
-from app.atomic import write_atomically
-from app.export.approval import (
+from app.approval.envelope import (
     MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES,
     REQUEST_NAME,
     RESPONSE_NAME,
     ApprovalError,
     ApprovalFileError,
-    build_request,
-    build_response,
-    match_response,
-    read_request,
-    read_response,
-    requested_report,
 )
-from app.export.keys import load_or_create_signing_key
-from app.export.signing import UnreadableFileError, read_limited
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request, requested_report
+from app.approval.response import build_response, read_response
+from app.atomic import write_atomically
 from app.models.application import FieldComment, Supervisor
 from app.models.approval import pending_approval
 from app.models.cells import display_value
 from app.models.document import DocumentError, load_application, save_application
 from app.models.form_packs import forms_for
 from app.paths import data_home
+from app.signing.keys import load_or_create_signing_key
+from app.signing.signed_files import UnreadableFileError, read_limited
 from app.store import Store
 from app.store.errors import StoreError
 from app.store.facility_lists import facilities_for

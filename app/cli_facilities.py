@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, TextIO
 
+from app.models.facility import ENDED_LABEL
 from app.store.facility_lists import active_facility_list as _active
 from app.store.facility_lists import (
     facility_list_status,
@@ -18,9 +19,6 @@ if TYPE_CHECKING:
 
     from app.models.facility import FacilityListInfo
     from app.store.facility_index import FacilityHit
-
-ENDED_LABEL = "（認定終了）"
-"""JS-3: how an entry whose certification has ended is shown."""
 
 
 def _list_json(info: FacilityListInfo, count: int) -> dict[str, object]:

@@ -115,7 +115,7 @@ def run_list(home: Path, out: TextIO, err: TextIO) -> int:
 
 def run_pack(folder: Path, key: Path, pack: Path, out: TextIO, err: TextIO) -> int:
     from app.export.form_packs import PackError, make_pack
-    from app.export.keys import KeyFileError
+    from app.signing.keys import KeyFileError
 
     try:
         result = make_pack(folder, key, pack)

@@ -7,15 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from app.export.approval import build_request, build_response, match_response, read_request, read_response
-from app.export.keys import SigningKey
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request
+from app.approval.response import build_response, read_response
 from app.export.package import prepare_package, sign_package
-from app.export.pdf import PackageMark, SheetMarks
-from app.export.pdf_reports import render_case_reports
+from app.export.pdf.page import PackageMark, SheetMarks
+from app.export.pdf.reports import render_case_reports
 from app.export.verify import verify_package
 from app.models.application import Application, Approval, Supervisor
 from app.models.approval import pending_approval
 from app.models.forms import bundled_forms
+from app.signing.keys import SigningKey
 from app.store.facility_files import bundled_facility_list
 from app.validation import validate
 from benchmarks.common import Measurement, time_calls

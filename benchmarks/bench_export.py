@@ -8,12 +8,13 @@ import datetime as dt
 import time
 
 from app.export.fonts import sheet_font
-from app.export.keys import SigningKey
 from app.export.package import prepare_package, sign_package
-from app.export.pdf import PackageMark, SheetMarks, render_sheets
+from app.export.pdf.page import PackageMark, SheetMarks
+from app.export.pdf.sheets import render_sheets
 from app.export.verify import verify_package
 from app.models.application import Application
 from app.models.forms import bundled_forms
+from app.signing.keys import SigningKey
 from app.store.facility_files import bundled_facility_list
 from app.validation import validate
 from benchmarks.bench_validate import full_application

@@ -55,7 +55,6 @@ def _edit_samples(home: Path, runs: int) -> list[float]:
     from PySide6.QtWidgets import QApplication
 
     from app.views.app import ensure_qt_app, window_settings
-    from app.views.case_model import COLUMNS
     from app.views.main_window import build_main_window
 
     app = ensure_qt_app()
@@ -64,7 +63,7 @@ def _edit_samples(home: Path, runs: int) -> list[float]:
     window.show()
     QApplication.processEvents()
     page = window.pages[1]
-    index = page.model.index(12, COLUMNS.index("age"))
+    index = page.model.index(12, page.model.columns.index("age"))
     ages = iter(range(10**9))
 
     def edit() -> None:

@@ -7,16 +7,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.export.approval import (
-    build_request,
-    build_response,
-    match_response,
-    read_request,
-    read_response,
-    requested_approvals,
-)
-from app.export.keys import SigningKey, load_or_create_signing_key
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request, requested_approvals
+from app.approval.response import build_response, read_response
 from app.models.application import Application, FieldComment, Supervisor
+from app.signing.keys import SigningKey, load_or_create_signing_key
 from tests.jspm_factories import SUPERVISOR, jspm_facilities, jspm_form
 
 if TYPE_CHECKING:

@@ -24,6 +24,10 @@ def jbct_form() -> FormDefinition:
     return form
 
 
+COLUMNS: tuple[str, ...] = jbct_form().case_fields
+"""The JBCT form's case fields: the columns of its grid (`CaseTableModel.columns`)."""
+
+
 def facilities() -> FacilityList:
     return bundled_facility_list()
 

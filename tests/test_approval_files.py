@@ -14,24 +14,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.export.approval import (
+from app.approval.envelope import (
     ApprovalError,
     ApprovalFileError,
     FileCheck,
-    build_request,
-    build_response,
-    match_response,
-    read_request,
-    read_response,
     request_file_name,
     response_file_name,
-    verify_statement,
 )
-from app.export.keys import SigningKey
-from app.export.signing import sign_document, signed_bytes
+from app.approval.matching import match_response
+from app.approval.request import build_request, read_request
+from app.approval.response import build_response, read_response
+from app.approval.statements import verify_statement
 from app.models.application import Application, FieldComment
 from app.models.approval import content_hash, report_hash
 from app.models.canonical import canonical_json
+from app.signing.keys import SigningKey
+from app.signing.signed_files import sign_document, signed_bytes
 from tests.approval_support import REQUESTED, Parties, answer, mark_requested, receive, send
 from tests.export_support import one_byte_changed
 from tests.jspm_factories import (

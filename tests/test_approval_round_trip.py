@@ -208,9 +208,9 @@ def test_approved_case_changed_afterwards_fails_validate_and_verify(
 
     # The package's approved case 5 is edited and the package re-signed with the applicant's own key:
     # only the approvals check can catch it, and it names the case.
-    from app.export.keys import load_or_create_signing_key
-    from app.export.signing import signed_bytes
     from app.models.canonical import canonical_json, sha256_hex
+    from app.signing.keys import load_or_create_signing_key
+    from app.signing.signed_files import signed_bytes
 
     package_path = next((application_file.parent / "out").glob("*.package.json"))
     package = json.loads(package_path.read_text(encoding="utf-8"))

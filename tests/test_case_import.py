@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models.application import Case
-from app.models.case_table import (
-    CaseTableError,
+from app.models.case_list import (
+    CaseListError,
     Column,
     cell_text,
     find_header,
@@ -26,7 +26,7 @@ from app.models.case_table import (
 from app.models.table import TableFileError, TableRow, TableSheet
 from app.models.yearmonth import YearMonth
 from app.store import EditError, Store
-from app.store.case_lists import MAX_FILE_BYTES, MAX_ROWS, default_sheet, parse_case_list, read_case_list
+from app.store.case_list_files import MAX_FILE_BYTES, MAX_ROWS, default_sheet, parse_case_list, read_case_list
 from app.validation import validate
 from tests.case_lists import BLANK_ROW, HEADER_ROW, REFUSED, clerk_workbook, csv_text, expected_cases
 from tests.factories import facilities, jbct_form
@@ -35,12 +35,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from app.models.case_table import CaseTable
+    from app.models.case_list import CaseListReading
 
 MAPPED = [None, "age", "sex", "item", "item_other", "start", "end", "diagnosis", "pathology", "note"]
 
 
-def _read(data: bytes, source: str = "症例一覧.xlsx") -> CaseTable:
+def _read(data: bytes, source: str = "症例一覧.xlsx") -> CaseListReading:
     """The whole path a file takes before the store: read, find the sheet and header, map, read cases."""
     form = jbct_form()
     table = parse_case_list(data, source=source)
@@ -231,7 +231,7 @@ def test_formulas_and_merged_cells_refuse_the_table(
     rows: list[list[object]], merge: str | None, message: str
 ) -> None:
     """A formula or merged cells where values are read: the file does not hold what it shows; refused."""
-    with pytest.raises(CaseTableError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(CaseListError, match=message.replace("(", r"\(").replace(")", r"\)")):
         _read(_workbook(rows, merge=merge))
 
 
@@ -255,7 +255,7 @@ def test_hostile_files_change_nothing_in_the_store(store: Store, tmp_path: Path)
     ]:
         path = tmp_path / name
         path.write_bytes(data)
-        with pytest.raises((TableFileError, CaseTableError)):
+        with pytest.raises((TableFileError, CaseListError)):
             form = jbct_form()
             table = read_case_list(path)
             sheet = default_sheet(form, table)
@@ -369,7 +369,7 @@ def test_remap_errors_name_what_is_wrong(changes: dict[str, str], message: str) 
     """A column or field that does not exist is named in the message."""
     form = jbct_form()
     sheet = default_sheet(form, parse_case_list(clerk_workbook(), source="x.xlsx"))
-    with pytest.raises(CaseTableError, match=message):
+    with pytest.raises(CaseListError, match=message):
         remap(form, propose_mapping(form, sheet, HEADER_ROW), changes)
 
 
@@ -379,11 +379,11 @@ def test_two_columns_for_one_field_or_none_at_all_are_refused() -> None:
     sheet = default_sheet(form, parse_case_list(clerk_workbook(), source="x.xlsx"))
     columns = remap(form, propose_mapping(form, sheet, HEADER_ROW), {"病理診断": "診断名"})
     with pytest.raises(
-        CaseTableError, match="「診断名」に2つの列（H列（病名）、I列（病理診断））が割り当てられています"
+        CaseListError, match="「診断名」に2つの列（H列（病名）、I列（病理診断））が割り当てられています"
     ):
         read_cases(form, sheet, HEADER_ROW, columns)
     nothing = [Column(column.index, column.header, None) for column in columns]
-    with pytest.raises(CaseTableError, match="取り込む列がありません"):
+    with pytest.raises(CaseListError, match="取り込む列がありません"):
         read_cases(form, sheet, HEADER_ROW, nothing)
 
 

@@ -10,9 +10,10 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.models.cells import CellEdit
 from app.models.edits import apply_cell_edits
+from app.models.forms import CASE_ATTRIBUTES, FormDefinition
 from app.models.yearmonth import YearMonth
-from app.views.case_model import COLUMNS, ERROR_TINT, CaseTableModel
-from tests.factories import application, case, issues_of, jbct_form, section
+from app.views.case_model import ERROR_TINT, CaseTableModel
+from tests.factories import COLUMNS, application, case, issues_of, jbct_form, section
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,6 +52,22 @@ def harness(qtbot: QtBot) -> Harness:
 def test_model_passes_qt_model_tester(harness: Harness, qtmodeltester: ModelTester) -> None:
     """The model keeps Qt's contracts (rows, columns, data, headers)."""
     qtmodeltester.check(harness.model)
+
+
+def test_columns_follow_the_form(qtbot: QtBot) -> None:
+    """The columns are the form's case fields, in its order and under its labels: a form that orders
+    them otherwise or leaves one out changes the grid, and a field a case cannot hold is refused."""
+    form = jbct_form()
+    assert CaseTableModel(form, 0, lambda _edits: None).columns == form.case_fields == CASE_ATTRIBUTES
+    data = form.model_dump()
+    data["fields"] = [form.field(key).model_dump() for key in ("diagnosis", "age", "sex")]
+    model = CaseTableModel(FormDefinition.model_validate(data), 0, lambda _edits: None)
+    assert model.columns == ("diagnosis", "age", "sex")
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())] == [
+        "診断名", "年齢", "性別"]  # fmt: skip
+    data["fields"].append({**form.field("age").model_dump(), "key": "weight"})
+    with pytest.raises(ValueError, match="field weight: a case row has no such field"):
+        FormDefinition.model_validate(data)
 
 
 def test_grid_has_the_forms_25_rows_and_columns(harness: Harness) -> None:

@@ -12,9 +12,9 @@ import pytest
 
 from app.cli import main
 from app.export.case_list import case_list_workbook
-from app.models.case_table import find_header, propose_mapping, read_cases
+from app.models.case_list import find_header, propose_mapping, read_cases
 from app.models.document import load_application
-from app.store.case_lists import default_sheet, parse_case_list
+from app.store.case_list_files import default_sheet, parse_case_list
 from tests.case_lists import clerk_workbook, csv_text, expected_cases
 from tests.factories import case, document, jbct_form, section
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from app.export import Check, ExportRefusedError, export_application, plan_export, verify_package
-from app.export.signing import sign_document, signed_bytes
 from app.models.application import Application, FieldComment
 from app.models.canonical import canonical_json, sha256_hex
 from app.models.forms import FormRegistry
+from app.signing.signed_files import sign_document, signed_bytes
 from tests import export_support as support
 from tests.approval_support import DECIDED, Parties, answer, approve_all, receive, send
 from tests.jspm_factories import (

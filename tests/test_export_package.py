@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.export import (
-    ExportError,
+from app.export import ExportError, export_application
+from app.export.package import short_hash
+from app.models.canonical import canonical_json, sha256_hex
+from app.signing.keys import (
     KeyFileError,
     SigningKey,
-    export_application,
+    fingerprint,
     load_or_create_signing_key,
+    verify_signature,
 )
-from app.export.keys import fingerprint, verify_signature
-from app.export.package import short_hash
-from app.export.signing import signed_message
-from app.models.canonical import canonical_json, sha256_hex
+from app.signing.signed_files import signed_message
 from tests import export_support as support
 
 if TYPE_CHECKING:

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.export import ExportRefusedError, SigningKey, export_application, plan_export
+from app.export import ExportRefusedError, export_application, plan_export
 from app.export.fonts import missing_glyphs, to_unicode_cmap
-from app.export.pdf import clipped, printable
+from app.export.pdf.text import clipped, printable
 from app.models.forms import PrintSpec
+from app.signing.keys import SigningKey
 from app.validation import has_errors, validate
 from tests import export_support as support
 

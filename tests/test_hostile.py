@@ -19,17 +19,17 @@ import pytest
 
 from app import cli_approval
 from app.cli import main
-from app.export.keys import load_or_create_signing_key
-from app.export.signing import signed_bytes
 from app.models.canonical import canonical_json, sha256_hex
 from app.models.document import load_application, save_application
 from app.models.table import TableFileError
+from app.signing.keys import load_or_create_signing_key
+from app.signing.signed_files import signed_bytes
 from app.store import (
     Store,
     StoreDiskError,
     StoreTakenError,
 )
-from app.store.case_lists import read_case_list
+from app.store.case_list_files import read_case_list
 from app.store.database import Database
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock

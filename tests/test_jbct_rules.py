@@ -54,6 +54,20 @@ def test_row_rule_raises_its_code(changes: dict[str, Any], code: str) -> None:
     assert all(issue.message.startswith("申請2(1) No.1 ") for issue in issues)
 
 
+def test_issue_keeps_its_place_and_its_text_apart() -> None:
+    """An issue holds where (the form's labels) and what apart; `message` joins them for the CLI and PDF."""
+    (missing,) = [i for i in issues_of(with_row(case(0, diagnosis=""))) if i.code == "diagnosis-missing"]
+    assert missing.place == "申請2(1) No.1 診断名"
+    assert missing.text.startswith("診断名が未入力です。")
+    assert missing.message == f"申請2(1) No.1 診断名: {missing.text}"
+    (count,) = [
+        i for i in issues_of(application([section([case(i) for i in range(3)])])) if i.code == "case-count"
+    ]
+    assert count.place == ""
+    assert count.message == count.text
+    assert count.text.startswith("症例は申請2(1)〜(3)の合計で20例以上")
+
+
 def test_full_width_and_spaces_are_normalised_not_refused() -> None:
     """JB-14: ＨＣＣ is the same abbreviation as HCC; a padded diagnosis is trimmed, not flagged."""
     app = with_row(case(0, diagnosis="  ＨＣＣ\u3000"))

@@ -13,12 +13,13 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from app.cli import main
-from app.export import SigningKey, export_application
+from app.export import export_application
 from app.export.fonts import FALLBACK_FONT_FILE, FONT_FILE
 from app.export.linebreak import NO_END, NO_START, break_lines
 from app.export.package import short_hash
 from app.models.document import load_application
 from app.resources import resource_path
+from app.signing.keys import SigningKey
 from examples.generate import long_names
 from tests import export_support as support
 from tests import pdf_pages

@@ -8,21 +8,28 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
+from app.export import export_application
 from app.models.application import CaseReport
+from app.validation.jspm import REGISTERED
 from app.views.case_model import ERROR_TINT, PRIVATE_TINT
 from app.views.coverage import CoveragePanel
 from app.views.report_model import ReportTableModel, period_text
+from tests import export_support as support
+from tests.approval_support import DECIDED
 from tests.jspm_factories import (
     CERTIFIED_NEW,
     TRANSITION,
     approve,
     jspm_application,
+    jspm_facilities,
     jspm_form,
     jspm_issues,
     report,
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytestqt.modeltest import ModelTester
     from pytestqt.qtbot import QtBot
 
@@ -99,6 +106,19 @@ def test_states_come_from_validation_and_the_approval(qtbot: QtBot) -> None:
 
     certified = jspm_application(form_id=CERTIFIED_NEW)
     assert set(shown(certified).statuses()) == {"登録済み"}
+
+
+def test_screen_and_paper_call_a_complete_case_alike(qtbot: QtBot, tmp_path: Path) -> None:
+    """JS-6: a form without approval calls a complete case 登録済み in the list and on the printed 症例一覧."""
+    app = jspm_application([report(n) for n in range(7)], TRANSITION)
+    result = export_application(
+        app, jspm_form(TRANSITION), jspm_facilities(), tmp_path, stem="t", now=DECIDED
+    )
+    assert result.pdf_path is not None
+    listed = [line for line in support.pdf_text(result.pdf_path).split("\f")[0].splitlines() if "〜" in line]
+    assert REGISTERED == "登録済み"
+    assert shown(app).statuses() == [REGISTERED] * 7
+    assert [line.rsplit(" ", 1)[-1] for line in listed] == [REGISTERED] * 7
 
 
 def test_checks_follow_the_case_when_it_moves(qtbot: QtBot) -> None:

@@ -1,4 +1,4 @@
-"""The 指導者's decisions on a request (app.export.review), without a window: what is refused, the draft."""
+"""The 指導者's decisions on a request (app.approval.review), without a window: what is refused, the draft."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app.export.approval import ApprovalFileError, build_request, read_request, read_response
-from app.export.keys import SigningKey
-from app.export.review import Review, ReviewError, draft_path, load_draft
-from app.export.signing import signed_bytes
+from app.approval.envelope import ApprovalFileError
+from app.approval.request import build_request, read_request
+from app.approval.response import read_response
+from app.approval.review import Review, ReviewError, draft_path, load_draft
 from app.models.application import Supervisor
+from app.signing.keys import SigningKey
+from app.signing.signed_files import signed_bytes
 from tests.jspm_factories import SUPERVISOR, jspm_application, jspm_facilities, jspm_form, report
 
 if TYPE_CHECKING:

@@ -55,7 +55,7 @@ def _request(
     supervisor: Supervisor | None = None,
     message: str = "ご確認をお願いします",
 ) -> ApprovalRequest:
-    """A request as app.export.approval writes it (the signature is not checked by the store)."""
+    """A request as app.approval.request writes it (the signature is not checked by the store)."""
     chosen = supervisor or _supervisor()
     cases = [
         {

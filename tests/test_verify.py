@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.export import Check, SigningKey, UnreadablePackageError, export_application, verify_package
-from app.export.signing import signed_bytes
+from app.export import Check, UnreadablePackageError, export_application, verify_package
 from app.models.canonical import canonical_json, sha256_hex
 from app.models.facility import FacilityListInfo
 from app.models.forms import FormRegistry
+from app.signing.keys import SigningKey
+from app.signing.signed_files import signed_bytes
 from tests import export_support as support
 
 if TYPE_CHECKING:

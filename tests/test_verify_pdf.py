@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from app.cli import main
-from app.export import Check, SigningKey, export_application, verify_package
+from app.export import Check, export_application, verify_package
 from app.export.package import prepare_package, sign_package
-from app.export.signing import signed_bytes
 from app.models.forms import FormRegistry
+from app.signing.keys import SigningKey
+from app.signing.signed_files import signed_bytes
 from app.validation import validate
 from examples.generate import valid_20
 from tests import export_support as support

@@ -12,23 +12,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.export.approval import (
-        ApprovalError,
-        ApprovalFileError,
-        FileCheck,
-        build_request,
-        build_response,
-        comment_fields,
-        match_response,
-        read_request,
-        read_response,
-        request_file_name,
-        requested_application,
-        requested_approvals,
-        requested_report,
-        response_file_name,
-        verify_statement,
-    )
     from app.export.export import (
         EarlierExport,
         ExportCancelledError,
@@ -39,27 +22,9 @@ if TYPE_CHECKING:
         export_application,
         plan_export,
     )
-    from app.export.file_names import default_stem, safe_stem
-    from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
-    from app.export.signing import UnreadableFileError, read_limited
     from app.export.verify import Check, UnreadablePackageError, Verification, verify_package
 
 _WHERE = {
-    "ApprovalError": "app.export.approval",
-    "ApprovalFileError": "app.export.approval",
-    "FileCheck": "app.export.approval",
-    "build_request": "app.export.approval",
-    "build_response": "app.export.approval",
-    "comment_fields": "app.export.approval",
-    "match_response": "app.export.approval",
-    "read_request": "app.export.approval",
-    "read_response": "app.export.approval",
-    "request_file_name": "app.export.approval",
-    "requested_application": "app.export.approval",
-    "requested_approvals": "app.export.approval",
-    "requested_report": "app.export.approval",
-    "response_file_name": "app.export.approval",
-    "verify_statement": "app.export.approval",
     "EarlierExport": "app.export.export",
     "ExportCancelledError": "app.export.export",
     "ExportError": "app.export.export",
@@ -68,13 +33,6 @@ _WHERE = {
     "ExportResult": "app.export.export",
     "export_application": "app.export.export",
     "plan_export": "app.export.export",
-    "default_stem": "app.export.file_names",
-    "safe_stem": "app.export.file_names",
-    "KeyFileError": "app.export.keys",
-    "SigningKey": "app.export.keys",
-    "load_or_create_signing_key": "app.export.keys",
-    "UnreadableFileError": "app.export.signing",
-    "read_limited": "app.export.signing",
     "Check": "app.export.verify",
     "UnreadablePackageError": "app.export.verify",
     "Verification": "app.export.verify",
@@ -90,8 +48,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ApprovalError",
-    "ApprovalFileError",
     "Check",
     "EarlierExport",
     "ExportCancelledError",
@@ -99,29 +55,9 @@ __all__ = [
     "ExportPlan",
     "ExportRefusedError",
     "ExportResult",
-    "FileCheck",
-    "KeyFileError",
-    "SigningKey",
-    "UnreadableFileError",
     "UnreadablePackageError",
     "Verification",
-    "build_request",
-    "build_response",
-    "comment_fields",
-    "default_stem",
     "export_application",
-    "load_or_create_signing_key",
-    "match_response",
     "plan_export",
-    "read_limited",
-    "read_request",
-    "read_response",
-    "request_file_name",
-    "requested_application",
-    "requested_approvals",
-    "requested_report",
-    "response_file_name",
-    "safe_stem",
     "verify_package",
-    "verify_statement",
 ]

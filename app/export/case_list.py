@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Final
 
 from app.atomic import write_atomically
 from app.export.export import ExportError
-from app.export.pdf import used_section_indexes
+from app.export.pdf.sheets import used_section_indexes
 from app.models.application import Section
-from app.models.case_table import list_problem
+from app.models.case_list import list_problem
 from app.models.cells import display_value
 from app.models.text import describe_character, invalid_characters
 

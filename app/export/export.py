@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from app.atomic import write_atomically
-from app.export.file_names import safe_stem
 from app.export.fonts import FontMissingError
-from app.export.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.export.package import PreparedPackage, prepare_package, short_hash, sign_package
-from app.export.pdf import PackageMark, SheetMarks, render_sheets, used_section_indexes
-from app.export.pdf_reports import render_case_reports
+from app.export.pdf.page import PackageMark, SheetMarks
+from app.export.pdf.reports import render_case_reports
+from app.export.pdf.sheets import render_sheets, used_section_indexes
 from app.export.verify import approvals_problem
+from app.file_names import safe_stem
+from app.signing.keys import KeyFileError, SigningKey, load_or_create_signing_key
 from app.validation import Issue, validate
 
 if TYPE_CHECKING:

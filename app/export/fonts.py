@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 FONT_NAME: Final = "ShoreiIPAexGothic"
 FONT_FILE: Final = "ipaexg.ttf"
-PDF_FONT_NAME: Final = "IPAexGothic"
-"""The name `pdffonts` shows (behind the six-letter subset tag)."""
 FALLBACK_FONT_NAME: Final = "ShoreiFallbackMincho"
 FALLBACK_FONT_FILE: Final = "shorei-fallback-mincho.ttf"
 

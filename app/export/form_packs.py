@@ -2,7 +2,7 @@
 
 A pack is a zip holding `manifest.json` and the files it lists (forms, and optionally a facility list
 with its manifest and a diagnosis vocabulary). The manifest is RFC 8785 canonical JSON signed with
-Ed25519 as our other signed files (app.export.signing), and states each file's size and SHA-256, so the
+Ed25519 as our other signed files (app.signing.signed_files), and states each file's size and SHA-256, so the
 signature covers every byte of the pack. Reading one treats it as hostile: a size limit on the file,
 on each member and on the whole, no compression bombs, only plain names under the three folders, no
 name twice, nothing unlisted. Installing trusts the publisher's key on first use, as with a 指導者's key:
@@ -27,15 +27,6 @@ from pydantic import ValidationError
 
 from app.about import program_version
 from app.atomic import write_atomically
-from app.export.keys import load_or_create_key_file
-from app.export.signing import (
-    UnreadableFileError,
-    is_canonical,
-    parse_json_object,
-    read_limited,
-    signature_problem,
-    signed_bytes,
-)
 from app.models.canonical import sha256_hex
 from app.models.form_packs import (
     FACILITIES_DIR,
@@ -54,6 +45,15 @@ from app.models.form_packs import (
     version_key,
 )
 from app.models.forms import FormDefinition, FormError, bundled_forms, load_form
+from app.signing.keys import load_or_create_key_file
+from app.signing.signed_files import (
+    UnreadableFileError,
+    is_canonical,
+    parse_json_object,
+    read_limited,
+    signature_problem,
+    signed_bytes,
+)
 from app.validation.engine import rule_set_names
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ the files are made again); the signature still covers them. Packages made before
 `generator` inside `content`; they still verify.
 
 and `signature.value` signs the canonical form of that same object with `value` left out (the scheme of
-app.export.signing, shared with the approval files). The sheets show
+app.signing.signed_files, shared with the approval files). The sheets show
 the package hash, which exists before the PDF does; the signature, made after, also covers the PDF's
 SHA-256. docs/signing.md explains the order.
 """
@@ -23,23 +23,22 @@ SHA-256. docs/signing.md explains the order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.export.signing import signed_bytes, utc_timestamp
 from app.models.approval import Sha256Hex, SignatureBlock
 from app.models.canonical import canonical_json, sha256_hex
+from app.signing.signed_files import generator_name, signed_bytes, utc_timestamp
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from app.export.keys import SigningKey
     from app.models.application import Application
     from app.models.facility import FacilityListInfo
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
     from app.validation import Issue
 
 PACKAGE_FORMAT: Final = "shorei/package@1"
@@ -122,13 +121,6 @@ def short_hash(package_hash: str) -> str:
 def qr_payload(form_id: str, form_version: str, package_hash: str) -> str:
     """What the QR code on every sheet holds: the form, its version and the full package hash."""
     return f"shorei:package@1?form={quote(form_id)}&version={quote(form_version)}&sha256={package_hash}"
-
-
-def generator_name() -> str:
-    try:
-        return f"shorei {metadata.version('shorei')}"
-    except metadata.PackageNotFoundError:
-        return "shorei"
 
 
 def warning_records(issues: list[Issue]) -> list[WarningRecord]:

@@ -19,17 +19,17 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
-from app.export.approval import verify_statement
+from app.approval.statements import verify_statement
 from app.export.package import PACKAGE_FORMAT, Package, short_hash
-from app.export.signing import (
+from app.models.application import Application
+from app.models.canonical import canonical_json, sha256_hex
+from app.signing.signed_files import (
     UnreadableFileError,
     is_canonical,
     json_pointer,
     parse_json_object,
     signature_problem,
 )
-from app.models.application import Application
-from app.models.canonical import canonical_json, sha256_hex
 from app.validation import validate
 from app.validation.jspm import APPROVAL_CODES, repeated_reports, report_status
 

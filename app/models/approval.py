@@ -9,7 +9,7 @@ the approval no longer matches it.
 
 Every file is RFC 8785 canonical JSON with a `signature` block {algorithm, public_key, fingerprint, value}
 in which `value` signs the canonical object with `value` left out (the package's scheme, docs/signing.md).
-These are the types; signing and checking are in app.export.approval.
+These are the types; signing and checking are in app.approval.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,6 +10,9 @@ from app.models.yearmonth import Date
 
 if TYPE_CHECKING:
     import datetime as dt
+
+ENDED_LABEL: Final = "（認定終了）"
+"""JS-3: how an entry whose certification has ended is marked (the seed's wording), wherever it is listed."""
 
 
 class Facility(BaseModel):
@@ -25,7 +28,7 @@ class Facility(BaseModel):
     kind: str = ""
 
     def is_ended(self, today: dt.date) -> bool:
-        """Certification over (JS-3 labels it 「（認定終了）」)."""
+        """Certification over (JS-3 marks it with `ENDED_LABEL`)."""
         return self.cert_end is not None and self.cert_end < today
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.models.application import Case
 from app.models.yearmonth import YearMonth
 from app.resources import read_toml, resource_path
 
@@ -24,6 +25,10 @@ REPORT_ATTRIBUTES: frozenset[str] = frozenset(
     {"category", "facility", "start", "end", "age", "sex", "diagnosis", "note"}
 )
 """Case-report fields held as attributes of `CaseReport`; any other field key is a narrative field."""
+
+CASE_ATTRIBUTES: tuple[str, ...] = tuple(key for key in Case.model_fields if key != "accepted")
+"""What a case row of a form in sections (JBCT) can hold: the fields of `Case`. Which of them a form
+asks for, in which order and under which labels, is the form's (`FormDefinition.case_fields`)."""
 
 Source = Literal["seed", "society", "default"]
 """Where a value comes from (SPEC §2.1): stated in the seed, in the society's pages, or our default."""
@@ -189,6 +194,12 @@ class FormDefinition(_Data):
             raise ValueError("counts.min ≤ counts.max")
         if self.coverage is not None and self.coverage.choices not in self.choices:
             raise ValueError(f"coverage: unknown choice list {self.coverage.choices!r}")
+        if self.layout == "sections":
+            for spec in self.fields:
+                if spec.key not in CASE_ATTRIBUTES:
+                    raise ValueError(
+                        f"field {spec.key}: a case row has no such field ({', '.join(CASE_ATTRIBUTES)})"
+                    )
         if self.layout == "case-reports":
             for spec in self.fields:
                 if spec.key not in REPORT_ATTRIBUTES and spec.kind not in ("text", "multiline"):
@@ -200,6 +211,12 @@ class FormDefinition(_Data):
         if self.window is None:
             raise ValueError(f"form {self.id} has no [window]")
         return self.window
+
+    @cached_property
+    def case_fields(self) -> tuple[str, ...]:
+        """The keys of a case's fields in the form's order: the columns of the grid of a form in sections
+        (the society's 症例一覧表, then the private 備考), each labelled by its `FieldSpec`."""
+        return tuple(spec.key for spec in self.fields)
 
     def narrative_fields(self) -> list[FieldSpec]:
         """A case report's long fields, kept by key in `CaseReport.narrative` (JS-4 hint, SPEC §4)."""

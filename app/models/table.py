@@ -1,6 +1,6 @@
 """A table as a person made it (a CSV file, or a sheet of an XLSX workbook): rows of raw cell values.
 
-Pure data, read from files by `app.store.table_files`, and read into cases by `app.models.case_table`.
+Pure data, read from files by `app.store.table_files`, and read into cases by `app.models.case_list`.
 Formula cells and Excel error values are markers (`Formula`, `ErrorValue`), never text, so that no reader
 mistakes =TODAY() or #N/A for what a person typed.
 """

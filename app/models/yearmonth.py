@@ -53,9 +53,6 @@ class YearMonth:
     def ordinal(self) -> int:
         return self.year * 12 + self.month - 1
 
-    def shifted(self, months: int) -> YearMonth:
-        return YearMonth.from_ordinal(self.ordinal + months)
-
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 

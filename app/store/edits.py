@@ -23,6 +23,7 @@ from app.models.cells import read_field
 from app.models.document import describe_validation_error
 from app.models.edits import import_problem, import_start
 from app.models.facility import Facility
+from app.models.forms import CASE_ATTRIBUTES
 from app.models.text import InputError, normalize_text
 from app.models.yearmonth import YearMonth
 from app.store.errors import EditError
@@ -38,7 +39,7 @@ MAX_ROWS: Final = 500
 MAX_ENROLLMENTS: Final = 50
 """Hard limits against runaway input; with `MAX_TEXT` (app.models.cells) for one text."""
 
-CASE_FIELDS: Final = ("age", "sex", "item", "item_other", "start", "end", "diagnosis", "pathology", "note")
+CASE_FIELDS: Final = CASE_ATTRIBUTES
 APPLICANT_FIELDS: Final = ("name", "member_id", "dental", "application_month")
 
 _TEXT_FIELDS: Final = frozenset({"item", "item_other", "diagnosis", "pathology", "note", "name", "member_id"})

@@ -16,7 +16,7 @@ from app.models.application import FORMAT
 from app.models.approval import REQUEST_FORMAT, RESPONSE_FORMAT
 from app.models.form_packs import PACK_SUFFIX
 from app.models.table import TableFileError
-from app.store.case_lists import read_case_list
+from app.store.case_list_files import read_case_list
 from app.store.facility_table import is_facility_table
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from app.models.text import text_problem
 if TYPE_CHECKING:
     from app.models.application import Application
     from app.models.forms import FieldSpec
-    from app.validation.engine import Reporter, RowReporter, ValidationContext
+    from app.validation.reporting import Reporter, RowReporter, ValidationContext
 
 
 def check_applicant_texts(context: ValidationContext, application: Application, out: Reporter) -> None:

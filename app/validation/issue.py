@@ -1,4 +1,4 @@
-"""The result of a rule (SPEC §5): a stable code, a severity, the place, and a Japanese message."""
+"""The result of a rule (SPEC §5): a stable code, a severity, the place, and a Japanese text."""
 
 from __future__ import annotations
 
@@ -18,12 +18,21 @@ class Issue:
     section: int | None
     row: int | None
     field: str | None
-    message: str
+    place: str
+    """Where, as the form names it (「申請2(1) No.3 診断名」, 「症例2 承認」); empty for the whole application."""
+    text: str
+    """What is wrong and how to fix it, without the place: what a cell, a field or a request shows."""
     accepted: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    @property
+    def message(self) -> str:
+        """The place and the text as one line (「申請2(1) No.3 診断名: …」): what the command line, the
+        problem list of a PDF and the package say, where nothing else shows the place."""
+        return f"{self.place}: {self.text}" if self.place else self.text
 
     def to_json(self) -> dict[str, object]:
         """The shape `shorei validate --json` prints (SPEC §7)."""

@@ -14,7 +14,7 @@ from app.validation.privacy import check_privacy_jbct
 if TYPE_CHECKING:
     from app.models.application import Application, Case, MonthRange, Section
     from app.models.yearmonth import YearMonth
-    from app.validation.engine import Reporter, RowReporter, Rule, ValidationContext
+    from app.validation.reporting import Reporter, RowReporter, Rule, ValidationContext
 
 _WHICH = {"start": "開始", "end": "終了"}
 

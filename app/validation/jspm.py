@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from app.models.application import Application, CaseReport
     from app.models.forms import Choice, FormDefinition
-    from app.validation.engine import Reporter, RowReporter, Rule, ValidationContext
     from app.validation.issue import Issue
+    from app.validation.reporting import Reporter, RowReporter, Rule, ValidationContext
 
 Status = Literal["未登録", "未承認", "承認依頼中", "承認", "非承認", "承認無効"]
 """JS-6 as the society's list shows it, plus 承認無効: approved, but the content changed since (only a
@@ -347,6 +347,20 @@ def report_status(report: CaseReport, issues: Sequence[Issue]) -> Status:
     if report.approval.state == "approved" and any(issue.code == "not-approved" for issue in issues):
         return "承認無効"
     return _STATE_STATUS[report.approval.state]
+
+
+REGISTERED: Final = "登録済み"
+"""JS-6 for a form without approval (the seed's 移行申請: 「承認手続きは不要」): a complete case. Spelt
+with 送り仮名 as the society writes 「申請済み」 (seed 003), on screen and on paper alike."""
+
+ShownStatus = Status | Literal["登録済み"]
+
+
+def shown_status(report: CaseReport, issues: Sequence[Issue], *, approval_required: bool) -> ShownStatus:
+    """JS-6 as the list and the printed 症例一覧 show a case: `report_status`, except that a form without
+    approval knows only 未登録 and 登録済み, since 未承認 would ask for an approval nobody gives."""
+    status = report_status(report, issues)
+    return status if approval_required or status == "未登録" else REGISTERED
 
 
 RULES: list[Rule] = [

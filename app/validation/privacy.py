@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from app.models.application import Application, Case, CaseReport
-    from app.validation.engine import Reporter, RowReporter, ValidationContext
+    from app.validation.reporting import Reporter, RowReporter, ValidationContext
 
 _ID_WORD: Final = re.compile(
     r"(カルテ(?:番号|No\.?|NO\.?|no\.?|ID)?|患者(?:ID|番号|No\.?)|診察券(?:番号)?|病歴番号|(?<![A-Za-z])(?:ID|id|Id))"

@@ -258,7 +258,8 @@ def run_review(request: Path, screenshot: Path | None = None) -> int:
 
 
 def _run_review(app: QApplication, files: LogFiles | None, request: Path, screenshot: Path | None) -> int:
-    from app.views.review_window import ReviewOpenError, open_review_window
+    from app.views.review_files import ReviewOpenError
+    from app.views.review_window import open_review_window
 
     try:
         window = open_review_window(request)

@@ -131,10 +131,6 @@ class ApplicationListModel(QAbstractTableModel):
                 return position
         return None
 
-    def row_of(self, app_id: int) -> ApplicationRow | None:
-        position = self.position(app_id)
-        return None if position is None else self._rows[position]
-
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
 
@@ -322,12 +318,6 @@ class ApplicationListView(QTableView):
             self.scrollTo(index)
         finally:
             self._quiet = quiet
-
-    def current_id(self) -> int | None:
-        index = self.currentIndex()
-        if not index.isValid():
-            return None
-        return int(self.proxy.data(index, ApplicationListModel.IdRole))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not self._quiet and current.isValid():

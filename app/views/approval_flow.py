@@ -1,7 +1,7 @@
 """The applicant's approval actions on the case list (JS-5 … JS-8): request, withdraw, import the
 指導者's results, and 「削除して再依頼」.
 
-Each action gathers what the user chose, calls the named operations (app.export.approval for the signed
+Each action gathers what the user chose, calls the named operations (app.approval for the signed
 files, the store for the states) and shows the result or the refusal. A refusal or a file that fails a
 check changes nothing.
 """
@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.atomic import write_atomically
 from app.store import StoreError
 from app.views import approval_dialogs
-from app.views.approval_dialogs import RequestDialog, SupervisorRegistryDialog
+from app.views.approval_dialogs import RequestDialog
 from app.views.report_model import APPROVED, REQUESTED
+from app.views.supervisor_dialogs import SupervisorRegistryDialog
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from app.export.keys import SigningKey
-    from app.models.application import Approval
-    from app.views.reports_page import ReportContext, ReportsPage
+    from app.models.application import Application, Approval
+    from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
+    from app.views.page import PageContext
+    from app.views.report_model import ReportTableModel
 
 FOLDER_SETTING = "approval_folder"
 
@@ -32,16 +35,28 @@ def _numbers(rows: list[int]) -> str:
     return "、".join(str(row + 1) for row in rows)
 
 
-class ApprovalFlow:
-    """The approval actions of one ReportsPage."""
+class CaseList(Protocol):
+    """What the approval actions use of the page they act on (ReportsPage)."""
 
-    def __init__(self, page: ReportsPage) -> None:
+    form: FormDefinition
+    model: ReportTableModel
+    application: Application | None
+    context: PageContext
+
+    def select_row(self, row: int) -> None: ...
+
+
+class ApprovalFlow:
+    """The approval actions of one ReportsPage (`page`, and `widget`, the same page as a dialogs' parent)."""
+
+    def __init__(self, page: CaseList, widget: QWidget) -> None:
         self.page = page
+        self.widget = widget
 
     # --- helpers ------------------------------------------------------------------------------------
 
     @property
-    def _context(self) -> ReportContext:
+    def _context(self) -> PageContext:
         return self.page.context
 
     def _kinds(self) -> list[str]:
@@ -55,7 +70,7 @@ class ApprovalFlow:
         return Path(str(self._context.settings.value(FOLDER_SETTING, str(Path.home()))))
 
     def _signing_key(self) -> SigningKey | None:
-        from app.export import KeyFileError, load_or_create_signing_key
+        from app.signing.keys import KeyFileError, load_or_create_signing_key
 
         try:
             return load_or_create_signing_key()
@@ -71,7 +86,7 @@ class ApprovalFlow:
 
     def open_registry(self, parent: QWidget | None = None) -> None:
         SupervisorRegistryDialog.run(
-            parent or self.page, self._context.store, self._kinds(), self._context.confirm
+            parent or self.widget, self._context.store, self._kinds(), self._context.confirm
         )
 
     # --- 承認依頼をする ------------------------------------------------------------------------------------
@@ -79,7 +94,8 @@ class ApprovalFlow:
     def request(self) -> None:
         """症例承認依頼 for the checked cases: choose the 指導者 and 通信欄, build and sign the request,
         save it, then mark the cases 承認依頼中."""
-        from app.export.approval import ApprovalError, build_request, request_file_name
+        from app.approval.envelope import ApprovalError, request_file_name
+        from app.approval.request import build_request
 
         page, context = self.page, self._context
         application = page.application
@@ -91,7 +107,7 @@ class ApprovalFlow:
             return
         cases = [(row + 1, application.reports[row]) for row in rows]
         choice = RequestDialog.ask(
-            page, page.form, cases, context.store.supervisors.all, open_registry=self.open_registry
+            self.widget, page.form, cases, context.store.supervisors.all, open_registry=self.open_registry
         )
         if choice is None:
             return
@@ -113,7 +129,7 @@ class ApprovalFlow:
             self._warn("承認依頼できません", str(error))
             return
         suggested = self._folder() / request_file_name(application, page.form, request)
-        path = approval_dialogs.choose_request_file(page, suggested)
+        path = approval_dialogs.ask_where_to_save_request(self.widget, suggested)
         if path is None:
             return
         try:
@@ -172,15 +188,10 @@ class ApprovalFlow:
         """Read the 指導者's 承認結果ファイル (chosen, or `dropped` on the window), check it against this
         application and the registered key (asking to trust the key the first time), then set each case
         承認 or 非承認."""
-        from app.export import read_limited
-        from app.export.approval import (
-            MAX_RESPONSE_BYTES,
-            RESPONSE_NAME,
-            ApprovalFileError,
-            match_response,
-            read_response,
-        )
-        from app.export.signing import UnreadableFileError
+        from app.approval.envelope import MAX_RESPONSE_BYTES, RESPONSE_NAME, ApprovalFileError
+        from app.approval.matching import match_response
+        from app.approval.response import read_response
+        from app.signing.signed_files import UnreadableFileError, read_limited
 
         page, context = self.page, self._context
         application = page.application
@@ -189,7 +200,7 @@ class ApprovalFlow:
         path = (
             dropped
             if dropped is not None
-            else approval_dialogs.choose_response_file(page, str(self._folder()))
+            else approval_dialogs.ask_response_to_open(self.widget, str(self._folder()))
         )
         if path is None:
             return

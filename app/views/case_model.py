@@ -25,19 +25,6 @@ if TYPE_CHECKING:
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS: tuple[str, ...] = (
-    "age",
-    "sex",
-    "item",
-    "item_other",
-    "start",
-    "end",
-    "diagnosis",
-    "pathology",
-    "note",
-)
-"""Case fields in the order of the society's 症例一覧表, then the private 備考."""
-
 ERROR_TINT = QColor("#fde0dc")
 WARNING_TINT = QColor("#fff3c4")
 ACCEPTED_TINT = QColor("#eef6e8")
@@ -60,7 +47,7 @@ class RejectedCell:
 
 
 class CaseTableModel(QAbstractTableModel):
-    """Rows are the form's numbered lines (25 for JBCT); columns are `COLUMNS`."""
+    """Rows are the form's numbered lines (25 for JBCT); columns are `columns`, the form's case fields."""
 
     IssuesRole = Qt.ItemDataRole.UserRole + 1
     """list[Issue] of the cell."""
@@ -87,6 +74,8 @@ class CaseTableModel(QAbstractTableModel):
         self._issues: dict[tuple[int, str], list[Issue]] = {}
         self._rejected: dict[tuple[int, str], RejectedCell] = {}
         self._rows = form.sections.rows if form.sections is not None else 25
+        self.columns: tuple[str, ...] = form.case_fields
+        """The field key of each column: the form's case fields, in its order (`FormDefinition.case_fields`)."""
 
     # --- data in --------------------------------------------------------------------------------
 
@@ -104,7 +93,11 @@ class CaseTableModel(QAbstractTableModel):
         self._cases = cases
         self._issues = {}
         for issue in issues:
-            if issue.section == self._section_index + 1 and issue.row is not None and issue.field in COLUMNS:
+            if (
+                issue.section == self._section_index + 1
+                and issue.row is not None
+                and issue.field in self.columns
+            ):
                 self._issues.setdefault((issue.row - 1, issue.field), []).append(issue)
         if grow > 0:
             self.endInsertRows()
@@ -132,14 +125,14 @@ class CaseTableModel(QAbstractTableModel):
             now = cases[row] if row < len(cases) else None
             if was is now or was == now:
                 continue
-            for column, key in enumerate(COLUMNS):
+            for column, key in enumerate(self.columns):
                 if getattr(was, key, None) != getattr(now, key, None):
                     changed.add((row, column))
         for cell in old_issues.keys() | self._issues.keys():
-            before = [(i.message, i.accepted) for i in old_issues.get(cell, [])]
-            after = [(i.message, i.accepted) for i in self._issues.get(cell, [])]
+            before = [(i.place, i.text, i.accepted) for i in old_issues.get(cell, [])]
+            after = [(i.place, i.text, i.accepted) for i in self._issues.get(cell, [])]
             if before != after:
-                changed.add((cell[0], COLUMNS.index(cell[1])))
+                changed.add((cell[0], self.columns.index(cell[1])))
         return changed
 
     def case(self, row: int) -> Case | None:
@@ -164,7 +157,7 @@ class CaseTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else max(self._rows, len(self._cases))
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -173,7 +166,7 @@ class CaseTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return str(section + 1)
             return None
-        key = COLUMNS[section]
+        key = self.columns[section]
         spec = self._form.field(key)
         if role == Qt.ItemDataRole.DisplayRole:
             return _HEADERS.get(key, f"{spec.label}\n（出力されません）" if spec.private else spec.label)
@@ -189,7 +182,7 @@ class CaseTableModel(QAbstractTableModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        row, key = index.row(), COLUMNS[index.column()]
+        row, key = index.row(), self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self._text(row, key)
         if role == self.KeyRole:
@@ -213,7 +206,7 @@ class CaseTableModel(QAbstractTableModel):
 
     @staticmethod
     def _issue_line(issue: Issue) -> str:
-        text = issue.message.split(": ", 1)[-1]
+        text = issue.text
         if issue.accepted:
             return f"警告（承認済み: {issue.accepted}）: {text}"
         return f"{'エラー' if issue.is_error else '警告'}: {text}"
@@ -232,7 +225,7 @@ class CaseTableModel(QAbstractTableModel):
     def setData(self, index: ModelIndex, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
-        row, key = index.row(), COLUMNS[index.column()]
+        row, key = index.row(), self.columns[index.column()]
         text = "" if value is None else str(value)
         result = read_cell(self._form, key, text)
         if isinstance(result, CellProblem):
@@ -259,10 +252,10 @@ class CaseTableModel(QAbstractTableModel):
         for r, cells in enumerate(block):
             for c, text in enumerate(cells):
                 row, column = top + r, left + c
-                if column >= len(COLUMNS):
+                if column >= len(self.columns):
                     refused.append(f"No.{row + 1}: 列が多すぎます（「{text}」は取り込みませんでした）")
                     continue
-                key = COLUMNS[column]
+                key = self.columns[column]
                 result = read_cell(self._form, key, text)
                 if isinstance(result, CellProblem):
                     refused.append(f"No.{row + 1} {result.message}（入力: {text}）")
@@ -277,7 +270,7 @@ class CaseTableModel(QAbstractTableModel):
         """Paste keeps an unreadable value on screen, in red, as typing does (and clears an old one)."""
         if row >= self.rowCount():
             return
-        key = COLUMNS[column]
+        key = self.columns[column]
         if rejected is None:
             if self._rejected.pop((row, key), None) is None:
                 return

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from app.views.case_model import COLUMNS, CaseTableModel
+from app.views.case_model import CaseTableModel
 from app.views.marks import LABELS, issue_kind, kind_of, mark_icon
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ HINT_STYLE = "color: #555555;"
 
 def issue_text(issue: Issue) -> str:
     """「警告（承認済み）: 内容（理由: …）」 — the kind in words, the message without its place."""
-    text = issue.message.split(": ", 1)[-1]
+    text = issue.text
     reason = f"（理由: {issue.accepted}）" if issue.accepted else ""
     return f"{LABELS[issue_kind(issue)]}: {text}{reason}"
 
@@ -78,7 +78,7 @@ class CellLine(QWidget):
             self.icon.clear()
             self.text.set_full_text("")
             return
-        key = COLUMNS[index.column()]
+        key = model.columns[index.column()]
         issues = index.data(CaseTableModel.IssuesRole)
         issues = issues if isinstance(issues, list) else []
         rejected = index.data(CaseTableModel.RejectedRole)

@@ -115,6 +115,7 @@ def coverage_in_one_line(issues: Sequence[Issue]) -> list[Issue]:
     first = coverage[0]
     line = dataclasses.replace(
         first,
-        message=f"症例区分: {len(coverage)}区分が条件を満たしていません（「症例区分の充足」欄に区分ごとに表示）",
+        place="症例区分",
+        text=f"{len(coverage)}区分が条件を満たしていません（「症例区分の充足」欄に区分ごとに表示）",
     )
     return [line if issue is first else issue for issue in issues if issue is first or issue not in coverage]

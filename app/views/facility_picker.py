@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.application import FacilityChoice
-from app.models.facility import Facility
+from app.models.facility import ENDED_LABEL, Facility
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -37,15 +37,12 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 Search = Callable[[str], Sequence[Facility]]
 
 
-ENDED_MARK = "（認定終了）"
-
-
 def certification_text(facility: Facility, today: dt.date) -> str:
     """認定期間 as the society lists it, 「（認定終了）」 after it when the certification is over (JS-3)."""
     start = facility.cert_start.strftime("%Y/%m/%d") if facility.cert_start is not None else ""
     end = facility.cert_end.strftime("%Y/%m/%d") if facility.cert_end is not None else ""
     period = f"{start}〜{end}" if start or end else ""
-    return f"{period}{ENDED_MARK}" if facility.is_ended(today) else period
+    return f"{period}{ENDED_LABEL}" if facility.is_ended(today) else period
 
 
 class FacilityTableModel(QAbstractTableModel):

@@ -25,15 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.forms import version_order
+from app.views import dialogs
 
 if TYPE_CHECKING:
     from app.models.form_packs import PackManifest
     from app.models.forms import FormDefinition
     from app.validation.migration import MigrationPreview
-    from app.views.main_window import MainWindow
+    from app.views.window_base import WindowBase
 
 
-def add_menu_actions(window: MainWindow, menu: QMenu) -> None:
+def add_menu_actions(window: WindowBase, menu: QMenu) -> None:
     """The two actions, added to the window's ファイル menu."""
     menu.addAction(window.tr("様式パックを取り込む…"), lambda: import_form_pack(window))
     menu.addAction(window.tr("新しい様式に移す…"), lambda: migrate_application(window))
@@ -100,10 +101,9 @@ def choose_pack_file(parent: QWidget) -> Path | None:
     return Path(path) if path else None
 
 
-def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
+def import_form_pack(window: WindowBase, path: Path | None = None) -> bool:
     """Read the pack, show its fingerprint, and install it when confirmed. True when installed."""
     from app.export.form_packs import PackError, install_pack, read_pack, trusted_publishers
-    from app.views.main_window import notify
 
     path = path or choose_pack_file(window)
     if path is None:
@@ -112,7 +112,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     try:
         pack = read_pack(path)
     except PackError as error:
-        notify(window, window.tr("取り込めません"), str(error), warning=True)
+        dialogs.notify(window, window.tr("取り込めません"), str(error), warning=True)
         return False
     trusted = pack.fingerprint in trusted_publishers(home)
     if not TrustPackDialog.ask(window, pack.manifest, trusted):
@@ -120,7 +120,7 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
     try:
         result = install_pack(home, path, trust_fingerprint=pack.fingerprint)
     except (PackError, OSError) as error:
-        notify(window, window.tr("取り込めません"), str(error), warning=True)
+        dialogs.notify(window, window.tr("取り込めません"), str(error), warning=True)
         return False
     window.store.reload_forms()
     window.forms = window.store.forms
@@ -134,14 +134,14 @@ def import_form_pack(window: MainWindow, path: Path | None = None) -> bool:
         if window.facility_sources is not None and result.manifest.facility_kind is not None:
             window.facility_sources.get(result.manifest.facility_kind).reopen()
     window.statusBar().showMessage(text.replace("\n", "　"), 10000)
-    notify(window, window.tr("様式パック"), text)
+    dialogs.notify(window, window.tr("様式パック"), text)
     return True
 
 
 class MigrateDialog(QDialog):
     """新しい様式に移す: choose another version, read what the move would change, then move."""
 
-    def __init__(self, window: MainWindow, candidates: list[FormDefinition]) -> None:
+    def __init__(self, window: WindowBase, candidates: list[FormDefinition]) -> None:
         super().__init__(window)
         self._window = window
         self.setWindowTitle(self.tr("新しい様式に移す"))
@@ -190,7 +190,7 @@ class MigrateDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(preview is not None)
 
     @classmethod
-    def ask(cls, window: MainWindow, candidates: list[FormDefinition]) -> FormDefinition | None:
+    def ask(cls, window: WindowBase, candidates: list[FormDefinition]) -> FormDefinition | None:
         """The form to move to, or None when cancelled (tests patch this)."""
         dialog = cls(window, candidates)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
@@ -212,7 +212,7 @@ def preview_html(preview: MigrationPreview) -> str:
     return "".join(parts)
 
 
-def preview_for(window: MainWindow, target: FormDefinition) -> MigrationPreview | None:
+def preview_for(window: WindowBase, target: FormDefinition) -> MigrationPreview | None:
     from app.validation.migration import MigrationError, preview_migration
 
     if window.application is None or window.form is None:
@@ -223,7 +223,7 @@ def preview_for(window: MainWindow, target: FormDefinition) -> MigrationPreview 
         return None
 
 
-def migration_candidates(window: MainWindow) -> list[FormDefinition]:
+def migration_candidates(window: WindowBase) -> list[FormDefinition]:
     """The other installed forms of the same layout: those of the application's form id first, each id's
     versions newest first (numbers as numbers: 2027.10 after 2027.9), so the dialog offers the newest."""
     current = window.form
@@ -238,15 +238,13 @@ def migration_candidates(window: MainWindow) -> list[FormDefinition]:
     return sorted(newest_first, key=lambda form: (form.id != current.id, form.id))
 
 
-def migrate_application(window: MainWindow) -> bool:
+def migrate_application(window: WindowBase) -> bool:
     """Choose a form, read the preview, move: one store operation, undone in one step."""
-    from app.views.main_window import notify
-
     if window.app_id is None:
         return False
     candidates = migration_candidates(window)
     if not candidates:
-        notify(
+        dialogs.notify(
             window,
             window.tr("新しい様式に移す"),
             window.tr(

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.cells import choice_completions, complete_choice
-from app.views.case_model import COLUMNS, CaseTableModel
+from app.views.case_model import CaseTableModel
 
 if TYPE_CHECKING:
     from app.models.cells import CellEdit
@@ -201,11 +201,12 @@ class CaseTableView(QTableView):
         header = self.horizontalHeader()
         widths = {"age": 52, "sex": 64, "item": 128, "item_other": 120, "start": 80, "end": 80,
                   "diagnosis": 200, "pathology": 170, "note": 150}  # fmt: skip
-        for column, key in enumerate(COLUMNS):
+        for column, key in enumerate(model.columns):
             if key in self._delegates:
                 self.setItemDelegateForColumn(column, self._delegates[key])
-            self.setColumnWidth(column, widths[key])
-        header.setSectionResizeMode(COLUMNS.index("diagnosis"), QHeaderView.ResizeMode.Stretch)
+            self.setColumnWidth(column, widths.get(key, 120))
+        if "diagnosis" in model.columns:
+            header.setSectionResizeMode(model.columns.index("diagnosis"), QHeaderView.ResizeMode.Stretch)
 
     def case_model(self) -> CaseTableModel:
         model = self.model()

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWi
 
 from app.store.errors import StoreError
 from app.store.print_state import (
-    CHANGED,
     NOT_PRINTED,
-    PRINTED,
     WHOLE_APPLICATION,
     PrintState,
     content_fingerprints,
@@ -23,6 +21,7 @@ from app.store.print_state import (
     print_state,
 )
 from app.validation import validate
+from app.views import dialogs
 from app.views.application_list import ApplicationRow, form_label
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from app.models.application import Application
     from app.store.applications import ApplicationInfo
     from app.validation import Issue
-    from app.views.main_window import MainWindow
+    from app.views.window_base import WindowBase
 
 
 def choose_export_file(parent: QWidget | None, suggested: Path) -> Path | None:
@@ -67,7 +66,7 @@ class PrintBanner(QWidget):
 class PrintFlow:
     """Printing, exporting and the print state of the application open in `window`."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowBase) -> None:
         self.window = window
         self.state: PrintState = NOT_PRINTED
         self.label = QLabel(window)
@@ -105,19 +104,9 @@ class PrintFlow:
             self.banner.show()
         else:
             self.banner.hide()
-        self._mark_tabs()
+        if window.page is not None:
+            window.page.show_print_state(self.state)
         window.app_list.update_row(self.row(window.app_id, window.application, window.issues, self.state))
-
-    def _mark_tabs(self) -> None:
-        """Each section's tab says whether its sheets were printed and changed since (JBCT)."""
-        window = self.window
-        for page in window.pages:
-            label = self.state.section_label(page.index)
-            text = window.tabs.tabText(page.index)
-            for earlier in (PRINTED, CHANGED):  # not split at 「・」: a form's section label may have one
-                text = text.removesuffix(f"・{earlier}")
-            window.tabs.setTabText(page.index, f"{text}・{label}" if label else text)
-            window.tabs.setTabToolTip(page.index, label or window.tr("未印刷"))
 
     def record(self, result: ExportResult, application: Application) -> str:
         """A successful export: the sheets of every section and the whole (and the upload file) are made
@@ -252,9 +241,7 @@ class PrintFlow:
         try:
             return preview_sheets(window.application, window.form, window._facilities(), issues=window.issues)
         except ExportError as error:
-            from app.views.main_window import notify
-
-            notify(window, window.tr("プレビューできません"), str(error), warning=True)
+            dialogs.notify(window, window.tr("プレビューできません"), str(error), warning=True)
             return None
 
     def preview(self) -> None:
@@ -287,9 +274,8 @@ class PrintFlow:
             export_application,
             plan_export,
         )
-        from app.export.file_names import sheet_stem
+        from app.file_names import sheet_stem
         from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
-        from app.views.main_window import confirm, notify
 
         window = self.window
         if window.application is None or window.form is None:
@@ -319,7 +305,7 @@ class PrintFlow:
 
         def keep_earlier(earlier: EarlierExport) -> bool:
             # A sheet may already be stamped from the earlier pair (SPEC §6): say so, keep it, ask.
-            return confirm(
+            return dialogs.confirm(
                 window,
                 window.tr("以前に作成したファイルがあります"),
                 earlier.describe() + window.tr("\n新しいファイルを作成しますか？"),
@@ -332,10 +318,10 @@ class PrintFlow:
         except ExportCancelledError:
             return
         except ExportRefusedError as error:
-            notify(window, window.tr("作成できません"), str(error), warning=True)
+            dialogs.notify(window, window.tr("作成できません"), str(error), warning=True)
             return
         except ExportError as error:
-            notify(window, window.tr("作成できません"), str(error), warning=True)
+            dialogs.notify(window, window.tr("作成できません"), str(error), warning=True)
             return
         why = self.record(result, application)
         done = window.tr("{p} を作成しました").format(p=result.pdf_path.name)

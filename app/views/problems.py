@@ -39,12 +39,12 @@ class ProblemsPanel(QTreeWidget):
         """Errors first, then warnings not yet accepted, then accepted ones; each in form order."""
         rank = {True: 0, False: 1}
         ordered = sorted(issues, key=lambda i: (rank[i.is_error], i.accepted is not None))
+        if ordered == self._issues:
+            return  # the same lines: not built again (a cell edit that changes no issue; its budget)
         self._issues = ordered
         self.clear()
         for position, issue in enumerate(ordered):
-            place, _, text = (
-                issue.message.partition(": ") if ": " in issue.message else ("申請全体", "", issue.message)
-            )
+            place, text = issue.place or "申請全体", issue.text
             kind = "エラー" if issue.is_error else ("警告（承認済み）" if issue.accepted else "警告")
             item = QTreeWidgetItem(
                 [kind, place, text if not issue.accepted else f"{text}（理由: {issue.accepted}）"]

@@ -5,7 +5,10 @@ screen as typed, with the reason, and is not saved. Text goes to the store as ty
 it; the rules report what is too long), so nothing typed is ever dropped. Long fields count their
 characters against the form's limit as the user types. A locked case (承認依頼中, 承認) is shown
 read-only with a banner saying why and what to do; a rejected one shows the 指導者's comments above the
-case in the seed's blue frame and marks the fields they concern.
+case in the seed's blue frame and marks the fields they concern (the banners are app.views.report_banners).
+
+Over ~500 lines on purpose: it is one widget, whose building lays out every field of the form in the
+society's order (~150 lines), and whose showing and editing go through those same widgets.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.models.cells import CellProblem, display_value, read_cell
 from app.models.text import normalize_text, text_problem
+from app.views.report_banners import BLUE_FRAME, REJECTED_MARK, ApprovalBanners
 from app.views.report_model import (
     APPROVED,
     PRIVATE_FRAME,
@@ -38,7 +42,6 @@ from app.views.report_model import (
     REQUESTED,
     STATUS_COLORS,
     UNREGISTERED,
-    decided_on,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +53,6 @@ if TYPE_CHECKING:
 
 ERROR_TEXT = "color: #b3261e;"
 HINT_TEXT = "color: #5f6368;"
-BLUE_FRAME = f"QFrame#blueFrame {{ border: 2px solid {PRIVATE_FRAME.name()}; border-radius: 4px; background: #f3f7fe; }}"
 READ_ONLY_FIELDS = (
     'QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"]'
     " { background: #eeeeee; color: #333333; border: 1px solid #cccccc; }"
@@ -61,25 +63,10 @@ UNREGISTERED_ADVICE = (
     "未登録です（入力の終わっていない項目があります）。赤字の項目を直すと「未承認」になり、承認を依頼できます"
 )
 
-LOCK_BANNER = "QFrame#lockBanner { border: 1px solid #e0c060; border-radius: 4px; background: #fff3c4; }"
 MARKED_FIELD = f"border: 2px solid {PRIVATE_FRAME.name()};"
-REJECTED_MARK = "◆"
-"""Put before the caption of a field the 指導者 commented on (the comments are in the blue frame above)."""
 NARRATIVE_HEIGHT = 84
 IDLE_SAVE_MS = 1500
 """A long field is saved after this pause in typing (and when it loses focus), so a crash loses little."""
-
-
-def comment_label(form: FormDefinition, key: str) -> str:
-    """The field a 指導者's comment concerns, as the form names it ("" is the case as a whole)."""
-    if not key:
-        return "症例全体"
-    if key == "facility":
-        return form.facility.label
-    try:
-        return form.field(key).label
-    except KeyError:
-        return key
 
 
 class NarrativeEdit(QPlainTextEdit):
@@ -147,25 +134,13 @@ class ReportEditor(QWidget):
         """Where each field's issues are shown (start and end share one; "approval" is the case's state)."""
         self.inputs: dict[str, QWidget] = {}
         self._rows = 0
-        self.lock_banner, self.lock_text, self.lock_button = self._lock_banner(body)
-        layout.addWidget(self.lock_banner)
-        self.rejection = QFrame(body)
-        self.rejection.setObjectName("blueFrame")
-        self.rejection.setStyleSheet(BLUE_FRAME)
-        rejection_layout = QVBoxLayout(self.rejection)
-        rejection_layout.setContentsMargins(8, 6, 8, 6)
-        self.rejection_text = QLabel(self.rejection)
-        self.rejection_text.setWordWrap(True)
-        self.rejection_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.rejection_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        rejection_layout.addWidget(self.rejection_text)
-        layout.addWidget(self.rejection)
-        self.approval_problem = QLabel(body)
-        self.approval_problem.setWordWrap(True)
-        self.approval_problem.setStyleSheet("color: #a15c00;")
-        self.approval_problem.hide()
+        self.banners = ApprovalBanners(form, body, self._banner_action)
+        self.lock_banner, self.lock_text, self.lock_button = self.banners.lock
+        self.rejection, self.rejection_text = self.banners.rejection, self.banners.rejection_text
+        self.approval_problem = self.banners.approval_problem
         self.problems["approval"] = self.approval_problem
-        layout.addWidget(self.approval_problem)
+        for banner in (self.lock_banner, self.rejection, self.approval_problem):
+            layout.addWidget(banner)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
@@ -301,20 +276,6 @@ class ReportEditor(QWidget):
         return False
 
     # --- building ---------------------------------------------------------------------------------
-
-    def _lock_banner(self, parent: QWidget) -> tuple[QFrame, QLabel, QPushButton]:
-        banner = QFrame(parent)
-        banner.setObjectName("lockBanner")
-        banner.setStyleSheet(LOCK_BANNER)
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(8, 6, 8, 6)
-        text = QLabel(banner)
-        text.setWordWrap(True)
-        button = QPushButton(banner)
-        button.clicked.connect(self._banner_action)
-        row.addWidget(text, 1)
-        row.addWidget(button)
-        return banner, text, button
 
     def _line_edit(self, parent: QWidget, key: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(parent)
@@ -461,28 +422,8 @@ class ReportEditor(QWidget):
         )
         locked = report is not None and report.is_locked()
         self._locked = locked
-        if report is not None and report.approval is not None and status in (REQUESTED, APPROVED):
-            approval = report.approval
-            if status == REQUESTED:
-                self.lock_text.setText(
-                    self.tr(
-                        "承認依頼中のため編集できません（指導者: {who}）。変更するには、先に"
-                        "「承認依頼の取り下げをする」で依頼を取り下げてください。備考はいつでも変更できます。"
-                    ).format(who=approval.supervisor.name)
-                )
-                self.lock_button.setText(self.tr("承認依頼の取り下げをする…"))
-            else:
-                self.lock_text.setText(
-                    self.tr(
-                        "承認済み（{day}、指導者: {who}）のため編集できません。修正が必要な場合は"
-                        "「削除して再依頼」を押してください。承認済みの内容はコピーを残してから編集可能に戻します。"
-                    ).format(day=decided_on(report), who=approval.supervisor.name)
-                )
-                self.lock_button.setText(self.tr("削除して再依頼…"))
-            self.lock_banner.show()
-        else:
-            self.lock_banner.hide()
-        self._show_rejection(report if status == REJECTED else None)
+        self.banners.show_lock(report, status)
+        self._mark_commented(self.banners.show_rejection(report if status == REJECTED else None))
         editable = report is not None and not locked
         self.setProperty("locked", locked)
         self.setStyleSheet(READ_ONLY_FIELDS if locked else "")
@@ -498,29 +439,8 @@ class ReportEditor(QWidget):
         self.sex.setEnabled(editable)
         self.facility_button.setEnabled(editable)
 
-    def _show_rejection(self, report: CaseReport | None) -> None:
-        marked: set[str] = set()
-        if report is None or report.approval is None:
-            self.rejection.hide()
-        else:
-            approval = report.approval
-            lines = [
-                self.tr("非承認（{day}、指導者: {who}）— 指導者のコメント").format(
-                    day=decided_on(report), who=approval.supervisor.name
-                )
-            ]
-            for comment in approval.comments:
-                lines.append(f"・{comment_label(self._form, comment.field)}: {comment.comment}")
-                marked.add(comment.field)
-            lines.append(
-                self.tr(
-                    "{mark}印の項目を修正してから、もう一度「承認依頼をする」で依頼してください。"
-                ).format(mark=REJECTED_MARK)
-            )
-            self.rejection_text.setText("\n".join(lines))
-            self.rejection.show()
-        if "start" in marked or "end" in marked:
-            marked |= {"start", "end"}
+    def _mark_commented(self, marked: set[str]) -> None:
+        """Mark the fields a rejecting 指導者 commented on (their caption and their frame)."""
         if marked == self._marked:
             return  # restyling every field on each edit would cost more than the edit itself
         self._marked = marked
@@ -546,7 +466,7 @@ class ReportEditor(QWidget):
                 messages[self.approval_problem].append(UNREGISTERED_ADVICE)
                 continue
             if label is not None and not issue.accepted:
-                messages[label].append(issue.message.split(": ", 1)[-1])
+                messages[label].append(issue.text)
         for key, message in self.rejected.items():
             messages[self.problems[key]].append(message + self.tr("（保存されていません）"))
         for label, lines in messages.items():

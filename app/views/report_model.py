@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.models.cells import display_value
-from app.validation.jspm import report_status
+from app.validation.jspm import REGISTERED, shown_status
 from app.views.case_model import ERROR_TINT, PRIVATE_TINT
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 UNREGISTERED: Final = "未登録"
 UNAPPROVED: Final = "未承認"
-COMPLETE: Final = "登録済み"
+COMPLETE: Final = REGISTERED
 REQUESTED: Final = "承認依頼中"
 APPROVED: Final = "承認"
 REJECTED: Final = "非承認"
@@ -47,13 +47,6 @@ STATUS_COLORS: Final = {
     REJECTED: QColor("#b3261e"),
     VOIDED: QColor("#b3261e"),
 }
-
-
-def shown_status(report: CaseReport, issues: Sequence[Issue], *, approval_required: bool) -> str:
-    """JS-6 as the list shows it (`app.validation.jspm.report_status`); a form that needs no approval
-    calls a complete case 登録済み, since 未承認 would ask for an approval nobody gives."""
-    status = report_status(report, issues)
-    return COMPLETE if status == UNAPPROVED and not approval_required else status
 
 
 def period_text(report: CaseReport) -> str:
@@ -119,7 +112,7 @@ class ReportTableModel(QAbstractTableModel):
             if issue.section is None and issue.row is not None:
                 self._issues.setdefault(issue.row - 1, []).append(issue)
         reports = list(application.reports)
-        statuses = [
+        statuses: list[str] = [
             shown_status(report, self._issues.get(row, []), approval_required=self._approval_required)
             for row, report in enumerate(reports)
         ]
@@ -252,7 +245,7 @@ class ReportTableModel(QAbstractTableModel):
             return self._form.field("note").hint
         if column == self.STATUS:
             issues = self._issues.get(row, [])
-            errors = [i.message.split(": ", 1)[-1] for i in issues if i.is_error]
+            errors = [i.text for i in issues if i.is_error]
             if report.is_blank():
                 return "まだ何も入力されていません"
             if errors:

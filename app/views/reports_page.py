@@ -7,11 +7,9 @@ Every change is one store operation run through the window's `perform` (so undo 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,48 +24,31 @@ from PySide6.QtWidgets import (
 
 from app.models.application import FacilityChoice
 from app.views.approval_flow import ApprovalFlow
-from app.views.coverage import CoveragePanel
+from app.views.coverage import CoveragePanel, coverage_in_one_line
 from app.views.facility_picker import FacilityPickerDialog
-from app.views.report_editor import ReportEditor, comment_label
+from app.views.page import ApplicationPage
+from app.views.report_banners import comment_label
+from app.views.report_editor import ReportEditor
 from app.views.report_model import APPROVED, PRIVATE_FRAME, REQUESTED, PrivateFrameDelegate, ReportTableModel
 from app.views.submit_state import submit_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from PySide6.QtGui import QShowEvent
 
     from app.models.application import Application, CaseReport
-    from app.models.facility import Facility, FacilityLookup
     from app.models.forms import FormDefinition
-    from app.store import FieldValue, Store
+    from app.store import FieldValue
     from app.validation import Issue
-
-    Operation = Callable[[int], Application]
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    """What the case-report page needs of the window (explicit, so the page can be tested alone)."""
-
-    store: Store
-    perform: Callable[[str, Operation], bool]
-    """Run one store operation on the open application, recorded for undo (MainWindow.perform)."""
-    confirm: Callable[[str, str], bool]
-    notify: Callable[[str, str, bool], None]
-    """(title, text, warning)"""
-    show_status: Callable[[str], None]
-    search_facilities: Callable[[str], Sequence[Facility]]
-    facilities: Callable[[], FacilityLookup]
-    settings: QSettings
-    import_facility_list: Callable[[], None] | None = None
-    today: Callable[[], dt.date] = dt.date.today
+    from app.views.page import PageContext
 
 
-class ReportsPage(QWidget):
+class ReportsPage(ApplicationPage):
     """症例一覧 + 症例編集 + 症例区分の充足, over one application's case reports."""
 
-    def __init__(self, form: FormDefinition, context: ReportContext, parent: QWidget | None = None) -> None:
+    def __init__(self, form: FormDefinition, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = form
         self.context = context
@@ -133,7 +114,7 @@ class ReportsPage(QWidget):
         self.delete_button = self._button(left, rows, self.tr("削除"), self.delete_report)
         self.up_button = self._button(left, rows, self.tr("上へ"), lambda: self.move_report(-1))
         self.down_button = self._button(left, rows, self.tr("下へ"), lambda: self.move_report(1))
-        self.flow = ApprovalFlow(self)
+        self.flow = ApprovalFlow(self, self)
         # Beside 削除, as it acts on the selected case; the approval row stays narrow enough for the
         # editor to get half of a 1366-pixel window.
         self.reopen_button = self._button(
@@ -166,6 +147,7 @@ class ReportsPage(QWidget):
         self.editor = ReportEditor(form, self.splitter)
         self.editor.fieldEdited.connect(self.set_field)
         self.editor.facilityRequested.connect(self.choose_facility)
+        self.editor.inputRejected.connect(self.inputRejected)
         self.editor.reopenRequested.connect(lambda: self.flow.reopen(self.current_row()))
         self.editor.withdrawRequested.connect(
             lambda: self.flow.withdraw([row] if (row := self.current_row()) is not None else [])
@@ -308,13 +290,16 @@ class ReportsPage(QWidget):
         parts.append(submit_state(self.issues))
         return "　".join(parts)
 
-    def go_to_issue(self, issue: Issue) -> None:
+    def go_to_issue(self, issue: Issue) -> bool:
         """The problems panel's jump: select the case, put the cursor in the field."""
         if issue.row is not None:
             self.select_row(issue.row - 1)
             self.editor.focus_field(issue.field)
         elif issue.field == "category":
             self.coverage.setFocus()
+        else:
+            return False
+        return True
 
     # --- list operations ----------------------------------------------------------------------------
 
@@ -400,3 +385,30 @@ class ReportsPage(QWidget):
             self.tr("{n} の診療施設を変更").format(n=self._number(row)),
             lambda a: store.set_report_facility(a, row, pick.entry, pick.manual_name),
         )
+
+    # --- the window's page (app.views.page) ------------------------------------------------------------
+
+    def listed_issues(self, issues: Sequence[Issue]) -> list[Issue]:
+        return coverage_in_one_line(issues)
+
+    def save_pending(self) -> None:
+        self.editor.save_pending()
+
+    def rejected_count(self) -> int:
+        return len(self.editor.rejected)
+
+    def insert_row(self) -> None:
+        self.add_report()
+
+    def delete_row(self) -> None:
+        self.delete_report()
+
+    def move_row(self, step: int) -> None:
+        self.move_report(step)
+
+    def panes(self) -> list[QWidget]:
+        return [self.table]
+
+    def import_approval_response(self, path: Path) -> bool:
+        self.flow.import_response(path)
+        return True

@@ -1,36 +1,30 @@
 """Supervisor mode (指導者): the review screen for one 承認依頼 file, as the society's 症例承認 page.
 
-The request is read and checked by `app.export.approval.read_request`; the decisions are held by
-`app.export.review.Review`, which also keeps the draft in the data folder and makes the signed response.
+The request is read and checked by `app.approval.request.read_request`; the decisions are held by
+`app.approval.review.Review`, which also keeps the draft in the data folder and makes the signed response.
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
-(`choose_request_file`, `choose_response_file`, `confirm`, `notify`, `show_saved`) that tests patch.
+(`ask_where_to_save_response`, `confirm`, `notify`, `show_saved`) that tests patch here; the file ones are
+defined in `app.views.review_files` (with `ask_request_to_open`), the case shown in `app.views.review_case`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -38,96 +32,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.approval.envelope import RESPONSE_SUFFIX
+from app.approval.review import Review, ReviewCase, ReviewError, load_draft
 from app.atomic import write_atomically
-from app.export import KeyFileError, load_or_create_signing_key, safe_stem
-from app.export.approval import (
-    MAX_REQUEST_BYTES,
-    REQUEST_NAME,
-    RESPONSE_SUFFIX,
-    ApprovalFileError,
-    FileCheck,
-    comment_fields,
-    read_request,
-)
-from app.export.review import FACILITY, WHOLE_CASE, Review, ReviewCase, ReviewError, load_draft
-from app.export.signing import UnreadableFileError, read_limited
-from app.models.form_packs import forms_for
+from app.file_names import safe_stem
 from app.paths import data_home
-from app.views.export_dialog import open_local
+from app.signing.keys import KeyFileError, load_or_create_signing_key
+from app.views.dialogs import confirm, notify
 from app.views.fit import show_fitted
-from app.views.main_window import confirm, notify
+from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, date_text, local_time, value_label
+from app.views.review_files import (
+    ReviewOpenError,
+    ask_where_to_save_response,
+    form_for,
+    read_request_file,
+    show_saved,
+)
 
 if TYPE_CHECKING:
-    from app.export.keys import SigningKey
-    from app.models.application import CaseReport
+    from pathlib import Path
+
     from app.models.approval import ApprovalRequest
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 DRAFT_DELAY_MS: Final = 400
-STATE_LABELS: Final = {None: "承認依頼中", "approved": "承認", "rejected": "非承認"}
-STATE_COLOURS: Final = {None: "#5f6368", "approved": "#1e7b34", "rejected": "#b3261e"}
-RED_BANNER: Final = "background: #fde7e9; color: #8c1d18; border: 1px solid #e8a7a3; padding: 6px;"
-AMBER_BANNER: Final = "background: #fff4d6; color: #6b4e00; border: 1px solid #e6cf8a; padding: 6px;"
-
-
-class ReviewOpenError(Exception):
-    """The request cannot be reviewed here. `str()` is Japanese, names the file and the failed check."""
-
-
-def choose_request_file(parent: QWidget | None) -> Path | None:
-    """Which 承認依頼ファイル to open (tests patch this)."""
-    path, _ = QFileDialog.getOpenFileName(
-        parent, "承認依頼ファイルを開く（指導者）", "", "承認依頼ファイル (*.json);;すべてのファイル (*)"
-    )
-    return Path(path) if path else None
-
-
-def choose_response_file(parent: QWidget | None, suggested: Path) -> Path | None:
-    """Where to save the signed result (tests patch this)."""
-    path, _ = QFileDialog.getSaveFileName(
-        parent, "結果を送信用ファイルに保存", str(suggested), "承認結果ファイル (*.json)"
-    )
-    return Path(path) if path else None
-
-
-def show_saved(parent: QWidget | None, path: Path, summary: str) -> None:
-    """Say what was saved, with a button that opens the folder; does not block (tests patch this)."""
-    box = QMessageBox(QMessageBox.Icon.Information, "保存しました", summary, parent=parent)
-    folder = box.addButton("フォルダを開く", QMessageBox.ButtonRole.ActionRole)
-    box.addButton("閉じる", QMessageBox.ButtonRole.RejectRole)
-    folder.clicked.connect(lambda: open_local(path.parent))
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setWindowModality(Qt.WindowModality.NonModal)
-    box.show()
-
-
-def read_request_file(path: Path) -> ApprovalRequest:
-    """The checked request in `path`; ReviewOpenError naming the file and the check that failed."""
-    try:
-        data = read_limited(path, MAX_REQUEST_BYTES, REQUEST_NAME)
-        return read_request(data, source=str(path))
-    except UnreadableFileError as error:
-        raise ReviewOpenError(str(ApprovalFileError(str(path), FileCheck.READ, error.problem))) from None
-    except ApprovalFileError as error:
-        raise ReviewOpenError(str(error)) from None
-
-
-def _form_for(request: ApprovalRequest, path: Path) -> FormDefinition:
-    forms = forms_for(data_home())
-    form_id, version = request.form.id, request.form.version
-    form = forms.get(form_id, version) or forms.get(form_id)
-    if form is None or form.approval is None:
-        raise ReviewOpenError(
-            f"{path}: 様式「{form_id}」（版 {version}）はこの Shorei にない、または承認の要らない様式です。"
-            "Shorei を最新版にしてから開いてください"
-        )
-    return form
 
 
 def open_review_window(path: Path, parent: QWidget | None = None) -> ReviewWindow:
     """The review screen for the request in `path`; ReviewOpenError when it cannot be opened."""
     request = read_request_file(path)
-    form = _form_for(request, path)
+    form = form_for(request, path)
     try:
         key = load_or_create_signing_key()
     except KeyFileError as error:
@@ -161,306 +96,6 @@ def open_review(path: Path, parent: QWidget | None) -> ReviewWindow | None:
     return window
 
 
-def _when(stamp: str | None, pattern: str = "%Y/%m/%d %H:%M") -> str:
-    """A UTC timestamp of a file as local time; the raw text if it is not one."""
-    if not stamp:
-        return ""
-    try:
-        return dt.datetime.fromisoformat(stamp).astimezone().strftime(pattern)
-    except ValueError:
-        return stamp
-
-
-def _date(value: dt.date | None) -> str:
-    return "" if value is None else f"{value:%Y/%m/%d}"
-
-
-def _value_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # what a request says is text, never markup
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    return label
-
-
-class CommentBox(QPlainTextEdit):
-    """A comment on one field: one line high when empty, growing with what is written (up to five lines,
-    then it scrolls), so a long remark on a narrative field can be read whole. Tab moves on."""
-
-    MAX_LINES: Final = 5
-
-    def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setPlaceholderText(placeholder)
-        self.setTabChangesFocus(True)
-        self.document().setDocumentMargin(3)
-        self.document().documentLayout().documentSizeChanged.connect(lambda _: self._fit())
-        self._fit()
-
-    def _fit(self) -> None:
-        wanted = int(self.document().size().height())
-        lines = max(1, min(self.MAX_LINES, wanted))
-        self.setVerticalScrollBarPolicy(
-            Qt.ScrollBarPolicy.ScrollBarAsNeeded
-            if wanted > self.MAX_LINES
-            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
-        margins = self.contentsMargins()
-        height = (
-            lines * self.fontMetrics().lineSpacing()
-            + 2 * round(self.document().documentMargin())
-            + margins.top()
-            + margins.bottom()
-            + 2
-        )
-        self.setFixedHeight(height)
-
-
-def _mark_commented(box: QWidget, text: str) -> None:
-    """A comment box that holds a comment stands out, so the 指導者 sees at a glance what they wrote."""
-    box.setStyleSheet("background: #fff6d5;" if text.strip() else "")
-
-
-class _ScrollIntoView(QObject):
-    """Keeps a focused comment box visible inside the scroll area while tabbing through the fields."""
-
-    def __init__(self, area: QScrollArea) -> None:
-        super().__init__(area)
-        self._area = area
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
-            self._area.ensureWidgetVisible(watched, 20, 40)
-        return False
-
-
-class CaseDetail(QWidget):
-    """One requested case, every field read-only beside a comment box, with 承認 / 非承認."""
-
-    commentChanged = Signal()
-    """A comment of the case shown was typed (the window saves the draft and updates the list)."""
-
-    def __init__(self, form: FormDefinition, review: Review, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._form, self._review = form, review
-        self.case: ReviewCase | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
-        heading = QHBoxLayout()
-        self.title = QLabel(self)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        font = QFont(self.title.font())
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.decision = QLabel(self)
-        heading.addWidget(self.title)
-        heading.addStretch(1)
-        heading.addWidget(self.decision)
-        layout.addLayout(heading)
-        self.period_banner = _value_label(self)
-        self.period_banner.setStyleSheet(RED_BANNER)
-        self.period_banner.hide()
-        layout.addWidget(self.period_banner)
-
-        self.fields_area = QScrollArea(self)
-        self.fields_area.setWidgetResizable(True)
-        self.fields_area.setFrameShape(QFrame.Shape.StyledPanel)
-        body = QWidget(self.fields_area)
-        grid = QGridLayout(body)
-        grid.setContentsMargins(8, 6, 8, 6)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(6)
-        for column, text in enumerate((self.tr("項目"), self.tr("内容"), self.tr("コメント（任意）"))):
-            header = QLabel(text, body)
-            header.setStyleSheet("color: #5f6368; font-weight: bold;")
-            grid.addWidget(header, 0, column)
-        self.values: dict[str, QLabel] = {}
-        self.comments: dict[str, CommentBox] = {}
-        follow = _ScrollIntoView(self.fields_area)
-        for row, key in enumerate((k for k in comment_fields(form) if k != WHOLE_CASE), start=1):
-            caption = QLabel(self._label(key), body)
-            caption.setWordWrap(True)
-            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            caption.setStyleSheet("font-weight: bold;")
-            value = _value_label(body)
-            comment = CommentBox(self.tr("この項目へのコメント"), body)
-            comment.setAccessibleName(self.tr("{label}へのコメント").format(label=self._label(key)))
-            comment.textChanged.connect(lambda field=key: self._comment_edited(field))
-            comment.installEventFilter(follow)
-            caption.setBuddy(comment)
-            grid.addWidget(caption, row, 0)
-            grid.addWidget(value, row, 1)
-            grid.addWidget(comment, row, 2, Qt.AlignmentFlag.AlignTop)
-            self.values[key], self.comments[key] = value, comment
-        grid.setColumnMinimumWidth(0, 150)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(2, 2)
-        grid.setRowStretch(len(self.values) + 1, 1)
-        self.fields_area.setWidget(body)
-        layout.addWidget(self.fields_area, 1)
-
-        whole = QLabel(
-            self.tr("症例全体へのコメント（非承認の場合は、コメントを1つ以上書いてください）"), self
-        )
-        layout.addWidget(whole)
-        self.case_comment = QPlainTextEdit(self)
-        self.case_comment.setPlaceholderText(self.tr("申請者への全体的なコメント"))
-        self.case_comment.setFixedHeight(58)
-        self.case_comment.setTabChangesFocus(True)
-        self.case_comment.textChanged.connect(self._case_comment_changed)
-        whole.setBuddy(self.case_comment)
-        layout.addWidget(self.case_comment)
-
-        buttons = QHBoxLayout()
-        self.approve_button = QPushButton(self.tr("承認（Ctrl+Enter）"), self)
-        self.reject_button = QPushButton(self.tr("非承認"), self)
-        self.clear_button = QPushButton(self.tr("判定を取り消す"), self)
-        self.approve_button.setStyleSheet("font-weight: bold;")
-        for button in (self.approve_button, self.reject_button, self.clear_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self._loading = False
-
-    def _label(self, key: str) -> str:
-        return self._form.facility.label if key == FACILITY else self._form.field(key).label
-
-    def focus_chain(self) -> list[QWidget]:
-        """The widgets a Tab visits, in reading order."""
-        return [
-            *self.comments.values(),
-            self.case_comment,
-            self.approve_button,
-            self.reject_button,
-            self.clear_button,
-        ]
-
-    # --- showing a case --------------------------------------------------------------------------------
-
-    def show_case(self, case: ReviewCase) -> None:
-        self.case = case
-        self._loading = True
-        try:
-            report = case.report
-            category = report.category or self.tr("症例区分なし")
-            self.title.setText(self.tr("番号 {n}　{c}").format(n=case.number, c=category))
-            for key, label in self.values.items():
-                text = self._value_text(key, report)
-                label.setText(text or self.tr("（未入力）"))
-                label.setStyleSheet("" if text else "color: #9aa0a6;")
-            self._show_period(case)
-            state = self._review.state(case.id)
-            for key, box in self.comments.items():
-                box.setPlainText(state.comments.get(key, ""))
-                _mark_commented(box, box.toPlainText())
-            self.case_comment.setPlainText(state.comments.get(WHOLE_CASE, ""))
-            _mark_commented(self.case_comment, self.case_comment.toPlainText())
-        finally:
-            self._loading = False
-        self.refresh_decision()
-
-    def _value_text(self, key: str, report: CaseReport) -> str:
-        if key == FACILITY:
-            return self._facility_text(report)
-        if key in ("start", "end"):
-            return _date(report.start if key == "start" else report.end)
-        if key == "age":
-            return "" if report.age is None else self.tr("{n}歳").format(n=report.age)
-        spec = self._form.field(key)
-        if key in ("category", "diagnosis"):
-            return str(getattr(report, key))
-        if key == "sex":
-            choice = self._form.choices[spec.choices or "sex"].by_value(report.sex or "")
-            return choice.label if choice is not None else (report.sex or "")
-        return report.narrative.get(key, "")
-
-    def _facility_text(self, report: CaseReport) -> str:
-        facility = report.facility
-        if facility is None or not facility.name:
-            return ""
-        lines = [facility.name + (f"（{facility.kind}）" if facility.kind else "")]
-        if facility.manual:
-            lines.append(self.tr("手入力（施設一覧にない施設）"))
-        elif facility.cert_start is not None or facility.cert_end is not None:
-            lines.append(
-                self.tr("施設の認定期間 {a}〜{b}").format(
-                    a=_date(facility.cert_start), b=_date(facility.cert_end)
-                )
-            )
-        if facility.cert_no:
-            lines[0] += self.tr("　認定番号 {n}").format(n=facility.cert_no)
-        return "\n".join(lines)
-
-    def _show_period(self, case: ReviewCase) -> None:
-        """JS-5: each date beside the 指導者's certification period; a case outside it is marked."""
-        supervisor = self._review.request.supervisor
-        period = self.tr("指導者の認定期間 {a}〜{b}").format(
-            a=_date(supervisor.cert_start), b=_date(supervisor.cert_end)
-        )
-        for key, value in (("start", case.report.start), ("end", case.report.end)):
-            label = self.values[key]
-            inside = value is not None and supervisor.cert_start <= value <= supervisor.cert_end
-            mark = "" if inside else "<span style='color:#b3261e'>" + self.tr("　⚠ 認定期間外") + "</span>"
-            shown = escape(_date(value) or self.tr("（未入力）"))
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setText(f"{shown}{mark}<br><span style='color:#5f6368'>{escape(period)}</span>")
-        if case.outside_period:
-            self.period_banner.setText(
-                self.tr(
-                    "この症例の{label}（{a}〜{b}）は、指導者の認定期間（{c}〜{d}）の外です。"
-                    "承認できません。非承認にして、理由をコメントに書いてください。"
-                ).format(
-                    label=self._form.period_label,
-                    a=_date(case.report.start) or "?",
-                    b=_date(case.report.end) or "?",
-                    c=_date(supervisor.cert_start),
-                    d=_date(supervisor.cert_end),
-                )
-            )
-        self.period_banner.setVisible(case.outside_period)
-
-    def refresh_decision(self) -> None:
-        """The decision line and which buttons can be pressed, for the case shown."""
-        case = self.case
-        if case is None:
-            return
-        state = self._review.state(case.id)
-        text = STATE_LABELS[state.decision]
-        if state.decision is None:
-            text = self.tr("未判定")
-        elif state.decided_at:
-            text += self.tr("（{d}）").format(d=_when(state.decided_at))
-        self.decision.setText(self.tr("判定: {t}").format(t=text))
-        self.decision.setStyleSheet(f"color: {STATE_COLOURS[state.decision]}; font-weight: bold;")
-        problem = self._review.approval_problem(case)
-        self.approve_button.setEnabled(problem is None)
-        self.approve_button.setToolTip(problem or self.tr("この症例を承認します（Ctrl+Enter）"))
-        blocked = self._review.answer_problem() is not None
-        self.reject_button.setEnabled(not blocked)
-        self.clear_button.setEnabled(state.decision is not None)
-        for box in self.comments.values():
-            box.setReadOnly(blocked)
-        self.case_comment.setReadOnly(blocked)
-
-    # --- comments ----------------------------------------------------------------------------------------
-
-    def _comment_edited(self, field: str) -> None:
-        if self.case is not None and not self._loading:
-            text = self.comments[field].toPlainText()
-            self._review.set_comment(self.case.id, field, text)
-            _mark_commented(self.comments[field], text)
-            self.commentChanged.emit()
-
-    def _case_comment_changed(self) -> None:
-        if self.case is not None and not self._loading:
-            text = self.case_comment.toPlainText()
-            self._review.set_comment(self.case.id, WHOLE_CASE, text)
-            _mark_commented(self.case_comment, text)
-            self.commentChanged.emit()
-
-
 class ReviewWindow(QMainWindow):
     """The 指導者's screen for one request: who asked whom, the 通信欄, the cases, the decisions."""
 
@@ -488,7 +123,7 @@ class ReviewWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self._header(request))
-        self.banner = _value_label(central)
+        self.banner = value_label(central)
         self.banner.hide()
         layout.addWidget(self.banner)
 
@@ -562,7 +197,7 @@ class ReviewWindow(QMainWindow):
         rows = [
             (
                 self.tr("依頼日"),
-                _when(request.created),
+                local_time(request.created),
                 self.tr("件数"),
                 self.tr("{n}件").format(n=len(request.cases)),
             ),
@@ -578,7 +213,7 @@ class ReviewWindow(QMainWindow):
                     name=supervisor.name, id=supervisor.member_id, q=supervisor.qualification
                 ),
                 self.tr("指導者の認定期間"),
-                f"{_date(supervisor.cert_start)}〜{_date(supervisor.cert_end)}",
+                f"{date_text(supervisor.cert_start)}〜{date_text(supervisor.cert_end)}",
             ),
             (self.tr("この PC の署名鍵"), self.key.fingerprint, self.tr("鍵の確認"), self._key_note(request)),
         ]
@@ -587,14 +222,14 @@ class ReviewWindow(QMainWindow):
             for column, (label, value) in enumerate(((label_a, value_a), (label_b, value_b))):
                 caption = QLabel(label, box)
                 caption.setStyleSheet("color: #5f6368;")
-                shown = _value_label(box)
+                shown = value_label(box)
                 shown.setText(value)
                 grid.addWidget(caption, row, column * 2, Qt.AlignmentFlag.AlignTop)
                 grid.addWidget(shown, row, column * 2 + 1)
                 self.header_values[label] = shown
         caption = QLabel(self.tr("通信欄"), box)
         caption.setStyleSheet("color: #5f6368;")
-        message = _value_label(box)
+        message = value_label(box)
         message.setText(request.message or self.tr("（記入なし）"))
         message.setStyleSheet("background: #f6f8fb; border: 1px solid #d5dbe3; padding: 4px;")
         grid.addWidget(caption, len(rows), 0, Qt.AlignmentFlag.AlignTop)
@@ -674,12 +309,12 @@ class ReviewWindow(QMainWindow):
         if case.outside_period and state.decision is None:
             status += self.tr("　⚠期間外")
         cells = (
-            _when(request.created, "%Y/%m/%d"),
+            local_time(request.created, "%Y/%m/%d"),
             str(case.number),
             case.report.category,
             request.applicant.name,
             status,
-            _when(state.decided_at, "%Y/%m/%d"),
+            local_time(state.decided_at, "%Y/%m/%d"),
         )
         for column, text in enumerate(cells):
             item = self.table.item(row, column)
@@ -849,7 +484,7 @@ class ReviewWindow(QMainWindow):
         except ReviewError as error:
             notify(self, self.tr("保存できません"), str(error), warning=True)
             return
-        path = choose_response_file(self, self.suggested_response_path())
+        path = ask_where_to_save_response(self, self.suggested_response_path())
         if path is None:
             return
         approved = sum(self.review.state(c.id).decision == "approved" for c in self.review.cases)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.views.case_model import CaseTableModel
@@ -85,9 +85,13 @@ class SectionPage(QWidget):
         )
         self.model.dataChanged.connect(self._cell_changed)
 
-    def _cell_changed(self, top_left: object, bottom_right: object, roles: object = None) -> None:
+    def _cell_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: object = None) -> None:
         current = self.grid.currentIndex()
-        if current.isValid():
+        if (
+            current.isValid()
+            and top_left.row() <= current.row() <= bottom_right.row()
+            and top_left.column() <= current.column() <= bottom_right.column()
+        ):
             self.cell_line.show_cell(current)
 
     def set_section(self, section: Section | None, issues: Sequence[Issue]) -> None:
@@ -104,12 +108,12 @@ class SectionPage(QWidget):
                 self.tr("{name}（認定番号 {no}）").format(name=facility.name, no=facility.cert_no)
             )
         mine = [i for i in issues if i.section == self.index + 1 and i.row is None]
-        facility_messages = [i.message.split(": ", 1)[-1] for i in mine if i.field == "facility"]
+        facility_messages = [i.text for i in mine if i.field == "facility"]
         self.facility_problem.setText("\n".join(facility_messages))
         self.facility_problem.setVisible(bool(facility_messages))
         self.enrollment.set_ranges(section.enrollment if section is not None else [])
         self._chain_focus()
-        self.enrollment.set_problems([i.message.split(": ", 1)[-1] for i in mine if i.field == "enrollment"])
+        self.enrollment.set_problems([i.text for i in mine if i.field == "enrollment"])
 
     def _chain_focus(self) -> None:
         """Tab goes facility → each enrollment period's pickers and buttons → 追加 → the grid (the period rows

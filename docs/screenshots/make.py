@@ -88,8 +88,8 @@ def main() -> None:
 
         # The mapping step of a case-list import: the clerk's 25-row workbook of the tests, into an empty
         # application (two values it cannot read are red, and listed under the preview).
-        from app.store.case_lists import parse_case_list
-        from app.views.case_import import CaseImportDialog
+        from app.store.case_list_files import parse_case_list
+        from app.views.case_list_import import CaseImportDialog
         from tests.case_lists import clerk_workbook
 
         window.new_application("jbct-renewal-2026")
@@ -114,11 +114,11 @@ def review_screen(home: Path, settle: Callable[[], None]) -> None:
     here for the applicant), the first approved, the second selected with a comment typed."""
     import datetime as dt
 
-    from app.export.approval import build_request
-    from app.export.keys import SigningKey
+    from app.approval.request import build_request
     from app.models.application import Supervisor
     from app.models.document import load_application
     from app.models.forms import bundled_forms
+    from app.signing.keys import SigningKey
     from app.store import active_facility_list
     from app.views.review_window import open_review_window
 
@@ -163,10 +163,11 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     incomplete), the editor of the rejected case, and the 症例承認依頼 dialog."""
     from PySide6.QtCore import Qt
 
-    from app.export import load_or_create_signing_key
-    from app.export.approval import build_request, build_response, match_response, read_response
-    from app.export.keys import SigningKey
+    from app.approval.matching import match_response
+    from app.approval.request import build_request
+    from app.approval.response import build_response, read_response
     from app.models.application import FieldComment, Supervisor
+    from app.signing.keys import SigningKey, load_or_create_signing_key
     from app.views.approval_dialogs import RequestDialog
 
     store = window.store
@@ -329,11 +330,11 @@ def fit_child(name: str) -> None:
 
 def _review_request(home: Path) -> Path:
     """A request for three example cases, signed with a key made for the applicant, in `home`."""
-    from app.export.approval import build_request
-    from app.export.keys import SigningKey
+    from app.approval.request import build_request
     from app.models.application import Supervisor
     from app.models.document import load_application
     from app.models.forms import bundled_forms
+    from app.signing.keys import SigningKey
     from app.store import active_facility_list
 
     application = load_application(ROOT / "examples" / "jspm-specialist-new-unapproved.json")

@@ -36,10 +36,11 @@ def save_page(pdf: Path, page: int, name: str, dpi: float = 100) -> None:
 
 
 def main() -> None:
-    from app.export import SigningKey, export_application
+    from app.export import export_application
     from app.models.application import Application
     from app.models.document import load_application
     from app.models.forms import bundled_forms
+    from app.signing.keys import SigningKey
     from app.store.facility_files import bundled_facility_list
     from examples.generate import long_names
 

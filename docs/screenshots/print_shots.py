@@ -26,7 +26,6 @@ def main(suffix: str) -> None:
 
     from app.views import print_flow
     from app.views.app import ensure_qt_app, window_settings
-    from app.views.case_model import COLUMNS
     from app.views.export_dialog import ExportDoneDialog
     from app.views.main_window import build_main_window
 
@@ -56,7 +55,8 @@ def main(suffix: str) -> None:
     window.open_application(min(row.id for row in window.app_list.list_model.rows()))
     window.duplicate_application()
     window.open_application(changed)  # 印刷後に変更あり
-    window.pages[1].model.setData(window.pages[1].model.index(2, COLUMNS.index("age")), "58")
+    model = window.pages[1].model
+    model.setData(model.index(2, model.columns.index("age")), "58")
     window.showMaximized()
 
     def grab(name: str) -> None:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 
 from app.views.application_list import ApplicationListModel, ApplicationRow, distinct_names
-from app.views.case_model import COLUMNS
 from app.views.start_page import NewApplication, NewApplicationDialog
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:

@@ -10,11 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QPushButton
 
-from app.views import case_import as case_import_module
-from app.views import main_window as main_window_module
-from app.views.case_import import (
-    CaseExportChoice,
-    CaseExportDialog,
+from app.views import case_list_import as case_import_module
+from app.views import dialogs
+from app.views.case_list_export import CaseExportChoice, CaseExportDialog
+from app.views.case_list_import import (
     CaseImportChoice,
     CaseImportDialog,
     CasePreviewModel,
@@ -146,9 +145,7 @@ def test_unreadable_file_is_one_message_and_no_dialog(
     path.write_bytes(clerk_workbook()[:2000])
     monkeypatch.setattr(case_import_module, "choose_case_list", lambda parent, start: path)
     messages: list[str] = []
-    monkeypatch.setattr(
-        main_window_module, "notify", lambda parent, title, text, warning=False: messages.append(text)
-    )
+    monkeypatch.setattr(dialogs, "notify", lambda parent, title, text, warning=False: messages.append(text))
     monkeypatch.setattr(CaseImportDialog, "ask", classmethod(lambda cls, *args: pytest.fail("dialog opened")))
     assert window.app_id is not None
     version = window.store.info(window.app_id).version

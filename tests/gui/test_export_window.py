@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from app.cli import main
 from app.export import ExportPlan, ExportResult
-from app.views import main_window as main_window_module
-from app.views import print_flow
-from app.views.case_model import COLUMNS
+from app.views import dialogs, print_flow
 from app.views.export_dialog import DRAFT, ExportDialog, ExportDoneDialog
 from tests.export_support import pdf_text
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:
@@ -170,7 +169,7 @@ def test_export_over_an_earlier_pair_with_other_content_asks_and_keeps_it(
         questions.append(text)
         return answer
 
-    monkeypatch.setattr(main_window_module, "confirm", confirm)
+    monkeypatch.setattr(dialogs, "confirm", confirm)
     shown.clear()
     window.export_files()
     assert first.short_hash is not None

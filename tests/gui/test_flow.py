@@ -8,13 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 
-from app.views import main_window as main_window_module
+from app.views import dialogs
 from app.views.app import ensure_qt_app, window_settings
-from app.views.case_model import COLUMNS
 from app.views.facility_picker import FacilityPickerDialog, FacilityTableModel
 from app.views.main_window import MainWindow, build_main_window
 from app.views.start_page import NewApplication, NewApplicationDialog, StartPage
-from tests.factories import DIAGNOSES
+from tests.factories import COLUMNS, DIAGNOSES
 from tests.ime import commit_text
 
 if TYPE_CHECKING:
@@ -142,7 +141,7 @@ def test_first_evening(qtbot: QtBot, shorei_home: Path, monkeypatch: pytest.Monk
 
     _type_cell(qtbot, window, 21, "diagnosis", "褐色細胞腫")
     page.grid.setCurrentIndex(page.model.index(21, COLUMNS.index("diagnosis")))
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "転移を伴う悪性褐色細胞腫")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "転移を伴う悪性褐色細胞腫")
     window.accept_warning_at_cursor()
     assert [issue.accepted for issue in window.issues] == ["転移を伴う悪性褐色細胞腫"]
 

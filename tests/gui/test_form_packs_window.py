@@ -78,7 +78,7 @@ def test_no_other_form_says_how_to_get_one(
     """With only the bundled forms, 新しい様式に移す says to import a pack instead of opening the dialog."""
     shown: list[str] = []
     monkeypatch.setattr(
-        "app.views.main_window.notify", lambda parent, title, text, warning=False: shown.append(text)
+        "app.views.dialogs.notify", lambda parent, title, text, warning=False: shown.append(text)
     )
     assert not form_packs.migrate_application(window)
     assert "様式パックを取り込む" in shown[0]

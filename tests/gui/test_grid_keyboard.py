@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QGuiApplication, QIcon
 from PySide6.QtWidgets import QLineEdit
 
-from app.views import main_window as main_window_module
-from app.views.case_model import COLUMNS, ERROR_TINT, CaseTableModel
+from app.views import dialogs
+from app.views.case_model import ERROR_TINT, CaseTableModel
 from app.views.marks import ACCEPTED, ERROR, WARNING, mark_icon
+from tests.factories import COLUMNS
 from tests.ime import commit_text, compose_then_commit
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def test_cells_show_a_mark_of_a_different_shape_for_each_kind(
     page.model.setData(page.model.index(3, DIAGNOSIS), "褐色細胞腫")
     page.model.setData(page.model.index(4, DIAGNOSIS), "褐色細胞腫")
     _at(window, 4, DIAGNOSIS)
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "悪性と診断")
     window.accept_warning_at_cursor()
     icons = [
         page.model.data(page.model.index(row, DIAGNOSIS), Qt.ItemDataRole.DecorationRole) for row in (5, 3, 4)
@@ -191,7 +192,7 @@ def test_the_line_under_the_grid_reads_the_current_cells_problem(
     line = page.cell_line.text.full_text()
     assert line.startswith("No.4 診断名") and "警告: " in line
     assert not page.cell_line.icon.pixmap().isNull()
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
     window.accept_warning_at_cursor()
     assert "警告（承認済み）" in page.cell_line.text.full_text()
     assert "理由: 転移を伴い悪性と診断" in page.cell_line.text.full_text()
@@ -221,7 +222,7 @@ def test_ctrl_shift_a_accepts_the_warning_selected_in_the_problems_list(
     page = window.pages[0]
     page.model.setData(page.model.index(3, DIAGNOSIS), "褐色細胞腫")
     _at(window, 0, AGE)
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "悪性と診断")
     window.activateWindow()
     window.problems.setFocus()
     item = window.problems.topLevelItem(0)
@@ -246,7 +247,8 @@ def test_paste_keeps_unreadable_values_in_red_and_lists_them(window: MainWindow)
     assert page.model.data(start, CaseTableModel.RejectedRole)
     assert _case(window, EMPTY_ROW).sex == "female" and _case(window, EMPTY_ROW).age is None
     assert "赤いセル 2件は未保存" in window.save_label.text()
-    report = window.paste_report()
+    assert window.jbct is not None
+    report = window.jbct.paste_report()
     assert report.isVisible()
     listed = report.text.toPlainText().splitlines()
     assert len(listed) == 2 and "六十五" in listed[0] and "2025/13" in listed[1]

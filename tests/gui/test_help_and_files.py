@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMenu
 from app.logs import start_logging
 from app.models.approval import REQUEST_FORMAT, RESPONSE_FORMAT
 from app.views import app as app_module
-from app.views import main_window as main_window_module
+from app.views import dialogs
 from app.views import review_window as review_window_module
-from app.views.case_model import COLUMNS
 from app.views.help import AboutDialog, GuideDialog
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:
@@ -107,9 +107,9 @@ def test_a_dropped_case_list_goes_to_the_case_import(
     path = tmp_path / "cases.csv"
     path.write_text("No,年齢,性別,診断名\n1,65,男,胃癌\n", encoding="utf-8")
     asked: list[object] = []
-    monkeypatch.setattr("app.views.case_import.choose_case_list", lambda *a: asked.append(a))
+    monkeypatch.setattr("app.views.case_list_import.choose_case_list", lambda *a: asked.append(a))
     monkeypatch.setattr(
-        "app.views.case_import.CaseImportDialog.ask", classmethod(lambda cls, *a: asked.append(a[3]))
+        "app.views.case_list_import.CaseImportDialog.ask", classmethod(lambda cls, *a: asked.append(a[3]))
     )
     _drop(window, path)
     assert len(asked) == 1 and asked[0] is not None  # the dialog got the table, no file chooser was shown
@@ -125,9 +125,15 @@ def test_a_dropped_facility_list_is_imported(
         encoding="utf-8",
     )
     told: list[str] = []
-    monkeypatch.setattr("app.views.main_window.QFileDialog.getOpenFileName", lambda *a: pytest.fail("asked"))
-    monkeypatch.setattr("app.views.main_window.QMessageBox.information", lambda p, t, text: told.append(text))
-    monkeypatch.setattr("app.views.main_window.QMessageBox.warning", lambda p, t, text: told.append(text))
+    monkeypatch.setattr(
+        "app.views.facility_sources.QFileDialog.getOpenFileName", lambda *a: pytest.fail("asked")
+    )
+    monkeypatch.setattr(
+        "app.views.facility_sources.QMessageBox.information", lambda p, t, text: told.append(text)
+    )
+    monkeypatch.setattr(
+        "app.views.facility_sources.QMessageBox.warning", lambda p, t, text: told.append(text)
+    )
     _drop(window, path)
     assert told and "1施設" in told[0], told
 
@@ -142,9 +148,7 @@ def test_dropped_approval_files(
     reviews: list[Path] = []
     notices: list[str] = []
     monkeypatch.setattr(review_window_module, "open_review", lambda p, parent: reviews.append(p))
-    monkeypatch.setattr(
-        main_window_module, "notify", lambda parent, title, text, warning=False: notices.append(text)
-    )
+    monkeypatch.setattr(dialogs, "notify", lambda parent, title, text, warning=False: notices.append(text))
     _drop(window, path)
     if opened == "review":
         assert reviews == [path]
@@ -176,9 +180,7 @@ def test_a_dropped_unknown_file_is_named_in_a_message(
     path = tmp_path / "scan.pdf"
     path.write_bytes(b"%PDF-1.7")
     notices: list[str] = []
-    monkeypatch.setattr(
-        main_window_module, "notify", lambda parent, title, text, warning=False: notices.append(text)
-    )
+    monkeypatch.setattr(dialogs, "notify", lambda parent, title, text, warning=False: notices.append(text))
     assert not window.open_path(path)
     assert "scan.pdf" in notices[0] and "申請データ" in notices[0]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from app.store import Store
 from app.store.layout import lock_path
 from app.store.lock import FolderLock
-from app.views import main_window as main_window_module
+from app.views import dialogs
 from app.views.app import ensure_qt_app, window_settings
 from app.views.main_window import build_main_window
 
@@ -43,9 +43,7 @@ def test_stored_application_with_an_unsignable_number_still_opens_the_window(
     settings = window_settings(shorei_home)
     settings.setValue("last_application", bad.id)
     told: list[str] = []
-    monkeypatch.setattr(
-        main_window_module, "notify", lambda parent, title, text, warning=False: told.append(text)
-    )
+    monkeypatch.setattr(dialogs, "notify", lambda parent, title, text, warning=False: told.append(text))
     for _ in range(2):  # and the next start too
         window = build_main_window(shorei_home, window_settings(shorei_home))
         qtbot.addWidget(window)

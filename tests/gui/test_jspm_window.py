@@ -11,24 +11,21 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableWidget
 
-from app.export.approval import ApprovalError, build_response, read_request
-from app.export.keys import SigningKey
+from app.approval.envelope import ApprovalError
+from app.approval.request import read_request
+from app.approval.response import build_response
 from app.models.application import Application, FieldComment, Supervisor
 from app.models.canonical import canonical_json
-from app.models.facility import Facility
-from app.views import approval_dialogs
-from app.views import main_window as main_window_module
+from app.models.facility import ENDED_LABEL, Facility
+from app.signing.keys import SigningKey
+from app.views import approval_dialogs, dialogs
 from app.views.app import ensure_qt_app, window_settings
-from app.views.approval_dialogs import (
-    RequestChoice,
-    RequestDialog,
-    SupervisorDialog,
-    SupervisorRegistryDialog,
-)
-from app.views.facility_picker import ENDED_MARK, FacilityPick, FacilityPickerDialog
+from app.views.approval_dialogs import RequestChoice, RequestDialog
+from app.views.facility_picker import FacilityPick, FacilityPickerDialog
 from app.views.main_window import MainWindow, build_main_window
 from app.views.report_model import ReportTableModel
 from app.views.start_page import NewApplication, NewApplicationDialog
+from app.views.supervisor_dialogs import SupervisorDialog, SupervisorRegistryDialog
 from tests.ime import commit_text
 from tests.jspm_factories import SPECIALIST_NEW, TRANSITION, approve, jspm_application, jspm_form
 
@@ -77,7 +74,7 @@ class Messages:
 @pytest.fixture
 def messages(monkeypatch: pytest.MonkeyPatch) -> Messages:
     found = Messages()
-    monkeypatch.setattr(main_window_module, "notify", found)
+    monkeypatch.setattr(dialogs, "notify", found)
     return found
 
 
@@ -173,7 +170,7 @@ def test_new_offers_every_form_and_opens_the_case_list(
     assert any("専門医新規申請" in t and "指導者の承認が必要" in t for t in texts)
 
     page = new_jspm(window, monkeypatch)
-    assert not window.tabs.isVisible() and page.isVisible()
+    assert window.jbct is None and page.isVisible()  # no section tabs
     assert page.model.rowCount() == 20
     assert statuses(page) == ["未登録"] * 20
     assert page.model.headerData(ReportTableModel.NOTE, Qt.Orientation.Horizontal) == "備考※"
@@ -217,10 +214,10 @@ def test_add_delete_and_move_cases(window: MainWindow, monkeypatch: pytest.Monke
     page.up_button.click()
     assert [r.id for r in stored(window).reports][:2] == [ids[1], ids[0]]
     assert page.current_row() == 0
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: False)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     page.delete_button.click()
     assert len(stored(window).reports) == 21
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     page.delete_button.click()
     assert len(stored(window).reports) == 20 and ids[1] not in [r.id for r in stored(window).reports]
 
@@ -321,9 +318,9 @@ def test_facility_search_lists_each_entry_with_its_period_and_ended_ones(
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2)
     periods = [dialog.model.index(r, 3).data() for r in range(2)]
     kinds = [dialog.model.index(r, 2).data() for r in range(2)]
-    assert "2015/04/01〜2020/03/31" + ENDED_MARK in periods
+    assert "2015/04/01〜2020/03/31" + ENDED_LABEL in periods
     assert "2020/04/01〜2030/03/31" in periods and set(kinds) == {"認定研修施設", "基幹施設"}
-    dialog.table.selectRow(periods.index("2015/04/01〜2020/03/31" + ENDED_MARK))
+    dialog.table.selectRow(periods.index("2015/04/01〜2020/03/31" + ENDED_LABEL))
     qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
     pick = dialog.chosen_pick()
     assert pick is not None and pick.entry is not None and pick.entry.cert_end == dt.date(2020, 3, 31)
@@ -513,7 +510,7 @@ def _request(
         )
         return path
 
-    monkeypatch.setattr(approval_dialogs, "choose_request_file", choose)
+    monkeypatch.setattr(approval_dialogs, "ask_where_to_save_request", choose)
     page.request_button.click()
 
 
@@ -560,7 +557,7 @@ def test_request_refusal_changes_nothing(
     assert statuses(page)[:2] == ["未承認", "未登録"]
     assert messages.shown[-1][2] and "2" in messages.last()
     with pytest.raises(ApprovalError):  # the same refusal, from the operation itself
-        from app.export.approval import build_request
+        from app.approval.request import build_request
 
         build_request(stored(window), jspm_form(), [1], SUPERVISOR, "", SigningKey.generate(), now=NOW)
 
@@ -572,11 +569,11 @@ def test_withdraw_asks_first_and_only_takes_requested_cases(
     page, _ = requested
     page.model.set_checked([1, 5])
     assert page.withdraw_button.isEnabled()
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: False)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     page.withdraw_button.click()
     assert statuses(page)[1] == "承認依頼中"
     asked: list[str] = []
-    monkeypatch.setattr(main_window_module, "confirm", Recorder(asked))
+    monkeypatch.setattr(dialogs, "confirm", Recorder(asked))
     page.withdraw_button.click()
     assert "症例2の承認依頼を取り下げますか" in asked[0] and "指導者にも伝えて" in asked[0]
     assert statuses(page)[:3] == ["承認依頼中", "未承認", "承認依頼中"]
@@ -608,9 +605,9 @@ def test_import_asks_to_trust_the_key_then_applies_the_results(
     page, path = requested
     key = SigningKey.generate()
     response = _response(path, key, tmp_path)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     asked: list[str] = []
-    monkeypatch.setattr(main_window_module, "confirm", Recorder(asked))
+    monkeypatch.setattr(dialogs, "confirm", Recorder(asked))
     page.import_button.click()
     assert key.fingerprint in asked[0]
     assert statuses(page)[:3] == ["承認", "承認", "非承認"]
@@ -628,8 +625,8 @@ def test_import_declined_trust_changes_nothing(
     """Saying no to an unknown key imports nothing and trusts nothing."""
     page, path = requested
     response = _response(path, SigningKey.generate(), tmp_path)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: False)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認依頼中"] * 3
     assert window.store.supervisors.all()[0].fingerprint == ""
@@ -668,8 +665,8 @@ def test_import_refuses_a_result_that_fails_a_check(
         window.store.set_report_field(window.app_id, 0, "diagnosis", "胃癌")
         window.open_application(window.app_id)
     before = stored(window)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     page.import_button.click()
     _title, text, warning = messages.shown[-1]
     assert warning and expected in text and "何も変更していません" in text
@@ -687,13 +684,13 @@ def test_reopen_an_approved_case_keeps_a_copy(
     key = SigningKey.generate()
     window.store.supervisors.trust_key(SUPERVISOR.member_id, key.fingerprint)
     response = _response(path, key, tmp_path, reject_third=False)
-    monkeypatch.setattr(approval_dialogs, "choose_response_file", lambda parent, start: response)
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
+    monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認"] * 3
     page.select_row(1)
     asked: list[str] = []
-    monkeypatch.setattr(main_window_module, "confirm", Recorder(asked))
+    monkeypatch.setattr(dialogs, "confirm", Recorder(asked))
     page.editor.lock_button.click()
     assert "承認済みの内容はコピーを残してから編集可能に戻します" in asked[0]
     assert statuses(page)[1] == "未承認" and not page.editor.diagnosis.isReadOnly()

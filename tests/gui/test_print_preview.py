@@ -255,11 +255,11 @@ def test_a_section_label_with_a_middle_dot_keeps_its_name_in_the_printed_tab(win
     """The tab's 「・印刷済」 mark is replaced, not the label cut at its own 「・」 (a form pack's 施設・研修)."""
     from app.store.print_state import PrintState
 
+    assert window.jbct is not None
     window.tabs.setTabText(0, "施設・研修（3件）")
-    window.print_flow.state = PrintState(printed=True, uploaded=False, changed=False, printed_parts=(0,))
-    window.print_flow._mark_tabs()
-    window.print_flow._mark_tabs()
+    printed = PrintState(printed=True, uploaded=False, changed=False, printed_parts=(0,))
+    window.jbct.show_print_state(printed)
+    window.jbct.show_print_state(printed)
     assert window.tabs.tabText(0) == "施設・研修（3件）・印刷済"
-    window.print_flow.state = PrintState(printed=True, uploaded=False, changed=True, printed_parts=(0,))
-    window.print_flow._mark_tabs()
+    window.jbct.show_print_state(PrintState(printed=True, uploaded=False, changed=True, printed_parts=(0,)))
     assert window.tabs.tabText(0) == "施設・研修（3件）・印刷後に変更あり"

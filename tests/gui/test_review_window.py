@@ -12,11 +12,13 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.approval.request import build_request
+from app.approval.response import read_response
 from app.cli import main
-from app.export.approval import build_request, read_response
-from app.export.keys import SigningKey, load_or_create_signing_key
-from app.export.signing import signed_bytes
 from app.models.application import Supervisor
+from app.signing.keys import SigningKey, load_or_create_signing_key
+from app.signing.signed_files import signed_bytes
+from app.views import review_files as review_files_module
 from app.views import review_window as review_module
 from app.views.app import ensure_qt_app
 from app.views.review_window import ReviewWindow, open_review
@@ -81,7 +83,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, list[A
 
     monkeypatch.setattr(review_module, "notify", notify)
     monkeypatch.setattr(review_module, "confirm", confirm)
-    monkeypatch.setattr(review_module, "choose_response_file", choose)
+    monkeypatch.setattr(review_module, "ask_where_to_save_response", choose)
     monkeypatch.setattr(review_module, "show_saved", lambda parent, path, summary: seen["saved"].append(path))
     return seen
 
@@ -365,7 +367,7 @@ def test_the_menu_opens_the_review_screen(
 ) -> None:
     """ファイル → 承認依頼ファイルを開く（指導者）… opens the chosen request beside the main window."""
     path = write_request(tmp_path, cases(1), applicant_key)
-    monkeypatch.setattr(review_module, "choose_request_file", lambda parent: path)
+    monkeypatch.setattr(review_files_module, "ask_request_to_open", lambda parent: path)
     [action] = [a for a in window.menuBar().actions()[0].menu().actions() if "指導者" in a.text()]
     action.trigger()
     [review] = [w for w in window.findChildren(ReviewWindow) if w.isVisible()]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMainWindow
 
+from app.views import dialogs
 from app.views import main_window as main_window_module
 from app.views.app import ensure_qt_app, window_settings
 from app.views.fit import available_geometry, clamp_to_screen, show_fitted
@@ -96,7 +97,7 @@ def test_trashing_the_last_application_shows_the_start_page(
     window = _window(qtbot, shorei_home, opening_file=True)
     try:
         assert window.open_file(examples_dir / "valid-20-cases.json")
-        monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
+        monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
         window.trash_application()
         assert window.start_page is not None and window.store.applications.all() == []
     finally:
@@ -173,7 +174,7 @@ def test_diagnosis_keeps_a_readable_width_at_150_percent(
 
     from PySide6.QtCore import QRect
 
-    from app.views.case_model import COLUMNS
+    from tests.factories import COLUMNS
 
     monkeypatch.setattr(main_window_module, "available_geometry", lambda widget: QRect(0, 0, 1280, 693))
     window = _window(qtbot, shorei_home)

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QLineEdit
 
 from app.models.application import FacilityChoice, MonthRange
 from app.models.yearmonth import YearMonth
-from app.views import main_window as main_window_module
-from app.views.case_model import COLUMNS
+from app.views import dialogs
+from app.views.dialogs import HistoryDialog
 from app.views.facility_picker import FacilityPickerDialog
-from app.views.main_window import HistoryDialog, MainWindow
+from app.views.main_window import MainWindow
+from tests.factories import COLUMNS
 from tests.ime import commit_text
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
     import pytest
     from pytestqt.qtbot import QtBot
+
+    from app.views.main_window import MainWindow
 
 AGE, DIAGNOSIS = COLUMNS.index("age"), COLUMNS.index("diagnosis")
 
@@ -146,7 +149,8 @@ def test_choose_facility_through_the_picker(window: MainWindow, monkeypatch: pyt
         "ask",
         classmethod(lambda cls, *a, **k: FacilityChoice(name="やまだ医院", manual=True)),
     )
-    window.choose_facility(0)
+    assert window.jbct is not None
+    window.jbct.choose_facility(0)
     facility = window.store.get(window.app_id or 0).sections[0].facility
     assert facility is not None and facility.manual and facility.name == "やまだ医院"
     assert "手入力" in window.pages[0].facility_label.text()
@@ -186,7 +190,7 @@ def test_accept_a_warning_with_a_reason(window: MainWindow, monkeypatch: pytest.
     page = window.pages[0]
     page.model.setData(page.model.index(3, DIAGNOSIS), "褐色細胞腫")
     page.grid.setCurrentIndex(page.model.index(3, DIAGNOSIS))
-    monkeypatch.setattr(main_window_module, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
+    monkeypatch.setattr(dialogs, "ask_reason", lambda parent, message: "転移を伴い悪性と診断")
     window.accept_warning_at_cursor()
     [issue] = window.issues
     assert issue.accepted == "転移を伴い悪性と診断"
@@ -209,10 +213,10 @@ def test_history_restores_an_earlier_state(window: MainWindow, monkeypatch: pyte
 def test_trash_asks_first_and_can_be_restored(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deleting asks for confirmation; a refusal keeps the application, a yes moves it to the trash."""
     app_id = window.app_id
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: False)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     window.trash_application()
     assert app_id in [info.id for info in window.store.applications.all()]
-    monkeypatch.setattr(main_window_module, "confirm", lambda *a: True)
+    monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     window.trash_application()
     assert [info.id for info in window.store.applications.in_trash()] == [app_id]
     assert window.app_id != app_id

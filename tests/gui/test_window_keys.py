@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QApplication, QLabel, QMenu
 
 from app.models.yearmonth import YearMonth
-from app.views import main_window as main_window_module
-from app.views.case_model import COLUMNS
+from app.views import dialogs
+from app.views.dialogs import HistoryDialog
 from app.views.enrollment import MonthCombo
-from app.views.main_window import HistoryDialog
+from tests.factories import COLUMNS
 
 if TYPE_CHECKING:
     import pytest
@@ -101,7 +101,7 @@ def test_history_says_what_a_restore_changed(window: MainWindow, monkeypatch: py
 def test_form_notes_name_fields_not_keys(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """様式について names the default list by its field (実施した診療項目), never the internal key."""
     shown: list[str] = []
-    monkeypatch.setattr(main_window_module, "notify", lambda parent, title, text, **k: shown.append(text))
+    monkeypatch.setattr(dialogs, "notify", lambda parent, title, text, **k: shown.append(text))
     window.show_form_notes()
     assert "既定値: 実施した診療項目" in shown[0] and "items" not in shown[0]
 

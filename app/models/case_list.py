@@ -10,7 +10,7 @@ The steps, each a pure function the window, the CLI and the tests share:
    65歳, 男性/M, 2024/5, R6.5, 令和6年5月, trailing spaces …); Excel date cells become year-months. A
    value that cannot be read is left empty and reported with its row in the file, its column and why;
    blank rows are skipped and listed. Formulas and merged cells in what would be read refuse the whole
-   table (`CaseTableError`), since their value is not what the file shows.
+   table (`CaseListError`), since their value is not what the file shows.
 
 The rules (`app.validation.validate`) then judge the imported cases as they judge typed ones.
 """
@@ -40,7 +40,7 @@ _SERIAL_DAYS: Final = range(1, 100_000)
 (45413 is 2024-05-01); six-digit ones are YYYYMM (202405)."""
 
 
-class CaseTableError(ValueError):
+class CaseListError(ValueError):
     """A table that cannot be imported as it is mapped; the message says where and what to do."""
 
 
@@ -178,7 +178,7 @@ class ReadRow:
 
 
 @dataclass(frozen=True)
-class CaseTable:
+class CaseListReading:
     """What a sheet yields: the rows read (in file order), and the blank rows skipped."""
 
     sheet: str
@@ -256,14 +256,14 @@ def _check_mapping(form: FormDefinition, columns: Sequence[Column]) -> None:
         if column.key is None:
             continue
         if column.key not in known:
-            raise CaseTableError(f"{column.describe()}: 「{column.key}」という項目はこの様式にありません")
+            raise CaseListError(f"{column.describe()}: 「{column.key}」という項目はこの様式にありません")
         by_key.setdefault(column.key, []).append(column)
     if not by_key:
-        raise CaseTableError("取り込む列がありません。どの列をどの項目として取り込むかを選んでください")
+        raise CaseListError("取り込む列がありません。どの列をどの項目として取り込むかを選んでください")
     for key, same in by_key.items():
         if len(same) > 1:
             shown = "、".join(column.describe() for column in same)
-            raise CaseTableError(
+            raise CaseListError(
                 f"「{form.field(key).label}」に{len(same)}つの列（{shown}）が割り当てられています。"
                 "どちらかを「取り込まない」にしてください"
             )
@@ -277,7 +277,7 @@ def _check_cells(sheet: TableSheet, header: int | None, columns: Sequence[Column
         if merged.last_row >= first and any(
             merged.first_column - 1 <= index <= merged.last_column - 1 for index in mapped
         ):
-            raise CaseTableError(
+            raise CaseListError(
                 f"結合されたセルがあります（{merged}）。結合を解除し、各行にそれぞれの値を入れてから取り込んでください"
             )
     for row in sheet.rows:
@@ -287,7 +287,7 @@ def _check_cells(sheet: TableSheet, header: int | None, columns: Sequence[Column
             cell = row.cells[index] if index < len(row.cells) else None
             if isinstance(cell, Formula):
                 place = f"{column_letter(index + 1)}{row.number}"
-                raise CaseTableError(
+                raise CaseListError(
                     f"数式のセルがあります（{place}: {cell.text}）。数式の結果ではなく値を取り込むため、"
                     "Excel で表をコピーし「値として貼り付け」てから保存し直してください"
                 )
@@ -295,10 +295,10 @@ def _check_cells(sheet: TableSheet, header: int | None, columns: Sequence[Column
 
 def read_cases(
     form: FormDefinition, sheet: TableSheet, header: int | None, columns: Sequence[Column]
-) -> CaseTable:
+) -> CaseListReading:
     """The cases in the rows below `header` (every row when None), read through `columns`' mapping."""
     if (problem := list_problem(form)) is not None:
-        raise CaseTableError(problem)
+        raise CaseListError(problem)
     _check_mapping(form, columns)
     _check_cells(sheet, header, columns)
     mapped = [column for column in columns if column.key is not None]
@@ -312,7 +312,7 @@ def read_cases(
             blank.append(row.number)
             continue
         rows.append(_read_row(form, row, mapped))
-    return CaseTable(sheet.name, header, list(columns), rows, blank)
+    return CaseListReading(sheet.name, header, list(columns), rows, blank)
 
 
 def _read_row(form: FormDefinition, row: TableRow, mapped: Sequence[Column]) -> ReadRow:
@@ -385,7 +385,7 @@ def field_for_name(form: FormDefinition, name: str) -> str | None:
         if wanted in {heading_key(text) for text in (spec.key, spec.label, *spec.aliases)}:
             return spec.key
     known = "、".join(spec.label for spec in case_fields(form))
-    raise CaseTableError(f"項目「{name}」はこの様式にありません（{known}、または「{IGNORED}」）")
+    raise CaseListError(f"項目「{name}」はこの様式にありません（{known}、または「{IGNORED}」）")
 
 
 def remap(form: FormDefinition, columns: Sequence[Column], changes: dict[str, str]) -> list[Column]:
@@ -401,7 +401,7 @@ def remap(form: FormDefinition, columns: Sequence[Column], changes: dict[str, st
         ]
         if not found:
             headings = "、".join(column.describe() for column in result)
-            raise CaseTableError(f"列「{name}」がありません（列: {headings}）")
+            raise CaseListError(f"列「{name}」がありません（列: {headings}）")
         column = found[0]
         result[column.index] = Column(column.index, column.header, field_for_name(form, target))
     return result

@@ -13,17 +13,18 @@ import datetime as dt
 import errno
 import json
 import stat
+from importlib import metadata
 from typing import TYPE_CHECKING, Any, Final
 
-from app.export.keys import fingerprint, verify_signature
 from app.models.canonical import canonical_json
 from app.models.document import integer_problem, parse_finite_float, parse_safe_int
+from app.signing.keys import fingerprint, verify_signature
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from app.export.keys import SigningKey
     from app.models.approval import SignatureBlock
+    from app.signing.keys import SigningKey
 
 SIGNATURE_ALGORITHM: Final = "Ed25519"
 
@@ -56,6 +57,14 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
         raise UnreadableFileError(str(path), "ファイルがありません") from None
     except OSError as error:
         raise UnreadableFileError(str(path), f"読み込めません（{error.strerror}）") from None
+
+
+def generator_name() -> str:
+    """What made a signed file, as its `generator` states it (`shorei 1.4.0`)."""
+    try:
+        return f"shorei {metadata.version('shorei')}"
+    except metadata.PackageNotFoundError:
+        return "shorei"
 
 
 def utc_timestamp(moment: dt.datetime) -> str:

@@ -8,7 +8,7 @@ own 指導者, a request addressed to another 指導者's key), approving a case
 of app.validation.jspm, asked here of `validate` once when the request is opened. The decisions in
 progress are kept as a draft in the data folder (`reviews/<request id>.json`) so that closing the screen
 by accident loses nothing; the draft is private to this PC and never sent. The signed response itself is
-made by `app.export.approval.build_response`.
+made by `app.approval.response.build_response`.
 """
 
 from __future__ import annotations
@@ -19,19 +19,20 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.approval.envelope import ApprovalError
+from app.approval.response import build_response, comment_fields, requested_application
 from app.atomic import write_atomically
-from app.export.approval import ApprovalError, build_response, comment_fields, requested_application
-from app.export.signing import utc_timestamp
 from app.models.application import CaseReport, FieldComment
+from app.signing.signed_files import utc_timestamp
 from app.validation import validate
 
 if TYPE_CHECKING:
     import datetime as dt
     from pathlib import Path
 
-    from app.export.keys import SigningKey
     from app.models.approval import ApprovalRequest, Decision, RequestedCase
     from app.models.forms import FormDefinition
+    from app.signing.keys import SigningKey
 
 DRAFT_FOLDER: Final = "reviews"
 DRAFT_FORMAT: Final = "shorei/review-draft@1"

@@ -4,7 +4,7 @@ The summary names the applicant and the count, shows how the cases cover the cat
 every case with its 番号, 症例区分, 診療施設, period, 状態 (JS-6) and 指導者. Each case page prints all of
 the case's fields, the approval line (指導者, 承認日, the 指導者's key fingerprint) and the certification
 with the seal box of the form's [print]. The 備考 is private and never printed (JS-7). Page x / y, the
-照合コード, the fingerprint and the QR code are drawn by the shared page machinery of app.export.pdf.
+照合コード, the fingerprint and the QR code are drawn by the shared page machinery of app.export.pdf.page.
 """
 
 from __future__ import annotations
@@ -18,32 +18,23 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.export.fonts import FONT_NAME
-from app.export.pdf import (
-    CONTENT_WIDTH,
-    ERROR_SHADE,
-    RULE,
-    SEAL_WIDTH,
-    SHADE,
-    ErrorMarks,
-    HeadMark,
-    PageHeads,
-    SheetSet,
+from app.export.pdf.draft_errors import ErrorMarks, error_list
+from app.export.pdf.measures import CONTENT_WIDTH, ERROR_SHADE, RULE, SEAL_WIDTH, SHADE
+from app.export.pdf.page import HeadMark, PageHeads, SheetMarks, SheetSet, render_pages
+from app.export.pdf.text import (
     SheetStyles,
     SheetTexts,
     certification_paragraphs,
-    error_list,
     glyph_note,
     marked,
     markup,
-    render_pages,
     sex_text,
     sheet_styles,
     sheet_title,
 )
-from app.validation.jspm import report_status
+from app.validation.jspm import shown_status
 
 if TYPE_CHECKING:
-    from app.export.pdf import SheetMarks
     from app.models.application import Application, Approval, CaseReport
     from app.models.forms import FormDefinition
     from app.validation import Issue
@@ -143,9 +134,8 @@ class _Layout:
         return Paragraph(escape(text), self.st.label)
 
     def status(self, row: int, report: CaseReport) -> str:
-        """JS-6 as the list shows it; a form without approval knows only 未登録 and 登録済."""
-        status = report_status(report, self.by_row.get(row, []))
-        return status if self.needs_approval or status == "未登録" else "登録済"
+        """JS-6 as the list shows it (`app.validation.jspm.shown_status`)."""
+        return shown_status(report, self.by_row.get(row, []), approval_required=self.needs_approval)
 
     # -- the summary page -------------------------------------------------------------------------------
 

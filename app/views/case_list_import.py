@@ -1,6 +1,6 @@
-"""「Excel/CSVから症例を取り込む」 and 「症例一覧をExcelに書き出す」: the dialogs.
+"""「Excel/CSVから症例を取り込む」: the dialogs (the export's is `app.views.case_list_export`).
 
-The import dialog adapts `app.models.case_table`: it shows the file's columns with the field each is read
+The import dialog adapts `app.models.case_list`: it shows the file's columns with the field each is read
 into (a drop-down per column, or 「取り込まない」), the rows as they will be read (values that cannot be
 read in red, with the reason), the target section and whether the cases are added or replace the
 section's. It changes nothing itself: the window hands the choice to `Store.import_cases` (one change,
@@ -18,7 +18,6 @@ from PySide6.QtGui import QBrush, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -40,10 +38,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.case_table import (
+from app.models.case_list import (
     IGNORED,
-    CaseTable,
-    CaseTableError,
+    CaseListError,
+    CaseListReading,
     Column,
     find_header,
     propose_mapping,
@@ -84,7 +82,7 @@ class CaseImportChoice:
 
     section: int
     replace: bool
-    table: CaseTable
+    table: CaseListReading
 
     @property
     def cases(self) -> list[Case]:
@@ -92,7 +90,7 @@ class CaseImportChoice:
 
 
 class CasePreviewModel(QAbstractTableModel):
-    """The rows of a `CaseTable` as they will be read: the file's row number, then each mapped field.
+    """The rows of a `CaseListReading` as they will be read: the file's row number, then each mapped field.
     A value that cannot be read shows the file's text on red, with the reason as its tooltip; a row of
     which nothing can be read is grey."""
 
@@ -102,10 +100,10 @@ class CasePreviewModel(QAbstractTableModel):
     def __init__(self, form: FormDefinition, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._form = form
-        self._table: CaseTable | None = None
+        self._table: CaseListReading | None = None
         self._keys: list[str] = []
 
-    def set_table(self, table: CaseTable | None) -> None:
+    def set_table(self, table: CaseListReading | None) -> None:
         self.beginResetModel()
         self._table = table
         mapped = {column.key for column in table.columns} if table is not None else set()
@@ -187,7 +185,7 @@ class CaseImportDialog(QDialog):
         self._sheet: TableSheet = table.sheets[0]
         self._header: int | None = None
         self._columns: list[Column] = []
-        self.result_table: CaseTable | None = None
+        self.result_table: CaseListReading | None = None
         self._problem: str | None = None
         self._loading = False
 
@@ -348,7 +346,7 @@ class CaseImportDialog(QDialog):
         try:
             self.result_table = read_cases(self._form, self._sheet, self._header, self._columns)
             self._problem = None
-        except CaseTableError as error:
+        except CaseListError as error:
             self.result_table = None
             self._problem = str(error)
         self.preview_model.set_table(self.result_table)
@@ -455,66 +453,3 @@ class ImportReportDialog(QDialog):
         dialog = cls(text, parent)
         dialog.setModal(False)
         dialog.show()
-
-
-@dataclass(frozen=True)
-class CaseExportChoice:
-    path: Path
-    include_notes: bool
-
-
-class CaseExportDialog(QDialog):
-    """Where to write the case list, and whether 備考 (private) goes with it — off unless ticked."""
-
-    def __init__(self, suggested: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("症例一覧をExcelに書き出す"))
-        self.resize(620, 180)
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        self.path = QLineEdit(str(suggested), self)
-        browse = QPushButton(self.tr("参照…"), self)
-        browse.clicked.connect(self._browse)
-        row.addWidget(QLabel(self.tr("保存先:"), self))
-        row.addWidget(self.path, 1)
-        row.addWidget(browse)
-        layout.addLayout(row)
-        self.include_notes = QCheckBox(self.tr("備考（自分用のメモ）も書き出す"), self)
-        self.include_notes.setToolTip(
-            self.tr("備考は自分用のメモです。人に渡すファイルには含めないでください。")
-        )
-        layout.addWidget(self.include_notes)
-        note = QLabel(
-            self.tr(
-                "施設欄ごとに1枚のシートに、様式と同じ見出しで書き出します。年月は 2024/05 の形の文字です。"
-            ),
-            self,
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        buttons = QDialogButtonBox(self)
-        go = buttons.addButton(self.tr("書き出す"), QDialogButtonBox.ButtonRole.AcceptRole)
-        go.setDefault(True)
-        go.clicked.connect(self.accept)
-        cancel = buttons.addButton(self.tr("キャンセル"), QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.clicked.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("保存先"), self.path.text(), self.tr("Excel ブック (*.xlsx)")
-        )
-        if path:
-            self.path.setText(path if path.lower().endswith(".xlsx") else f"{path}.xlsx")
-
-    def choice(self) -> CaseExportChoice | None:
-        text = self.path.text().strip()
-        if not text:
-            return None
-        return CaseExportChoice(Path(text), self.include_notes.isChecked())
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, suggested: Path) -> CaseExportChoice | None:
-        """Ask where to write and whether with 備考 (tests patch this)."""
-        dialog = cls(suggested, parent)
-        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None

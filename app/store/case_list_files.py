@@ -1,7 +1,7 @@
 """Case lists as files (CSV or XLSX a clerk made): read with the limits of a case list (SPEC §9).
 
 The file is read by `app.store.table_files` (as facility lists are) and into cases by
-`app.models.case_table`; `Store.import_cases` then puts the cases into a section as one change.
+`app.models.case_list`; `Store.import_cases` then puts the cases into a section as one change.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from app.models.application import Application
-from app.models.case_table import find_header
+from app.models.case_list import find_header
 from app.store import edits as ops
 from app.store.patch import apply
 from app.store.table_files import TableLimits, parse_table, read_table_file
@@ -30,7 +30,7 @@ CASE_LIST_LIMITS: Final = TableLimits(
     max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS, max_columns=100, max_scanned_rows=50_000, keep_formulas=True
 )
 """Formulas are kept as formulas: a case list is read for what a person typed, and a formula's stored
-result may be missing or stale, so `app.models.case_table` refuses them where values are read."""
+result may be missing or stale, so `app.models.case_list` refuses them where values are read."""
 
 
 def read_case_list(path: Path) -> TableFile:
