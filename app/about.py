@@ -6,20 +6,14 @@ so the version alone costs nothing at start-up.
 
 from __future__ import annotations
 
-import importlib.metadata
 import platform
 from typing import TYPE_CHECKING
 
+# Defined apart (app.version) so that the store, whose facility lists are read below, need not import this.
+from app.version import program_version as program_version
+
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def program_version() -> str:
-    """Shorei's version as installed (the bundle carries the distribution's metadata too)."""
-    try:
-        return importlib.metadata.version("shorei")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def component_versions(home: Path) -> list[tuple[str, str]]:

@@ -47,7 +47,7 @@ from app.signing.keys import load_or_create_signing_key
 from app.signing.signed_files import UnreadableFileError, read_limited
 from app.store import Store
 from app.store.errors import StoreError
-from app.store.facility_lists import active_facility_list
+from app.store.facility_lists import facilities_for
 from app.store.facility_table import FacilityListError
 from app.store.lock import FolderLock
 
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _supervisors(args: argparse.Namespace, out: TextIO) -> int:
     with Store.open() as store:
         if args.action == "list":
-            registered = store.supervisors()
+            registered = store.supervisors.all()
             if args.json:
                 print(
                     json.dumps([s.model_dump(mode="json") for s in registered], ensure_ascii=False, indent=2),
@@ -122,17 +122,17 @@ def _supervisors(args: argparse.Namespace, out: TextIO) -> int:
                 raise _RefusedError(f"指導者の登録内容に誤りがあります: {error.errors()[0]['msg']}") from None
             if supervisor.cert_start > supervisor.cert_end:
                 raise _RefusedError("認定期間の開始日が終了日より後です")
-            store.save_supervisor(supervisor)
+            store.supervisors.save(supervisor)
             print(f"{supervisor.name}（{supervisor.member_id}）を登録しました", file=out)
             return EXIT_OK
-        store.remove_supervisor(args.member_id)
+        store.supervisors.remove(args.member_id)
         print(f"会員番号 {args.member_id} の指導者の登録を削除しました", file=out)
         return EXIT_OK
 
 
 def _registered(member_id: str) -> Supervisor:
     with Store.open(read_only=True) as store:
-        found = store.supervisor(member_id)
+        found = store.supervisors.get(member_id)
     if found is None:
         raise _RefusedError(
             f"会員番号 {member_id} の指導者は登録されていません。先に `shorei supervisors add` で登録してください"
@@ -248,7 +248,7 @@ def _rows(application: Application, numbers: Sequence[int]) -> list[int]:
 
 def _facilities(form: FormDefinition) -> FacilityIndex | None:
     try:
-        return active_facility_list(data_home(), form.facility.list_kind)
+        return facilities_for(data_home(), form)
     except FacilityListError:
         return None
 
@@ -329,7 +329,7 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
     if not registered.fingerprint and args.trust and _already_applied(application, response):
         # Finish what a killed `import --trust` began: FILE holds the result, the key is not yet trusted.
         with Store.open() as store:
-            store.trust_supervisor_key(registered.member_id, fingerprint)
+            store.supervisors.trust_key(registered.member_id, fingerprint)
         print(
             f"取り込み済みの結果です。指導者 {registered.name} の鍵（{fingerprint}）を登録しました", file=out
         )
@@ -357,7 +357,7 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
         # only once the whole file has passed every check and FILE holds the result. A kill between the two
         # leaves the key untrusted, and running the same import again finishes it (issue 15, item 12).
         with Store.open() as store:
-            store.trust_supervisor_key(trusted[0].member_id, trusted[0].fingerprint)
+            store.supervisors.trust_key(trusted[0].member_id, trusted[0].fingerprint)
         print(
             f"指導者 {registered.name}（{registered.member_id}）の鍵を信頼して登録しました。指紋: {fingerprint}"
             "（指導者本人に聞いた指紋と同じか確かめてください）",

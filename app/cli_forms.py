@@ -187,7 +187,7 @@ def run_remove(home: Path, ref: str, out: TextIO, err: TextIO) -> int:
     try:
         if home.exists():
             with Store.open(home) as store:
-                removed = remove_pack(home, ref, store.forms_in_use())
+                removed = remove_pack(home, ref, store.applications.forms_in_use())
                 earlier = _titles_with_earlier_states(store, {(f.id, f.version) for f in removed.forms})
         else:
             removed = remove_pack(home, ref, set())
@@ -218,8 +218,8 @@ def _titles_with_earlier_states(store: Store, forms: set[tuple[str, str]]) -> li
     """The applications (the trash's too) whose history holds a state under one of `forms`: a move to
     another form (or a restore across one) replaces the whole document, naming the form before and after."""
     titles: list[str] = []
-    for info in (*store.list_applications(), *store.list_trash()):
-        for change in store.history(info.id):
+    for info in (*store.applications.all(), *store.applications.in_trash()):
+        for change in store.history.changes(info.id):
             documents = [
                 value
                 for edit in change.edits
@@ -248,7 +248,7 @@ def run_migrate(home: Path, args: argparse.Namespace, out: TextIO, err: TextIO) 
     from app.models.document import DocumentError, load_application, save_application
     from app.models.form_packs import forms_for
     from app.models.forms import FormError
-    from app.store.facility_lists import active_facility_list
+    from app.store.facility_lists import facilities_for
     from app.store.facility_table import FacilityListError
     from app.validation.migration import MigrationError, preview_migration
 
@@ -276,7 +276,7 @@ def run_migrate(home: Path, args: argparse.Namespace, out: TextIO, err: TextIO) 
         return EXIT_UNREADABLE
     facilities = None
     try:
-        facilities = active_facility_list(home, source.facility.list_kind)
+        facilities = facilities_for(home, source)
     except FacilityListError:
         facilities = None
     try:

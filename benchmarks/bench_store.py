@@ -183,7 +183,7 @@ def _edit_measurements(folder: Path, runs: int) -> list[Measurement]:
     assert form is not None
     facilities = bundled_facility_list()
     with Store.open(folder / "home") as store:
-        info = store.import_application(application, title="bench")
+        info = store.applications.import_application(application, title="bench")
         store.apply(info.id, SetFacility(0, FacilityChoice(cert_no="20953", name="伊勢赤十字病院")))
         counter = iter(range(10**9))
 

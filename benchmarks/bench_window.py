@@ -21,7 +21,7 @@ def _home_with_75_cases(folder: Path) -> Path:
 
     home = folder / "home"
     with Store.open(home) as store:
-        store.import_application(full_application(), title="75例の申請")
+        store.applications.import_application(full_application(), title="75例の申請")
     return home
 
 

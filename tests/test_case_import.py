@@ -91,13 +91,13 @@ def test_clerk_workbook_report_names_row_column_and_reason() -> None:
 def test_clerk_workbook_into_the_store_then_the_rules(store: Store) -> None:
     """Imported into an empty 申請2(1), the cases are stored as one change, and the rules report the
     values that could not be taken as missing, at the right row."""
-    app_id = store.create_application("jbct-renewal-2026").id
+    app_id = store.applications.create("jbct-renewal-2026").id
     version = store.info(app_id).version
     result = _read(clerk_workbook())
     application = store.apply(app_id, ImportCases(0, result.cases(), replace=False, source="症例一覧.xlsx"))
     assert application.sections[0].cases == expected_cases()
     assert store.info(app_id).version == version + 1
-    [change] = store.history(app_id, limit=1)
+    [change] = store.history.changes(app_id, limit=1)
     assert change.operation == "import_cases"
     assert change.summary == "申請2(1)に症例一覧.xlsxから25件を取り込み（追加）"
     issues = validate(application, jbct_form(), facilities())
@@ -245,7 +245,7 @@ def test_formulas_and_merges_outside_what_is_read_are_harmless() -> None:
 
 def test_hostile_files_change_nothing_in_the_store(store: Store, tmp_path: Path) -> None:
     """Whatever fails while reading, the application is as it was (no version recorded)."""
-    app_id = store.create_application("jbct-renewal-2026").id
+    app_id = store.applications.create("jbct-renewal-2026").id
     store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     version = store.info(app_id).version
     before = store.get(app_id)
@@ -273,7 +273,7 @@ def test_hostile_files_change_nothing_in_the_store(store: Store, tmp_path: Path)
 def test_append_goes_after_the_last_filled_row_and_replace_replaces(store: Store) -> None:
     """Append keeps every row up to the last one with anything in it (blank rows after it are reused);
     replace puts the imported cases in place of the section's."""
-    app_id = store.create_application("jbct-renewal-2026").id
+    app_id = store.applications.create("jbct-renewal-2026").id
     store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     store.apply(app_id, SetCaseField(0, 2, "note", "メモだけの行"))
     store.apply(app_id, InsertCase(0, 3))
@@ -287,12 +287,12 @@ def test_append_goes_after_the_last_filled_row_and_replace_replaces(store: Store
 
 def test_import_into_a_section_not_yet_made_is_one_change(store: Store) -> None:
     """Importing into 申請2(3) of a new application makes 2(2) and 2(3) in the same change."""
-    app_id = store.create_application("jbct-renewal-2026").id
+    app_id = store.applications.create("jbct-renewal-2026").id
     version = store.info(app_id).version
     application = store.apply(app_id, ImportCases(2, [Case(diagnosis="肺癌")], replace=False, source="a.csv"))
     assert len(application.sections) == 3 and application.sections[2].cases[0].diagnosis == "肺癌"
     assert store.info(app_id).version == version + 1
-    assert len(store.restore(app_id, version).sections) == 1
+    assert len(store.history.restore(app_id, version).sections) == 1
 
 
 @pytest.mark.parametrize(
@@ -306,7 +306,7 @@ def test_too_many_for_the_section_is_refused_and_nothing_changes(
     store: Store, examples_dir: Path, replace: bool, message: str
 ) -> None:
     """Cases that would overflow the section's 25 rows are refused whole, with what to do."""
-    app_id = store.import_document(examples_dir / "valid-20-cases.json").id
+    app_id = store.applications.import_document(examples_dir / "valid-20-cases.json").id
     version = store.info(app_id).version
     before = store.get(app_id)
     count = 26 if replace else 6
@@ -318,7 +318,7 @@ def test_too_many_for_the_section_is_refused_and_nothing_changes(
 
 def test_nothing_to_import_is_refused(store: Store) -> None:
     """An import with no case says so rather than recording an empty change."""
-    app_id = store.create_application("jbct-renewal-2026").id
+    app_id = store.applications.create("jbct-renewal-2026").id
     with pytest.raises(EditError, match="取り込む症例がありません"):
         store.apply(app_id, ImportCases(0, [], replace=True, source="a.csv"))
 

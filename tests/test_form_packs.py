@@ -94,7 +94,7 @@ def test_round_trip_pack_install_new_application_export_verify(
     assert main(["forms", "install", str(pack), "--trust"]) == 0
     capsys.readouterr()
     with Store.open(shorei_home) as store:
-        info = store.create_application(TARGET[0])
+        info = store.applications.create(TARGET[0])
         assert (info.form_id, info.form_version) == TARGET
     document = _shift_year(
         json.loads((EXAMPLES / "valid-25-cases-1-section.json").read_text(encoding="utf-8"))
@@ -275,7 +275,7 @@ def test_versions_side_by_side_and_each_application_stays_on_its_version(
 ) -> None:
     """With the 2027 pack installed, a 2026 application stays on 2026.1 and both forms are offered."""
     with Store.open(shorei_home) as store:
-        old = store.import_document(EXAMPLES / "valid-25-cases-1-section.json")
+        old = store.applications.import_document(EXAMPLES / "valid-25-cases-1-section.json")
     install_pack(shorei_home, worked_pack, trust=True)
     forms = forms_for(shorei_home)
     assert forms.get("jbct-renewal-2026", "2026.1") is not None and forms.get(*TARGET) is not None
@@ -356,15 +356,15 @@ def test_store_move_is_one_change_undone_in_one_step(worked_pack: Path, shorei_h
     """The move is one recorded change; restoring the version before it gives back the 2026 application."""
     install_pack(shorei_home, worked_pack, trust=True)
     with Store.open(shorei_home) as store:
-        info = store.import_document(EXAMPLES / "valid-25-cases-1-section.json")
+        info = store.applications.import_document(EXAMPLES / "valid-25-cases-1-section.json")
         original = store.get(info.id)
         before = store.info(info.id).version
-        moved = store.migrate(info.id, *TARGET)
+        moved = store.applications.migrate(info.id, *TARGET)
         assert moved.form.version == "2027.1"
         assert store.info(info.id).version == before + 1
-        change = store.history(info.id, limit=1)[0]
+        change = store.history.changes(info.id, limit=1)[0]
         assert change.operation == "migrate" and "jbct-renewal-2027 2027.1" in change.summary
-        assert store.restore(info.id, before) == original
+        assert store.history.restore(info.id, before) == original
         assert store.info(info.id).form_version == "2026.1"
 
 
@@ -374,12 +374,12 @@ def test_remove_is_refused_while_an_application_uses_the_form(
     """`forms remove` refuses while an application is on the pack's form, and removes it once none is."""
     install_pack(shorei_home, worked_pack, trust=True)
     with Store.open(shorei_home) as store:
-        info = store.create_application(TARGET[0])
+        info = store.applications.create(TARGET[0])
     assert main(["forms", "remove", "jbct-renewal-2027@2027.1"]) == 1
     assert "作成中の申請があるため外せません" in capsys.readouterr().err
     with Store.open(shorei_home) as store:
-        store.move_to_trash(info.id)
-        store.empty_trash()
+        store.applications.move_to_trash(info.id)
+        store.applications.empty_trash()
     assert main(["forms", "remove", "jbct-renewal-2027@2027.1"]) == 0
     assert forms_for(shorei_home).get(*TARGET) is None
     assert main(["forms", "remove", "jbct-renewal-2026@2026.1"]) == 1
@@ -464,7 +464,7 @@ def test_two_versions_of_one_form_side_by_side(tmp_path: Path, worked_pack: Path
     """2027.1 and 2027.2 installed together: both offered; an application made on 2027.1 stays on it."""
     install_pack(shorei_home, worked_pack, trust=True)
     with Store.open(shorei_home) as store:
-        first = store.create_application(TARGET[0], form_version="2027.1")
+        first = store.applications.create(TARGET[0], form_version="2027.1")
     source = _copy_pack_source(tmp_path, version="2027.2")
     form = source / "forms" / "jbct-renewal-2027.toml"
     form.write_text(
@@ -475,7 +475,7 @@ def test_two_versions_of_one_form_side_by_side(tmp_path: Path, worked_pack: Path
     assert forms_for(shorei_home).versions(TARGET[0]) == ["2027.1", "2027.2"]
     with Store.open(shorei_home) as store:
         assert store.get(first.id).form.version == "2027.1"
-        assert store.create_application(TARGET[0]).form_version == "2027.2"
+        assert store.applications.create(TARGET[0]).form_version == "2027.2"
 
 
 def test_form_versions_sort_as_numbers() -> None:
@@ -550,11 +550,11 @@ def test_remove_leaves_earlier_states_whose_restore_says_to_install_the_pack_aga
 
     install_pack(shorei_home, worked_pack, trust=True)
     with Store.open(shorei_home) as store:
-        info = store.import_document(EXAMPLES / "valid-25-cases-1-section.json")
+        info = store.applications.import_document(EXAMPLES / "valid-25-cases-1-section.json")
         name = store.info(info.id).display_name
-        store.migrate(info.id, *TARGET)
+        store.applications.migrate(info.id, *TARGET)
         on_pack = store.info(info.id).version
-        store.migrate(info.id, "jbct-renewal-2026", "2026.1")
+        store.applications.migrate(info.id, "jbct-renewal-2026", "2026.1")
     capsys.readouterr()
     assert main(["forms", "remove", "jbct-renewal-2027@2027.1"]) == 0
     out = capsys.readouterr().out
@@ -564,11 +564,11 @@ def test_remove_leaves_earlier_states_whose_restore_says_to_install_the_pack_aga
         with pytest.raises(
             EditError, match=r"様式 jbct-renewal-2027 2027\.1 で作られています.*取り込み直して"
         ):
-            store.restore(info.id, on_pack)
+            store.history.restore(info.id, on_pack)
         assert store.get(info.id) == before and store.info(info.id).version == on_pack + 1
     install_pack(shorei_home, worked_pack)
     with Store.open(shorei_home) as store:
-        assert store.restore(info.id, on_pack).form.version == "2027.1"
+        assert store.history.restore(info.id, on_pack).form.version == "2027.1"
 
 
 @pytest.mark.parametrize(

@@ -220,7 +220,7 @@ _COMMANDS: dict[str, Callable[[Path, Path, Path], list[str | Path]]] = {
 
 def _snapshot(home: Path) -> list[tuple[int, int]]:
     with Store.open(home, read_only=True) as store:
-        return [(info.id, info.version) for info in store.list_applications()]
+        return [(info.id, info.version) for info in store.applications.all()]
 
 
 # ---- documents through every command that reads one --------------------------------------------
@@ -261,11 +261,11 @@ def test_fuzz_documents_through_every_command(
             snapshot = _snapshot(shorei_home)
             with Store.open(shorei_home) as store:
                 try:
-                    store.import_document(document)
+                    store.applications.import_document(document)
                 except (DocumentError, StoreError):
-                    assert [(i.id, i.version) for i in store.list_applications()] == snapshot
+                    assert [(i.id, i.version) for i in store.applications.all()] == snapshot
                 else:
-                    assert len(store.list_applications()) == len(snapshot) + 1
+                    assert len(store.applications.all()) == len(snapshot) + 1
 
     check()
 

@@ -31,8 +31,10 @@ from app.store import (
     StoreTakenError,
 )
 from app.store.case_list_files import read_case_list
+from app.store.database import Database
 from app.store.layout import database_path, lock_path
 from app.store.lock import FolderLock
+from app.store.supervisors import Supervisors
 from tests.cli_support import one_clear_line
 from tests.export_support import import_dated_list
 from tests.factories import case, codes_of, issues_of, with_row
@@ -201,10 +203,10 @@ def test_full_disk_while_saving_says_full_disk_and_loses_nothing(shorei_home: Pa
     """Item 3: SQLite's real 'database or disk is full' (a page limit) is said as a full disk, never as a
     corrupt database; every edit saved before it is there after reopening."""
     with Store.open(shorei_home) as store:
-        info = store.create_application("jbct-renewal-2026")
+        info = store.applications.create("jbct-renewal-2026")
         store.apply(info.id, SetCaseField(0, 0, "diagnosis", "胃癌"))
-        pages = store._db().execute("PRAGMA page_count").fetchone()[0]
-        store._db().execute(f"PRAGMA max_page_count={pages}")
+        pages = store.database.db().execute("PRAGMA page_count").fetchone()[0]
+        store.database.db().execute(f"PRAGMA max_page_count={pages}")
         with pytest.raises(StoreDiskError) as raised:
             for row in range(1, 400):
                 store.apply(info.id, SetCaseField(0, row, "diagnosis", "肺癌" * 20))
@@ -231,10 +233,10 @@ def test_full_or_failing_disk_on_opening_is_not_a_corrupt_database(
     """Item 3: the same on opening (the session row, the backup, the WAL switch fail): not 壊れています."""
     Store.open(shorei_home).close()
 
-    def failing(self: Store, found: int) -> None:
+    def failing(self: Database, found: int) -> None:
         raise error
 
-    monkeypatch.setattr(Store, "_prepare_writing", failing)
+    monkeypatch.setattr(Database, "_prepare_writing", failing)
     with pytest.raises(StoreDiskError) as raised:
         Store.open(shorei_home)
     assert words in str(raised.value) and "壊れています" not in str(raised.value)
@@ -529,11 +531,11 @@ def test_import_trust_killed_between_steps_never_trusts_without_applying(
     )
     supervisor.ok("approval", "respond", request, "--approve", "1-2", "--out", request.with_name("resp.json"))
 
-    def killed(self: Store, member_id: str, fingerprint: str) -> None:
+    def killed(self: Supervisors, member_id: str, fingerprint: str) -> None:
         raise _Killed
 
     with monkeypatch.context() as patch:
-        patch.setattr(Store, "trust_supervisor_key", killed)
+        patch.setattr(Supervisors, "trust_key", killed)
         with pytest.raises(_Killed):
             applicant.run("approval", "import", application_file, request.with_name("resp.json"), "--trust")
     states = [
@@ -554,7 +556,7 @@ def test_deleted_lock_file_says_another_shorei_holds_the_folder(shorei_home: Pat
     """Item 13: after shorei.lock is deleted and a second writer opens, the first one's save is refused
     saying another Shorei uses the folder (not disk space or permissions); nothing is written."""
     with Store.open(shorei_home) as first:
-        info = first.create_application("jbct-renewal-2026")
+        info = first.applications.create("jbct-renewal-2026")
         lock_path(shorei_home).unlink()
         with Store.open(shorei_home) as second:
             assert not second.read_only
@@ -577,9 +579,9 @@ def test_data_folder_database_and_backups_are_owner_only_under_any_umask(shorei_
     previous = os.umask(0)
     try:
         with Store.open(shorei_home) as store:
-            info = store.create_application("jbct-renewal-2026")
+            info = store.applications.create("jbct-renewal-2026")
             store.apply(info.id, SetCaseField(0, 0, "note", "カルテ番号 1234"))
-            backup = store.backup_now()
+            backup = store.database.backup_now()
             assert (shorei_home.stat().st_mode & 0o777) == 0o700
             assert (shorei_home / "backups").stat().st_mode & 0o777 == 0o700
             for path in (database_path(shorei_home), Path(f"{database_path(shorei_home)}-wal"), backup):

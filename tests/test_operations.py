@@ -40,7 +40,7 @@ def store(shorei_home: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def app_id(store: Store) -> int:
-    return store.create_application(FORM, "山田先生").id
+    return store.applications.create(FORM, "山田先生").id
 
 
 def _fresh(home: Path, app_id: int) -> Application:
@@ -55,10 +55,10 @@ def _one_change(store: Store, app_id: int, operation: Operation) -> tuple[Applic
     version = store.version(app_id)
     after = store.apply(app_id, operation)
     assert store.version(app_id) == store.info(app_id).version == version + 1
-    change, previous = store.history(app_id, limit=2)
+    change, previous = store.history.changes(app_id, limit=2)
     assert (change.version, previous.version) == (version + 1, version)
-    assert store.restore(app_id, version) == before
-    assert store.restore(app_id, version + 1) == after
+    assert store.history.restore(app_id, version) == before
+    assert store.history.restore(app_id, version + 1) == after
     return after, change
 
 
@@ -176,7 +176,7 @@ def test_the_same_operation_serves_a_document_outside_the_store() -> None:
 def test_history_records_what_was_stored_so_undo_restores_it_exactly(shorei_home: Path) -> None:
     """A row an older Shorei wrote (not normalized, a field missing) is undone to exactly what was stored."""
     with Store.open(shorei_home) as store:
-        app_id = store.create_application(FORM, "山田先生").id
+        app_id = store.applications.create(FORM, "山田先生").id
         store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     old = '{"age":null,"sex":null,"item":"","item_other":"","start":null,"end":null,"diagnosis":" 胃癌 ","pathology":"","note":""}'
     with sqlite3.connect(database_path(shorei_home)) as connection:
@@ -185,7 +185,9 @@ def test_history_records_what_was_stored_so_undo_restores_it_exactly(shorei_home
     with Store.open(shorei_home) as store:
         version = store.version(app_id)
         assert store.apply(app_id, SetCaseField(0, 0, "age", "65")).sections[0].cases[0].diagnosis == "胃癌"
-        assert store.history(app_id)[0].edits[0].before == json.loads(old)
-        store.restore(app_id, version)
-        stored = store._db().execute("SELECT data FROM cases WHERE app_id = ?", (app_id,)).fetchone()[0]
+        assert store.history.changes(app_id)[0].edits[0].before == json.loads(old)
+        store.history.restore(app_id, version)
+        stored = (
+            store.database.db().execute("SELECT data FROM cases WHERE app_id = ?", (app_id,)).fetchone()[0]
+        )
     assert json.loads(stored) == json.loads(old)

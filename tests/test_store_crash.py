@@ -80,7 +80,7 @@ def _child(home: Path, app_id: int, reports_id: int, seed: int) -> NoReturn:
                     action = ["delete"]
                 else:
                     version = store.info(app_id).version
-                    store.restore(app_id, rng.randrange(max(1, version - 5), version + 1))
+                    store.history.restore(app_id, rng.randrange(max(1, version - 5), version + 1))
                     action = ["restore"]
                 version = store.info(target).version
                 # ASCII only (ensure_ascii), so the console's code page does not matter.
@@ -146,8 +146,8 @@ def _round(child: subprocess.Popen[bytes], seed: int, rng: random.Random) -> lis
 def test_killed_writer_loses_no_acknowledged_edit(shorei_home: Path) -> None:
     """After dozens of kills mid-edit, every edit reported saved is there and the database opens."""
     with Store.open(shorei_home) as store:
-        app_id = store.create_application(FORM, "クラッシュ試験").id
-        reports_id = store.create_application(REPORT_FORM, "クラッシュ試験（症例報告）").id
+        app_id = store.applications.create(FORM, "クラッシュ試験").id
+        reports_id = store.applications.create(REPORT_FORM, "クラッシュ試験（症例報告）").id
     rng = random.Random(20261121)
     acknowledged = 0
     # Two children wait ready at any time, so that their start-up runs on both cores beside the round.
@@ -167,7 +167,7 @@ def test_killed_writer_loses_no_acknowledged_edit(shorei_home: Path) -> None:
             raise
         acknowledged += len(reports)
         with Store.open(shorei_home, allow_read_only=False) as store:
-            assert store._db().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert store.database.db().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             acknowledged_by_app = {
                 app_id: [line for line in reports if line[1] != "report"],
                 reports_id: [line for line in reports if line[1] == "report"],
@@ -181,18 +181,18 @@ def test_killed_writer_loses_no_acknowledged_edit(shorei_home: Path) -> None:
             for version, kind, *details in reports:
                 if kind == "report":
                     row, field, value = details
-                    saved = store.state_at(reports_id, version).reports[row]
+                    saved = store.history.state_at(reports_id, version).reports[row]
                     stored = saved.narrative.get(field) if field == "history" else getattr(saved, field)
                     assert stored == value, f"round {seed}: version {version} report {row} {field}"
                 elif kind in ("set", "insert"):
                     row, field, value = details
-                    state = store.state_at(app_id, version)
+                    state = store.history.state_at(app_id, version)
                     stored = getattr(state.sections[0].cases[row], field)
                     assert stored == value, f"round {seed}: version {version} row {row} {field}"
             if seed % 25 == 0 or seed == ROUNDS - 1:
                 # The whole history still replays, from now back to creation (not every round: it grows).
-                store.state_at(app_id, 0)
-                store.state_at(reports_id, 0)
+                store.history.state_at(app_id, 0)
+                store.history.state_at(reports_id, 0)
     assert acknowledged > ROUNDS, "the children hardly edited anything: the test proves little"
 
 

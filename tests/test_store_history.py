@@ -33,10 +33,10 @@ def store(shorei_home: Path) -> Iterator[Store]:
 
 def test_history_lists_changes_newest_first_with_before_and_after(store: Store) -> None:
     """Each change is listed with its time, what it did, and the value before and after."""
-    app_id = store.create_application(FORM, "山田").id
+    app_id = store.applications.create(FORM, "山田").id
     store.apply(app_id, SetCaseField(0, 0, "age", 60))
     store.apply(app_id, SetCaseField(0, 0, "age", 61))
-    changes = store.history(app_id)
+    changes = store.history.changes(app_id)
     assert [change.version for change in changes] == [2, 1, 0]
     latest = changes[0]
     assert latest.operation == "set_case_field"
@@ -44,55 +44,55 @@ def test_history_lists_changes_newest_first_with_before_and_after(store: Store) 
     assert latest.edits[0].before["age"] == 60 and latest.edits[0].after["age"] == 61
     assert latest.at.tzinfo is not None
     assert latest.session == store.session
-    assert [c.version for c in store.history(app_id, limit=1, before=2)] == [1]
+    assert [c.version for c in store.history.changes(app_id, limit=1, before=2)] == [1]
 
 
 def test_earlier_state_can_be_previewed_and_restored(store: Store) -> None:
     """Any earlier state can be looked at and brought back; restoring is itself a change."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     store.apply(app_id, SetCaseField(0, 1, "diagnosis", "肺癌"))
     store.apply(app_id, DeleteCase(0, 0))
-    assert [c.diagnosis for c in store.state_at(app_id, 2).sections[0].cases] == ["胃癌", "肺癌"]
+    assert [c.diagnosis for c in store.history.state_at(app_id, 2).sections[0].cases] == ["胃癌", "肺癌"]
     assert store.info(app_id).version == 3
-    restored = store.restore(app_id, 2)
+    restored = store.history.restore(app_id, 2)
     assert [c.diagnosis for c in restored.sections[0].cases] == ["胃癌", "肺癌"]
     assert store.info(app_id).version == 4
-    assert store.history(app_id)[0].operation == "restore"
-    assert store.history(app_id)[0].summary.startswith("版 2（")
-    undone = store.restore(app_id, 3)
+    assert store.history.changes(app_id)[0].operation == "restore"
+    assert store.history.changes(app_id)[0].summary.startswith("版 2（")
+    undone = store.history.restore(app_id, 3)
     assert [c.diagnosis for c in undone.sections[0].cases] == ["肺癌"]
 
 
 def test_version_that_does_not_exist_is_refused(store: Store) -> None:
     """Asking for a version past the newest says which versions there are."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     with pytest.raises(EditError, match=r"版 5 はありません（0〜0）"):
-        store.state_at(app_id, 5)
+        store.history.state_at(app_id, 5)
 
 
 def test_history_survives_reopening(shorei_home: Path) -> None:
     """After closing and reopening, the old states are still there to restore."""
     with Store.open(shorei_home) as store:
-        app_id = store.create_application(FORM).id
+        app_id = store.applications.create(FORM).id
         first = store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
         store.apply(app_id, SetCaseField(0, 0, "diagnosis", "大腸癌"))
         first_session = store.session
     with Store.open(shorei_home) as store:
-        assert store.restore(app_id, 1) == first
-        sessions = [change.session for change in store.history(app_id)]
+        assert store.history.restore(app_id, 1) == first
+        sessions = [change.session for change in store.history.changes(app_id)]
         assert sessions[0] == store.session and sessions[1] == first_session != store.session
 
 
 def test_tampered_history_is_detected_not_applied(store: Store) -> None:
     """A history that does not fit the stored rows raises instead of rebuilding a wrong state."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     store.apply(app_id, SetCaseField(0, 0, "age", 60))
-    connection = store._db()
+    connection = store.database.db()
     connection.execute("UPDATE cases SET data = json_set(data, '$.age', 99)")
-    store._loaded.clear()
+    store._rows.forget_all()
     with pytest.raises(HistoryError, match="履歴と保存されている内容が一致しません"):
-        store.state_at(app_id, 0)
+        store.history.state_at(app_id, 0)
 
 
 def test_edits_invert_exactly() -> None:
@@ -158,9 +158,9 @@ def _run(store: Store, app_id: int, operation: tuple[Any, ...]) -> None:
     elif kind == "applicant":
         store.apply(app_id, SetApplicantField("name", args[0]))
     elif kind == "rename":
-        store.rename(app_id, args[0])
+        store.applications.rename(app_id, args[0])
     else:
-        store.restore(app_id, args[0])
+        store.history.restore(app_id, args[0])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,7 +172,7 @@ def test_any_sequence_of_edits_then_restore_gives_exactly_that_state(
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         with Store.open(home) as store:
-            app_id = store.create_application(FORM, "履歴").id
+            app_id = store.applications.create(FORM, "履歴").id
             states: dict[int, Application] = {0: store.get(app_id)}
             for operation in operations:
                 # Refused input changes nothing: the states below check that too.
@@ -182,25 +182,25 @@ def test_any_sequence_of_edits_then_restore_gives_exactly_that_state(
             last = store.info(app_id).version
             assert sorted(states) == list(range(last + 1))
             for version, state in states.items():
-                assert store.state_at(app_id, version) == state
+                assert store.history.state_at(app_id, version) == state
             target = data.draw(st.integers(0, last), label="restore to")
-            assert store.restore(app_id, target) == states[target]
+            assert store.history.restore(app_id, target) == states[target]
         with Store.open(home) as store:
             assert store.get(app_id) == states[target]
             expected_version = last if store.info(app_id).version == last else last + 1
             assert store.info(app_id).version == expected_version
-            assert store.restore(app_id, last) == states[last]
+            assert store.history.restore(app_id, last) == states[last]
 
 
 def test_a_restore_says_what_it_changed(store: Store) -> None:
     """A restore's history line names the first cells it changes and counts the rest."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
     store.apply(app_id, SetCaseField(0, 0, "sex", "男"))
     store.apply(app_id, SetCaseField(0, 0, "age", 60))
     store.apply(app_id, SetApplicantField("name", "山田 太郎"))
-    store.restore(app_id, 1)
-    summary = store.history(app_id)[0].summary
+    store.history.restore(app_id, 1)
+    summary = store.history.changes(app_id)[0].summary
     assert summary.startswith("版 1（")
     assert summary.endswith(
         "の状態に戻す（氏名: 山田 太郎 → （空）、申請2(1) No.1 年齢: 60 → （空） ほか1件）"

@@ -46,23 +46,23 @@ def store(shorei_home: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def app_id(store: Store) -> int:
-    return store.create_application(FORM, "山田先生").id
+    return store.applications.create(FORM, "山田先生").id
 
 
 def test_new_application_has_one_empty_section(store: Store) -> None:
     """A new application opens on 申請2(1), empty, under the newest installed form."""
-    info = store.create_application(FORM, "山田先生")
+    info = store.applications.create(FORM, "山田先生")
     application = store.get(info.id)
     assert info.title == "山田先生"
     assert info.form_id == FORM and info.form_version == application.form.version
     assert len(application.sections) == 1 and application.sections[0].cases == []
-    assert [item.id for item in store.list_applications()] == [info.id]
+    assert [item.id for item in store.applications.all()] == [info.id]
 
 
 def test_unknown_form_is_refused_in_japanese(store: Store) -> None:
     """Creating an application for a form that is not installed says which forms are."""
     with pytest.raises(EditError, match="インストールされていません"):
-        store.create_application("no-such-form")
+        store.applications.create("no-such-form")
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_unchanged_value_records_nothing(store: Store, app_id: int) -> None:
 def test_every_edit_is_on_disk_when_it_returns(shorei_home: Path) -> None:
     """What an operation returned is what a fresh opening of the data folder reads."""
     with Store.open(shorei_home) as store:
-        app_id = store.create_application(FORM).id
+        app_id = store.applications.create(FORM).id
         store.apply(app_id, SetCaseField(0, 0, "diagnosis", "肝細胞癌"))
         expected = store.apply(app_id, AddEnrollment(0, "2022/04", "2026/09"))
     with Store.open(shorei_home) as store:
@@ -191,7 +191,7 @@ def test_pasted_rows_are_one_change(store: Store, app_id: int) -> None:
         f"貼付{n}癌" for n in range(5)
     ]
     assert store.info(app_id).version == before + 1
-    assert store.restore(app_id, before).sections[0].cases[1:] == []
+    assert store.history.restore(app_id, before).sections[0].cases[1:] == []
 
 
 def test_facility_from_the_list_or_typed(store: Store, app_id: int) -> None:
@@ -243,49 +243,49 @@ def test_accepted_warning_with_reason(store: Store, app_id: int) -> None:
 
 def test_several_applications_rename_and_duplicate(store: Store) -> None:
     """A clerk keeps one application per doctor; a copy is independent of its original."""
-    first = store.create_application(FORM, "A先生")
-    second = store.create_application(FORM, "B先生")
+    first = store.applications.create(FORM, "A先生")
+    second = store.applications.create(FORM, "B先生")
     store.apply(first.id, SetCaseField(0, 0, "diagnosis", "胃癌"))
-    copy = store.duplicate(first.id)
+    copy = store.applications.duplicate(first.id)
     store.apply(copy.id, SetCaseField(0, 0, "diagnosis", "大腸癌"))
     assert store.get(first.id).sections[0].cases[0].diagnosis == "胃癌"
     assert copy.title == "A先生（コピー）"
-    renamed = store.rename(second.id, "B先生 2026")
+    renamed = store.applications.rename(second.id, "B先生 2026")
     assert renamed.title == "B先生 2026"
-    assert {info.title for info in store.list_applications()} == {"A先生", "A先生（コピー）", "B先生 2026"}
-    assert store.history(second.id)[0].summary == "名前を変更: B先生 → B先生 2026"
+    assert {info.title for info in store.applications.all()} == {"A先生", "A先生（コピー）", "B先生 2026"}
+    assert store.history.changes(second.id)[0].summary == "名前を変更: B先生 → B先生 2026"
     with pytest.raises(EditError, match="名前を入力してください"):
-        store.rename(second.id, "　")
+        store.applications.rename(second.id, "　")
 
 
 def test_trash_keeps_until_emptied(store: Store, app_id: int) -> None:
     """Deleting moves to the trash (not editable there); putting back restores it; emptying is final."""
     store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
-    store.move_to_trash(app_id)
-    assert store.list_applications() == []
-    assert [info.id for info in store.list_trash()] == [app_id]
+    store.applications.move_to_trash(app_id)
+    assert store.applications.all() == []
+    assert [info.id for info in store.applications.in_trash()] == [app_id]
     with pytest.raises(EditError, match="ゴミ箱"):
         store.apply(app_id, SetCaseField(0, 0, "age", 1))
-    store.restore_from_trash(app_id)
+    store.applications.restore_from_trash(app_id)
     assert store.get(app_id).sections[0].cases[0].diagnosis == "胃癌"
-    store.move_to_trash(app_id)
-    assert store.empty_trash() == 1
+    store.applications.move_to_trash(app_id)
+    assert store.applications.empty_trash() == 1
     with pytest.raises(NotFoundError, match="見つかりません"):
         store.get(app_id)
-    assert store.list_trash() == []
+    assert store.applications.in_trash() == []
 
 
 def test_import_and_export_documents(store: Store, examples_dir: Path, tmp_path: Path) -> None:
     """An application document comes in whole and goes out the same; private notes can be left out."""
     source = examples_dir / "valid-20-cases.json"
-    info = store.import_document(source)
+    info = store.applications.import_document(source)
     assert info.title == "valid-20-cases"
     assert store.get(info.id) == load_application(source)
-    assert store.history(info.id)[0].summary == "取り込み: valid-20-cases.json"
+    assert store.history.changes(info.id)[0].summary == "取り込み: valid-20-cases.json"
     out = tmp_path / "out" / "doc.json"
-    store.export_document(info.id, out)
+    store.applications.export_document(info.id, out)
     assert load_application(out) == load_application(source)
-    store.export_document(info.id, out, include_private=False)
+    store.applications.export_document(info.id, out, include_private=False)
     notes = [
         case["note"]
         for section in json.loads(out.read_text("utf-8"))["sections"]
@@ -299,8 +299,8 @@ def test_broken_document_is_refused_and_nothing_is_stored(store: Store, tmp_path
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "shorei/application@1", "form": {', encoding="utf-8")
     with pytest.raises(DocumentError, match=r"broken\.json"):
-        store.import_document(broken)
-    assert store.list_applications() == []
+        store.applications.import_document(broken)
+    assert store.applications.all() == []
 
 
 def test_document_with_too_many_rows_is_refused(store: Store, examples_dir: Path, tmp_path: Path) -> None:
@@ -310,14 +310,14 @@ def test_document_with_too_many_rows_is_refused(store: Store, examples_dir: Path
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DocumentError, match="症例が多すぎます"):
-        store.import_document(path)
-    assert store.list_applications() == []
+        store.applications.import_document(path)
+    assert store.applications.all() == []
 
 
 def test_read_only_store_refuses_every_change(shorei_home: Path) -> None:
     """A store opened read-only reads everything and refuses every change with a message."""
     with Store.open(shorei_home) as writer:
-        app_id = writer.create_application(FORM, "山田").id
+        app_id = writer.applications.create(FORM, "山田").id
         with Store.open(shorei_home) as reader:
             assert reader.read_only
             assert reader.get(app_id) == writer.get(app_id)
@@ -325,11 +325,11 @@ def test_read_only_store_refuses_every_change(shorei_home: Path) -> None:
             assert reader.get(app_id).sections[0].cases[0].age == 44
             for change in (
                 lambda: reader.apply(app_id, SetCaseField(0, 0, "age", 1)),
-                lambda: reader.create_application(FORM),
-                lambda: reader.move_to_trash(app_id),
-                lambda: reader.restore(app_id, 0),
-                lambda: reader.rename(app_id, "x"),
-                lambda: reader.backup_now(),
+                lambda: reader.applications.create(FORM),
+                lambda: reader.applications.move_to_trash(app_id),
+                lambda: reader.history.restore(app_id, 0),
+                lambda: reader.applications.rename(app_id, "x"),
+                lambda: reader.database.backup_now(),
             ):
                 with pytest.raises(StoreReadOnlyError, match="読み取り専用"):
                     change()
@@ -339,7 +339,7 @@ def test_summaries_read_like_the_form(store: Store, app_id: int) -> None:
     """The history says what changed in the form's words (申請2(1) No.1 性別: （空） → 男性)."""
     store.apply(app_id, SetCaseField(0, 0, "sex", "男"))
     store.apply(app_id, SetCaseField(0, 0, "start", "2024/5"))
-    summaries = [change.summary for change in store.history(app_id)]
+    summaries = [change.summary for change in store.history.changes(app_id)]
     assert summaries[:2] == [
         "申請2(1) No.1 実施期間（開始）: （空） → 2024/05",
         "申請2(1) No.1 性別: （空） → 男性",

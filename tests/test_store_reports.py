@@ -51,7 +51,7 @@ def store(shorei_home: Path) -> Iterator[Store]:
 def app_id(store: Store) -> int:
     """An application holding three complete reports (the factory's), none requested yet."""
     application = jspm_application([report(n) for n in range(3)])
-    return store.import_application(application, title="緩和 花子").id
+    return store.applications.import_application(application, title="緩和 花子").id
 
 
 def _supervisor(**changes: Any) -> Supervisor:
@@ -141,7 +141,7 @@ def _facility(cert_no: str = "S001") -> Facility:
 
 def test_new_jspm_application_lists_the_forms_count_of_empty_reports(store: Store, shorei_home: Path) -> None:
     """A new 専門医新規申請 holds 20 empty reports (1…20 未登録, as on the society's page), each with its own id."""
-    info = store.create_application(FORM)
+    info = store.applications.create(FORM)
     application = store.get(info.id)
     assert application.sections == []
     assert len(application.reports) == 20
@@ -152,13 +152,13 @@ def test_new_jspm_application_lists_the_forms_count_of_empty_reports(store: Stor
 
 def test_a_transition_application_starts_with_seven_reports(store: Store) -> None:
     """The 移行申請 form asks for exactly 7 reports, so it starts with 7."""
-    info = store.create_application("jspm-specialist-transition")
+    info = store.applications.create("jspm-specialist-transition")
     assert len(store.get(info.id).reports) == 7
 
 
 def test_jbct_applications_still_start_with_one_section(store: Store) -> None:
     """Forms laid out in sections are unchanged: one empty section, no reports."""
-    application = store.get(store.create_application("jbct-renewal-2026").id)
+    application = store.get(store.applications.create("jbct-renewal-2026").id)
     assert len(application.sections) == 1 and application.reports == []
 
 
@@ -187,7 +187,7 @@ def test_report_field_is_read_as_typed(
     store: Store, shorei_home: Path, key: str, typed: Any, stored: Any
 ) -> None:
     """A report's field takes what a person types (和暦, 全角, 「歳」, 「女性」) and stores it typed."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     application = store.apply(app_id, SetReportField(2, key, typed))
     assert getattr(application.reports[2], key) == stored
     assert getattr(_stored(shorei_home, app_id).reports[2], key) == stored
@@ -195,20 +195,22 @@ def test_report_field_is_read_as_typed(
 
 def test_narrative_field_keeps_its_lines_and_empties_to_nothing(store: Store, shorei_home: Path) -> None:
     """A long field keeps its line breaks (CRLF from a paste becomes LF); emptying it removes it."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     application = store.apply(
         app_id, SetReportField(0, "history", "実際の提供期間 2023/04/01〜\r\n入院後に増悪。  \r\n")
     )
     assert application.reports[0].narrative == {"history": "実際の提供期間 2023/04/01〜\n入院後に増悪。"}
-    assert store.history(app_id)[0].summary.startswith("症例1 介入時までの現病歴: （空） → 実際の提供期間")
-    assert "\n" not in store.history(app_id)[0].summary
+    assert store.history.changes(app_id)[0].summary.startswith(
+        "症例1 介入時までの現病歴: （空） → 実際の提供期間"
+    )
+    assert "\n" not in store.history.changes(app_id)[0].summary
     assert store.apply(app_id, SetReportField(0, "history", "")).reports[0].narrative == {}
     assert _stored(shorei_home, app_id).reports[0].narrative == {}
 
 
 def test_text_longer_than_the_form_allows_is_kept_for_the_rules_to_report(store: Store) -> None:
     """The form's limit (600 characters) is reported by the rules, so what was typed is not cut."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     text = "あ" * 700
     assert store.apply(app_id, SetReportField(0, "history", text)).reports[0].narrative["history"] == text
 
@@ -230,7 +232,7 @@ def test_unreadable_report_input_is_refused_with_the_place(
     store: Store, key: str, typed: Any, message: str
 ) -> None:
     """Input that cannot be read names the report and field, says what to type, and changes nothing."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     with pytest.raises(EditError, match=message):
         store.apply(app_id, SetReportField(0, key, typed))
     assert store.info(app_id).version == 0
@@ -238,7 +240,7 @@ def test_unreadable_report_input_is_refused_with_the_place(
 
 def test_report_out_of_range_is_refused(store: Store) -> None:
     """A report number that does not exist is named, with how many there are."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     with pytest.raises(EditError, match="症例21はありません（症例は20件です）"):
         store.apply(app_id, SetReportField(20, "age", 60))
 
@@ -253,13 +255,15 @@ def test_unchanged_report_value_records_nothing(store: Store, app_id: int) -> No
 def test_facility_entry_keeps_its_kind_and_certification_period(store: Store, shorei_home: Path) -> None:
     """A facility chosen from the list keeps which entry it was (JS-3: the same hospital appears with other
     kinds and periods); a typed one is marked manual; None clears it."""
-    app_id = store.create_application(FORM).id
+    app_id = store.applications.create(FORM).id
     entry = _facility()
     chosen = store.apply(app_id, SetReportFacility(0, entry)).reports[0].facility
     assert chosen is not None
     assert (chosen.cert_no, chosen.name, chosen.kind) == (entry.cert_no, entry.name, entry.kind)
     assert (chosen.cert_start, chosen.cert_end, chosen.manual) == (entry.cert_start, entry.cert_end, False)
-    assert store.history(app_id)[0].summary.startswith(f"症例1 診療施設名: {entry.name}（{entry.cert_no}")
+    assert store.history.changes(app_id)[0].summary.startswith(
+        f"症例1 診療施設名: {entry.name}（{entry.cert_no}"
+    )
     typed = store.apply(app_id, SetReportFacility(0, None, "ひまわり在宅クリニック")).reports[0].facility
     assert (
         typed is not None and typed.manual and typed.name == "ひまわり在宅クリニック" and typed.cert_no == ""
@@ -289,7 +293,7 @@ def test_add_delete_and_move_reports(store: Store, shorei_home: Path, app_id: in
     assert len(added.reports) == 4 and added.reports[3].is_blank() and added.reports[3].id not in ids
     moved = store.apply(app_id, MoveReport(0, 2))
     assert [item.id for item in moved.reports[:3]] == [ids[1], ids[2], ids[0]]
-    assert store.history(app_id)[0].summary == "症例1を3番目へ移動"
+    assert store.history.changes(app_id)[0].summary == "症例1を3番目へ移動"
     deleted = store.apply(app_id, DeleteReport(1))
     assert [item.id for item in deleted.reports] == [ids[1], ids[0], added.reports[3].id]
     assert _stored(shorei_home, app_id) == deleted
@@ -300,7 +304,7 @@ def test_add_delete_and_move_reports(store: Store, shorei_home: Path, app_id: in
 def test_report_count_has_a_hard_limit(store: Store) -> None:
     """Reports stop at the store's hard limit (far above any form's count) with a message."""
     application = jspm_application([report(n, id=uuid.uuid4().hex) for n in range(MAX_REPORTS)])
-    app_id = store.import_application(application).id
+    app_id = store.applications.import_application(application).id
     with pytest.raises(EditError, match=f"上限 {MAX_REPORTS}件"):
         store.apply(app_id, AddReport())
 
@@ -394,8 +398,8 @@ def test_mark_requested_binds_each_report_to_the_requests_content(
         assert approval.message == "2例お願いします"
         assert approval.requested_at == request.created
     assert marked.reports[1].approval is None
-    assert store.history(app_id)[0].summary == "承認依頼: 症例1、症例3（指導者 指導 一郎）"
-    [sent] = store.sent_requests(app_id)
+    assert store.history.changes(app_id)[0].summary == "承認依頼: 症例1、症例3（指導者 指導 一郎）"
+    [sent] = store.archive.sent_requests(app_id)
     assert (sent.request_id, sent.supervisor_member_id) == (request.request_id, SUPERVISOR["member_id"])
     assert sent.path is not None and sent.path.name == "依頼.json"
     assert _stored(shorei_home, app_id) == marked
@@ -410,7 +414,7 @@ def test_request_for_content_changed_since_is_refused(store: Store, app_id: int)
         store.apply(app_id, MarkRequested(request, _supervisor()))
     assert store.info(app_id).version == version
     assert store.get(app_id).reports[0].approval is None
-    assert store.sent_requests(app_id) == []
+    assert store.archive.sent_requests(app_id) == []
 
 
 def test_request_naming_a_missing_or_locked_report_is_refused(store: Store, app_id: int) -> None:
@@ -418,7 +422,7 @@ def test_request_naming_a_missing_or_locked_report_is_refused(store: Store, app_
     application = _requested(store, app_id, [0])
     with pytest.raises(EditError, match="症例1は承認依頼中のため承認依頼できません"):
         store.apply(app_id, MarkRequested(_request(application, [0]), _supervisor()))
-    other = store.get(store.import_application(jspm_application([report(7, id="f" * 32)])).id)
+    other = store.get(store.applications.import_application(jspm_application([report(7, id="f" * 32)])).id)
     with pytest.raises(EditError, match="承認依頼の症例（番号1）がこの申請にありません"):
         store.apply(app_id, MarkRequested(_request(other, [0]), _supervisor()))
     with pytest.raises(EditError, match="指導者（会員番号 J99999）が承認依頼の指導者"):
@@ -433,7 +437,7 @@ def test_withdraw_only_while_requested(store: Store, app_id: int) -> None:
     withdrawn = store.apply(app_id, WithdrawRequest([1, 0]))
     assert withdrawn.reports[0].approval is None and withdrawn.reports[1].approval is None
     assert store.info(app_id).version == version + 1
-    assert store.history(app_id)[0].summary == "承認依頼を取り下げ: 症例1、症例2"
+    assert store.history.changes(app_id)[0].summary == "承認依頼を取り下げ: 症例1、症例2"
     for row, reason in [(0, "まだ承認依頼をしていません"), (2, "承認です")]:
         with pytest.raises(EditError, match=f"症例{row + 1}は承認依頼中ではありません（{reason}）"):
             store.apply(app_id, WithdrawRequest([row]))
@@ -471,7 +475,10 @@ def test_apply_decisions_sets_states_comments_and_statements(
     ]
     assert decided.reports[0].approval is not None and decided.reports[0].approval.statement is not None
     assert decided.reports[0].approval.statement["decision"] == "approved"
-    assert store.history(app_id)[0].summary == "承認結果を取り込み: 承認 2件、非承認 1件（指導者 指導 一郎）"
+    assert (
+        store.history.changes(app_id)[0].summary
+        == "承認結果を取り込み: 承認 2件、非承認 1件（指導者 指導 一郎）"
+    )
     assert _stored(shorei_home, app_id) == decided
 
 
@@ -515,8 +522,8 @@ def test_reopen_keeps_an_archived_copy_first_and_unlocks(
     approved = _approved(store, app_id, [1])
     reopened = store.apply(app_id, ReopenReport(1))
     assert reopened.reports[1].approval is None
-    assert store.history(app_id)[0].summary.startswith("症例2を「削除して再依頼」")
-    [kept] = store.archived_reports(app_id)
+    assert store.history.changes(app_id)[0].summary.startswith("症例2を「削除して再依頼」")
+    [kept] = store.archive.archived_reports(app_id)
     assert kept.report == approved.reports[1]
     assert kept.report.approval is not None and kept.report.approval.statement is not None
     assert (kept.number, kept.version, kept.reason) == (2, store.info(app_id).version, "reopen")
@@ -524,7 +531,7 @@ def test_reopen_keeps_an_archived_copy_first_and_unlocks(
     again = _requested(store, app_id, [1])
     assert again.reports[1].approval is not None and again.reports[1].approval.state == "requested"
     with Store.open(shorei_home, read_only=True) as reader:
-        assert reader.archived_reports(app_id) == [kept]
+        assert reader.archive.archived_reports(app_id) == [kept]
 
 
 @pytest.mark.parametrize(
@@ -546,7 +553,7 @@ def test_reopen_is_only_for_approved_reports(
             store.apply(app_id, ImportResults([_decision(application, 0, "rejected", [("", "要修正")])]))
     with pytest.raises(EditError, match=message):
         store.apply(app_id, ReopenReport(0))
-    assert store.archived_reports(app_id) == []
+    assert store.archive.archived_reports(app_id) == []
 
 
 def test_undo_of_reopen_brings_the_approval_back_and_keeps_the_copy(store: Store, app_id: int) -> None:
@@ -554,9 +561,9 @@ def test_undo_of_reopen_brings_the_approval_back_and_keeps_the_copy(store: Store
     approved = _approved(store, app_id, [0])
     before = store.info(app_id).version
     store.apply(app_id, ReopenReport(0))
-    restored = store.restore(app_id, before)
+    restored = store.history.restore(app_id, before)
     assert restored.reports[0] == approved.reports[0] and restored.reports[0].is_locked()
-    assert len(store.archived_reports(app_id)) == 1
+    assert len(store.archive.archived_reports(app_id)) == 1
 
 
 # ---- history and undo over every operation ---------------------------------------------------------
@@ -587,16 +594,16 @@ def test_every_report_operation_is_one_change_that_history_rebuilds_and_restores
         version = store.info(app_id).version
         states[version + 1] = step()
         assert store.info(app_id).version == version + 1
-    operations = [change.operation for change in reversed(store.history(app_id))]
+    operations = [change.operation for change in reversed(store.history.changes(app_id))]
     assert operations[-len(steps) :] == [
         "set_report_field", "set_report_field", "set_report_facility", "accept_report_warning",
         "withdraw_report_warning", "add_report", "move_report", "delete_report", "mark_requested",
         "withdraw_request", "apply_decisions", "set_report_field", "reopen_report",
     ]  # fmt: skip
     for version, expected in states.items():
-        assert store.state_at(app_id, version) == expected
+        assert store.history.state_at(app_id, version) == expected
     for version in sorted(states, reverse=True):
-        assert store.restore(app_id, version) == states[version]
+        assert store.history.restore(app_id, version) == states[version]
         assert _stored(shorei_home, app_id) == states[version]
 
 
@@ -616,12 +623,12 @@ def test_document_with_reports_round_trips_with_approvals(
         ),
     )
     path = shorei_home / "out.json"
-    store.export_document(app_id, path)
-    again = store.get(store.import_document(path).id)
+    store.applications.export_document(app_id, path)
+    again = store.get(store.applications.import_document(path).id)
     assert again == decided
     assert load_application(path) == decided
     shared = shorei_home / "shared.json"
-    store.export_document(app_id, shared, include_private=False)
+    store.applications.export_document(app_id, shared, include_private=False)
     assert load_application(shared).reports[2].note == ""
 
 
@@ -632,31 +639,35 @@ def test_import_refuses_two_reports_with_one_id(store: Store, shorei_home: Path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DocumentError, match="症例2の id が別の症例と同じです"):
-        store.import_document(path)
-    assert store.list_applications() == []
+        store.applications.import_document(path)
+    assert store.applications.all() == []
 
 
 def test_duplicate_is_a_separate_application_without_approvals(store: Store, app_id: int) -> None:
     """A copy's reports have new ids and no approvals (an approval belongs to the original), the rest alike."""
     original = _approved(store, app_id, [0])
-    copy = store.get(store.duplicate(app_id).id)
+    copy = store.get(store.applications.duplicate(app_id).id)
     assert [item.approval for item in copy.reports] == [None, None, None]
     assert not {item.id for item in copy.reports} & {item.id for item in original.reports}
     for mine, theirs in zip(copy.reports, original.reports, strict=True):
         assert report_content(mine) == report_content(theirs)
         assert mine.note == theirs.note
     assert store.get(app_id) == original
-    assert store.archived_reports(store.duplicate(app_id).id) == []
+    assert store.archive.archived_reports(store.applications.duplicate(app_id).id) == []
 
 
 def test_archive_goes_with_the_application_when_the_trash_is_emptied(store: Store, app_id: int) -> None:
     """An application removed for good takes its archived reports and request records with it."""
     _approved(store, app_id, [0])
     store.apply(app_id, ReopenReport(0))
-    store.move_to_trash(app_id)
-    store.empty_trash()
+    store.applications.move_to_trash(app_id)
+    store.applications.empty_trash()
     for table in ("reports", "report_archive", "approval_requests"):
-        count = store._db().execute(f"SELECT count(*) FROM {table} WHERE app_id = ?", (app_id,)).fetchone()[0]
+        count = (
+            store.database.db()
+            .execute(f"SELECT count(*) FROM {table} WHERE app_id = ?", (app_id,))
+            .fetchone()[0]
+        )
         assert count == 0, table
 
 
@@ -665,34 +676,35 @@ def test_archive_goes_with_the_application_when_the_trash_is_emptied(store: Stor
 
 def test_supervisors_are_registered_updated_and_removed(store: Store, shorei_home: Path) -> None:
     """The registry keeps 指導者 by 会員番号 in the order registered; saving again updates in place."""
-    first = store.save_supervisor(_supervisor(fingerprint=""))
-    second = store.save_supervisor(_supervisor(name="指導 二郎", member_id="J00002", qualification="専門医"))
-    assert store.supervisors() == [first, second]
-    renamed = store.save_supervisor(_supervisor(name="指導 一郎（改姓）", fingerprint=""))
-    assert [s.name for s in store.supervisors()] == ["指導 一郎（改姓）", "指導 二郎"]
-    assert store.supervisor("J00001") == renamed
-    store.remove_supervisor("J00002")
-    assert store.supervisors() == [renamed]
+    first = store.supervisors.save(_supervisor(fingerprint=""))
+    second = store.supervisors.save(_supervisor(name="指導 二郎", member_id="J00002", qualification="専門医"))
+    assert store.supervisors.all() == [first, second]
+    renamed = store.supervisors.save(_supervisor(name="指導 一郎（改姓）", fingerprint=""))
+    assert [s.name for s in store.supervisors.all()] == ["指導 一郎（改姓）", "指導 二郎"]
+    assert store.supervisors.get("J00001") == renamed
+    store.supervisors.remove("J00002")
+    assert store.supervisors.all() == [renamed]
     with pytest.raises(EditError, match="指導者（会員番号 J00002）は登録されていません"):
-        store.remove_supervisor("J00002")
+        store.supervisors.remove("J00002")
     store.close()
     with Store.open(shorei_home) as again:
-        assert again.supervisors() == [renamed]
+        assert again.supervisors.all() == [renamed]
 
 
 def test_trusted_key_changes_only_on_purpose(store: Store) -> None:
     """Editing a 指導者 keeps the trusted key; another key is refused there and taken only by trusting it."""
-    store.save_supervisor(_supervisor(fingerprint=""))
+    store.supervisors.save(_supervisor(fingerprint=""))
     assert (
-        store.trust_supervisor_key("J00001", "D953 9DEE B900 8F79 B2F0 7E9A 7140 BC48").fingerprint == TRUSTED
+        store.supervisors.trust_key("J00001", "D953 9DEE B900 8F79 B2F0 7E9A 7140 BC48").fingerprint
+        == TRUSTED
     )
-    assert store.save_supervisor(_supervisor(qualification="専門医", fingerprint="")).fingerprint == TRUSTED
+    assert store.supervisors.save(_supervisor(qualification="専門医", fingerprint="")).fingerprint == TRUSTED
     with pytest.raises(EditError, match=r"鍵の指紋.*登録済みのもの.*と違います"):
-        store.save_supervisor(_supervisor(fingerprint=OTHER_KEY))
-    assert store.trust_supervisor_key("J00001", OTHER_KEY).fingerprint == OTHER_KEY
-    assert store.supervisor("J00001").fingerprint == OTHER_KEY  # type: ignore[union-attr]
+        store.supervisors.save(_supervisor(fingerprint=OTHER_KEY))
+    assert store.supervisors.trust_key("J00001", OTHER_KEY).fingerprint == OTHER_KEY
+    assert store.supervisors.get("J00001").fingerprint == OTHER_KEY  # type: ignore[union-attr]
     with pytest.raises(EditError, match="登録されていません"):
-        store.trust_supervisor_key("J77777", TRUSTED)
+        store.supervisors.trust_key("J77777", TRUSTED)
 
 
 @pytest.mark.parametrize(
@@ -713,30 +725,30 @@ def test_fingerprint_is_read_as_people_type_it(typed: str) -> None:
 @pytest.mark.parametrize("typed", ["", "d953-9dee", TRUSTED + "00", TRUSTED.replace("d", "g")])
 def test_unreadable_fingerprint_is_refused(store: Store, typed: str) -> None:
     """A fingerprint that is not 32 hex digits is refused with an example of what to type."""
-    store.save_supervisor(_supervisor(fingerprint=""))
+    store.supervisors.save(_supervisor(fingerprint=""))
     with pytest.raises(EditError, match=r"鍵の指紋が読めません.*16進数32桁"):
-        store.trust_supervisor_key("J00001", typed)
+        store.supervisors.trust_key("J00001", typed)
 
 
 def test_supervisor_with_a_reversed_period_is_refused(store: Store) -> None:
     """A certification period that ends before it starts is refused at registration."""
     with pytest.raises(EditError, match="認定期間の開始（2030/03/31）が終了（2020/04/01）より後です"):
-        store.save_supervisor(_supervisor(cert_start="2030-03-31", cert_end="2020-04-01"))
-    assert store.supervisors() == []
+        store.supervisors.save(_supervisor(cert_start="2030-03-31", cert_end="2020-04-01"))
+    assert store.supervisors.all() == []
 
 
 def test_read_only_store_refuses_registry_and_report_changes(
     store: Store, shorei_home: Path, app_id: int
 ) -> None:
     """A second Shorei on the folder reads the registry and reports but changes neither."""
-    store.save_supervisor(_supervisor())
+    store.supervisors.save(_supervisor())
     with Store.open(shorei_home) as second:
         assert second.read_only
-        assert second.supervisors() == store.supervisors()
+        assert second.supervisors.all() == store.supervisors.all()
         for change in (
-            lambda: second.save_supervisor(_supervisor(name="別名")),
-            lambda: second.trust_supervisor_key("J00001", OTHER_KEY),
-            lambda: second.remove_supervisor("J00001"),
+            lambda: second.supervisors.save(_supervisor(name="別名")),
+            lambda: second.supervisors.trust_key("J00001", OTHER_KEY),
+            lambda: second.supervisors.remove("J00001"),
             lambda: second.apply(app_id, SetReportField(0, "note", "x")),
             lambda: second.apply(app_id, ReopenReport(0)),
         ):
@@ -749,7 +761,7 @@ def test_report_of_a_form_not_installed_is_not_guessed_at(shorei_home: Path) -> 
     and the report stays readable."""
     only_jbct = FormRegistry([form for form in bundled_forms().all() if form.layout == "sections"])
     with Store.open(shorei_home, forms=only_jbct) as store:
-        app_id = store.import_application(jspm_application([report(0)])).id
+        app_id = store.applications.import_application(jspm_application([report(0)])).id
         with pytest.raises(
             EditError, match="症例1 期間（開始）: この申請の様式がインストールされていないため"
         ):
@@ -762,7 +774,7 @@ def test_report_of_a_form_not_installed_is_not_guessed_at(shorei_home: Path) -> 
 
 def _unkeyed(store: Store, app_id: int) -> tuple[Application, Supervisor]:
     """Reports 1–3 requested from a 指導者 registered without a key (as the first request is)."""
-    registered = store.save_supervisor(_supervisor(fingerprint=""))
+    registered = store.supervisors.save(_supervisor(fingerprint=""))
     request = _request(store.get(app_id), [0, 1, 2], supervisor=registered)
     return store.apply(app_id, MarkRequested(request, registered)), registered
 
@@ -770,16 +782,16 @@ def _unkeyed(store: Store, app_id: int) -> tuple[Application, Supervisor]:
 def test_results_and_the_key_trusted_on_first_use_are_one_change(store: Store, app_id: int) -> None:
     """The first results of a 指導者 without a key trust the signing key in the same change (one entry)."""
     application, registered = _unkeyed(store, app_id)
-    trust = key_to_trust(registered, store.supervisor(registered.member_id), TRUSTED)
+    trust = key_to_trust(registered, store.supervisors.get(registered.member_id), TRUSTED)
     assert trust is not None and trust.fingerprint == TRUSTED
     version = store.version(app_id)
     decided = store.apply(app_id, ImportResults([_decision(application, row) for row in range(3)], trust))
     assert store.version(app_id) == version + 1
-    assert store.history(app_id)[0].summary.endswith("、署名鍵を登録")
+    assert store.history.changes(app_id)[0].summary.endswith("、署名鍵を登録")
     assert all(
         report.approval is not None and report.approval.state == "approved" for report in decided.reports
     )
-    found = store.supervisor(registered.member_id)
+    found = store.supervisors.get(registered.member_id)
     assert found is not None and found.fingerprint == TRUSTED
     assert key_to_trust(registered, found, TRUSTED) is None  # trusted now: the next results need no trust
 
@@ -793,7 +805,7 @@ def test_results_refused_trust_no_key(store: Store, app_id: int) -> None:
     with pytest.raises(EditError, match="症例3は承認依頼中ではないため"):
         store.apply(app_id, ImportResults([_decision(application, row) for row in range(3)], trust))
     assert store.version(app_id) == version
-    found = store.supervisor(registered.member_id)
+    found = store.supervisors.get(registered.member_id)
     assert found is not None and found.fingerprint == ""
 
 
@@ -804,7 +816,7 @@ def test_a_key_that_cannot_be_trusted_keeps_the_results_out(store: Store, app_id
     version = store.version(app_id)
     with pytest.raises(EditError, match="鍵の指紋が読めません"):
         store.apply(app_id, ImportResults(decisions, registered.model_copy(update={"fingerprint": "xyz"})))
-    store.trust_supervisor_key(registered.member_id, OTHER_KEY)
+    store.supervisors.trust_key(registered.member_id, OTHER_KEY)
     with pytest.raises(EditError, match="別の鍵"):
         store.apply(app_id, ImportResults(decisions, registered.model_copy(update={"fingerprint": TRUSTED})))
     assert store.version(app_id) == version
@@ -817,10 +829,10 @@ def test_a_key_that_cannot_be_trusted_keeps_the_results_out(store: Store, app_id
 def test_trust_registers_a_supervisor_named_only_in_the_results(store: Store, app_id: int) -> None:
     """A 指導者 not in the registry is registered, as the results name them, with the key that signed them."""
     named = _supervisor(fingerprint="", member_id="J00009", name="指導 九郎")
-    trust = key_to_trust(named, store.supervisor("J00009"), TRUSTED)
+    trust = key_to_trust(named, store.supervisors.get("J00009"), TRUSTED)
     assert trust is not None and trust.member_id == "J00009" and trust.fingerprint == TRUSTED
     request = _request(store.get(app_id), [0], supervisor=named)
     application = store.apply(app_id, MarkRequested(request, named))
     store.apply(app_id, ImportResults([_decision(application, 0)], trust))
-    found = store.supervisor("J00009")
+    found = store.supervisors.get("J00009")
     assert found is not None and (found.name, found.fingerprint) == ("指導 九郎", TRUSTED)

@@ -26,9 +26,9 @@ from app.store import (
     list_backups,
     restore_backup,
 )
+from app.store.database import split_statements
 from app.store.layout import database_path
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION
-from app.store.store import split_statements
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,7 +49,7 @@ class Clock:
 
 def _store_with_case(home: Path, diagnosis: str = "胃癌") -> int:
     with Store.open(home) as store:
-        app_id = store.create_application(FORM, "山田").id
+        app_id = store.applications.create(FORM, "山田").id
         store.apply(app_id, SetCaseField(0, 0, "diagnosis", diagnosis))
         return app_id
 
@@ -68,7 +68,7 @@ def _corrupt(path: Path) -> None:
 def test_database_is_wal_with_full_sync(shorei_home: Path) -> None:
     """The database runs in WAL mode with synchronous=FULL, so a commit is on disk when it returns."""
     with Store.open(shorei_home) as store:
-        connection = store._db()
+        connection = store.database.db()
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2
 
@@ -77,7 +77,7 @@ def test_broken_database_names_the_newest_backup_and_restores_from_it(shorei_hom
     """A database that fails its check is refused with the newest backup; restoring it brings the data back."""
     app_id = _store_with_case(shorei_home)
     with Store.open(shorei_home) as store:
-        backup = store.backup_now()
+        backup = store.database.backup_now()
         store.apply(app_id, SetCaseField(0, 1, "diagnosis", "after the backup"))
     _corrupt(database_path(shorei_home))
     with pytest.raises(StoreCorruptError) as raised:
@@ -104,7 +104,7 @@ def test_broken_backup_is_not_restored(shorei_home: Path) -> None:
     """Restoring from a backup that is itself broken is refused, and the database is left as it was."""
     _store_with_case(shorei_home)
     with Store.open(shorei_home) as store:
-        backup = store.backup_now()
+        backup = store.database.backup_now()
     _corrupt(backup)
     before = database_path(shorei_home).read_bytes()
     with pytest.raises(StoreError, match="バックアップ"):
@@ -131,7 +131,7 @@ def test_backups_are_daily_and_old_ones_pruned_but_never_the_newest(shorei_home:
     assert backups[0].taken_at.date() == clock.now.astimezone().date()
     clock.now += dt.timedelta(days=30)
     with Store.open(shorei_home, backup_days=7, now=clock) as store:
-        assert len(store.backups()) == 1
+        assert len(store.database.backups()) == 1
         store.close()
 
 
@@ -139,7 +139,7 @@ def test_backup_is_a_whole_database(shorei_home: Path) -> None:
     """A backup file opens by itself (no WAL beside it) and holds the applications."""
     app_id = _store_with_case(shorei_home, "膵癌")
     with Store.open(shorei_home) as store:
-        backup = store.backup_now()
+        backup = store.database.backup_now()
     connection = sqlite3.connect(backup)
     data = connection.execute("SELECT data FROM cases WHERE app_id = ?", (app_id,)).fetchone()[0]
     assert json.loads(data)["diagnosis"] == "膵癌"
@@ -282,15 +282,15 @@ def test_database_from_an_earlier_version_opens_after_migration_with_a_backup(
     connection.close()
     with Store.open(shorei_home) as store:
         assert store.get(1) == expected
-        assert store.state_at(1, 0).sections[0].cases[0].age == 64
+        assert store.history.state_at(1, 0).sections[0].cases[0].age == 64
         # Every earlier state rebuilds (a restore recorded by the old version too), and restores.
         for version_before in range(store.info(1).version + 1):
-            store.state_at(1, version_before)
-        assert store.restore(1, 0).sections[0].cases[0].age == 64
-        store.restore(1, store.info(1).version - 1)
+            store.history.state_at(1, version_before)
+        assert store.history.restore(1, 0).sections[0].cases[0].age == 64
+        store.history.restore(1, store.info(1).version - 1)
         store.apply(1, SetCaseField(0, 0, "age", 66))
-        assert store.history(1)[0].session == store.session
-        assert store.info(1).display_name == "旧版" and store.outputs(1) == {}
+        assert store.history.changes(1)[0].session == store.session
+        assert store.info(1).display_name == "旧版" and store.archive.outputs(1) == {}
         if version >= 3:
             assert store.info(2).display_name == "新版 花子"
     backups = [b for b in list_backups(shorei_home) if b.reason == f"before-v{SCHEMA_VERSION}"]
@@ -304,7 +304,7 @@ def test_empty_database_file_is_set_up_without_a_backup(shorei_home: Path) -> No
     """A new (empty) database gets the current layout; there is nothing to back up before it."""
     _raw_database(shorei_home, 0).close()
     with Store.open(shorei_home) as store:
-        assert store._db().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.database.db().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert [b.reason for b in list_backups(shorei_home)] == ["daily"]
 
 
@@ -357,7 +357,7 @@ def _second_process(home: Path, code: str) -> subprocess.CompletedProcess[str]:
 def test_second_process_opens_read_only_and_cannot_overwrite(shorei_home: Path) -> None:
     """While one Shorei writes, a second one on the same folder reads but is refused any change."""
     with Store.open(shorei_home) as store:
-        app_id = store.create_application(FORM, "山田").id
+        app_id = store.applications.create(FORM, "山田").id
         store.apply(app_id, SetCaseField(0, 0, "diagnosis", "胃癌"))
         result = _second_process(
             shorei_home,
@@ -439,7 +439,7 @@ def test_failed_automatic_backup_is_a_warning_not_a_refusal(
     shorei_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When the daily backup cannot be written, the store still opens and says why."""
-    from app.store import store as store_module
+    from app.store import database as store_module
 
     def full_disk(*args: object) -> Path:
         raise OSError(28, "No space left on device")
@@ -448,16 +448,16 @@ def test_failed_automatic_backup_is_a_warning_not_a_refusal(
     with Store.open(shorei_home) as store:
         assert store.backup_problem is not None
         assert store.backup_problem.startswith("自動バックアップを作成できませんでした")
-        store.create_application(FORM)
+        store.applications.create(FORM)
     monkeypatch.undo()
     with Store.open(shorei_home) as store:
         assert store.backup_problem is None
-        assert len(store.backups()) == 1
+        assert len(store.database.backups()) == 1
 
 
 def test_backup_is_not_restored_over_an_open_store(shorei_home: Path) -> None:
     """Restoring a backup while Shorei has the folder open is refused, so nothing is overwritten."""
     with Store.open(shorei_home) as store:
-        backup = store.backup_now()
+        backup = store.database.backup_now()
         with pytest.raises(StoreLockedError, match="使用中です"):
             restore_backup(shorei_home, backup)

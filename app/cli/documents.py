@@ -116,11 +116,11 @@ def active_facilities(form: FormDefinition, err: TextIO) -> FacilityLookup | Non
     A bundled sample in use is said on `err`: a package checked against it is not what the society
     expects."""
     from app.paths import data_home
-    from app.store.facility_lists import active_facility_lookup
+    from app.store.facility_lists import facilities_for
     from app.store.facility_table import FacilityListMissingError
 
     try:
-        facilities = active_facility_lookup(data_home(), form.facility.list_kind)
+        facilities = facilities_for(data_home(), form, search=False)
     except FacilityListMissingError as error:
         # A form whose society's list is not installed is still checked, all but the facility.
         print(f"shorei: 注意: {error}（施設の確認は行いません）", file=err)
@@ -193,7 +193,7 @@ def run_new(form_name: str, *, out_path: Path, name: str, member_id: str, out: T
     from app.models.form_packs import forms_for
     from app.models.forms import FormError
     from app.paths import data_home
-    from app.store.store import blank_document
+    from app.store.applications import blank_document
 
     form_id, _, version = form_name.partition("@")
     try:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from app.operations.patch import Edit
     from app.operations.plan import FieldValue
+    from app.store.applications import ApplicationInfo
+    from app.store.archive import ArchivedReport, SentRequest
     from app.store.backups import Backup, list_backups, newest_backup, restore_backup
     from app.store.errors import (
         EditError,
@@ -30,13 +32,15 @@ if TYPE_CHECKING:
         FacilityListStatus,
         ImportResult,
         active_facility_list,
+        facilities_for,
         facility_list_status,
         import_facility_list,
         known_facility_lists,
         revert_facility_list,
     )
     from app.store.facility_table import FacilityListError
-    from app.store.store import ApplicationInfo, ArchivedReport, Change, SentRequest, Store
+    from app.store.history import Change
+    from app.store.store import Store
 
 _WHERE = {
     "Backup": "app.store.backups",
@@ -60,16 +64,17 @@ _WHERE = {
     "FacilityListStatus": "app.store.facility_lists",
     "ImportResult": "app.store.facility_lists",
     "active_facility_list": "app.store.facility_lists",
+    "facilities_for": "app.store.facility_lists",
     "facility_list_status": "app.store.facility_lists",
     "import_facility_list": "app.store.facility_lists",
     "known_facility_lists": "app.store.facility_lists",
     "revert_facility_list": "app.store.facility_lists",
     "FacilityListError": "app.store.facility_table",
     "Edit": "app.operations.patch",
-    "ApplicationInfo": "app.store.store",
-    "ArchivedReport": "app.store.store",
-    "Change": "app.store.store",
-    "SentRequest": "app.store.store",
+    "ApplicationInfo": "app.store.applications",
+    "ArchivedReport": "app.store.archive",
+    "Change": "app.store.history",
+    "SentRequest": "app.store.archive",
     "Store": "app.store.store",
 }
 
@@ -106,6 +111,7 @@ __all__ = [
     "StoreTakenError",
     "StoreVersionError",
     "active_facility_list",
+    "facilities_for",
     "facility_list_status",
     "fold",
     "import_facility_list",

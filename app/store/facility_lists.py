@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal, overload
 
 from pydantic import ValidationError
 
@@ -41,6 +41,7 @@ from app.store.lock import FolderLock
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from app.models.forms import FormDefinition
     from app.store.facility_index import FacilityIndex
 
 DEFAULT_KIND: Final = "jbct"
@@ -140,6 +141,22 @@ def active_facility_lookup(home: Path, kind: str = DEFAULT_KIND) -> FacilityLook
     if _read_pointer(_kind_folder(home, kind)).get("active") is None:
         return _bundled_sample(kind)
     return active_facility_list(home, kind)
+
+
+@overload
+def facilities_for(home: Path, form: FormDefinition | str) -> FacilityIndex: ...
+@overload
+def facilities_for(home: Path, form: FormDefinition | str, *, search: Literal[False]) -> FacilityLookup: ...
+def facilities_for(home: Path, form: FormDefinition | str, *, search: bool = True) -> FacilityLookup:
+    """The facility list for this form: the one its rules check against (JB-4, JS-3) and its picker
+    searches, i.e. the list in use (imported, or else the bundled sample) of the kind the form names
+    (`[facility] list_kind`; given as that kind where only it is known, as for a form pack). The window,
+    the CLI and the approval commands all ask here. `search=False` is for checking only (`shorei
+    validate`): the bundled sample then needs no search index. A missing list raises
+    `FacilityListMissingError` (a `FacilityListError`); close what is returned when done (the bundled
+    sample read as is has nothing to close)."""
+    kind = form if isinstance(form, str) else form.facility.list_kind
+    return active_facility_list(home, kind) if search else active_facility_lookup(home, kind)
 
 
 def _bundled_sample(kind: str) -> FacilityList:

@@ -1,7 +1,7 @@
 """Whether an application's sheets were printed and its upload file made, and whether it changed since
 (issue 13 item 7, the society's 「印刷 済／アップロード 済」).
 
-What was made is kept by the store (`Store.record_output`) with a fingerprint of the content it was made
+What was made is kept by the store (`store.archive.record_output`) with a fingerprint of the content it was made
 from: the application without its private fields (備考), whole for the upload file and per section for
 the sheets. An edit that changes that content, and only such an edit, shows as 「印刷後に変更あり」;
 undoing it back to the printed content clears it. A 照合コード is of the whole package, so any change
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from app.models.application import Application
-    from app.store.store import Output
+    from app.store.archive import Output
 
 WHOLE_APPLICATION: Final = -1
 """The `part` of an output made of the whole application (the upload file, a JSPM sheet set)."""
@@ -87,7 +87,7 @@ NOT_PRINTED: Final = PrintState(printed=False, uploaded=False, changed=False)
 
 
 def print_state(application: Application, outputs: Sequence[Output]) -> PrintState:
-    """The state of `application` after `outputs` (what `Store.outputs` holds for it)."""
+    """The state of `application` after `outputs` (what `store.archive.outputs` holds for it)."""
     if not outputs:
         return NOT_PRINTED
     now = content_fingerprints(application)

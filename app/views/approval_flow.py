@@ -107,7 +107,7 @@ class ApprovalFlow:
             return
         cases = [(row + 1, application.reports[row]) for row in rows]
         choice = RequestDialog.ask(
-            self.widget, page.form, cases, context.store.supervisors, open_registry=self.open_registry
+            self.widget, page.form, cases, context.store.supervisors.all, open_registry=self.open_registry
         )
         if choice is None:
             return
@@ -213,7 +213,7 @@ class ApprovalFlow:
             return
         store = context.store
         named = response.supervisor
-        registered = next((s for s in store.supervisors() if s.member_id == named.member_id), None)
+        registered = next((s for s in store.supervisors.all() if s.member_id == named.member_id), None)
         signer = response.signature.fingerprint
         trust = key_to_trust(named, registered, signer)
         trusted = registered.fingerprint if registered is not None else ""

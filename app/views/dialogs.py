@@ -37,7 +37,7 @@ class HistoryDialog(QDialog):
             )
         )
         self.list = QListWidget(self)
-        for change in store.history(app_id, limit=500):
+        for change in store.history.changes(app_id, limit=500):
             when = change.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             item = QListWidgetItem(f"{when}　{change.summary}")
             item.setData(Qt.ItemDataRole.UserRole, change.version)

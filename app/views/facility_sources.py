@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from app.store import FacilityListError, active_facility_list, import_facility_list
+from app.store import FacilityListError, facilities_for, import_facility_list
 
 if TYPE_CHECKING:
     from app.models.facility import Facility, FacilityLookup
@@ -18,7 +18,7 @@ class ActiveFacilities:
 
     def __init__(self, home: Path, kind: str) -> None:
         self._home, self._kind = home, kind
-        self.index = active_facility_list(home, kind)
+        self.index = facilities_for(home, kind)
 
     def lookup(self) -> FacilityLookup:
         return self.index
@@ -28,7 +28,7 @@ class ActiveFacilities:
 
     def reopen(self) -> None:
         self.index.close()
-        self.index = active_facility_list(self._home, self._kind)
+        self.index = facilities_for(self._home, self._kind)
 
     def import_file(self, parent: QWidget, dropped: Path | None = None) -> bool:
         """Ask for the society's list (CSV or XLSX), or take the `dropped` one, and import it; the whole

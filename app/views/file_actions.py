@@ -131,7 +131,7 @@ class FileActions(WindowBase):
             self.open_application(title)
             return True
         try:
-            info = self.store.import_document(path, title=title)
+            info = self.store.applications.import_document(path, title=title)
         except (DocumentError, StoreError) as error:
             dialogs.notify(self, self.tr("開けません"), str(error), warning=True)
             return False
@@ -143,7 +143,7 @@ class FileActions(WindowBase):
         user chooses to open that; None when cancelled. A second import is named 「…（2）」."""
         from app.views.open_again import OpenAgainDialog, copy_title
 
-        titles = {info.title: info.id for info in self.store.list_applications()}
+        titles = {info.title: info.id for info in self.store.applications.all()}
         if path.stem not in titles:
             return path.stem
         copy = copy_title(path.stem, titles)
@@ -160,7 +160,7 @@ class FileActions(WindowBase):
             self, self.tr("申請データとして保存"), f"{title}.json", self.tr("申請データ (*.json)")
         )
         if path:
-            self.store.export_document(self.app_id, Path(path))
+            self.store.applications.export_document(self.app_id, Path(path))
             self.statusBar().showMessage(self.tr("{p} に保存しました（備考を含みます）").format(p=path), 8000)
 
     def import_case_list(self, path: Path | None = None) -> None:

@@ -1,7 +1,7 @@
 """ファイル → 様式パックを取り込む… and 新しい様式に移す…: the window's face of form packs (issue 18).
 
 Adapters only: reading and installing a pack is app.export.form_packs, the preview of a move is
-app.validation.migration, the move itself is `Store.migrate` run through the window's `perform` (one
+app.validation.migration, the move itself is `store.applications.migrate` run through the window's `perform` (one
 change, one undo step).
 """
 
@@ -265,5 +265,5 @@ def migrate_application(window: WindowBase) -> bool:
         return False
     return window.perform(
         window.tr("様式を {id} {version} に移す").format(id=target.id, version=target.version),
-        lambda app_id: window.store.migrate(app_id, target.id, target.version),
+        lambda app_id: window.store.applications.migrate(app_id, target.id, target.version),
     )

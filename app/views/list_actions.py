@@ -22,7 +22,7 @@ from app.views import dialogs
 from app.views.window_base import WindowBase
 
 if TYPE_CHECKING:
-    from app.store.store import ApplicationInfo
+    from app.store.applications import ApplicationInfo
 
 
 class ListActions(WindowBase):
@@ -34,7 +34,7 @@ class ListActions(WindowBase):
         if form_id is None:
             self.new_named_application()
             return
-        info = self.store.create_application(form_id, "")
+        info = self.store.applications.create(form_id, "")
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 
@@ -45,13 +45,13 @@ class ListActions(WindowBase):
         chosen = NewApplicationDialog.ask(self, self.forms)
         if chosen is None:
             return
-        info = self.store.create_application(chosen.form.id, chosen.title)
+        info = self.store.applications.create(chosen.form.id, chosen.title)
         self.refresh_list(select=info.id)
         self.open_application(info.id)
 
     def duplicate_application(self) -> None:
         if self.app_id is not None:
-            info = self.store.duplicate(self.app_id)
+            info = self.store.applications.duplicate(self.app_id)
             self.open_application(info.id)
 
     def rename_application(self) -> None:
@@ -60,7 +60,7 @@ class ListActions(WindowBase):
         current = self.store.info(self.app_id).title
         title, ok = QInputDialog.getText(self, self.tr("名前変更"), self.tr("申請の名前:"), text=current)
         if ok and title.strip():
-            self.store.rename(self.app_id, title.strip())
+            self.store.applications.rename(self.app_id, title.strip())
             self.refresh_list()
 
     def trash_application(self) -> None:
@@ -73,9 +73,9 @@ class ListActions(WindowBase):
             self.tr("「{t}」をゴミ箱へ移動しますか？（ゴミ箱から戻せます）").format(t=info.title),
         ):
             return
-        self.store.move_to_trash(self.app_id)
+        self.store.applications.move_to_trash(self.app_id)
         self.app_id = None
-        remaining = self.store.list_applications()
+        remaining = self.store.applications.all()
         if remaining:
             self.open_application(remaining[0].id)
         else:
@@ -86,7 +86,7 @@ class ListActions(WindowBase):
         dialog.setWindowTitle(self.tr("ゴミ箱"))
         layout = QVBoxLayout(dialog)
         items = QListWidget(dialog)
-        for info in self.store.list_trash():
+        for info in self.store.applications.in_trash():
             item = QListWidgetItem(
                 f"{info.title}（{info.trashed_at.astimezone():%Y-%m-%d %H:%M} に削除）"
                 if info.trashed_at
@@ -106,7 +106,7 @@ class ListActions(WindowBase):
         def do_restore() -> None:
             item = items.currentItem()
             if item is not None:
-                info = self.store.restore_from_trash(int(item.data(Qt.ItemDataRole.UserRole)))
+                info = self.store.applications.restore_from_trash(int(item.data(Qt.ItemDataRole.UserRole)))
                 dialog.accept()
                 self.open_application(info.id)
 
@@ -116,7 +116,7 @@ class ListActions(WindowBase):
                 self.tr("ゴミ箱を空にする"),
                 self.tr("ゴミ箱の申請を完全に削除します。元に戻せません。よろしいですか？"),
             ):
-                self.store.empty_trash()
+                self.store.applications.empty_trash()
                 dialog.accept()
 
         restore.clicked.connect(do_restore)
@@ -149,7 +149,7 @@ class ListActions(WindowBase):
         """The start page in place of the application area (the list, the grid and the problems)."""
         from app.views.start_page import StartPage, open_guide
 
-        page = StartPage(self.store.list_applications(), self.forms, self)
+        page = StartPage(self.store.applications.all(), self.forms, self)
         page.newRequested.connect(self.new_named_application)
         page.openFileRequested.connect(self.import_document)
         page.reviewRequested.connect(self.open_review_request)

@@ -265,7 +265,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
     def refresh_list(self, select: int | None = None) -> None:
         """The clerk's list, in the order the applications were created; counted after the window is up."""
         wanted = select if select is not None else self.app_id
-        infos = sorted(self.store.list_applications(), key=lambda info: info.id)
+        infos = sorted(self.store.applications.all(), key=lambda info: info.id)
         self.app_list.set_rows([self.print_flow.quick_row(info.id) for info in infos], select=wanted)
 
     def _list_width(self) -> int:
@@ -288,7 +288,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
             application = self.store.get(app_id)
         except StoreError as error:
             # A stored application this version cannot read must not lock the user out (issue 15).
-            title = next((i.title for i in self.store.list_applications() if i.id == app_id), str(app_id))
+            title = next((i.title for i in self.store.applications.all() if i.id == app_id), str(app_id))
             dialogs.notify(
                 self,
                 self.tr("開けません"),
@@ -422,7 +422,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
         """Undo or redo: bring back `version`. False when the store refuses (the state's form was removed)."""
         before = self.application
         try:
-            application = self.store.restore(app_id, version)
+            application = self.store.history.restore(app_id, version)
         except StoreError as error:
             dialogs.notify(self, self.tr("元に戻せません"), str(error), warning=True)
             return False
@@ -502,7 +502,7 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
             return
         version = HistoryDialog.ask(self.store, self.app_id, self)
         if version is not None:
-            self.perform(self.tr("変更履歴から復元"), lambda a: self.store.restore(a, version))
+            self.perform(self.tr("変更履歴から復元"), lambda a: self.store.history.restore(a, version))
 
     # --- print and upload -------------------------------------------------------------------------------
 
@@ -597,7 +597,7 @@ def build_main_window(home: Path, settings: QSettings, *, opening_file: bool = F
     if store.backup_problem:
         window.statusBar().showMessage(store.backup_problem, 15000)
     last = settings.value("last_application")
-    existing = {info.id for info in store.list_applications()}
+    existing = {info.id for info in store.applications.all()}
     if not existing and not opening_file:
         window.show_start_page()
     elif existing:

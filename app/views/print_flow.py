@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from app.export import ExportResult
     from app.export.preview import SheetPreview
     from app.models.application import Application
-    from app.store.store import ApplicationInfo
+    from app.store.applications import ApplicationInfo
     from app.validation import Issue
     from app.views.window_base import WindowBase
 
@@ -88,7 +88,7 @@ class PrintFlow:
         window = self.window
         if window.app_id is None or window.application is None:
             return
-        outputs = window.store.outputs(window.app_id).get(window.app_id, [])
+        outputs = window.store.archive.outputs(window.app_id).get(window.app_id, [])
         self.state = print_state(window.application, outputs) if outputs else NOT_PRINTED
         self.label.setText(self.state.label)
         if self.state.changed:
@@ -152,7 +152,7 @@ class PrintFlow:
             return window.tr("読み取り専用で開いているため、印刷・作成したことは記録されません")
         try:
             for part, kind, content, code, path in notes:
-                window.store.record_output(app_id, part, kind, content, code=code, path=path)
+                window.store.archive.record_output(app_id, part, kind, content, code=code, path=path)
         except StoreError as error:
             return window.tr("印刷・作成したことを記録できませんでした（{e}）").format(e=error)
         finally:
@@ -187,7 +187,7 @@ class PrintFlow:
         warnings = None if issues is None else sum(not i.is_error and not i.accepted for i in issues)
         printed = True
         if state is None:
-            outputs = window.store.outputs(app_id).get(app_id, [])
+            outputs = window.store.archive.outputs(app_id).get(app_id, [])
             printed = bool(outputs)
             state = print_state(application, outputs) if outputs else NOT_PRINTED
         return ApplicationRow(

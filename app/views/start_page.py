@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.models.forms import FormDefinition, FormRegistry
-    from app.store.store import ApplicationInfo
+    from app.store.applications import ApplicationInfo
 
 RECENT = 12
 """How many recent applications the page lists."""

@@ -217,7 +217,7 @@ class SupervisorRegistryDialog(QDialog):
         self.refresh()
 
     def supervisors(self) -> list[Supervisor]:
-        return self._store.supervisors()
+        return self._store.supervisors.all()
 
     def refresh(self) -> None:
         supervisors = self.supervisors()
@@ -260,12 +260,12 @@ class SupervisorRegistryDialog(QDialog):
                 ).format(name=supervisor.name, old=trusted, new=new_key)
                 if self._confirm is None or not self._confirm(self.tr("署名鍵の変更"), question):
                     return
-                self._store.save_supervisor(supervisor.model_copy(update={"fingerprint": ""}))
-                self._store.trust_supervisor_key(supervisor.member_id, new_key)
+                self._store.supervisors.save(supervisor.model_copy(update={"fingerprint": ""}))
+                self._store.supervisors.trust_key(supervisor.member_id, new_key)
             else:
-                self._store.save_supervisor(supervisor)
+                self._store.supervisors.save(supervisor)
             if previous is not None and not same_person:
-                self._store.remove_supervisor(previous.member_id)
+                self._store.supervisors.remove(previous.member_id)
         except StoreError as error:
             self.problem.setText(str(error))
             self.problem.show()
@@ -293,7 +293,7 @@ class SupervisorRegistryDialog(QDialog):
         if self._confirm is not None and not self._confirm(self.tr("指導者の削除"), question):
             return
         try:
-            self._store.remove_supervisor(current.member_id)
+            self._store.supervisors.remove(current.member_id)
         except StoreError as error:
             self.problem.setText(str(error))
             self.problem.show()

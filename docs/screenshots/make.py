@@ -175,7 +175,7 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     from app.views.approval_dialogs import RequestDialog
 
     store = window.store
-    info = store.import_document(
+    info = store.applications.import_document(
         ROOT / "examples" / "jspm-specialist-new-unapproved.json", title="専門医新規申請"
     )
     app_id = info.id
@@ -185,8 +185,8 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
         name="指導 一郎", member_id="J00001", qualification="指導医",
         cert_start=dt.date(2020, 4, 1), cert_end=dt.date(2030, 3, 31),
     )  # fmt: skip
-    store.save_supervisor(supervisor)
-    store.save_supervisor(
+    store.supervisors.save(supervisor)
+    store.supervisors.save(
         Supervisor(
             name="緩和 次郎",
             member_id="J00002",
@@ -211,7 +211,7 @@ def jspm_screens(window: MainWindow, settle: Callable[[], None]) -> None:
     decisions[request.cases[4].id] = ("rejected", comments)
     data = build_response(request, decisions, supervisor_key, now=now + dt.timedelta(days=3))  # type: ignore[arg-type]
     response, statements = read_response(data, source="response")
-    store.trust_supervisor_key(supervisor.member_id, supervisor_key.fingerprint)
+    store.supervisors.trust_key(supervisor.member_id, supervisor_key.fingerprint)
     matched = match_response(store.get(app_id), response, statements, applicant_fingerprint=key.fingerprint,
                              trusted_fingerprint=supervisor_key.fingerprint)  # fmt: skip
     store.apply(app_id, ImportResults(matched))
@@ -310,7 +310,7 @@ def fit_child(name: str) -> None:
         wait()
         shoot("main")
 
-        info = window.store.import_document(
+        info = window.store.applications.import_document(
             ROOT / "examples" / "jspm-specialist-new-unapproved.json", title="専門医新規申請"
         )
         window.open_application(info.id)

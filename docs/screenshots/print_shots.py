@@ -52,7 +52,7 @@ def main(suffix: str) -> None:
     window.store.apply(window.app_id, SetApplicantField("name", "鈴木 一郎"))
     window.open_file(examples / "valid-25-cases-1-section.json")
     assert window.app_id is not None
-    window.store.rename(window.app_id, "田中先生 2026年度更新")
+    window.store.applications.rename(window.app_id, "田中先生 2026年度更新")
     window.open_file(examples / "jspm-transition-7-cases.json")
     window.open_application(min(row.id for row in window.app_list.list_model.rows()))
     window.duplicate_application()

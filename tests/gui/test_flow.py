@@ -67,7 +67,7 @@ def test_first_evening(qtbot: QtBot, shorei_home: Path, monkeypatch: pytest.Monk
     shorei_home.mkdir(parents=True)
     window = _open(qtbot, shorei_home)
     start = window.centralWidget()
-    assert isinstance(start, StartPage) and not window.store.list_applications()  # nothing made by itself
+    assert isinstance(start, StartPage) and not window.store.applications.all()  # nothing made by itself
     form = window.forms.get("jbct-renewal-2026")
     assert form is not None
     monkeypatch.setattr(

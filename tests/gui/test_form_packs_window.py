@@ -175,7 +175,7 @@ def test_undo_to_a_form_whose_pack_was_removed_is_refused_and_dropped(
 
     choose("2027.1")
     choose("2026.1")
-    remove_pack(window.store.home, "jbct-renewal-2027@2027.1", window.store.forms_in_use())
+    remove_pack(window.store.home, "jbct-renewal-2027@2027.1", window.store.applications.forms_in_use())
     window.store.reload_forms()
     window.forms = window.store.forms
     assert window.app_id is not None

@@ -93,9 +93,9 @@ def _drop(window: MainWindow, path: Path) -> None:
 
 def test_a_dropped_application_opens_in_the_window(window: MainWindow, examples_dir: Path) -> None:
     """Dropping an application document imports and opens it, as ファイル → 申請データを開く does."""
-    before = len(window.store.list_applications())
+    before = len(window.store.applications.all())
     _drop(window, examples_dir / "valid-25-cases-1-section.json")
-    assert len(window.store.list_applications()) == before + 1
+    assert len(window.store.applications.all()) == before + 1
     assert window.application is not None
     assert sum(len(s.cases) for s in window.application.sections) == 25
 

@@ -27,9 +27,11 @@ def test_stored_application_with_an_unsignable_number_still_opens_the_window(
     at this start and every later one; the other applications stay usable."""
     ensure_qt_app()
     with Store.open(shorei_home) as store:
-        good = store.import_document(examples_dir / "valid-20-cases.json", title="良い申請")
-        bad = store.import_document(examples_dir / "jspm-specialist-new-unapproved.json", title="壊れた申請")
-        connection = store._db()
+        good = store.applications.import_document(examples_dir / "valid-20-cases.json", title="良い申請")
+        bad = store.applications.import_document(
+            examples_dir / "jspm-specialist-new-unapproved.json", title="壊れた申請"
+        )
+        connection = store.database.db()
         (data,) = connection.execute(
             "SELECT data FROM reports WHERE app_id = ? AND position = 0", (bad.id,)
         ).fetchone()
@@ -60,7 +62,7 @@ def test_read_only_window_says_read_only_not_saved(
     """Item 15: the second instance, which refuses every edit, shows 読み取り専用 where 保存済み would be."""
     ensure_qt_app()
     with Store.open(shorei_home) as store:
-        store.import_document(examples_dir / "valid-20-cases.json")
+        store.applications.import_document(examples_dir / "valid-20-cases.json")
     holder = FolderLock(lock_path(shorei_home))
     assert holder.try_acquire()
     try:

@@ -33,7 +33,7 @@ def test_the_page_alone_commits_a_cell_through_its_context(
     from app.validation import validate
 
     store = Store.open(tmp_path / "home")
-    info = store.import_document(examples_dir / "valid-20-cases.json", title="A")
+    info = store.applications.import_document(examples_dir / "valid-20-cases.json", title="A")
     application = store.get(info.id)
     form = store.forms.get(application.form.id, application.form.version)
     assert form is not None

@@ -103,7 +103,7 @@ def page_of(window: MainWindow) -> ReportsPage:
 
 
 def open_application(window: MainWindow, application: Application) -> ReportsPage:
-    info = window.store.import_application(application, title="テスト")
+    info = window.store.applications.import_application(application, title="テスト")
     window.open_application(info.id)
     return page_of(window)
 
@@ -195,7 +195,7 @@ def test_cancelled_form_choice_creates_nothing(window: MainWindow, monkeypatch: 
     """Closing the form choice leaves the list of applications as it was."""
     monkeypatch.setattr(NewApplicationDialog, "ask", classmethod(lambda cls, parent, forms: None))
     window.new_application()
-    assert window.store.list_applications() == []
+    assert window.store.applications.all() == []
 
 
 def test_jbct_window_still_opens_its_sections(window: MainWindow, examples_dir: Path) -> None:
@@ -284,7 +284,7 @@ def test_text_being_typed_is_saved_when_another_application_opens(window: MainWi
     narrative.setFocus()
     narrative.selectAll()
     commit_text(narrative, "途中まで書いた経過")
-    other = window.store.import_application(jspm_application(), title="別の申請")
+    other = window.store.applications.import_application(jspm_application(), title="別の申請")
     window.open_application(other.id)
     assert first is not None
     assert window.store.get(first).reports[0].narrative["course"] == "途中まで書いた経過"
@@ -440,16 +440,16 @@ def test_supervisor_registry_adds_edits_and_removes(
     qtbot.addWidget(dialog)
     monkeypatch.setattr(SupervisorDialog, "ask", classmethod(lambda cls, parent, kinds, current: SUPERVISOR))
     dialog.add()
-    assert window.store.supervisors() == [SUPERVISOR]
+    assert window.store.supervisors.all() == [SUPERVISOR]
     assert cell(dialog.table, 0, 3) == "2020/04/01〜2030/03/31"
     assert cell(dialog.table, 0, 4) == "（未登録）"
     dialog.table.selectRow(0)
     changed = SUPERVISOR.model_copy(update={"qualification": "専門医"})
     monkeypatch.setattr(SupervisorDialog, "ask", classmethod(lambda cls, parent, kinds, current: changed))
     dialog.edit_selected()
-    assert window.store.supervisors()[0].qualification == "専門医"
+    assert window.store.supervisors.all()[0].qualification == "専門医"
     key = SigningKey.generate().fingerprint
-    window.store.trust_supervisor_key(SUPERVISOR.member_id, key)
+    window.store.supervisors.trust_key(SUPERVISOR.member_id, key)
     dialog.refresh()
     assert cell(dialog.table, 0, 4) == key
     other = SigningKey.generate().fingerprint
@@ -457,10 +457,10 @@ def test_supervisor_registry_adds_edits_and_removes(
     monkeypatch.setattr(SupervisorDialog, "ask", classmethod(lambda cls, parent, kinds, current: rekeyed))
     dialog.table.selectRow(0)
     dialog.edit_selected()  # a new key for a trusted 指導者 is taken after asking (confirm says yes here)
-    assert window.store.supervisors()[0].fingerprint == other
+    assert window.store.supervisors.all()[0].fingerprint == other
     dialog.table.selectRow(0)
     dialog.remove_selected()
-    assert window.store.supervisors() == []
+    assert window.store.supervisors.all() == []
 
 
 def test_supervisor_dialog_reads_dates_as_typed_and_says_what_is_wrong(qtbot: QtBot) -> None:
@@ -524,7 +524,7 @@ def requested(
     application = jspm_application()
     application.reports[0].note = "秘密のメモ"
     page = open_application(window, application)
-    window.store.save_supervisor(SUPERVISOR)
+    window.store.supervisors.save(SUPERVISOR)
     path = tmp_path / "request.approval-request.json"
     _request(window, page, [0, 1, 2], monkeypatch, path)
     return page, path
@@ -614,7 +614,7 @@ def test_import_asks_to_trust_the_key_then_applies_the_results(
     assert key.fingerprint in asked[0]
     assert statuses(page)[:3] == ["承認", "承認", "非承認"]
     assert "承認 2件、非承認 1件" in messages.last()
-    assert window.store.supervisors()[0].fingerprint == key.fingerprint
+    assert window.store.supervisors.all()[0].fingerprint == key.fingerprint
     assert page.current_row() == 2
     assert "考察をもう少し具体的に" in page.editor.rejection_text.text()
     assert page.model.index(0, ReportTableModel.DECIDED).data() == "2026/11/01"
@@ -631,7 +631,7 @@ def test_import_declined_trust_changes_nothing(
     monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     page.import_button.click()
     assert statuses(page)[:3] == ["承認依頼中"] * 3
-    assert window.store.supervisors()[0].fingerprint == ""
+    assert window.store.supervisors.all()[0].fingerprint == ""
 
 
 @pytest.mark.parametrize(
@@ -655,7 +655,7 @@ def test_import_refuses_a_result_that_fails_a_check(
     the case edited): one clear message naming the check, and nothing changes."""
     page, path = requested
     key = SigningKey.generate()
-    window.store.trust_supervisor_key(SUPERVISOR.member_id, key.fingerprint)
+    window.store.supervisors.trust_key(SUPERVISOR.member_id, key.fingerprint)
     response = _response(path, SigningKey.generate() if tamper == "other-key" else key, tmp_path)
     if tamper == "signature":
         data = json.loads(response.read_text(encoding="utf-8"))
@@ -684,7 +684,7 @@ def test_reopen_an_approved_case_keeps_a_copy(
     """「削除して再依頼」 asks first, keeps the approved content, and makes the case editable (未承認)."""
     page, path = requested
     key = SigningKey.generate()
-    window.store.trust_supervisor_key(SUPERVISOR.member_id, key.fingerprint)
+    window.store.supervisors.trust_key(SUPERVISOR.member_id, key.fingerprint)
     response = _response(path, key, tmp_path, reject_third=False)
     monkeypatch.setattr(approval_dialogs, "ask_response_to_open", lambda parent, start: response)
     monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
@@ -696,4 +696,4 @@ def test_reopen_an_approved_case_keeps_a_copy(
     page.editor.lock_button.click()
     assert "承認済みの内容はコピーを残してから編集可能に戻します" in asked[0]
     assert statuses(page)[1] == "未承認" and not page.editor.diagnosis.isReadOnly()
-    assert window.app_id is not None and len(window.store.archived_reports(window.app_id)) == 1
+    assert window.app_id is not None and len(window.store.archive.archived_reports(window.app_id)) == 1

@@ -241,7 +241,7 @@ def test_printing_when_the_state_cannot_be_kept_says_so_instead_of_failing(
     def refuse(*args: object, **kwargs: object) -> None:
         raise StoreError("保存できませんでした（disk I/O error）")
 
-    monkeypatch.setattr(window.store, "record_output", refuse)
+    monkeypatch.setattr(window.store.archive, "record_output", refuse)
     assert window.application is not None
     window.print_flow.printed(_preview(window), window.application)
     assert "記録できませんでした" in window.statusBar().currentMessage()

@@ -103,10 +103,10 @@ def test_opening_the_same_file_again_asks(
 
     monkeypatch.setattr(OpenAgainDialog, "ask", ask)
     first = window.app_id
-    before = {info.title for info in window.store.list_applications()}
+    before = {info.title for info in window.store.applications.all()}
     assert window.open_file(examples_dir / "valid-20-cases.json")
     assert asked == [("valid-20-cases.json", "valid-20-cases", "valid-20-cases（2）")]
-    titles = {info.title for info in window.store.list_applications()}
+    titles = {info.title for info in window.store.applications.all()}
     if choice == "copy":
         assert titles == before | {"valid-20-cases（2）"}
         assert window.app_id is not None and window.app_id != first

@@ -44,7 +44,7 @@ def test_first_start_shows_the_start_page_not_an_application(qtbot: QtBot, shore
     try:
         assert window.start_page is not None and window.centralWidget() is window.start_page
         assert set(window.start_page.buttons) == {"new", "open", "review", "guide"}
-        assert window.store.list_applications() == []
+        assert window.store.applications.all() == []
         assert not window.problems_dock.isVisible()
     finally:
         _close(window)
@@ -99,7 +99,7 @@ def test_trashing_the_last_application_shows_the_start_page(
         assert window.open_file(examples_dir / "valid-20-cases.json")
         monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
         window.trash_application()
-        assert window.start_page is not None and window.store.list_applications() == []
+        assert window.start_page is not None and window.store.applications.all() == []
     finally:
         _close(window)
 

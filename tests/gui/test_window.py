@@ -215,10 +215,10 @@ def test_trash_asks_first_and_can_be_restored(window: MainWindow, monkeypatch: p
     app_id = window.app_id
     monkeypatch.setattr(dialogs, "confirm", lambda *a: False)
     window.trash_application()
-    assert app_id in [info.id for info in window.store.list_applications()]
+    assert app_id in [info.id for info in window.store.applications.all()]
     monkeypatch.setattr(dialogs, "confirm", lambda *a: True)
     window.trash_application()
-    assert [info.id for info in window.store.list_trash()] == [app_id]
+    assert [info.id for info in window.store.applications.in_trash()] == [app_id]
     assert window.app_id != app_id
 
 

@@ -94,7 +94,7 @@ def test_history_says_what_a_restore_changed(window: MainWindow, monkeypatch: py
     page.model.setData(page.model.index(2, COLUMNS.index("diagnosis")), "胃K")
     monkeypatch.setattr(HistoryDialog, "ask", classmethod(lambda cls, *a: version))
     window.show_history()
-    summary = window.store.history(window.app_id or 0, limit=1)[0].summary
+    summary = window.store.history.changes(window.app_id or 0, limit=1)[0].summary
     assert "申請2(1) No.3 診断名: 胃K → 非小細胞肺癌" in summary
 
 

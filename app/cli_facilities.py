@@ -1,4 +1,4 @@
-"""What `shorei facilities …` does, printed for a terminal or as JSON (the CLI only parses arguments)."""
+"""What `shorei facilities …` does, printed for a terminal or as JSON (`app.cli` parses the arguments)."""
 
 from __future__ import annotations
 
