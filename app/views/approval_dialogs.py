@@ -36,6 +36,7 @@ from app.models.cells import display_value
 from app.models.document import describe_validation_error
 from app.models.text import InputError, normalize_text, parse_date_input, text_problem
 from app.views.case_model import PRIVATE_TINT
+from app.views.fit import fit_size
 from app.views.report_model import PRIVATE_FRAME, PrivateFrameDelegate
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class SupervisorDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("指導者の登録") if current is None else self.tr("指導者の編集"))
-        self.resize(560, 0)
+        fit_size(self, 560, 0)
         self._result: Supervisor | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -212,7 +213,7 @@ class SupervisorRegistryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("指導者登録"))
-        self.resize(900, 380)
+        fit_size(self, 900, 380)
         self._store, self._kinds, self._confirm = store, list(kinds), confirm
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -377,7 +378,6 @@ class RequestDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("症例承認依頼"))
-        self.resize(640, 0)
         self._form = form
         self._supervisors = supervisors
         self._limit = form.approval.message_max_length if form.approval is not None else 200
@@ -492,7 +492,7 @@ class RequestDialog(QDialog):
         layout.addWidget(buttons)
         self.refresh_supervisors()
         self._update_counter()
-        self.resize(640, self.sizeHint().height())
+        fit_size(self, 640)
 
     def refresh_supervisors(self) -> None:
         chosen = self.supervisor.currentData()

@@ -435,7 +435,7 @@ class ImportReportDialog(QDialog):
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("取り込み結果"))
-        self.resize(760, 460)
+        fit_size(self, 760, 460)
         layout = QVBoxLayout(self)
         self.text = QPlainTextEdit(text, self)
         self.text.setReadOnly(True)
@@ -469,7 +469,7 @@ class CaseExportDialog(QDialog):
     def __init__(self, suggested: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("症例一覧をExcelに書き出す"))
-        self.resize(620, 180)
+        fit_size(self, 620, 180)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.path = QLineEdit(str(suggested), self)

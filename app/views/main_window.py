@@ -62,7 +62,7 @@ from app.views.application_list import ApplicationListView
 from app.views.banners import SampleListBanner
 from app.views.case_model import COLUMNS, CaseTableModel
 from app.views.enrollment import MonthCombo
-from app.views.fit import available_geometry
+from app.views.fit import available_geometry, fit_size
 from app.views.grid import CaseTableView
 from app.views.print_flow import PrintFlow
 from app.views.problems import ProblemsPanel
@@ -179,7 +179,7 @@ class HistoryDialog(QDialog):
     def __init__(self, store: Store, app_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("変更履歴"))
-        self.resize(620, 420)
+        fit_size(self, 620, 420)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(

@@ -54,7 +54,7 @@ from app.export.signing import UnreadableFileError, read_limited
 from app.models.form_packs import forms_for
 from app.paths import data_home
 from app.views.export_dialog import open_local
-from app.views.fit import show_fitted
+from app.views.fit import fit_size, show_fitted
 from app.views.main_window import confirm, notify
 
 if TYPE_CHECKING:
@@ -545,7 +545,7 @@ class ReviewWindow(QMainWindow):
         for row in range(len(review.cases)):
             self._fill_row(row)
         self._refresh_progress()
-        self.resize(1366, 768)
+        fit_size(self, 1366, 768)
         if review.cases:
             self.table.selectRow(0)
         self.table.setFocus()
