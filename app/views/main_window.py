@@ -614,6 +614,8 @@ class MainWindow(QMainWindow):
             self.show_application(application)
             self._mark_saved()
             self._focus_changed_cell(before, application)
+            if self.reports is not None and before is not None:
+                self.reports.focus_changed_report(before, application)
 
     def _mark_saved(self) -> None:
         if self.store.read_only:
