@@ -29,6 +29,7 @@ from app.logs import LogFiles, log_unexpected, logger, start_logging, unexpected
 from app.paths import data_home
 from app.resources import resource_path
 from app.views.fit import show_fitted
+from app.views.pyside_feature import read_sources_as_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -69,7 +70,9 @@ def qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> No
 
 
 def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
-    """The one QApplication, with the bundled Japanese font so every PC shows the same glyphs."""
+    """The one QApplication, with the bundled Japanese font so every PC shows the same glyphs. The window's
+    modules are imported after it (run): PySide6's check of each import is made a byte search first."""
+    read_sources_as_bytes()
     existing = QApplication.instance()
     if not isinstance(existing, QApplication):
         # Only for an application of ours: a test harness keeps its own handler.
