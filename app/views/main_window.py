@@ -615,7 +615,7 @@ class MainWindow(QMainWindow):
             self._mark_saved()
             self._focus_changed_cell(before, application)
             if self.reports is not None and before is not None:
-                self.reports.focus_changed_report(before, application)
+                self.reports.show_changed(before, application)
 
     def _mark_saved(self) -> None:
         if self.store.read_only:

@@ -294,7 +294,7 @@ class ReportsPage(QWidget):
             self.table.setCurrentIndex(self.model.index(row, ReportTableModel.NUMBER))
             self.table.scrollTo(self.model.index(row, ReportTableModel.NUMBER))
 
-    def focus_changed_report(self, before: Application, after: Application) -> None:
+    def show_changed(self, before: Application, after: Application) -> None:
         """Undo and redo select the first case they changed and put the cursor in its first changed field
         (a whole case added, removed or moved: the case alone)."""
         old, new = before.reports, after.reports
