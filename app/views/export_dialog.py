@@ -47,7 +47,7 @@ class ExportDialog(QDialog):
         self._go_to = go_to
         self.errors: QListWidget | None = None
         self.setWindowTitle(self.tr("印刷用PDFとアップロード用ファイルを作成"))
-        fit_size(self, 640, 380)
+        fit_size(self, 960, 460)  # most error lines whole, within 1280 logical pixels
         layout = QVBoxLayout(self)
         lines = plan.describe()
         heading = QLabel(lines[0], self)
