@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import faulthandler
 import logging
-import logging.handlers
 import sys
 import traceback
 from dataclasses import dataclass
@@ -102,6 +101,8 @@ def start_logging(home: Path) -> LogFiles | None:
     Returns None when the folder cannot be written: the program then runs without a log rather than not
     at all (the window says so where it matters, the dialog after an unexpected error).
     """
+    import logging.handlers  # with socket, pickle and queue: only once the window is up (start-up time)
+
     folder = home / LOG_FOLDER
     try:
         folder.mkdir(parents=True, exist_ok=True)

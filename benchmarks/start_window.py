@@ -20,9 +20,10 @@ def main() -> None:
 
     from app.paths import data_home
     from app.views.app import ensure_qt_app, window_settings
-    from app.views.main_window import build_main_window
 
     app = ensure_qt_app()
+    from app.views.main_window import build_main_window  # after the QApplication, as `shorei gui` (run)
+
     home = data_home()
     window = build_main_window(home, window_settings(home))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -24,11 +23,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.about import program_version
 from app.logs import LogFiles, log_unexpected, logger, start_logging, unexpected_error_text
 from app.paths import data_home
 from app.resources import resource_path
 from app.views.fit import show_fitted
+from app.views.pyside_feature import read_sources_as_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -69,7 +68,9 @@ def qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> No
 
 
 def ensure_qt_app(argv: Sequence[str] = ()) -> QApplication:
-    """The one QApplication, with the bundled Japanese font so every PC shows the same glyphs."""
+    """The one QApplication, with the bundled Japanese font so every PC shows the same glyphs. The window's
+    modules are imported after it (run): PySide6's check of each import is made a byte search first."""
+    read_sources_as_bytes()
     existing = QApplication.instance()
     if not isinstance(existing, QApplication):
         # Only for an application of ours: a test harness keeps its own handler.
@@ -110,6 +111,10 @@ def unexpected_errors_reported(files: LogFiles | None) -> Iterator[None]:
 
 def start_log(home: Path) -> LogFiles | None:
     """Start the log in the data folder and record the versions the program runs with."""
+    import platform  # here, after ensure_qt_app has made PySide6's check of each import cheap
+
+    from app.about import program_version
+
     files = start_logging(home)
     logger().info(
         "起動: Shorei %s, Python %s, Qt %s, PySide6 %s, %s, platform %s",

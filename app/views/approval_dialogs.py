@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.models.cells import display_value
 from app.models.text import normalize_text, text_problem
 from app.views.case_model import PRIVATE_TINT
+from app.views.fit import fit_size
 from app.views.report_model import PRIVATE_FRAME, PrivateFrameDelegate
 from app.views.supervisor_dialogs import ERROR_TEXT, HINT_TEXT
 
@@ -100,7 +101,6 @@ class RequestDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("症例承認依頼"))
-        self.resize(640, 0)
         self._form = form
         self._supervisors = supervisors
         self._limit = form.approval.message_max_length if form.approval is not None else 200
@@ -215,7 +215,7 @@ class RequestDialog(QDialog):
         layout.addWidget(buttons)
         self.refresh_supervisors()
         self._update_counter()
-        self.resize(640, self.sizeHint().height())
+        fit_size(self, 640)
 
     def refresh_supervisors(self) -> None:
         chosen = self.supervisor.currentData()

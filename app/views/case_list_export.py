@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.fit import fit_size
+
 
 @dataclass(frozen=True)
 class CaseExportChoice:
@@ -35,7 +37,7 @@ class CaseExportDialog(QDialog):
     def __init__(self, suggested: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("症例一覧をExcelに書き出す"))
-        self.resize(620, 180)
+        fit_size(self, 620, 180)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.path = QLineEdit(str(suggested), self)

@@ -433,7 +433,7 @@ class ImportReportDialog(QDialog):
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("取り込み結果"))
-        self.resize(760, 460)
+        fit_size(self, 760, 460)
         layout = QVBoxLayout(self)
         self.text = QPlainTextEdit(text, self)
         self.text.setReadOnly(True)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.fit import fit_size
+
 if TYPE_CHECKING:
     from app.store import Store
 
@@ -29,7 +31,7 @@ class HistoryDialog(QDialog):
     def __init__(self, store: Store, app_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("変更履歴"))
-        self.resize(620, 420)
+        fit_size(self, 620, 420)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.fit import fit_size
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -45,7 +47,7 @@ class ExportDialog(QDialog):
         self._go_to = go_to
         self.errors: QListWidget | None = None
         self.setWindowTitle(self.tr("印刷用PDFとアップロード用ファイルを作成"))
-        self.resize(640, 380)
+        fit_size(self, 960, 460)  # most error lines whole, within 1280 logical pixels
         layout = QVBoxLayout(self)
         lines = plan.describe()
         heading = QLabel(lines[0], self)
@@ -156,6 +158,7 @@ class ExportDoneDialog(QDialog):
         close = buttons.addButton(self.tr("閉じる"), QDialogButtonBox.ButtonRole.RejectRole)
         close.clicked.connect(self.accept)
         layout.addWidget(buttons)
+        fit_size(self, 640)
 
     @classmethod
     def show_result(cls, parent: QWidget | None, result: ExportResult) -> None:

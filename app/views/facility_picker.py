@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.models.application import FacilityChoice
 from app.models.facility import ENDED_LABEL, Facility
+from app.views.fit import fit_size
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -124,7 +125,7 @@ class FacilityPickerDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("認定施設検索") if today is None else self.tr("診療施設検索"))
-        self.resize(720 if today is None else 900, 480)
+        fit_size(self, 720 if today is None else 900, 480)
         self._search = search
         self._chosen: FacilityChoice | None = None
         self._entry: Facility | None = None

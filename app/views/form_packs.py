@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.models.forms import version_order
 from app.views import dialogs
+from app.views.fit import fit_size
 
 if TYPE_CHECKING:
     from app.models.form_packs import PackManifest
@@ -153,7 +154,7 @@ class MigrateDialog(QDialog):
         super().__init__(window)
         self._window = window
         self.setWindowTitle(self.tr("新しい様式に移す"))
-        self.resize(820, 520)
+        fit_size(self, 820, 520)
         layout = QVBoxLayout(self)
         current = window.form
         assert current is not None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.about import component_versions
 from app.resources import user_guide
+from app.views.fit import fit_size
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,7 +33,7 @@ class GuideDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Shorei の使い方"))
-        self.resize(860, 680)
+        fit_size(self, 860, 680)
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
@@ -65,7 +66,7 @@ class AboutDialog(QDialog):
     def __init__(self, home: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("バージョン情報"))
-        self.resize(640, 420)
+        fit_size(self, 640, 420)
         self.rows = rows = version_rows(home)
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels([self.tr("項目"), self.tr("版")])

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.views.fit import fit_size
+
 
 class PasteReportDialog(QDialog):
     """Lists the refused cells of the last paste; non-modal, so the user fixes them while it is open."""
@@ -15,7 +17,7 @@ class PasteReportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("貼り付けで読み取れなかったセル"))
         self.setWindowModality(Qt.WindowModality.NonModal)
-        self.resize(560, 260)
+        fit_size(self, 560, 260)
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)

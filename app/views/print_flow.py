@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from app.views.window_base import WindowBase
 
 
+KEPT_APPLICATIONS = 4
+"""Parsed applications the list keeps for its rows (the most recently listed)."""
+
+
 def choose_export_file(parent: QWidget | None, suggested: Path) -> Path | None:
     """Where to write the printable PDF; its upload file goes beside it (tests patch this)."""
     path, _ = QFileDialog.getSaveFileName(
@@ -69,6 +73,8 @@ class PrintFlow:
     def __init__(self, window: WindowBase) -> None:
         self.window = window
         self.state: PrintState = NOT_PRINTED
+        self._parsed: dict[int, tuple[int, Application]] = {}
+        """app id → (version, the application as stored then), for the rows of the list."""
         self.label = QLabel(window)
         self.label.setToolTip(
             window.tr(
@@ -177,7 +183,7 @@ class PrintFlow:
         info = window.store.info(app_id)
         if application is None:
             try:
-                application = window.store.get(app_id)
+                application = self._stored(app_id, info.version)
             except StoreError:
                 return self._unreadable_row(info)
         form = window.forms.get(application.form.id, application.form.version)
@@ -204,6 +210,18 @@ class PrintFlow:
             copy_of=info.copy_of,
             title=info.title,
         )
+
+    def _stored(self, app_id: int, version: int) -> Application:
+        """The stored application a row is made from, parsed once per version: the list is built twice as
+        the window opens (start-up time) and again after each change. A row only reads it; the last few
+        are kept."""
+        kept = self._parsed.pop(app_id, None)
+        if kept is None or kept[0] != version:
+            kept = (version, self.window.store.get(app_id))
+        self._parsed[app_id] = kept
+        while len(self._parsed) > KEPT_APPLICATIONS:
+            del self._parsed[next(iter(self._parsed))]
+        return kept[1]
 
     def quick_row(self, app_id: int) -> ApplicationRow:
         """The row without validating (errors counted later): for the list as the window opens."""

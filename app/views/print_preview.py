@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.views.fit import available_geometry
+from app.views.fit import FULL_HEIGHT, fit_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -255,12 +255,7 @@ class PrintPreviewDialog(QDialog):
 
     def _fit_to_screen(self) -> None:
         """Most of the screen's free area (1366×728 and 1280×693 included), never more."""
-        owner = self.parentWidget()
-        area = available_geometry(owner if owner is not None else self)
-        width = min(1000, int(area.width() * 0.92))
-        height = int(area.height() * 0.92)
-        self.resize(width, height)
-        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+        fit_size(self, 1000, FULL_HEIGHT)
 
     def show_page(self, number: int) -> None:
         if not 0 <= number < self.page_count:

@@ -277,6 +277,33 @@ class ReportsPage(ApplicationPage):
             self.table.setCurrentIndex(self.model.index(row, ReportTableModel.NUMBER))
             self.table.scrollTo(self.model.index(row, ReportTableModel.NUMBER))
 
+    def show_changed(self, before: Application, after: Application) -> None:
+        """Undo and redo select the first case they changed and put the cursor in its first changed field
+        (a whole case added, removed or moved: the case alone)."""
+        old, new = before.reports, after.reports
+        for row in range(max(len(old), len(new))):
+            was = old[row] if row < len(old) else None
+            now = new[row] if row < len(new) else None
+            if was == now:
+                continue
+            self.select_row(min(row, self.model.rowCount() - 1))
+            if was is not None and now is not None and was.id == now.id:
+                self.editor.focus_field(self._changed_field(was, now))
+            else:
+                self.table.setFocus()
+            return
+
+    def _changed_field(self, was: CaseReport, now: CaseReport) -> str | None:
+        """The first field, in the editor's order, whose value differs; None when only the state did."""
+        narrative = [spec.key for spec in self.form.fields if spec.kind == "multiline"]
+        for key in ("category", "facility", "start", "end", "age", "sex", "diagnosis", *narrative, "note"):
+            if key in narrative:
+                if was.narrative.get(key, "") != now.narrative.get(key, ""):
+                    return key
+            elif getattr(was, key) != getattr(now, key):
+                return key
+        return None
+
     def count_text(self) -> str:
         """The status bar's summary: cases entered of the form's count, approved ones, errors."""
         application = self.application

@@ -39,7 +39,7 @@ from app.file_names import safe_stem
 from app.paths import data_home
 from app.signing.keys import KeyFileError, load_or_create_signing_key
 from app.views.dialogs import confirm, notify
-from app.views.fit import show_fitted
+from app.views.fit import fit_size, show_fitted
 from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, date_text, local_time, value_label
 from app.views.review_files import (
     ReviewOpenError,
@@ -180,7 +180,7 @@ class ReviewWindow(QMainWindow):
         for row in range(len(review.cases)):
             self._fill_row(row)
         self._refresh_progress()
-        self.resize(1366, 768)
+        fit_size(self, 1366, 768)
         if review.cases:
             self.table.selectRow(0)
         self.table.setFocus()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.resources import project_root
+from app.views.fit import fit_size
 from app.views.new_application import form_summary
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class NewApplicationDialog(QDialog):
     def __init__(self, forms: FormRegistry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("新しい申請"))
-        self.resize(640, 320)
+        fit_size(self, 640, 320)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("申請の種類（様式）を選び、名前を付けてください。"), self))
         self.list = QListWidget(self)

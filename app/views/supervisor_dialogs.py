@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.models.application import Supervisor
 from app.models.document import describe_validation_error
 from app.models.text import InputError, normalize_text, parse_date_input
+from app.views.fit import fit_size
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -54,7 +55,7 @@ class SupervisorDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("指導者の登録") if current is None else self.tr("指導者の編集"))
-        self.resize(560, 0)
+        fit_size(self, 560, 0)
         self._result: Supervisor | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -172,7 +173,7 @@ class SupervisorRegistryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("指導者登録"))
-        self.resize(900, 380)
+        fit_size(self, 900, 380)
         self._store, self._kinds, self._confirm = store, list(kinds), confirm
         layout = QVBoxLayout(self)
         intro = QLabel(
