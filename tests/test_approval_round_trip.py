@@ -353,7 +353,7 @@ def test_approval_commands_change_the_file_through_the_operations(
     """request, import --trust, reopen and withdraw plan the store's operations; the CLI sets no approval."""
     import inspect
 
-    from app import cli_approval
+    from app.cli import approval as cli_approval
 
     planned: list[str] = []
 

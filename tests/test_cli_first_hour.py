@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from app.cli import _as_gui, display_problem, main
-from app.cli_parser import translate
+from app.cli.parser import translate
 from tests.cli_support import SAMPLE_NOTICE
 from tests.factories import document
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from app import cli_approval
+from app.cli import approval as cli_approval
 from app.cli import main
 from app.models.canonical import canonical_json, sha256_hex
 from app.models.document import load_application, save_application

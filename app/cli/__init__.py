@@ -5,7 +5,7 @@ Unreadable input gets one line on stderr naming the file and the problem, never 
 
 This module parses the command line and hands each command to its group: `documents` (validate, new, and
 what every command shares), `package` (export, verify), `case_list` (import-cases, export-cases),
-`facilities`, and beside the package `app.cli_forms` and `app.cli_approval`. `python -m app.cli` runs
+`facilities`, `forms` (forms, migrate) and `approval` (supervisors, approval). `python -m app.cli` runs
 `main` through `__main__`.
 """
 
@@ -16,15 +16,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from app import cli_forms
+from app.cli.approval_args import add_parsers as add_approval_parsers
 from app.cli.case_list import add_parsers as add_case_list_parsers
 from app.cli.case_list import run_export_cases, run_import_cases
 from app.cli.documents import EXIT_OK, EXIT_UNREADABLE, run_new, run_validate
 from app.cli.facilities import add_parsers as add_facility_parsers
 from app.cli.facilities import run_facilities
+from app.cli.forms import COMMANDS as FORM_COMMANDS
+from app.cli.forms import add_parsers as add_form_parsers
+from app.cli.forms import run as run_forms
 from app.cli.package import run_export, run_verify
-from app.cli_approval_args import add_parsers as add_approval_parsers
-from app.cli_parser import JapaneseArgumentParser
+from app.cli.parser import JapaneseArgumentParser
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -75,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     add_case_list_parsers(commands)
     add_facility_parsers(commands)
     add_approval_parsers(commands)
-    cli_forms.add_parsers(commands)
+    add_form_parsers(commands)
     return parser
 
 
@@ -146,8 +148,8 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         return run_version(sys.stdout)
     if args.command == "validate":
         return run_validate(args.file, as_json=args.json, out=sys.stdout, err=sys.stderr)
-    if args.command in cli_forms.COMMANDS:
-        return cli_forms.run(args, sys.stdout, sys.stderr)
+    if args.command in FORM_COMMANDS:
+        return run_forms(args, sys.stdout, sys.stderr)
     if args.command == "new":
         return run_new(
             args.form,
@@ -164,7 +166,7 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "facilities":
         return run_facilities(args, sys.stdout, sys.stderr)
     if args.command in ("supervisors", "approval"):
-        from app import cli_approval
+        from app.cli import approval as cli_approval
 
         return cli_approval.run(args, sys.stdout, sys.stderr)
     if args.command == "import-cases":

@@ -20,6 +20,27 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 
 
+class RefusedError(Exception):
+    """A command that cannot go on: one line for stderr and the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the command makes (`--out`), its folder too; a refusal naming it when that fails."""
+    from app.atomic import write_atomically
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+    except OSError as error:
+        raise RefusedError(
+            f"{path}: 書き込めません（{error.strerror}）。保存先を確かめてください", EXIT_UNREADABLE
+        ) from None
+
+
 _SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
 
 

@@ -48,7 +48,7 @@ def _date_argument(text: str) -> dt.date:
 
 def run_facilities(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`shorei facilities search|import|status|revert`: one line on stderr and exit 2 when it fails."""
-    from app import cli_facilities as facility_commands
+    from app.cli import facility_output as facility_commands
     from app.paths import data_home
     from app.store.facility_table import FacilityListError
 

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any, Final
 from app.models.application import Application, FormRef
 from app.models.document import DocumentError, load_application, save_application
 from app.models.text import normalize_text
+from app.operations.history import replace_document
 from app.operations.patch import Edit
-from app.store import edits as ops
-from app.store import report_edits as rops
+from app.operations.plan import MAX_ENROLLMENTS, MAX_REPORTS, MAX_ROWS, MAX_SECTIONS, Plan
+from app.operations.reports import blank_report, fresh_copies
+from app.operations.sections import empty_section
 from app.store.database import dumps, parse_stamp, stamp
 from app.store.errors import EditError, NotFoundError
 from app.store.rows import to_application
@@ -33,9 +35,9 @@ def blank_document(form: FormDefinition) -> Json:
     document: Json = Application(form=FormRef(id=form.id, version=form.version)).model_dump(mode="json")
     if form.layout == "case-reports":
         # As the society's page lists them: numbers 1 … max, each 未登録 until filled in.
-        document["reports"] = [rops.blank_report() for _ in range(form.counts.max)]
+        document["reports"] = [blank_report() for _ in range(form.counts.max)]
     else:
-        document["sections"] = [ops.empty_section()]
+        document["sections"] = [empty_section()]
     return document
 
 
@@ -111,16 +113,16 @@ class Applications:
         if target is None:
             raise EditError(f"様式 {form_id} {version} はインストールされていません")
 
-        def plan(it: Loaded) -> ops.Plan | None:
-            old = it.document["form"]
+        def plan(loaded: Loaded) -> Plan | None:
+            old = loaded.document["form"]
             source = forms.get(old["id"], old["version"])
             if source is not None and source.layout != target.layout:
                 raise EditError(f"様式「{form_id}」は形が違うため、この申請を移せません")
             if (old["id"], old["version"]) == (form_id, version):
                 return None
-            document = {**it.document, "form": {"id": form_id, "version": version}}
+            document = {**loaded.document, "form": {"id": form_id, "version": version}}
             summary = f"様式を移す: {old['id']} {old['version']} → {form_id} {version}"
-            return ops.replace_document(it.document, document, "migrate", summary)
+            return replace_document(loaded.document, document, "migrate", summary)
 
         return self._edit(app_id, plan)
 
@@ -167,22 +169,20 @@ class Applications:
 
     @staticmethod
     def _check_limits(application: Application, *, source: str) -> None:
-        if len(application.sections) > ops.MAX_SECTIONS:
+        if len(application.sections) > MAX_SECTIONS:
             raise DocumentError(
-                source, f"施設が多すぎます（{len(application.sections)}件、上限 {ops.MAX_SECTIONS}件）"
+                source, f"施設が多すぎます（{len(application.sections)}件、上限 {MAX_SECTIONS}件）"
             )
         for index, section in enumerate(application.sections, start=1):
-            if len(section.cases) > ops.MAX_ROWS:
+            if len(section.cases) > MAX_ROWS:
                 raise DocumentError(
-                    source, f"施設{index}の症例が多すぎます（{len(section.cases)}行、上限 {ops.MAX_ROWS}行）"
+                    source, f"施設{index}の症例が多すぎます（{len(section.cases)}行、上限 {MAX_ROWS}行）"
                 )
-            if len(section.enrollment) > ops.MAX_ENROLLMENTS:
-                raise DocumentError(
-                    source, f"施設{index}の在籍期間が多すぎます（上限 {ops.MAX_ENROLLMENTS}件）"
-                )
-        if len(application.reports) > rops.MAX_REPORTS:
+            if len(section.enrollment) > MAX_ENROLLMENTS:
+                raise DocumentError(source, f"施設{index}の在籍期間が多すぎます（上限 {MAX_ENROLLMENTS}件）")
+        if len(application.reports) > MAX_REPORTS:
             raise DocumentError(
-                source, f"症例が多すぎます（{len(application.reports)}件、上限 {rops.MAX_REPORTS}件）"
+                source, f"症例が多すぎます（{len(application.reports)}件、上限 {MAX_REPORTS}件）"
             )
         seen: set[str] = set()
         for number, report in enumerate(application.reports, start=1):
@@ -267,7 +267,7 @@ class Applications:
         if new != old:
             self._database.writable()
             edit = Edit("set", ("$title",), old, new)
-            plan = ops.Plan("rename", f"名前を変更: {old} → {new}", [edit])
+            plan = Plan("rename", f"名前を変更: {old} → {new}", [edit])
 
             def mark_named(connection: sqlite3.Connection, _version: int) -> None:
                 connection.execute("UPDATE applications SET named = 1 WHERE id = ?", (app_id,))
@@ -280,7 +280,7 @@ class Applications:
         application: its case reports get new ids and no approvals (an approval belongs to the original)."""
         source = self.info(app_id)
         document = self._rows.load(app_id).document
-        document = {**document, "reports": rops.fresh_copies(document["reports"])}
+        document = {**document, "reports": fresh_copies(document["reports"])}
         return self._insert(
             document,
             title or f"{source.title}（コピー）",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.models.form_packs import form_not_installed
+from app.operations.history import describe_difference, replace_document
 from app.operations.patch import Edit, apply, invert
-from app.store import edits as ops
 from app.store.database import parse_stamp
 from app.store.errors import EditError
 from app.store.rows import to_application
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from app.models.application import Application
     from app.operations.patch import Json
+    from app.operations.plan import Plan
     from app.store.database import Database
     from app.store.rows import Editing, Loaded, Rows
 
@@ -100,8 +101,8 @@ class History:
         when = "" if at is None else f"（{parse_stamp(at[0]).astimezone():%Y-%m-%d %H:%M}）"
         prefix = f"版 {version}{when}の状態に戻す"
 
-        def plan(it: Loaded) -> ops.Plan | None:
-            summary = f"{prefix}（{ops.describe_difference(it.document, target, it.labels)}）"
-            return ops.replace_document(it.document, target, "restore", summary)
+        def plan(loaded: Loaded) -> Plan | None:
+            summary = f"{prefix}（{describe_difference(loaded.document, target, loaded.labels)}）"
+            return replace_document(loaded.document, target, "restore", summary)
 
         return self._edit(app_id, plan)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from app.models.application import Application
 from app.models.document import describe_validation_error
-from app.store import edits as ops
+from app.operations.plan import Labels, Plan
 from app.store.database import dumps
 from app.store.errors import EditError, HistoryError, NotFoundError
 
@@ -36,7 +36,7 @@ class Loaded:
     document: Json
     version: int
     trashed: bool
-    labels: ops.Labels
+    labels: Labels
     application: Application | None = None
     """The document as types (parsed on the first change, then kept in step with each one)."""
 
@@ -44,7 +44,7 @@ class Loaded:
 class Editing(Protocol):
     """How a manager records a change: the store's `_edit`, which plans on the document as it is."""
 
-    def __call__(self, app_id: int, plan_for: Callable[[Loaded], ops.Plan | None]) -> Application: ...
+    def __call__(self, app_id: int, plan_for: Callable[[Loaded], Plan | None]) -> Application: ...
 
 
 class Recording(Protocol):
@@ -55,7 +55,7 @@ class Recording(Protocol):
         self,
         app_id: int,
         loaded: Loaded,
-        plan: ops.Plan | None,
+        plan: Plan | None,
         *,
         title: str | None = ...,
         also: Callable[[sqlite3.Connection, int], None] | None = ...,
@@ -75,7 +75,7 @@ def to_application(document: Json) -> Application:
 
 
 class Rows:
-    """Reads and writes application documents as rows; `form_of` names the forms for `ops.Labels`."""
+    """Reads and writes application documents as rows; `form_of` names the forms for `Labels`."""
 
     def __init__(self, database: Database, form_of: Callable[[str, str], FormDefinition | None]) -> None:
         self._database = database
@@ -101,7 +101,7 @@ class Rows:
         """Name places again as the forms now name them (after the forms were reloaded)."""
         for loaded in self._loaded.values():
             form = loaded.document["form"]
-            loaded.labels = ops.Labels(self._form_of(form["id"], form["version"]))
+            loaded.labels = Labels(self._form_of(form["id"], form["version"]))
 
     # ---- loading ----------------------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ class Rows:
                 raise HistoryError(f"申請データ（番号 {app_id}）の症例の並びが壊れています")
             document["reports"].append(json.loads(data))
         form = self._form_of(row[0], row[1])
-        loaded = Loaded(document, row[3], row[4] is not None, ops.Labels(form))
+        loaded = Loaded(document, row[3], row[4] is not None, Labels(form))
         if not self._database.read_only:
             # Only the writer may trust its copy: nobody else changes the rows under it.
             self._loaded[app_id] = loaded

@@ -31,10 +31,9 @@ from typing import TYPE_CHECKING
 
 from app.models.form_packs import forms_for
 from app.operations.patch import apply_as_found
-from app.operations.plan import KeyTrusted, ReportArchived, RequestSent
+from app.operations.plan import KeyTrusted, Labels, Plan, ReportArchived, RequestSent
 from app.operations.typed import apply_edits
 from app.paths import data_home
-from app.store import edits as ops
 from app.store import supervisors as registry
 from app.store.applications import ApplicationInfo, Applications
 from app.store.archive import Archive
@@ -210,7 +209,7 @@ class Store:
     def _edit(
         self,
         app_id: int,
-        plan_for: Callable[[_Loaded], ops.Plan | None],
+        plan_for: Callable[[_Loaded], Plan | None],
         *,
         also: Callable[[sqlite3.Connection, int], None] | None = None,
     ) -> Application:
@@ -232,7 +231,7 @@ class Store:
         self,
         app_id: int,
         loaded: _Loaded,
-        plan: ops.Plan | None,
+        plan: Plan | None,
         *,
         title: str | None = None,
         also: Callable[[sqlite3.Connection, int], None] | None = None,
@@ -276,7 +275,7 @@ class Store:
                 also(connection, version)
         if document["form"] != loaded.document["form"]:
             # Moved to another form (or back by undo): places are named as the new form names them.
-            loaded.labels = ops.Labels(self._form(document["form"]["id"], document["form"]["version"]))
+            loaded.labels = Labels(self._form(document["form"]["id"], document["form"]["version"]))
         loaded.document = document
         loaded.version = version
         loaded.application = application

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from app.models.application import Application
     from app.models.forms import FormDefinition
-    from app.store.edits import FieldValue
+    from app.operations.plan import FieldValue
 
 
 class ApplicantPanel(QWidget):

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
     from app.models.application import Application
     from app.models.forms import FormDefinition, FormRegistry
-    from app.store.edits import FieldValue
+    from app.operations.plan import FieldValue
     from app.views.grid import Suggest
     from app.views.page import ApplicationPage
     from app.views.reports_page import ReportsPage

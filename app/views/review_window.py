@@ -5,7 +5,8 @@ The request is read and checked by `app.approval.request.read_request`; the deci
 This module only shows them: the applicant, the 指導者 and this PC's key, the 通信欄, the list of cases,
 and the selected case read-only with a comment box per field. Dialogs go through module-level functions
 (`ask_where_to_save_response`, `confirm`, `notify`, `show_saved`) that tests patch here; the file ones are
-defined in `app.views.review_files` (with `ask_request_to_open`), the case shown in `app.views.review_case`.
+defined in `app.views.review_files` (with `ask_request_to_open`), the case shown in `app.views.review_case`,
+the request's facts at the top in `app.views.review_header`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,7 +39,7 @@ from app.paths import data_home
 from app.signing.keys import KeyFileError, load_or_create_signing_key
 from app.views.dialogs import confirm, notify
 from app.views.fit import fit_size, show_fitted
-from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, date_text, local_time, value_label
+from app.views.review_case import RED_BANNER, STATE_LABELS, CaseDetail, local_time, value_label
 from app.views.review_files import (
     ReviewOpenError,
     ask_where_to_save_response,
@@ -48,11 +47,11 @@ from app.views.review_files import (
     read_request_file,
     show_saved,
 )
+from app.views.review_header import RequestHeader
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from app.models.approval import ApprovalRequest
     from app.models.forms import FormDefinition
     from app.signing.keys import SigningKey
 
@@ -122,7 +121,9 @@ class ReviewWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self._header(request))
+        self.header = RequestHeader(review, form, key, central)
+        self.header_values = self.header.values
+        layout.addWidget(self.header)
         self.banner = value_label(central)
         self.banner.hide()
         layout.addWidget(self.banner)
@@ -186,68 +187,6 @@ class ReviewWindow(QMainWindow):
         self.table.setFocus()
 
     # --- building --------------------------------------------------------------------------------------
-
-    def _header(self, request: ApprovalRequest) -> QGroupBox:
-        box = QGroupBox(self.tr("承認依頼（{t}）").format(t=f"{self.form.society} {self.form.title}"), self)
-        grid = QGridLayout(box)
-        grid.setContentsMargins(8, 4, 8, 6)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(3)
-        applicant, supervisor = request.applicant, request.supervisor
-        rows = [
-            (
-                self.tr("依頼日"),
-                local_time(request.created),
-                self.tr("件数"),
-                self.tr("{n}件").format(n=len(request.cases)),
-            ),
-            (
-                self.tr("申請者"),
-                self.tr("{name}（会員番号 {id}）").format(name=applicant.name, id=applicant.member_id),
-                self.tr("申請者の鍵の指紋"),
-                applicant.fingerprint,
-            ),
-            (
-                self.tr("指導者（依頼先）"),
-                self.tr("{name}（会員番号 {id}・{q}）").format(
-                    name=supervisor.name, id=supervisor.member_id, q=supervisor.qualification
-                ),
-                self.tr("指導者の認定期間"),
-                f"{date_text(supervisor.cert_start)}〜{date_text(supervisor.cert_end)}",
-            ),
-            (self.tr("この PC の署名鍵"), self.key.fingerprint, self.tr("鍵の確認"), self._key_note(request)),
-        ]
-        self.header_values: dict[str, QLabel] = {}
-        for row, (label_a, value_a, label_b, value_b) in enumerate(rows):
-            for column, (label, value) in enumerate(((label_a, value_a), (label_b, value_b))):
-                caption = QLabel(label, box)
-                caption.setStyleSheet("color: #5f6368;")
-                shown = value_label(box)
-                shown.setText(value)
-                grid.addWidget(caption, row, column * 2, Qt.AlignmentFlag.AlignTop)
-                grid.addWidget(shown, row, column * 2 + 1)
-                self.header_values[label] = shown
-        caption = QLabel(self.tr("通信欄"), box)
-        caption.setStyleSheet("color: #5f6368;")
-        message = value_label(box)
-        message.setText(request.message or self.tr("（記入なし）"))
-        message.setStyleSheet("background: #f6f8fb; border: 1px solid #d5dbe3; padding: 4px;")
-        grid.addWidget(caption, len(rows), 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(message, len(rows), 1, 1, 3)
-        self.header_values[self.tr("通信欄")] = message
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(3, 2)
-        return box
-
-    def _key_note(self, request: ApprovalRequest) -> str:
-        expected = request.supervisor.fingerprint
-        if self.review.own_request:
-            return self.tr("⚠ 申請者ご本人の鍵です")
-        if not expected:
-            return self.tr("初回の依頼: この PC の指紋を申請者に伝えてください")
-        if expected == self.key.fingerprint:
-            return self.tr("依頼先の指導者の鍵と一致しています")
-        return self.tr("⚠ 依頼先の鍵（{f}）と違います").format(f=expected)
 
     def _show_banner(self) -> None:
         """A request this PC may not answer (JS-5): said at the top, and nothing can be decided or saved."""

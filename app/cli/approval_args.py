@@ -1,4 +1,4 @@
-"""The arguments of `shorei supervisors …` and `shorei approval …` (the commands are in `app.cli_approval`,
+"""The arguments of `shorei supervisors …` and `shorei approval …` (the commands are in `app.cli.approval`,
 imported only when one of them runs, so building the parser costs nothing for the other commands)."""
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 
 The applicant's side works on an application document (FILE): load, plan the same operation the window
 applies through the store (app.operations.approval), apply, save. A request marks its cases 承認依頼中 in
-FILE, importing a response sets 承認/非承認 in FILE. The 指導者's side reads a request and writes a
-response. Keys are this data folder's (SHOREI_HOME); the 指導者 registry is the local store's.
+FILE, importing a response sets 承認/非承認 in FILE; that side is here. The 指導者's side (reading a
+request, writing a response) and the registry are in `app.cli.supervisors`; `run` runs both. Keys are
+this data folder's (SHOREI_HOME); the 指導者 registry is the local store's.
 
     shorei supervisors add --name 指導一郎 --member-id J00001 --qualification 指導医 --from 2020-04-01 --to 2030-03-31
     shorei approval request FILE --cases 1,2,3 --supervisor J00001 --message "ご確認ください" --out request.json
@@ -17,26 +18,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 from typing import TYPE_CHECKING, TextIO
 
-from pydantic import ValidationError
-
 from app.approval.envelope import (
-    MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES,
-    REQUEST_NAME,
     RESPONSE_NAME,
     ApprovalError,
     ApprovalFileError,
 )
 from app.approval.matching import match_response
-from app.approval.request import build_request, read_request, requested_report
-from app.approval.response import build_response, read_response
-from app.atomic import write_atomically
-from app.models.application import FieldComment, Supervisor
-from app.models.cells import display_value
+from app.approval.request import build_request
+from app.approval.response import read_response
+from app.cli.documents import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE, RefusedError, write_output
+from app.cli.supervisors import registered_supervisor, respond, run_supervisors, show
 from app.models.document import DocumentError, load_application, save_application
 from app.models.form_packs import forms_for
 from app.operations.approval import ImportResults, MarkRequested, ReopenReport, WithdrawRequest, key_to_trust
@@ -57,28 +52,18 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from app.models.application import Application
-    from app.models.approval import ApprovalResponse, Decision
+    from app.models.approval import ApprovalResponse
     from app.models.forms import FormDefinition
     from app.operations.plan import Operation, Plan
     from app.store.facility_index import FacilityIndex
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
-
-
-class _RefusedError(Exception):
-    """A command that cannot go on: one line for stderr and the exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         if args.command == "supervisors":
-            return _supervisors(args, out)
+            return run_supervisors(args, out)
         return _STEPS[args.action](args, out)
-    except _RefusedError as refusal:
+    except RefusedError as refusal:
         print(f"shorei: {refusal}", file=err)
         return refusal.code
     except (ApprovalError, StoreError) as error:
@@ -87,57 +72,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (ApprovalFileError, DocumentError, UnreadableFileError) as error:
         print(f"shorei: {error}", file=err)
         return EXIT_UNREADABLE
-
-
-# ---- the registry ---------------------------------------------------------------------------------
-
-
-def _supervisors(args: argparse.Namespace, out: TextIO) -> int:
-    with Store.open() as store:
-        if args.action == "list":
-            registered = store.supervisors.all()
-            if args.json:
-                print(
-                    json.dumps([s.model_dump(mode="json") for s in registered], ensure_ascii=False, indent=2),
-                    file=out,
-                )
-            for s in [] if args.json else registered:
-                key = s.fingerprint or "鍵未登録"
-                print(
-                    f"{s.member_id}  {s.name}（{s.qualification}） {s.cert_start}〜{s.cert_end}  {key}",
-                    file=out,
-                )
-            return EXIT_OK
-        if args.action == "add":
-            try:
-                supervisor = Supervisor(
-                    name=args.name,
-                    member_id=args.member_id,
-                    qualification=args.qualification,
-                    cert_start=args.cert_start,
-                    cert_end=args.cert_end,
-                    fingerprint=args.fingerprint,
-                )
-            except ValidationError as error:
-                raise _RefusedError(f"指導者の登録内容に誤りがあります: {error.errors()[0]['msg']}") from None
-            if supervisor.cert_start > supervisor.cert_end:
-                raise _RefusedError("認定期間の開始日が終了日より後です")
-            store.supervisors.save(supervisor)
-            print(f"{supervisor.name}（{supervisor.member_id}）を登録しました", file=out)
-            return EXIT_OK
-        store.supervisors.remove(args.member_id)
-        print(f"会員番号 {args.member_id} の指導者の登録を削除しました", file=out)
-        return EXIT_OK
-
-
-def _registered(member_id: str) -> Supervisor:
-    with Store.open(read_only=True) as store:
-        found = store.supervisors.get(member_id)
-    if found is None:
-        raise _RefusedError(
-            f"会員番号 {member_id} の指導者は登録されていません。先に `shorei supervisors add` で登録してください"
-        )
-    return found
 
 
 # ---- the applicant's document ---------------------------------------------------------------------
@@ -153,13 +87,13 @@ def _editing(path: Path) -> Iterator[FolderLock | None]:
         yield None  # no such folder: the loader says so, and no lock file may create it
         return
     lock = FolderLock(path.with_name(f".{path.name}.lock"))
-    busy = _RefusedError(
+    busy = RefusedError(
         f"{path}: 別の Shorei がこの申請データを更新中です。終わってから、もう一度実行してください"
     )
     try:
         acquired = lock.try_acquire()
     except OSError as error:
-        raise _RefusedError(
+        raise RefusedError(
             f"{path}: 書き込めません（{error.strerror}）。保存先を確かめてください", EXIT_UNREADABLE
         ) from None
     if not acquired:
@@ -184,7 +118,7 @@ def _save(application: Application, path: Path, loaded: bytes, lock: FolderLock 
     (by the window, or by a program that does not take the lock): then refuse, so that nothing written
     there is lost (compare-and-swap)."""
     if lock is not None and not lock.still_held():
-        raise _RefusedError(
+        raise RefusedError(
             f"{path}: 別の Shorei がこの申請データを更新中です。何も変更していません。もう一度実行してください"
         )
     try:
@@ -192,7 +126,7 @@ def _save(application: Application, path: Path, loaded: bytes, lock: FolderLock 
     except OSError:
         current = b""
     if current != loaded:
-        raise _RefusedError(
+        raise RefusedError(
             f"{path}: 読み込んだ後に別のプログラムがこのファイルを変更しました。何も変更していません。もう一度実行してください"
         )
     save_application(application, path)
@@ -204,7 +138,7 @@ def _document(path: Path) -> tuple[Application, FormDefinition]:
     form = forms.get(application.form.id, application.form.version)
     assert form is not None  # the loader refuses forms that are not installed
     if form.approval is None or not form.approval.required:
-        raise _RefusedError(f"{path.name}: {form.title}は指導者の承認が不要な様式です")
+        raise RefusedError(f"{path.name}: {form.title}は指導者の承認が不要な様式です")
     return application, form
 
 
@@ -216,16 +150,6 @@ def _bytes(path: Path) -> bytes:
         return b""
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
-    except OSError as error:
-        raise _RefusedError(
-            f"{path}: 書き込めません（{error.strerror}）。保存先を確かめてください", EXIT_UNREADABLE
-        ) from None
-
-
 def _changed(
     application: Application, form: FormDefinition, operation: Operation
 ) -> tuple[Application, Plan]:
@@ -233,16 +157,16 @@ def _changed(
     A refusal raises `EditError` naming the case, and nothing is written."""
     plan = operation.plan(application, Labels(form))
     if plan is None:
-        raise _RefusedError("変更する内容がありません")
+        raise RefusedError("変更する内容がありません")
     return apply_plan(application, plan), plan
 
 
 def _rows(application: Application, numbers: Sequence[int]) -> list[int]:
     if any(n < 1 for n in numbers):
-        raise _RefusedError("症例の番号は1以上で指定してください")
+        raise RefusedError("症例の番号は1以上で指定してください")
     missing = [n for n in numbers if n > len(application.reports)]
     if missing:
-        raise _RefusedError(f"症例{missing[0]}はありません（症例は{len(application.reports)}番まで）")
+        raise RefusedError(f"症例{missing[0]}はありません（症例は{len(application.reports)}番まで）")
     return [n - 1 for n in numbers]
 
 
@@ -262,7 +186,7 @@ def _request_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None
     loaded = _bytes(args.file)
     application, form = _document(args.file)
     rows = _rows(application, args.cases)
-    supervisor = _registered(args.supervisor)
+    supervisor = registered_supervisor(args.supervisor)
     key = load_or_create_signing_key()
     facilities = _facilities(form)
     try:
@@ -280,7 +204,7 @@ def _request_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None
         if facilities is not None:
             facilities.close()
     requested, _ = _changed(application, form, MarkRequested(request, supervisor))
-    _write(args.out, data)
+    write_output(args.out, data)
     _save(requested, args.file, loaded, lock)
     numbers = "、".join(str(case.number) for case in request.cases)
     print(
@@ -324,7 +248,7 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
     application, form = _document(args.file)
     data = read_limited(args.response, MAX_RESPONSE_BYTES, RESPONSE_NAME)
     response, statements = read_response(data, source=args.response.name)
-    registered = _registered(response.supervisor.member_id)
+    registered = registered_supervisor(response.supervisor.member_id)
     fingerprint = response.signature.fingerprint
     if not registered.fingerprint and args.trust and _already_applied(application, response):
         # Finish what a killed `import --trust` began: FILE holds the result, the key is not yet trusted.
@@ -336,7 +260,7 @@ def _import_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
         return EXIT_OK
     trust = key_to_trust(response.supervisor, registered, fingerprint)
     if trust is not None and not args.trust:
-        raise _RefusedError(
+        raise RefusedError(
             f"指導者 {registered.name} の鍵がまだ登録されていません。結果ファイルの鍵の指紋は {fingerprint} です。"
             "指導者本人に確認してから --trust を付けて取り込んでください"
         )
@@ -382,11 +306,11 @@ def _keep_copy(path: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as error:
-            raise _RefusedError(
+            raise RefusedError(
                 f"{copy}: コピーを保存できません（{error.strerror}）。何も変更していません"
             ) from None
         return copy
-    raise _RefusedError(f"{path}: コピーの名前を決められません。古いコピーを整理してください")
+    raise RefusedError(f"{path}: コピーの名前を決められません。古いコピーを整理してください")
 
 
 def _reopen(args: argparse.Namespace, out: TextIO) -> int:
@@ -406,103 +330,11 @@ def _reopen_held(args: argparse.Namespace, out: TextIO, lock: FolderLock | None)
     return EXIT_OK
 
 
-# ---- the 指導者's side ----------------------------------------------------------------------------
-
-
-def _show(args: argparse.Namespace, out: TextIO) -> int:
-    request = read_request(
-        read_limited(args.request, MAX_REQUEST_BYTES, REQUEST_NAME), source=args.request.name
-    )
-    form = forms_for(data_home()).get(request.form.id, request.form.version)
-    if form is None:
-        raise _RefusedError(
-            f"{args.request.name}: 様式「{request.form.id}」がこの Shorei にありません", EXIT_UNREADABLE
-        )
-    print(f"承認依頼 {request.request_id}（{request.created}）{form.title}", file=out)
-    applicant = request.applicant
-    print(
-        f"申請者: {applicant.name}（会員番号 {applicant.member_id}、鍵の指紋 {applicant.fingerprint}）",
-        file=out,
-    )
-    s = request.supervisor
-    print(
-        f"指導者: {s.name}（{s.qualification}、認定期間 {s.cert_start:%Y/%m/%d}〜{s.cert_end:%Y/%m/%d}）",
-        file=out,
-    )
-    print(f"通信欄: {request.message or '（なし）'}", file=out)
-    for case in request.cases:
-        report = requested_report(case)
-        print(f"\n── 症例{case.number} {report.category} ──", file=out)
-        facility = report.facility
-        if facility is not None:
-            print(f"{form.facility.label}: {facility.name} {facility.kind}".rstrip(), file=out)
-        for key in ("start", "end", "age", "sex", "diagnosis"):
-            value = getattr(report, key)
-            print(f"{form.field(key).label}: {display_value(form, key, value)}", file=out)
-        for spec in form.narrative_fields():
-            print(f"{spec.label}:\n  {report.narrative.get(spec.key, '')}", file=out)
-    return EXIT_OK
-
-
-def _comments(specs: Sequence[str], numbers: set[int]) -> dict[int, list[FieldComment]]:
-    comments: dict[int, list[FieldComment]] = {}
-    for spec in specs:
-        head, separator, text = spec.partition("=")
-        number_text, _, field = head.partition(":")
-        if not separator and ":" in spec:
-            number_text, _, text = spec.partition(":")
-            field = ""
-        try:
-            number = int(number_text)
-        except ValueError:
-            raise _RefusedError(
-                f"コメントは N:FIELD=TEXT（または N:TEXT）の形で指定してください: {spec!r}", EXIT_UNREADABLE
-            ) from None
-        if number not in numbers:
-            raise _RefusedError(f"コメントの症例{number}は承認依頼に含まれていません", EXIT_UNREADABLE)
-        if not text.strip():
-            raise _RefusedError(f"症例{number}へのコメントが空です: {spec!r}", EXIT_UNREADABLE)
-        comments.setdefault(number, []).append(FieldComment(field=field.strip(), comment=text))
-    return comments
-
-
-def _respond(args: argparse.Namespace, out: TextIO) -> int:
-    request = read_request(
-        read_limited(args.request, MAX_REQUEST_BYTES, REQUEST_NAME), source=args.request.name
-    )
-    numbers = {case.number for case in request.cases}
-    both = set(args.approve) & set(args.reject)
-    if both:
-        raise _RefusedError(f"症例{min(both)}が承認と非承認の両方に指定されています")
-    undecided = sorted(numbers - set(args.approve) - set(args.reject))
-    unknown = sorted((set(args.approve) | set(args.reject)) - numbers)
-    if unknown:
-        raise _RefusedError(
-            f"症例{unknown[0]}はこの承認依頼に含まれていません（含まれる症例: {sorted(numbers)}）"
-        )
-    if undecided:
-        raise _RefusedError(
-            f"症例{undecided[0]}の承認・非承認が指定されていません（--approve か --reject で指定してください）"
-        )
-    comments = _comments(args.comment, numbers)
-    decisions: dict[str, tuple[Decision, list[FieldComment]]] = {
-        case.id: ("approved" if case.number in args.approve else "rejected", comments.get(case.number, []))
-        for case in request.cases
-    }
-    data = build_response(request, decisions, load_or_create_signing_key(), now=dt.datetime.now(dt.UTC))
-    _write(args.out, data)
-    print(
-        f"結果ファイルを作成しました: {args.out}（承認 {len(args.approve)}件、非承認 {len(args.reject)}件）",
-        file=out,
-    )
-    return EXIT_OK
-
-
 _STEPS = {
     "request": _request,
     "withdraw": _withdraw,
     "import": _import,
     "reopen": _reopen,
-    "show": _show,
-    "respond": _respond,
+    "show": show,
+    "respond": respond,
 }

@@ -1,6 +1,6 @@
 """`shorei forms …` and `shorei migrate` (SPEC §7): form packs, and moving an application to another form.
 
-Kept apart from app/cli.py: `add_parsers` adds the commands, `run` runs them. Everything heavy (the
+Kept apart from app/cli/__init__.py: `add_parsers` adds the commands, `run` runs them. Everything heavy (the
 zip reader, cryptography, the store) is imported inside the functions that need it.
 """
 
