@@ -318,12 +318,7 @@ class Store:
                 ),
             )
         else:
-            supervisor = record.supervisor
-            connection.execute(
-                "INSERT INTO supervisors (member_id, data, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (member_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (supervisor.member_id, _dumps(supervisor.model_dump(mode="json")), _stamp(self._now())),
-            )
+            self.supervisors.write(connection, record.supervisor)
 
     # ---- operations -------------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from app.store.database import dumps, stamp
 from app.store.errors import EditError
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from app.store.database import Database
 
 _DASHES: Final = re.compile(r"[\s\-‐‑‒–—―ー−]")
@@ -110,12 +112,13 @@ class Supervisors:
 
     def _put(self, supervisor: Supervisor) -> None:
         with self._database.saving() as connection:
-            connection.execute(
-                "INSERT INTO supervisors (member_id, data, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (member_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (
-                    supervisor.member_id,
-                    dumps(supervisor.model_dump(mode="json")),
-                    stamp(self._database.now()),
-                ),
-            )
+            self.write(connection, supervisor)
+
+    def write(self, connection: sqlite3.Connection, supervisor: Supervisor) -> None:
+        """Write the registry's row for `supervisor` in the caller's transaction (`Store.apply` trusts a
+        key in the same transaction as the results it signed)."""
+        connection.execute(
+            "INSERT INTO supervisors (member_id, data, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (member_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+            (supervisor.member_id, dumps(supervisor.model_dump(mode="json")), stamp(self._database.now())),
+        )
