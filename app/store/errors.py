@@ -130,3 +130,8 @@ class NotFoundError(StoreError, LookupError):
     def __init__(self, app_id: int) -> None:
         super().__init__(f"申請データ（番号 {app_id}）が見つかりません。ゴミ箱を空にした後かもしれません")
         self.app_id = app_id
+
+
+class FormRemovedError(EditError):
+    """An earlier state cannot be brought back: its form's pack was removed (`shorei forms remove`). The
+    window drops such an undo step; installing the pack again makes the state reachable again."""

@@ -11,7 +11,7 @@ from app.models.form_packs import form_not_installed
 from app.operations.history import describe_difference, replace_document
 from app.operations.patch import Edit, apply, invert
 from app.store.database import parse_stamp
-from app.store.errors import EditError
+from app.store.errors import EditError, FormRemovedError
 from app.store.rows import to_application
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class History:
         target = self._document_at(app_id, version)
         form = target["form"]
         if self._rows.form(form["id"], form["version"]) is None:  # its pack was removed
-            raise EditError(form_not_installed(form["id"], form["version"], f"版 {version} の状態"))
+            raise FormRemovedError(form_not_installed(form["id"], form["version"], f"版 {version} の状態"))
         at = (
             self._database.db()
             .execute("SELECT at FROM changes WHERE app_id = ? AND version = ?", (app_id, version))

@@ -13,10 +13,11 @@ keyboard (`keyboard`), ヘルプ (`help_actions`), printing (`print_flow`), the 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
     QKeySequence,
@@ -38,7 +39,7 @@ from app.models.facility import Facility, FacilityLookup
 from app.models.form_packs import forms_for
 from app.operations.sections import SetApplicantField
 from app.store import Store
-from app.store.errors import StoreError
+from app.store.errors import FormRemovedError, StoreError
 from app.validation import Issue, validate
 from app.views import dialogs, form_packs
 from app.views.applicant import ApplicantPanel
@@ -78,6 +79,14 @@ and 診断名 at a readable width."""
 LIST_MIN_WIDTH = 180
 
 
+class Restored(enum.Enum):
+    """What an undo or redo did (`MainWindow.restore_version`)."""
+
+    DONE = enum.auto()
+    GONE = enum.auto()  # the state's form was removed with its pack: the step can never be taken again
+    FAILED = enum.auto()  # nothing changed (a full disk, a busy folder …): the step stays, to try again
+
+
 class StoreVersionCommand(QUndoCommand):
     """An edit already made in the store, undone and redone by restoring the versions around it."""
 
@@ -85,17 +94,35 @@ class StoreVersionCommand(QUndoCommand):
         super().__init__(text)
         self._window, self._app_id, self._before, self._after = window, app_id, before, after
         self._done = True
+        self._skip = False
 
     def redo(self) -> None:
         if self._done:  # pushed after the store already made the change
             self._done = False
             return
-        if not self._window.restore_version(self._app_id, self._after):
-            self.setObsolete(True)  # refused, nothing changed: the stack drops this step
+        if self._skip:  # only moving the stack back over a failed undo
+            self._skip = False
+            return
+        self._settle(
+            self._window.restore_version(self._app_id, self._after), back=self._window.undo_stack.undo
+        )
 
     def undo(self) -> None:
-        if not self._window.restore_version(self._app_id, self._before):
-            self.setObsolete(True)  # refused (its form's pack was removed), nothing changed
+        if self._skip:  # only moving the stack back over a failed redo
+            self._skip = False
+            return
+        self._settle(
+            self._window.restore_version(self._app_id, self._before), back=self._window.undo_stack.redo
+        )
+
+    def _settle(self, result: Restored, *, back: Callable[[], None]) -> None:
+        if result is Restored.GONE:
+            self.setObsolete(True)  # the stack drops this step
+        elif result is Restored.FAILED:
+            # The stack has already moved past this step although nothing changed; once it has, move it
+            # back without restoring, so that the same 元に戻す can be tried again and undo stays one step.
+            self._skip = True
+            QTimer.singleShot(0, back)
 
 
 class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
@@ -418,20 +445,20 @@ class MainWindow(FileActions, ListActions, KeyboardActions, HelpActions):
         self._mark_saved()
         return True
 
-    def restore_version(self, app_id: int, version: int) -> bool:
-        """Undo or redo: bring back `version`. False when the store refuses (the state's form was removed)."""
+    def restore_version(self, app_id: int, version: int) -> Restored:
+        """Undo or redo: bring back `version`, or say why not and change nothing."""
         before = self.application
         try:
             application = self.store.history.restore(app_id, version)
         except StoreError as error:
             dialogs.notify(self, self.tr("元に戻せません"), str(error), warning=True)
-            return False
+            return Restored.GONE if isinstance(error, FormRemovedError) else Restored.FAILED
         if app_id == self.app_id:
             self.show_application(application)
             self._mark_saved()
             if before is not None and self.page is not None:
                 self.page.show_changed(before, application)
-        return True
+        return Restored.DONE
 
     def _mark_saved(self) -> None:
         if self.store.read_only:

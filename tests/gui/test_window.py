@@ -256,3 +256,56 @@ def test_screenshot_command(tmp_path: Path, examples_dir: Path, shorei_home: Pat
     assert result.returncode == 0, result.stderr.decode()
     assert shot.stat().st_size > 20_000
     assert b"Traceback" not in result.stderr
+
+
+def _failing_once(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The store's restore fails once as on a full disk, then works; the notices shown are returned."""
+    from app.store.errors import StoreDiskError
+
+    told: list[str] = []
+    monkeypatch.setattr(dialogs, "notify", lambda parent, title, text, warning=False: told.append(text))
+    restore = window.store.history.restore
+    calls: list[int] = []
+
+    def flaky(app_id: int, version: int) -> object:
+        calls.append(version)
+        if len(calls) == 1:
+            raise StoreDiskError(window.store.home, "disk full", "full", saving=True)
+        return restore(app_id, version)
+
+    monkeypatch.setattr(window.store.history, "restore", flaky)
+    return told
+
+
+def test_a_failed_undo_keeps_its_step_to_try_again(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undo the store refuses (a full disk) changes nothing and stays one step: the next 元に戻す
+    takes back the last edit only, not two."""
+    window.set_applicant_field("name", "甲")
+    window.set_applicant_field("name", "乙")
+    told = _failing_once(window, monkeypatch)
+    window.undo_stack.undo()
+    assert told and "ディスクの空き容量" in told[0]
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 2)
+    assert window.store.get(window.app_id or 0).applicant.name == "乙"
+    window.undo_stack.undo()
+    assert window.store.get(window.app_id or 0).applicant.name == "甲"
+    assert window.undo_stack.count() == 2
+
+
+def test_a_failed_redo_keeps_its_step_to_try_again(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A redo the store refuses changes nothing and stays: the next やり直し makes that edit again."""
+    window.set_applicant_field("name", "甲")
+    window.set_applicant_field("name", "乙")
+    window.undo_stack.undo()
+    window.undo_stack.undo()
+    told = _failing_once(window, monkeypatch)
+    window.undo_stack.redo()
+    assert told
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 0)
+    window.undo_stack.redo()
+    assert window.store.get(window.app_id or 0).applicant.name == "甲"
+    assert window.undo_stack.count() == 2
