@@ -26,7 +26,6 @@ app.store.rows; `apply` below records each change through it.
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from app.models.form_packs import forms_for
@@ -48,14 +47,14 @@ from app.store.supervisors import Supervisors
 if TYPE_CHECKING:
     import datetime as dt
     import sqlite3
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from pathlib import Path
     from types import TracebackType
     from typing import Self
 
     from app.models.application import Application
     from app.models.forms import FormDefinition, FormRegistry
-    from app.operations.patch import Edit, Json
+    from app.operations.patch import Json
     from app.operations.plan import Operation, Record
     from app.store.rows import Loaded as _Loaded
 
@@ -144,20 +143,6 @@ class Store:
         """This opening's session id (changes made now carry it); None when read-only."""
         return self.database.session
 
-    @property
-    def _session(self) -> int | None:
-        return self.database.session
-
-    def _writable(self) -> sqlite3.Connection:
-        return self.database.writable()
-
-    @contextlib.contextmanager
-    def _saving(self, app_id: int | None = None) -> Iterator[sqlite3.Connection]:
-        """A write transaction whose failure says, in Japanese, that nothing was saved."""
-        failed = None if app_id is None else (lambda: self._rows.forget(app_id))
-        with self.database.saving(failed) as connection:
-            yield connection
-
     # ---- forms ------------------------------------------------------------------------------------
 
     def _form(self, form_id: str, version: str) -> FormDefinition | None:
@@ -192,20 +177,6 @@ class Store:
     def _application(document: Json) -> Application:
         return to_application(document)
 
-    def _write(self, app_id: int, document: Json, edits: list[Edit]) -> None:
-        """Write the rows `edits` touched, taking them from `document` (the state after the edits)."""
-        self._rows.write(app_id, document, edits)
-
-    def _insert_request(
-        self,
-        connection: sqlite3.Connection,
-        app_id: int,
-        request_id: str,
-        supervisor_member_id: str,
-        path: Path | None,
-    ) -> None:
-        self.archive.insert_request(connection, app_id, request_id, supervisor_member_id, path)
-
     def _edit(
         self,
         app_id: int,
@@ -215,7 +186,7 @@ class Store:
     ) -> Application:
         """Plan a change on the application as it is, then record it (`also`: more rows written in the
         same transaction, given the new version)."""
-        self._writable()
+        self.database.writable()
         loaded = self._load(app_id)
         if loaded.trashed:
             raise EditError("ゴミ箱にある申請は変更できません。ゴミ箱から元に戻してから編集してください")
@@ -249,8 +220,9 @@ class Store:
         records = [self._checked_record(record) for record in plan.records]
         version = loaded.version + 1
         now = _stamp(self._now())
-        with self._saving(app_id) as connection:
-            self._write(app_id, document, edits)
+        # A failed transaction drops the writer's copy, so that nothing unsaved is shown as saved.
+        with self.database.saving(lambda: self._rows.forget(app_id)) as connection:
+            self._rows.write(app_id, document, edits)
             connection.execute(
                 "INSERT INTO changes (app_id, version, at, operation, summary, edits, session) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -260,7 +232,7 @@ class Store:
                     plan.operation,
                     plan.summary,
                     _dumps([e.to_json() for e in edits]),
-                    self._session,
+                    self.session,
                 ),
             )
             cursor = connection.execute(
@@ -299,7 +271,7 @@ class Store:
         self, connection: sqlite3.Connection, app_id: int, version: int, record: Record
     ) -> None:
         if isinstance(record, RequestSent):
-            self._insert_request(
+            self.archive.insert_request(
                 connection, app_id, record.request_id, record.supervisor_member_id, record.path
             )
         elif isinstance(record, ReportArchived):
@@ -314,7 +286,7 @@ class Store:
                     version,
                     _stamp(self._now()),
                     _dumps(report),
-                    self._session,
+                    self.session,
                 ),
             )
         else:
