@@ -3,15 +3,17 @@ never by timing (the figures are in benchmarks/bench_cli.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.fresh_process import ROOT, run_reporting
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _PROGRAM = """
 import json, sys
@@ -27,17 +29,8 @@ def _loaded(tmp_path: Path, *arguments: str) -> set[str]:
     report = tmp_path / "modules.json"
     environment = {**os.environ, "SHOREI_HOME": str(tmp_path / "home"), "PYTHONUTF8": "1"}
     environment.pop("QT_QPA_PLATFORM", None)
-    done = subprocess.run(
-        [sys.executable, "-c", _PROGRAM, str(report), *arguments],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        encoding="utf-8",
-        check=False,
-    )
-    assert report.exists(), done.stderr
-    result = json.loads(report.read_text(encoding="utf-8"))
-    assert result["code"] in (0, 1), done.stderr
+    result, stderr = run_reporting(_PROGRAM, report, environment, *arguments)
+    assert result["code"] in (0, 1), stderr
     return {name.split(".")[0] for name in result["modules"]} | set(result["modules"])
 
 

@@ -4,16 +4,15 @@ benchmarks/bench_window.py)."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.models.document import load_application
 from app.store import Store
+from tests.fresh_process import run_reporting
 
-ROOT = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _PROGRAM = """
 import json, sys
@@ -69,16 +68,7 @@ def test_the_window_starts_without_export_signing_or_dialogs(tmp_path: Path, exa
         )
     report = tmp_path / "modules.json"
     environment = {**os.environ, "SHOREI_HOME": str(home), "PYTHONUTF8": "1", "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-c", _PROGRAM, str(report)],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        encoding="utf-8",
-        check=False,
-    )
-    assert report.exists(), done.stderr
-    result = json.loads(report.read_text(encoding="utf-8"))
+    result, _ = run_reporting(_PROGRAM, report, environment)
     assert result["opened"]
     loaded = set(result["modules"]) | {name.split(".")[0] for name in result["modules"]}
     assert not loaded & ONLY_LATER
